@@ -1,0 +1,31 @@
+/**
+ * Runs a benchmark script inside one guest boot of the test VM:
+ * `tsx bench/run-in-vm.ts bench/<name>.guest.ts [args]`. The syscall floor is
+ * compiled on the host first; the guest script gets its path in
+ * RTSLIB_BENCH_FLOOR and writes its results under bench/out/.
+ */
+import { ensureVmPackages } from '../test/vm/packages.js';
+import { runInVm, tail } from '../test/vm/vm.js';
+import { buildFloor } from './floor/build.js';
+
+const [script, ...args] = process.argv.slice(2);
+if (!script) {
+  console.error('usage: tsx bench/run-in-vm.ts <guest script> [args]');
+  process.exit(2);
+}
+ensureVmPackages();
+const floor = buildFloor();
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const result = await runInVm({
+  script: `node node_modules/tsx/dist/cli.mjs ${quote(script)} ${args.map(quote).join(' ')}`,
+  env: { RTSLIB_BENCH_FLOOR: floor },
+  echo: process.stdout,
+  timeoutMs: Number(process.env.RTSLIB_VM_TIMEOUT_MS ?? 60 * 60_000),
+  memoryMiB: 4096,
+});
+console.log(`bench: guest kernel ${result.kernelVersion}, whole run ${(result.totalMs / 1000).toFixed(1)} s, exit code ${result.exitCode ?? 'none'}`);
+if (result.failure) {
+  console.error(`bench: ${result.failure}\n${tail(result.output)}`);
+  process.exit(1);
+}
+process.exit(result.exitCode ?? 1);

@@ -1,0 +1,20 @@
+// Module entry: exports executeBatch, readTree and the SCSI discovery functions
+// (discovery_worker.h), nothing else.
+#include <napi.h>
+
+#include "batch_worker.h"
+#include "discovery_worker.h"
+#include "tree_worker.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("executeBatch", Napi::Function::New(env, rtslib::ExecuteBatch, "executeBatch"));
+  exports.Set("readTree", Napi::Function::New(env, rtslib::ReadTree, "readTree"));
+  rtslib::InitScsiDiscovery(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(rtslib, Init)

@@ -1,0 +1,51 @@
+// Runs a list of configfs operations in order, with groups of independent
+// operations run concurrently, stop-on-first-error, and per-operation
+// timeouts. Pure C++ (no Node-API): the native unit tests link it directly.
+#ifndef RTSLIB_BATCH_ENGINE_H
+#define RTSLIB_BATCH_ENGINE_H
+
+#include <cstdint>
+#include <vector>
+
+#include "configfs_ops.h"
+
+namespace rtslib {
+
+constexpr unsigned kMinConcurrency = 1;
+constexpr unsigned kMaxConcurrency = 64;
+constexpr unsigned kDefaultConcurrency = 8;
+
+struct BatchOptions {
+  bool stopOnError = true;
+  unsigned concurrency = kDefaultConcurrency;  // kMinConcurrency..kMaxConcurrency
+  std::uint32_t timeoutMs = 0;                 // per operation; 0 = no timeout
+};
+
+// Executes `ops` and returns one result per operation, in the same order.
+//
+// * Operations run in order. A maximal run of consecutive operations with
+//   `independent == true` forms a group: its operations run concurrently on up
+//   to `concurrency` threads, and the whole group finishes before the next
+//   operation starts.
+// * With stopOnError, once an operation fails no further operation starts;
+//   operations already running in the same group finish and report their own
+//   results; every operation that never started is reported as kSkipped.
+// * With timeoutMs > 0 each operation runs on a pool thread while the calling
+//   thread waits with a deadline. A configfs call (e.g. rmdir of a busy
+//   target, or a store that waits for the hardware) can block in the kernel
+//   for a long time and cannot be interrupted, so the caller does not wait
+//   forever: an operation still running after timeoutMs is reported as
+//   ETIMEDOUT (counting as a failure) and the thread running it is abandoned:
+//   detached and replaced. Everything that thread touches (its task, including
+//   a copy of the operation, and the pool's queue state) is owned through
+//   shared_ptr, so it stays valid when the thread finally returns from the
+//   kernel, possibly long after runBatch() has returned; its late result is
+//   discarded. The kernel operation itself may still complete: the caller must
+//   treat a timed-out operation's effect as unknown.
+//
+// Never throws.
+std::vector<OpResult> runBatch(const std::vector<Op>& ops, const BatchOptions& options);
+
+}  // namespace rtslib
+
+#endif  // RTSLIB_BATCH_ENGINE_H

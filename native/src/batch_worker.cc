@@ -1,0 +1,232 @@
+#include "batch_worker.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "batch_engine.h"
+#include "configfs_ops.h"
+#include "js_util.h"
+#include "path_guard.h"
+
+namespace rtslib {
+
+namespace {
+
+class BatchWorker : public Napi::AsyncWorker {
+ public:
+  BatchWorker(Napi::Env env, std::vector<Op> ops, BatchOptions options)
+      : Napi::AsyncWorker(env, "rtslib.executeBatch"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        ops_(std::move(ops)),
+        options_(options) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  // Worker thread: no JavaScript access here.
+  void Execute() override { results_ = runBatch(ops_, options_); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Array out = Napi::Array::New(env, results_.size());
+    for (std::size_t i = 0; i < results_.size(); ++i) {
+      out.Set(static_cast<std::uint32_t>(i), toJs(env, results_[i]));
+      if (env.IsExceptionPending()) break;
+    }
+    Napi::Value exception;
+    if (js::takePendingException(env, &exception)) {
+      deferred_.Reject(exception);
+    } else {
+      deferred_.Resolve(out);
+    }
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  static Napi::Value toJs(Napi::Env env, const OpResult& r) {
+    Napi::Object obj = Napi::Object::New(env);
+    switch (r.state) {
+      case ResultState::kSkipped:
+        obj.Set("ok", false);
+        obj.Set("skipped", true);
+        return obj;
+      case ResultState::kError:
+        obj.Set("ok", false);
+        obj.Set("errno", Napi::Number::New(env, -r.err));
+        obj.Set("syscall", Napi::String::New(env, r.syscall));
+        obj.Set("path", Napi::String::New(env, r.path));
+        if (!r.message.empty()) obj.Set("message", Napi::String::New(env, r.message));
+        return obj;
+      case ResultState::kOk:
+        break;
+    }
+    obj.Set("ok", true);
+    switch (r.valueKind) {
+      case ValueKind::kNone:
+        break;
+      case ValueKind::kBytes:
+        obj.Set("value", Napi::Buffer<char>::Copy(env, r.bytes.data(), r.bytes.size()));
+        break;
+      case ValueKind::kString:
+        obj.Set("value", Napi::String::New(env, r.bytes));
+        break;
+      case ValueKind::kEntries: {
+        Napi::Array entries = Napi::Array::New(env, r.entries.size());
+        for (std::size_t i = 0; i < r.entries.size(); ++i) {
+          Napi::Object e = Napi::Object::New(env);
+          e.Set("name", Napi::String::New(env, r.entries[i].name));
+          e.Set("type", Napi::String::New(env, entryTypeName(r.entries[i].type)));
+          entries.Set(static_cast<std::uint32_t>(i), e);
+        }
+        obj.Set("value", entries);
+        break;
+      }
+      case ValueKind::kStat: {
+        Napi::Object st = Napi::Object::New(env);
+        st.Set("mode", Napi::Number::New(env, r.stat.mode));
+        st.Set("type", Napi::String::New(env, entryTypeName(r.stat.type)));
+        obj.Set("value", st);
+        break;
+      }
+    }
+    return obj;
+  }
+
+  Napi::Promise::Deferred deferred_;
+  std::vector<Op> ops_;
+  BatchOptions options_;
+  std::vector<OpResult> results_;
+};
+
+bool allowsRootPath(OpKind kind) {
+  return kind == OpKind::kList || kind == OpKind::kStat || kind == OpKind::kRead;
+}
+
+// Converts and validates ops[index]. Throws (pending exception) and returns
+// false on the first problem.
+bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index,
+             const std::string& root, Op* op) {
+  const std::string what = "ops[" + std::to_string(index) + "]";
+  if (!value.IsObject() || value.IsArray()) {
+    js::throwTypeError(env, what + " must be an object");
+    return false;
+  }
+  const Napi::Object obj = value.As<Napi::Object>();
+
+  std::string kindName;
+  if (!js::requireString(obj, "op", what + ".op", &kindName)) return false;
+  if (!parseOpKind(kindName, &op->kind)) {
+    js::throwTypeError(env, what + ".op: unknown operation '" + kindName + "'");
+    return false;
+  }
+
+  if (!js::requireString(obj, "path", what + ".path", &op->displayPath)) return false;
+  const PathCheck check = checkUnderRoot(root, op->displayPath, allowsRootPath(op->kind));
+  if (!check.ok()) {
+    js::throwPathFault(env, what + ".path", check);
+    return false;
+  }
+  op->path = check.normalized;
+
+  switch (op->kind) {
+    case OpKind::kWrite:
+      if (!js::requireString(obj, "value", what + ".value", &op->value)) return false;
+      if (op->value.size() > kMaxWriteBytes) {
+        js::throwRangeError(env, what + ".value is " + std::to_string(op->value.size()) +
+                                     " bytes; configfs accepts at most " +
+                                     std::to_string(kMaxWriteBytes) +
+                                     " (it silently truncates longer stores)");
+        return false;
+      }
+      break;
+    case OpKind::kSymlink:
+      if (!js::requireString(obj, "target", what + ".target", &op->target)) return false;
+      if (op->target.empty()) {
+        js::throwTypeError(env, what + ".target must not be empty");
+        return false;
+      }
+      break;
+    case OpKind::kMkdir: {
+      std::int64_t mode = 0;
+      bool present = false;
+      if (!js::optionalInteger(obj, "mode", what + ".mode", 0, 07777, &mode, &present)) {
+        return false;
+      }
+      op->mode = present ? static_cast<mode_t>(mode) : 0755;
+      break;
+    }
+    default:
+      break;
+  }
+
+  bool independent = false;
+  if (!js::optionalBool(obj, "independent", what + ".independent", &independent)) return false;
+  op->independent = independent;
+  return true;
+}
+
+}  // namespace
+
+Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) {
+    js::throwTypeError(env, "executeBatch: ops must be an array");
+    return env.Undefined();
+  }
+  if (info.Length() < 2 || !info[1].IsObject()) {
+    js::throwTypeError(env, "executeBatch: options must be an object");
+    return env.Undefined();
+  }
+  const Napi::Array array = info[0].As<Napi::Array>();
+  const Napi::Object options = info[1].As<Napi::Object>();
+
+  std::string rawRoot;
+  if (!js::requireString(options, "root", "options.root", &rawRoot)) return env.Undefined();
+  const PathCheck root = normalizeAbsolute(rawRoot);
+  if (!root.ok()) {
+    js::throwPathFault(env, "options.root", root);
+    return env.Undefined();
+  }
+
+  BatchOptions batchOptions;
+  if (!js::optionalBool(options, "stopOnError", "options.stopOnError", &batchOptions.stopOnError)) {
+    return env.Undefined();
+  }
+  std::int64_t number = 0;
+  bool present = false;
+  if (!js::optionalInteger(options, "concurrency", "options.concurrency", kMinConcurrency,
+                           kMaxConcurrency, &number, &present)) {
+    return env.Undefined();
+  }
+  if (present) batchOptions.concurrency = static_cast<unsigned>(number);
+  if (!js::optionalInteger(options, "timeoutMs", "options.timeoutMs", 0, 0x7fffffff, &number,
+                           &present)) {
+    return env.Undefined();
+  }
+  if (present) batchOptions.timeoutMs = static_cast<std::uint32_t>(number);
+
+  const std::uint32_t count = array.Length();
+  if (count == 0) {
+    js::throwTypeError(env, "executeBatch: ops must not be empty");
+    return env.Undefined();
+  }
+
+  // Everything is validated before the worker is queued: a bad operation
+  // anywhere in the batch means no syscall at all.
+  std::vector<Op> ops(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const Napi::Value value = array.Get(i);
+    if (env.IsExceptionPending()) return env.Undefined();
+    if (!parseOp(env, value, i, root.normalized, &ops[i])) return env.Undefined();
+  }
+
+  auto* worker = new BatchWorker(env, std::move(ops), batchOptions);  // deletes itself
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace rtslib

@@ -1,0 +1,113 @@
+#include "js_util.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace rtslib {
+namespace js {
+
+namespace {
+
+// strerror_r has two signatures (XSI returns int, GNU returns char*).
+[[maybe_unused]] const char* pickStrerror(int rc, const char* buf) { return rc == 0 ? buf : "unknown error"; }
+[[maybe_unused]] const char* pickStrerror(const char* s, const char*) { return s; }
+
+std::string errnoText(int err) {
+  char buf[256];
+  buf[0] = '\0';
+  return pickStrerror(strerror_r(err, buf, sizeof buf), buf);
+}
+
+}  // namespace
+
+void throwTypeError(Napi::Env env, const std::string& message) {
+  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+}
+
+void throwRangeError(Napi::Env env, const std::string& message) {
+  Napi::RangeError::New(env, message).ThrowAsJavaScriptException();
+}
+
+void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& check) {
+  const std::string message = what + ": " + check.message;
+  if (isTypeFault(check.fault)) {
+    throwTypeError(env, message);
+  } else {
+    throwRangeError(env, message);
+  }
+}
+
+bool get(const Napi::Object& obj, const char* key, Napi::Value* out) {
+  *out = obj.Get(key);
+  return !obj.Env().IsExceptionPending();
+}
+
+bool requireString(const Napi::Object& obj, const char* key, const std::string& what,
+                   std::string* out) {
+  Napi::Value v;
+  if (!get(obj, key, &v)) return false;
+  if (!v.IsString()) {
+    throwTypeError(obj.Env(), what + " must be a string");
+    return false;
+  }
+  *out = v.As<Napi::String>().Utf8Value();
+  if (hasNul(*out)) {
+    throwTypeError(obj.Env(), what + " must not contain a NUL byte");
+    return false;
+  }
+  return true;
+}
+
+bool optionalBool(const Napi::Object& obj, const char* key, const std::string& what, bool* out) {
+  Napi::Value v;
+  if (!get(obj, key, &v)) return false;
+  if (v.IsUndefined()) return true;
+  if (!v.IsBoolean()) {
+    throwTypeError(obj.Env(), what + " must be a boolean");
+    return false;
+  }
+  *out = v.As<Napi::Boolean>().Value();
+  return true;
+}
+
+bool optionalInteger(const Napi::Object& obj, const char* key, const std::string& what,
+                     std::int64_t min, std::int64_t max, std::int64_t* out, bool* present) {
+  *present = false;
+  Napi::Value v;
+  if (!get(obj, key, &v)) return false;
+  if (v.IsUndefined()) return true;
+  if (!v.IsNumber()) {
+    throwTypeError(obj.Env(), what + " must be a number");
+    return false;
+  }
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::trunc(d) != d || d < static_cast<double>(min) ||
+      d > static_cast<double>(max)) {
+    throwRangeError(obj.Env(), what + " must be an integer from " + std::to_string(min) +
+                                   " to " + std::to_string(max));
+    return false;
+  }
+  *out = static_cast<std::int64_t>(d);
+  *present = true;
+  return true;
+}
+
+Napi::Error systemError(Napi::Env env, int err, const char* syscall, const std::string& path,
+                        const std::string& detail) {
+  std::string message = std::string(syscall) + " '" + path + "': " +
+                        (detail.empty() ? errnoText(err) : detail);
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("errno", Napi::Number::New(env, -err));
+  error.Set("syscall", Napi::String::New(env, syscall));
+  error.Set("path", Napi::String::New(env, path));
+  return error;
+}
+
+bool takePendingException(Napi::Env env, Napi::Value* out) {
+  if (!env.IsExceptionPending()) return false;
+  *out = env.GetAndClearPendingException().Value();
+  return true;
+}
+
+}  // namespace js
+}  // namespace rtslib

@@ -1,0 +1,45 @@
+// Node-API helpers shared by the glue files: argument reading with type
+// checks and Node-shaped errors. Built with NAPI_DISABLE_CPP_EXCEPTIONS:
+// a failing helper leaves a pending JavaScript exception and returns false.
+#ifndef RTSLIB_JS_UTIL_H
+#define RTSLIB_JS_UTIL_H
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+#include "path_guard.h"
+
+namespace rtslib {
+namespace js {
+
+void throwTypeError(Napi::Env env, const std::string& message);
+void throwRangeError(Napi::Env env, const std::string& message);
+// Throws the TypeError or RangeError matching a failed path check.
+void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& check);
+
+// obj[key], or false if reading it threw (getters, proxies).
+bool get(const Napi::Object& obj, const char* key, Napi::Value* out);
+
+// Required string property without NUL bytes.
+bool requireString(const Napi::Object& obj, const char* key, const std::string& what,
+                   std::string* out);
+// Optional properties: *out is left untouched when the property is undefined.
+bool optionalBool(const Napi::Object& obj, const char* key, const std::string& what, bool* out);
+// An integer in [min, max]; TypeError if not a number, RangeError otherwise.
+bool optionalInteger(const Napi::Object& obj, const char* key, const std::string& what,
+                     std::int64_t min, std::int64_t max, std::int64_t* out, bool* present);
+
+// Error with Node's system-error properties: errno (negative), syscall, path.
+// `code` is added by the TypeScript layer.
+Napi::Error systemError(Napi::Env env, int err, const char* syscall, const std::string& path,
+                        const std::string& detail = std::string());
+
+// If an exception is pending, clears it and returns it in *out.
+bool takePendingException(Napi::Env env, Napi::Value* out);
+
+}  // namespace js
+}  // namespace rtslib
+
+#endif  // RTSLIB_JS_UTIL_H

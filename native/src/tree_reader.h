@@ -1,0 +1,54 @@
+// Walks a directory subtree (without following symlinks) and collects every
+// entry's kind, permission bits, symlink target and, for readable files, the
+// value: one pass, one result, no Node-API.
+#ifndef RTSLIB_TREE_READER_H
+#define RTSLIB_TREE_READER_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rtslib {
+
+enum class TreeKind : std::uint8_t { kDir = 0, kFile = 1, kSymlink = 2, kOther = 3 };
+
+struct TreeOptions {
+  // Deepest level returned: entries directly in the walked directory are at
+  // depth 1. Negative means unlimited; 0 returns nothing.
+  int maxDepth = -1;
+  // Basenames (of directories or files) skipped entirely, at any depth.
+  std::vector<std::string> excludeNames;
+  bool readValues = true;
+};
+
+struct TreeResult {
+  std::vector<std::string> paths;  // relative, depth-first, siblings sorted by bytes
+  std::vector<std::uint8_t> kinds;
+  std::vector<std::uint16_t> modes;  // st_mode & 07777
+  std::vector<std::string> links;    // readlink() value, meaningful where hasLink
+  std::vector<std::uint8_t> hasLink;
+  std::string data;                  // all file values concatenated
+  std::vector<std::uint32_t> offsets;  // paths.size() + 1 entries
+  std::vector<std::int32_t> errnos;    // 0 or negative errno
+};
+
+struct TreeError {
+  int err = 0;  // positive errno
+  const char* syscall = "";
+  std::string path;
+};
+
+// Walks `dir` (an absolute path). Per-entry failures (reading a file, reading
+// a link, opening or listing a subdirectory) are recorded in `errnos` and the
+// walk goes on; only a failure to open or list `dir` itself, or a result too
+// large for 32-bit offsets, fails the walk: then returns false and fills *error.
+//
+// Files are read only when readValues is set and their mode has the owner-read
+// bit: configfs write-only attributes (mode 0200) are skipped, not read, and
+// get errno 0 and an empty value.
+bool readTree(const std::string& dir, const TreeOptions& options, TreeResult* out,
+              TreeError* error);
+
+}  // namespace rtslib
+
+#endif  // RTSLIB_TREE_READER_H

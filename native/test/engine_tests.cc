@@ -1,0 +1,576 @@
+// Native unit tests of the pure C++ engine (path guard, single operations,
+// batch engine, tree reader), run against a temporary directory. No test
+// framework: a tiny CHECK macro and a list of test functions. This exercises
+// the engine's mechanics only; configfs behaviour is tested in the kernel VM.
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "batch_engine.h"
+#include "configfs_ops.h"
+#include "path_guard.h"
+#include "tree_reader.h"
+#include "unique_fd.h"
+
+namespace {
+
+int g_checkFailures = 0;
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      ++g_checkFailures;                                                      \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                         \
+  } while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+  do {                                                                        \
+    const auto& check_a_ = (a);                                               \
+    const auto& check_b_ = (b);                                               \
+    if (!(check_a_ == check_b_)) {                                            \
+      ++g_checkFailures;                                                      \
+      std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n", __FILE__, __LINE__, #a, #b); \
+    }                                                                         \
+  } while (0)
+
+using rtslib::Op;
+using rtslib::OpKind;
+using rtslib::OpResult;
+
+std::string g_tmp;  // per-test temporary directory
+
+int removeEntry(const char* path, const struct stat*, int type, struct FTW*) {
+  return type == FTW_DP ? ::rmdir(path) : ::unlink(path);
+}
+
+void removeTree(const std::string& path) {
+  ::nftw(path.c_str(), removeEntry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+std::string makeTempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
+                     "/rtslib-native-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) {
+    std::perror("mkdtemp");
+    std::exit(2);
+  }
+  return std::string(buf.data());
+}
+
+std::string p(const std::string& rel) { return g_tmp + "/" + rel; }
+
+void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644) {
+  rtslib::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd) {
+    std::perror(path.c_str());
+    std::exit(2);
+  }
+  if (::write(fd.get(), content.data(), content.size()) !=
+      static_cast<ssize_t>(content.size())) {
+    std::perror("write");
+    std::exit(2);
+  }
+  ::fchmod(fd.get(), mode);
+}
+
+std::string readFile(const std::string& path) {
+  rtslib::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  std::string out;
+  if (fd) rtslib::readAll(fd.get(), &out);
+  return out;
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+Op op(OpKind kind, const std::string& path, bool independent = false) {
+  Op o;
+  o.kind = kind;
+  o.path = path;
+  o.displayPath = path;
+  o.independent = independent;
+  return o;
+}
+
+Op writeOp(const std::string& path, const std::string& value) {
+  Op o = op(OpKind::kWrite, path);
+  o.value = value;
+  return o;
+}
+
+Op symlinkOp(const std::string& path, const std::string& target) {
+  Op o = op(OpKind::kSymlink, path);
+  o.target = target;
+  return o;
+}
+
+bool isError(const OpResult& r, int err, const char* syscall, const std::string& path) {
+  return r.state == rtslib::ResultState::kError && r.err == err &&
+         std::strcmp(r.syscall, syscall) == 0 && r.path == path;
+}
+
+bool isSkipped(const OpResult& r) { return r.state == rtslib::ResultState::kSkipped; }
+
+// ---------------------------------------------------------------- path guard
+
+void testPathGuard() {
+  using rtslib::PathFault;
+  using rtslib::checkUnderRoot;
+  using rtslib::normalizeAbsolute;
+
+  CHECK_EQ(normalizeAbsolute("/a//b/").normalized, std::string("/a/b"));
+  CHECK_EQ(normalizeAbsolute("/").normalized, std::string("/"));
+  CHECK_EQ(normalizeAbsolute("///").normalized, std::string("/"));
+  CHECK_EQ(normalizeAbsolute("/a/...").normalized, std::string("/a/..."));
+  CHECK_EQ(normalizeAbsolute("/a/..b/.c").normalized, std::string("/a/..b/.c"));
+  CHECK(normalizeAbsolute("").fault == PathFault::kEmpty);
+  CHECK(normalizeAbsolute("a/b").fault == PathFault::kRelative);
+  CHECK(normalizeAbsolute(std::string("/a\0b", 4)).fault == PathFault::kNulByte);
+  CHECK(normalizeAbsolute("/a/./b").fault == PathFault::kDotComponent);
+  CHECK(normalizeAbsolute("/a/../b").fault == PathFault::kDotComponent);
+  CHECK(normalizeAbsolute("/a/b/..").fault == PathFault::kDotComponent);
+  CHECK(normalizeAbsolute("/a/b/.").fault == PathFault::kDotComponent);
+  CHECK(rtslib::isTypeFault(PathFault::kRelative));
+  CHECK(!rtslib::isTypeFault(PathFault::kOutsideRoot));
+
+  CHECK(checkUnderRoot("/r", "/r/x", false).ok());
+  CHECK_EQ(checkUnderRoot("/r", "/r//x/", false).normalized, std::string("/r/x"));
+  CHECK(checkUnderRoot("/r", "/rx", false).fault == PathFault::kOutsideRoot);
+  CHECK(checkUnderRoot("/r", "/", true).fault == PathFault::kOutsideRoot);
+  CHECK(checkUnderRoot("/r", "/other/r/x", false).fault == PathFault::kOutsideRoot);
+  CHECK(checkUnderRoot("/r", "/r", false).fault == PathFault::kEqualsRoot);
+  CHECK(checkUnderRoot("/r", "/r/", true).ok());
+  CHECK(checkUnderRoot("/r", "/r/../etc", false).fault == PathFault::kDotComponent);
+  CHECK(checkUnderRoot("/", "/x", false).ok());
+  CHECK(checkUnderRoot("/", "/", false).fault == PathFault::kEqualsRoot);
+  CHECK(checkUnderRoot("/r", "r/x", false).fault == PathFault::kRelative);
+}
+
+// ------------------------------------------------------------ single ops
+
+void testErrnoPerOp() {
+  writeFile(p("file"), "content");
+  ::mkdir(p("full").c_str(), 0755);
+  ::mkdir(p("full/child").c_str(), 0755);
+  const std::string missing = p("missing");
+
+  CHECK(isError(rtslib::runOp(op(OpKind::kRead, missing)), ENOENT, "open", missing));
+  CHECK(isError(rtslib::runOp(writeOp(missing, "x")), ENOENT, "open", missing));
+  CHECK(isError(rtslib::runOp(op(OpKind::kRmdir, missing)), ENOENT, "rmdir", missing));
+  CHECK(isError(rtslib::runOp(op(OpKind::kUnlink, missing)), ENOENT, "unlink", missing));
+  CHECK(isError(rtslib::runOp(op(OpKind::kReadlink, missing)), ENOENT, "readlink", missing));
+  CHECK(isError(rtslib::runOp(op(OpKind::kList, missing)), ENOENT, "scandir", missing));
+  CHECK(isError(rtslib::runOp(op(OpKind::kStat, missing)), ENOENT, "lstat", missing));
+  CHECK(isError(rtslib::runOp(op(OpKind::kMkdir, p("missing/sub"))), ENOENT, "mkdir",
+                p("missing/sub")));
+  CHECK(isError(rtslib::runOp(op(OpKind::kMkdir, p("file"))), EEXIST, "mkdir", p("file")));
+  CHECK(isError(rtslib::runOp(op(OpKind::kRmdir, p("full"))), ENOTEMPTY, "rmdir", p("full")));
+  CHECK(isError(rtslib::runOp(op(OpKind::kReadlink, p("file"))), EINVAL, "readlink", p("file")));
+  CHECK(isError(rtslib::runOp(symlinkOp(p("file"), "x")), EEXIST, "symlink", p("file")));
+  CHECK(isError(rtslib::runOp(op(OpKind::kList, p("file"))), ENOTDIR, "scandir", p("file")));
+  CHECK(isError(rtslib::runOp(op(OpKind::kRead, p("full"))), EISDIR, "read", p("full")));
+  CHECK(isError(rtslib::runOp(writeOp(p("full"), "x")), EISDIR, "open", p("full")));
+}
+
+void testReadWriteExact() {
+  const std::string bin("a\0b\nc\n", 6);
+  writeFile(p("bin"), bin);
+  OpResult r = rtslib::runOp(op(OpKind::kRead, p("bin")));
+  CHECK(r.ok());
+  CHECK(r.valueKind == rtslib::ValueKind::kBytes);
+  CHECK_EQ(r.bytes, bin);
+
+  // Larger than the first read chunk: the buffer must grow.
+  std::string big;
+  for (int i = 0; i < 100000; ++i) big.push_back(static_cast<char>('a' + i % 26));
+  writeFile(p("big"), big);
+  r = rtslib::runOp(op(OpKind::kRead, p("big")));
+  CHECK(r.ok());
+  CHECK_EQ(r.bytes.size(), big.size());
+  CHECK(r.bytes == big);
+
+  writeFile(p("empty"), "");
+  r = rtslib::runOp(op(OpKind::kRead, p("empty")));
+  CHECK(r.ok());
+  CHECK(r.bytes.empty());
+
+  // Write: the exact bytes, no newline added, existing file not truncated
+  // beyond what one write() replaces (no O_TRUNC, as configfs needs none).
+  writeFile(p("attr"), "");
+  r = rtslib::runOp(writeOp(p("attr"), "1\n"));
+  CHECK(r.ok());
+  CHECK_EQ(readFile(p("attr")), std::string("1\n"));
+}
+
+void testListStatReadlink() {
+  ::mkdir(p("d").c_str(), 0750);
+  ::mkdir(p("d/zdir").c_str(), 0755);
+  writeFile(p("d/afile"), "x");
+  ::symlink("zdir", p("d/mlink").c_str());
+  ::mkfifo(p("d/fifo").c_str(), 0644);
+
+  OpResult r = rtslib::runOp(op(OpKind::kList, p("d")));
+  CHECK(r.ok());
+  CHECK(r.valueKind == rtslib::ValueKind::kEntries);
+  CHECK_EQ(r.entries.size(), static_cast<std::size_t>(4));
+  if (r.entries.size() == 4) {
+    CHECK_EQ(r.entries[0].name, std::string("afile"));
+    CHECK(r.entries[0].type == rtslib::EntryType::kFile);
+    CHECK_EQ(r.entries[1].name, std::string("fifo"));
+    CHECK(r.entries[1].type == rtslib::EntryType::kOther);
+    CHECK_EQ(r.entries[2].name, std::string("mlink"));
+    CHECK(r.entries[2].type == rtslib::EntryType::kLink);
+    CHECK_EQ(r.entries[3].name, std::string("zdir"));
+    CHECK(r.entries[3].type == rtslib::EntryType::kDir);
+  }
+
+  r = rtslib::runOp(op(OpKind::kStat, p("d")));
+  CHECK(r.ok());
+  CHECK(S_ISDIR(r.stat.mode));
+  CHECK_EQ(r.stat.mode & 07777, 0750u);
+  CHECK(r.stat.type == rtslib::EntryType::kDir);
+
+  r = rtslib::runOp(op(OpKind::kStat, p("d/mlink")));  // lstat: the link itself
+  CHECK(r.ok());
+  CHECK(S_ISLNK(r.stat.mode));
+  CHECK(r.stat.type == rtslib::EntryType::kLink);
+
+  r = rtslib::runOp(op(OpKind::kReadlink, p("d/mlink")));
+  CHECK(r.ok());
+  CHECK(r.valueKind == rtslib::ValueKind::kString);
+  CHECK_EQ(r.bytes, std::string("zdir"));
+
+  // A long link target exercises readlink's buffer growth.
+  const std::string longTarget(1000, 'x');
+  CHECK(rtslib::runOp(symlinkOp(p("d/long"), longTarget)).ok());
+  r = rtslib::runOp(op(OpKind::kReadlink, p("d/long")));
+  CHECK_EQ(r.bytes, longTarget);
+
+  Op mk = op(OpKind::kMkdir, p("d/moded"));
+  mk.mode = 0700;
+  CHECK(rtslib::runOp(mk).ok());
+  struct stat st;
+  CHECK(::lstat(p("d/moded").c_str(), &st) == 0 && (st.st_mode & 07777) == 0700);
+  CHECK(rtslib::runOp(op(OpKind::kUnlink, p("d/mlink"))).ok());
+  CHECK(!exists(p("d/mlink")));
+  CHECK(rtslib::runOp(op(OpKind::kRmdir, p("d/moded"))).ok());
+  CHECK(!exists(p("d/moded")));
+}
+
+// ------------------------------------------------------------- batch engine
+
+void testOrdering() {
+  std::vector<Op> ops = {
+      op(OpKind::kMkdir, p("a")),
+      op(OpKind::kMkdir, p("a/b")),
+      symlinkOp(p("a/link"), "b"),
+      op(OpKind::kList, p("a")),
+      op(OpKind::kReadlink, p("a/link")),
+      op(OpKind::kUnlink, p("a/link")),
+      op(OpKind::kRmdir, p("a/b")),
+      op(OpKind::kList, p("a")),
+  };
+  const std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
+  CHECK_EQ(r.size(), ops.size());
+  for (const OpResult& x : r) CHECK(x.ok());
+  CHECK_EQ(r[3].entries.size(), static_cast<std::size_t>(2));
+  CHECK_EQ(r[4].bytes, std::string("b"));
+  CHECK(r[7].entries.empty());
+}
+
+void testStopOnError() {
+  std::vector<Op> ops = {
+      op(OpKind::kMkdir, p("x")),
+      op(OpKind::kMkdir, p("x")),  // EEXIST
+      op(OpKind::kMkdir, p("y")),
+      op(OpKind::kMkdir, p("z"), true),
+  };
+  std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
+  CHECK(r[0].ok());
+  CHECK(isError(r[1], EEXIST, "mkdir", p("x")));
+  CHECK(isSkipped(r[2]));
+  CHECK(isSkipped(r[3]));
+  CHECK(!exists(p("y")));
+  CHECK(!exists(p("z")));
+
+  rtslib::BatchOptions keepGoing;
+  keepGoing.stopOnError = false;
+  r = rtslib::runBatch(ops, keepGoing);
+  CHECK(isError(r[0], EEXIST, "mkdir", p("x")));
+  CHECK(isError(r[1], EEXIST, "mkdir", p("x")));
+  CHECK(r[2].ok());
+  CHECK(r[3].ok());
+  CHECK(exists(p("y")));
+}
+
+void testParallelGroup() {
+  std::vector<Op> ops;
+  ops.push_back(op(OpKind::kMkdir, p("par")));
+  for (int i = 0; i < 50; ++i) ops.push_back(op(OpKind::kMkdir, p("par/d" + std::to_string(i)), true));
+  ops.push_back(op(OpKind::kList, p("par")));
+  for (int i = 0; i < 50; ++i) ops.push_back(op(OpKind::kRmdir, p("par/d" + std::to_string(i)), true));
+  ops.push_back(op(OpKind::kList, p("par")));
+
+  for (unsigned concurrency : {1u, 8u, 64u}) {
+    rtslib::BatchOptions options;
+    options.concurrency = concurrency;
+    const std::vector<OpResult> r = rtslib::runBatch(ops, options);
+    bool allOk = true;
+    for (const OpResult& x : r) allOk = allOk && x.ok();
+    CHECK(allOk);
+    CHECK_EQ(r[51].entries.size(), static_cast<std::size_t>(50));
+    CHECK(r[102].entries.empty());
+    CHECK(rtslib::runOp(op(OpKind::kRmdir, p("par"))).ok());
+  }
+}
+
+void testGroupStopOnError() {
+  ::mkdir(p("g-exists").c_str(), 0755);
+  std::vector<Op> ops = {
+      op(OpKind::kMkdir, p("g1"), true),
+      op(OpKind::kMkdir, p("g-exists"), true),  // fails
+      op(OpKind::kMkdir, p("g2"), true),
+      op(OpKind::kMkdir, p("after")),
+  };
+  // One worker: the group runs in order, so the op after the failure in the
+  // same group has not started and is skipped.
+  rtslib::BatchOptions one;
+  one.concurrency = 1;
+  std::vector<OpResult> r = rtslib::runBatch(ops, one);
+  CHECK(r[0].ok());
+  CHECK(isError(r[1], EEXIST, "mkdir", p("g-exists")));
+  CHECK(isSkipped(r[2]));
+  CHECK(isSkipped(r[3]));
+  CHECK(!exists(p("g2")));
+  CHECK(!exists(p("after")));
+
+  // Many workers: ops of the group may already be running; each reports its
+  // own result, and nothing after the group starts.
+  ::rmdir(p("g1").c_str());
+  r = rtslib::runBatch(ops, rtslib::BatchOptions());
+  CHECK(isError(r[1], EEXIST, "mkdir", p("g-exists")));
+  CHECK(r[0].ok() || isSkipped(r[0]));
+  CHECK(r[2].ok() || isSkipped(r[2]));
+  CHECK(isSkipped(r[3]));
+  CHECK(!exists(p("after")));
+}
+
+// Two operations that can only complete together (a FIFO's reader and
+// writer each block in open() until the other arrives) prove that a group's
+// operations run concurrently.
+void testGroupRunsConcurrently() {
+  CHECK(::mkfifo(p("pipe").c_str(), 0600) == 0);
+  std::vector<Op> ops = {
+      op(OpKind::kRead, p("pipe"), true),
+      writeOp(p("pipe"), "through the pipe"),
+  };
+  ops[1].independent = true;
+  rtslib::BatchOptions options;
+  options.concurrency = 2;
+  options.timeoutMs = 10000;  // a regression must fail, not hang
+  const std::vector<OpResult> r = rtslib::runBatch(ops, options);
+  CHECK(r[0].ok());
+  CHECK(r[1].ok());
+  CHECK_EQ(r[0].bytes, std::string("through the pipe"));
+}
+
+// Opens the FIFO for writing (meeting the abandoned reader blocked in open)
+// and closes it, so the reader's read() sees end-of-file and its thread ends.
+void releaseFifoReader(const std::string& path) {
+  rtslib::UniqueFd w(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  CHECK(w.valid());
+}
+
+void testTimeout() {
+  CHECK(::mkfifo(p("stuck").c_str(), 0600) == 0);
+  std::vector<Op> ops = {
+      op(OpKind::kRead, p("stuck")),  // blocks in open() until a writer comes
+      op(OpKind::kMkdir, p("after-timeout")),
+  };
+  rtslib::BatchOptions options;
+  options.timeoutMs = 100;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<OpResult> r = rtslib::runBatch(ops, options);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(isError(r[0], ETIMEDOUT, "open", p("stuck")));
+  CHECK_EQ(r[0].message, std::string("timed out after 100 ms"));
+  CHECK(isSkipped(r[1]));
+  CHECK(!exists(p("after-timeout")));
+  CHECK(elapsed < std::chrono::seconds(5));
+  releaseFifoReader(p("stuck"));
+
+  // Without stopOnError the batch goes on on a replacement thread.
+  options.stopOnError = false;
+  r = rtslib::runBatch(ops, options);
+  CHECK(isError(r[0], ETIMEDOUT, "open", p("stuck")));
+  CHECK(r[1].ok());
+  CHECK(exists(p("after-timeout")));
+  releaseFifoReader(p("stuck"));
+
+  // In a group: the stuck op times out, the others complete.
+  ::rmdir(p("after-timeout").c_str());
+  ops = {
+      op(OpKind::kMkdir, p("t1"), true),
+      op(OpKind::kRead, p("stuck"), true),
+      op(OpKind::kMkdir, p("t2"), true),
+  };
+  options.stopOnError = true;
+  options.concurrency = 4;
+  r = rtslib::runBatch(ops, options);
+  CHECK(isError(r[1], ETIMEDOUT, "open", p("stuck")));
+  CHECK(r[0].ok() || isSkipped(r[0]));
+  CHECK(r[2].ok() || isSkipped(r[2]));
+  releaseFifoReader(p("stuck"));
+
+  // Operations that finish in time are unaffected by the timeout.
+  ops = {op(OpKind::kMkdir, p("quick")), op(OpKind::kStat, p("quick"))};
+  options.timeoutMs = 5000;
+  r = rtslib::runBatch(ops, options);
+  CHECK(r[0].ok());
+  CHECK(r[1].ok());
+
+  // Give the released threads a moment to finish before the next test
+  // removes the directory (they hold nothing in it, but keep runs tidy).
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+// -------------------------------------------------------------- tree reader
+
+void testTreeReader() {
+  ::mkdir(p("t").c_str(), 0755);
+  ::mkdir(p("t/b").c_str(), 0755);
+  ::mkdir(p("t/b/c").c_str(), 0755);
+  ::mkdir(p("t/skip").c_str(), 0755);
+  writeFile(p("t/skip/inside"), "hidden");
+  const std::string bytes("x\0y\n", 4);
+  writeFile(p("t/a"), bytes);
+  writeFile(p("t/b/c/deep"), "deep\n");
+  writeFile(p("t/control"), "secret", 0200);  // write-only: must not be read
+  writeFile(p("t/empty"), "");
+  ::symlink("../elsewhere", p("t/link").c_str());
+  ::mkfifo(p("t/fifo").c_str(), 0640);
+
+  rtslib::TreeOptions options;
+  options.excludeNames = {"skip"};
+  rtslib::TreeResult t;
+  rtslib::TreeError e;
+  CHECK(rtslib::readTree(p("t"), options, &t, &e));
+
+  const std::vector<std::string> expected = {"a",       "b",     "b/c",   "b/c/deep",
+                                             "control", "empty", "fifo",  "link"};
+  CHECK(t.paths == expected);
+  const std::size_t n = t.paths.size();
+  CHECK_EQ(t.kinds.size(), n);
+  CHECK_EQ(t.modes.size(), n);
+  CHECK_EQ(t.links.size(), n);
+  CHECK_EQ(t.errnos.size(), n);
+  CHECK_EQ(t.offsets.size(), n + 1);
+  if (t.paths == expected && t.offsets.size() == n + 1) {
+    auto value = [&](std::size_t i) {
+      return t.data.substr(t.offsets[i], t.offsets[i + 1] - t.offsets[i]);
+    };
+    CHECK_EQ(value(0), bytes);
+    CHECK_EQ(t.kinds[0], 1);
+    CHECK_EQ(t.kinds[1], 0);
+    CHECK_EQ(t.modes[1], 0755);
+    CHECK(value(1).empty());
+    CHECK_EQ(value(3), std::string("deep\n"));
+    CHECK_EQ(t.kinds[4], 1);
+    CHECK_EQ(t.modes[4], 0200);
+    CHECK(value(4).empty());
+    CHECK_EQ(t.errnos[4], 0);
+    CHECK(value(5).empty());
+    CHECK_EQ(t.kinds[6], 3);
+    CHECK_EQ(t.kinds[7], 2);
+    CHECK(t.hasLink[7] == 1);
+    CHECK_EQ(t.links[7], std::string("../elsewhere"));
+    CHECK(t.hasLink[0] == 0);
+    CHECK_EQ(t.offsets[n], static_cast<std::uint32_t>(t.data.size()));
+    CHECK_EQ(t.data, bytes + "deep\n");
+  }
+
+  // maxDepth 1: only the top directory's entries, directories not entered.
+  options.maxDepth = 1;
+  CHECK(rtslib::readTree(p("t"), options, &t, &e));
+  const std::vector<std::string> shallow = {"a", "b", "control", "empty", "fifo", "link"};
+  CHECK(t.paths == shallow);
+  options.maxDepth = 2;
+  CHECK(rtslib::readTree(p("t"), options, &t, &e));
+  CHECK_EQ(t.paths.size(), static_cast<std::size_t>(7));  // adds b/c, not b/c/deep
+  options.maxDepth = 0;
+  CHECK(rtslib::readTree(p("t"), options, &t, &e));
+  CHECK(t.paths.empty());
+  CHECK_EQ(t.offsets.size(), static_cast<std::size_t>(1));
+
+  // readValues false: structure only.
+  options.maxDepth = -1;
+  options.readValues = false;
+  CHECK(rtslib::readTree(p("t"), options, &t, &e));
+  CHECK(t.data.empty());
+  CHECK_EQ(t.paths.size(), expected.size());
+
+  // A failure at the top fails the walk.
+  CHECK(!rtslib::readTree(p("nope"), options, &t, &e));
+  CHECK_EQ(e.err, ENOENT);
+  CHECK_EQ(std::string(e.syscall), std::string("opendir"));
+  CHECK_EQ(e.path, p("nope"));
+  CHECK(!rtslib::readTree(p("t/a"), options, &t, &e));
+  CHECK_EQ(e.err, ENOTDIR);
+}
+
+struct TestCase {
+  const char* name;
+  void (*fn)();
+};
+
+}  // namespace
+
+int main() {
+  ::umask(022);
+  const TestCase tests[] = {
+      {"path guard", testPathGuard},
+      {"errno per op", testErrnoPerOp},
+      {"read/write exact bytes", testReadWriteExact},
+      {"list/stat/readlink", testListStatReadlink},
+      {"batch ordering", testOrdering},
+      {"stop on error", testStopOnError},
+      {"parallel group", testParallelGroup},
+      {"group stop on error", testGroupStopOnError},
+      {"group runs concurrently", testGroupRunsConcurrently},
+      {"timeout", testTimeout},
+      {"tree reader", testTreeReader},
+  };
+  int passed = 0;
+  int failed = 0;
+  for (const TestCase& t : tests) {
+    g_tmp = makeTempDir();
+    const int before = g_checkFailures;
+    t.fn();
+    removeTree(g_tmp);
+    if (g_checkFailures == before) {
+      ++passed;
+      std::printf("ok   %s\n", t.name);
+    } else {
+      ++failed;
+      std::printf("FAIL %s\n", t.name);
+    }
+  }
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}

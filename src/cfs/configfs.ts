@@ -1,0 +1,154 @@
+/**
+ * The library's one door to the kernel: runs batches of configfs operations
+ * through the native engine (one crossing per batch) and takes snapshots.
+ * Paths given to it are relative to the target root; it joins them.
+ */
+import { native, type NativeOp, type NativeResult } from '../native/index.js';
+import { RTSLibError, operationCause, type OperationCause } from '../errors.js';
+import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS } from './tree.js';
+import { Snapshot } from './snapshot.js';
+
+/** One configfs operation, with a path relative to the target root. */
+export type CfsOp =
+  | { op: 'mkdir'; path: string; mode?: number; independent?: boolean }
+  | { op: 'rmdir'; path: string; independent?: boolean }
+  | { op: 'write'; path: string; value: string; independent?: boolean; secret?: boolean; previous?: string }
+  | { op: 'symlink'; path: string; target: string; independent?: boolean }
+  | { op: 'unlink'; path: string; independent?: boolean }
+  | { op: 'read'; path: string; independent?: boolean }
+  | { op: 'readlink'; path: string; independent?: boolean }
+  | { op: 'list'; path: string; independent?: boolean }
+  | { op: 'stat'; path: string; independent?: boolean };
+
+/** Options of {@link Configfs.run}. */
+export interface RunOptions {
+  /** Stop at the first failure (default true). */
+  stopOnError?: boolean;
+  /** Threads for runs of independent operations (default 8). */
+  concurrency?: number;
+  /** Per-operation timeout in ms (default: the Configfs's `timeoutMs`). */
+  timeoutMs?: number;
+}
+
+/** Options of {@link Configfs.apply}. */
+export interface ApplyOptions extends RunOptions {
+  /** What the batch does, for error messages ("create storage object rd_mcp_0/ram1"). */
+  what: string;
+}
+
+/** Options of {@link Configfs.snapshot}. */
+export interface SnapshotOptions {
+  /** Directory names not to descend into (default: the statistics directories). */
+  excludeNames?: readonly string[];
+  /** How deep to walk below the base (default: unlimited). */
+  maxDepth?: number;
+}
+
+/** A failed operation of a batch. */
+export interface FailedStep extends OperationCause {
+  /** Index of the operation in the batch. */
+  step: number;
+  /** The operation kind. */
+  op: CfsOp['op'];
+  /** Extra text from the engine (short write, timeout). */
+  detail?: string;
+}
+
+/** Raised when a batch applied with {@link Configfs.apply} fails; what it did was undone. */
+export class RTSLibOperationError extends RTSLibError {
+  /** The first failing step. */
+  readonly step: FailedStep;
+  /** Failures while undoing (empty when the undo was clean). */
+  readonly undoFailures: readonly FailedStep[];
+  constructor(what: string, step: FailedStep, undoFailures: readonly FailedStep[]) {
+    const undo = undoFailures.length ? `; undo also failed at ${undoFailures.length} step(s), first: ${undoFailures[0]?.code} ${undoFailures[0]?.syscall} '${undoFailures[0]?.path}'` : '';
+    super(`could not ${what}: ${step.code}, ${step.syscall} '${step.path}'${step.detail ? ` (${step.detail})` : ''}${undo}`, { operation: step });
+    this.step = step;
+    this.undoFailures = undoFailures;
+  }
+}
+
+function failedStep(op: CfsOp, index: number, result: NativeResult): FailedStep | null {
+  if (result.ok) return null;
+  if ('skipped' in result) return null;
+  return { ...operationCause(result.errno, result.syscall, result.path), step: index, op: op.op, ...(result.message ? { detail: result.message } : {}) };
+}
+
+/** Access to one configfs target tree. */
+export class Configfs {
+  /** Absolute path of the target root, e.g. `/sys/kernel/config/target`. */
+  readonly root: string;
+  /** Default per-operation timeout in ms (0 = none). */
+  readonly timeoutMs: number;
+
+  constructor(root: string = DEFAULT_TARGET_ROOT, options: { timeoutMs?: number } = {}) {
+    this.root = root.replace(/\/+$/, '') || '/';
+    this.timeoutMs = options.timeoutMs ?? 0;
+  }
+
+  /** Absolute path of a root-relative path. */
+  abs(path: string): string {
+    return path === '' ? this.root : `${this.root}/${path}`;
+  }
+
+  private toNative(op: CfsOp): NativeOp {
+    const base = { op: op.op, path: this.abs(op.path), ...(op.independent ? { independent: true } : {}) };
+    switch (op.op) {
+      case 'write': return { ...base, value: op.value };
+      case 'symlink': return { ...base, target: this.abs(op.target) };
+      case 'mkdir': return op.mode === undefined ? base : { ...base, mode: op.mode };
+      default: return base;
+    }
+  }
+
+  /** Runs a batch in one native crossing and returns each operation's result. */
+  async run(ops: readonly CfsOp[], options: RunOptions = {}): Promise<NativeResult[]> {
+    if (ops.length === 0) return [];
+    return native.executeBatch(ops.map((op) => this.toNative(op)), {
+      root: this.root,
+      stopOnError: options.stopOnError ?? true,
+      concurrency: options.concurrency ?? 8,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+    });
+  }
+
+  /**
+   * Runs a batch all-or-nothing: stops at the first failure, then undoes what
+   * the batch did (removes directories and links it created, restores values
+   * given as `previous`), in reverse order, and throws
+   * {@link RTSLibOperationError} naming the failing step.
+   */
+  async apply(ops: readonly CfsOp[], options: ApplyOptions): Promise<NativeResult[]> {
+    const results = await this.run(ops, { ...options, stopOnError: true });
+    let failure: FailedStep | null = null;
+    for (let i = 0; i < results.length && !failure; i++) failure = failedStep(ops[i] as CfsOp, i, results[i] as NativeResult);
+    if (!failure) return results;
+    const undo: CfsOp[] = [];
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i] as CfsOp;
+      if (!(results[i] as NativeResult).ok) continue;
+      if (op.op === 'mkdir') undo.push({ op: 'rmdir', path: op.path });
+      else if (op.op === 'symlink') undo.push({ op: 'unlink', path: op.path });
+      else if (op.op === 'write' && op.previous !== undefined) undo.push({ op: 'write', path: op.path, value: op.previous });
+    }
+    const undoResults = await this.run(undo, { stopOnError: false });
+    const undoFailures = undoResults.map((r, i) => failedStep(undo[i] as CfsOp, i, r)).filter((f): f is FailedStep => f !== null);
+    throw new RTSLibOperationError(options.what, failure, undoFailures);
+  }
+
+  /** Reads the subtree at `base` (root-relative, '' for all) in one crossing. */
+  async snapshot(base = '', options: SnapshotOptions = {}): Promise<Snapshot> {
+    const tree = await native.readTree(this.abs(base), {
+      root: this.root,
+      excludeNames: [...(options.excludeNames ?? STATISTICS_DIRS)],
+      ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+    });
+    return new Snapshot(this.root, base, tree);
+  }
+
+  /** Whether the target root exists (configfs mounted and target_core_mod loaded). */
+  async available(): Promise<boolean> {
+    const [result] = await this.run([{ op: 'stat', path: '' }], { stopOnError: false });
+    return result?.ok === true;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Validation of the names that become configfs directory names, and of the
+ * values written into configfs files. All checks run before anything is
+ * written and raise {@link RTSLibInvalidArgumentError}.
+ */
+import { RTSLibInvalidArgumentError } from '../errors.js';
+
+/** The longest directory name configfs accepts (bytes). */
+export const MAX_NAME_BYTES = 255;
+
+/** The longest value a configfs store accepts (bytes): one page less its terminator. */
+export const MAX_VALUE_BYTES = 4095;
+
+/**
+ * Checks that `name` can be used as one configfs directory name: not empty or
+ * whitespace only, no `/`, no `..`, no NUL or other control characters, at most
+ * {@link MAX_NAME_BYTES} bytes. Returns the name unchanged.
+ */
+export function validateName(argument: string, name: unknown): string {
+  if (typeof name !== 'string') throw new RTSLibInvalidArgumentError(argument, `expected a string, got ${typeof name}`);
+  if (name.trim() === '') throw new RTSLibInvalidArgumentError(argument, 'must not be empty or whitespace only');
+  if (name.includes('/')) throw new RTSLibInvalidArgumentError(argument, `must not contain '/': ${JSON.stringify(name)}`);
+  if (name.includes('..') || name === '.') throw new RTSLibInvalidArgumentError(argument, `must not be '.' or contain '..': ${JSON.stringify(name)}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) throw new RTSLibInvalidArgumentError(argument, `must not contain NUL or control characters: ${JSON.stringify(name)}`);
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_NAME_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are allowed`);
+  return name;
+}
+
+/** Checks that `value` is an integer in [min, max]. Returns it. */
+export function validateInteger(argument: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new RTSLibInvalidArgumentError(argument, `expected an integer, got ${JSON.stringify(value)}`);
+  }
+  if (value < min || value > max) throw new RTSLibInvalidArgumentError(argument, `${value} is outside ${min}-${max}`);
+  return value;
+}
+
+/**
+ * Checks that a value can be written to a configfs attribute: a string (or
+ * number/boolean, converted), no NUL, at most {@link MAX_VALUE_BYTES} bytes.
+ * Returns the string to write. `secret` keeps the value out of the message.
+ */
+export function validateValue(argument: string, value: unknown, secret = false): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+  else if (typeof value === 'boolean') text = value ? '1' : '0';
+  else throw new RTSLibInvalidArgumentError(argument, `expected a string, number or boolean, got ${typeof value}`);
+  const shown = secret ? '(secret)' : JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text);
+  if (text.includes('\0')) throw new RTSLibInvalidArgumentError(argument, `must not contain NUL: ${shown}`);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_VALUE_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes; configfs stores at most ${MAX_VALUE_BYTES}`);
+  return text;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50 };
+
+/**
+ * Parses a size: a positive integer number of bytes, or a string like `512`,
+ * `1M`, `1MB`, `1.5G`, `2TiB` (base 1024, case-insensitive). Returns bytes.
+ */
+export function parseSize(argument: string, size: unknown): number {
+  let bytes: number;
+  if (typeof size === 'number') {
+    bytes = size;
+  } else if (typeof size === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?\s*$/i.exec(size);
+    if (!m) throw new RTSLibInvalidArgumentError(argument, `cannot parse size ${JSON.stringify(size)} (use bytes or e.g. "512M", "1G")`);
+    bytes = Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toUpperCase()] ?? 1));
+  } else {
+    throw new RTSLibInvalidArgumentError(argument, `expected a number of bytes or a size string, got ${typeof size}`);
+  }
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new RTSLibInvalidArgumentError(argument, `must be a positive whole number of bytes, got ${JSON.stringify(size)}`);
+  }
+  return bytes;
+}

@@ -1,0 +1,130 @@
+/**
+ * One read of (part of) the configfs tree, indexed for lookups. Listings and
+ * object reads are answered from a snapshot instead of re-scanning configfs
+ * per object.
+ */
+import type { NativeTree } from '../native/index.js';
+import { attributeText } from './values.js';
+import { resolveLink, splitPath } from './tree.js';
+
+/** Kind of a node in a snapshot. */
+export type NodeKind = 'dir' | 'file' | 'link' | 'other';
+
+const KINDS: readonly NodeKind[] = ['dir', 'file', 'link', 'other'];
+
+/** An indexed, immutable view of a configfs subtree as it was when read. */
+export class Snapshot {
+  /** Relative path of the snapshot's top directory ('' for the root). */
+  readonly base: string;
+  /** Absolute path of the target root the paths are relative to. */
+  readonly root: string;
+  /** Time the snapshot was taken (ms since the epoch). */
+  readonly takenAt: number;
+  private readonly tree: NativeTree;
+  private readonly index = new Map<string, number>();
+  private readonly childNames = new Map<string, string[]>();
+
+  /** Wraps a native tree read of `root/base`. */
+  constructor(root: string, base: string, tree: NativeTree) {
+    this.root = root;
+    this.base = base;
+    this.tree = tree;
+    this.takenAt = Date.now();
+    this.childNames.set(base, []);
+    for (let i = 0; i < tree.paths.length; i++) {
+      const rel = tree.paths[i] as string;
+      const path = base === '' ? rel : `${base}/${rel}`;
+      this.index.set(path, i);
+      const { parent, name } = splitPath(path);
+      let siblings = this.childNames.get(parent);
+      if (!siblings) {
+        siblings = [];
+        this.childNames.set(parent, siblings);
+      }
+      siblings.push(name);
+      if (tree.kinds[i] === 0) this.childNames.set(path, this.childNames.get(path) ?? []);
+    }
+  }
+
+  /** Number of nodes in the snapshot. */
+  get size(): number {
+    return this.tree.paths.length;
+  }
+
+  /** Whether `path` existed (the snapshot's base directory always does). */
+  has(path: string): boolean {
+    return path === this.base || this.index.has(path);
+  }
+
+  /** The node's kind, or undefined when absent. */
+  kind(path: string): NodeKind | undefined {
+    if (path === this.base) return 'dir';
+    const i = this.index.get(path);
+    return i === undefined ? undefined : KINDS[this.tree.kinds[i] as number];
+  }
+
+  /** Permission bits of the node (e.g. 0o644), or undefined when absent. */
+  mode(path: string): number | undefined {
+    const i = this.index.get(path);
+    return i === undefined ? undefined : this.tree.modes[i];
+  }
+
+  /** Names inside directory `path`, sorted; empty when absent. */
+  children(path: string): readonly string[] {
+    return this.childNames.get(path) ?? [];
+  }
+
+  /** Names of the subdirectories of `path`. */
+  childDirs(path: string): string[] {
+    return this.children(path).filter((n) => this.kind(`${path}/${n}`) === 'dir');
+  }
+
+  /** Names of the files in `path`. */
+  childFiles(path: string): string[] {
+    return this.children(path).filter((n) => this.kind(`${path}/${n}`) === 'file');
+  }
+
+  /** Names of the symlinks in `path`. */
+  childLinks(path: string): string[] {
+    return this.children(path).filter((n) => this.kind(`${path}/${n}`) === 'link');
+  }
+
+  /** The raw bytes of a file as the kernel returned them; undefined when absent or unread. */
+  raw(path: string): Buffer | undefined {
+    const i = this.index.get(path);
+    if (i === undefined || this.tree.kinds[i] !== 1) return undefined;
+    if (this.tree.errnos[i] !== 0 || !this.isReadable(path)) return undefined;
+    return this.tree.data.subarray(this.tree.offsets[i], this.tree.offsets[i + 1]);
+  }
+
+  /** A file's value as text (one trailing newline dropped); undefined when absent, write-only or unreadable. */
+  text(path: string): string | undefined {
+    const raw = this.raw(path);
+    return raw === undefined ? undefined : attributeText(raw);
+  }
+
+  /** The negative errno the read of a file failed with, or 0. */
+  readErrno(path: string): number {
+    const i = this.index.get(path);
+    return i === undefined ? 0 : (this.tree.errnos[i] as number);
+  }
+
+  /** Whether the file has its owner-read bit. */
+  isReadable(path: string): boolean {
+    return ((this.mode(path) ?? 0) & 0o400) !== 0;
+  }
+
+  /** Whether the file has its owner-write bit. */
+  isWritable(path: string): boolean {
+    return ((this.mode(path) ?? 0) & 0o200) !== 0;
+  }
+
+  /** A symlink's target resolved to a root-relative path; undefined when not a link, null when outside the root. */
+  link(path: string): string | null | undefined {
+    const i = this.index.get(path);
+    if (i === undefined) return undefined;
+    const target = this.tree.links[i];
+    if (target === null || target === undefined) return undefined;
+    return resolveLink(path, target, this.root);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The kernel's configfs tree for LIO, described once. Every other module
+ * builds configfs paths through these functions; none concatenates paths
+ * itself. Paths are relative to the target root (`/sys/kernel/config/target`
+ * by default); {@link Configfs} joins them with the root it was given.
+ *
+ * Shape (kernel 6.1, see shared/reference/configfs-tree-linux-6.1.txt):
+ * ```
+ * version, dbroot
+ * core/<plugin>_<index>/{hba_info,hba_mode}
+ * core/<plugin>_<index>/<so>/{control,enable,info,udev_path,alias,...}
+ * core/<plugin>_<index>/<so>/{attrib,wwn,pr,alua,action,statistics}/
+ * <fabric>/discovery_auth/, <fabric>/version
+ * <fabric>/<wwn>/tpgt_<tag>/{enable,nexus,...}
+ * <fabric>/<wwn>/tpgt_<tag>/{attrib,param,auth}/
+ * <fabric>/<wwn>/tpgt_<tag>/lun/lun_<n>/<alias> -> core/.../<so>
+ * <fabric>/<wwn>/tpgt_<tag>/np/<ip>:<port>/
+ * <fabric>/<wwn>/tpgt_<tag>/acls/<initiator>/{cmdsn_depth,tag,info,attrib,auth,param}
+ * <fabric>/<wwn>/tpgt_<tag>/acls/<initiator>/lun_<n>/{write_protect,<alias> -> ../lun/lun_<m>}
+ * ```
+ */
+
+/** Where the kernel mounts the target tree. */
+export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
+
+/** Kernel (configfs) names of the storage plugins. */
+export type KernelPlugin = 'rd_mcp' | 'fileio' | 'iblock' | 'pscsi' | 'user';
+
+/** Joins relative path segments with `/`. */
+function join(...parts: string[]): string {
+  return parts.join('/');
+}
+
+/** Top-level files. */
+export const ROOT_FILES = { version: 'version', dbroot: 'dbroot' } as const;
+
+/** The `core/` directory holding HBAs and storage objects. */
+export const CORE_DIR = 'core';
+
+/** Attribute-group directories an object can have. */
+export type AttributeGroup = 'attrib' | 'param' | 'auth' | 'wwn' | 'pr' | 'alua';
+
+/** Directories whose contents are statistics: never needed to describe configuration. */
+export const STATISTICS_DIRS = ['statistics', 'fabric_statistics'] as const;
+
+/** An HBA directory name: `<plugin>_<index>`. */
+export function hbaDirName(plugin: KernelPlugin, index: number): string {
+  return `${plugin}_${index}`;
+}
+
+/** Parses an HBA directory name; null when it is not one. */
+export function parseHbaDirName(name: string): { plugin: KernelPlugin; index: number } | null {
+  const m = /^(rd_mcp|fileio|iblock|pscsi|user)_(\d+)$/.exec(name);
+  return m ? { plugin: m[1] as KernelPlugin, index: Number(m[2]) } : null;
+}
+
+/** `core/<plugin>_<index>` */
+export function hbaPath(plugin: KernelPlugin, index: number): string {
+  return join(CORE_DIR, hbaDirName(plugin, index));
+}
+
+/** Files of an HBA directory. */
+export const HBA_FILES = { info: 'hba_info', mode: 'hba_mode' } as const;
+
+/** `core/<plugin>_<index>/<name>` */
+export function storageObjectPath(plugin: KernelPlugin, index: number, name: string): string {
+  return join(hbaPath(plugin, index), name);
+}
+
+/** Files directly inside a storage object's directory. */
+export const STORAGE_OBJECT_FILES = {
+  control: 'control',
+  enable: 'enable',
+  info: 'info',
+  udevPath: 'udev_path',
+  alias: 'alias',
+  aluaLuGroup: 'alua_lu_gp',
+  lbaMap: 'lba_map',
+} as const;
+
+/** `wwn/` files of a storage object. */
+export const WWN_FILES = { unitSerial: 'vpd_unit_serial', vendorId: 'vendor_id', productId: 'product_id', revision: 'revision' } as const;
+
+/** `pr/` files of a storage object. */
+export const PR_FILES = { aptplMetadata: 'res_aptpl_metadata' } as const;
+
+/** Path of a file or directory inside an object directory. */
+export function child(dir: string, ...names: string[]): string {
+  return join(dir, ...names);
+}
+
+/** `<dir>/<group>` attribute-group directory of an object. */
+export function groupPath(dir: string, group: AttributeGroup): string {
+  return join(dir, group);
+}
+
+/** `<so>/alua/<group>` */
+export function aluaGroupPath(storageObject: string, group: string): string {
+  return join(storageObject, 'alua', group);
+}
+
+/** The ALUA group every storage object has. */
+export const DEFAULT_ALUA_GROUP = 'default_tg_pt_gp';
+
+/** `<fabric>` */
+export function fabricPath(fabricDir: string): string {
+  return fabricDir;
+}
+
+/** `<fabric>/discovery_auth` */
+export function discoveryAuthPath(fabricDir: string): string {
+  return join(fabricDir, 'discovery_auth');
+}
+
+/** `<fabric>/<wwn>` */
+export function targetPath(fabricDir: string, wwn: string): string {
+  return join(fabricDir, wwn);
+}
+
+/** A TPG directory name: `tpgt_<tag>`. */
+export function tpgDirName(tag: number): string {
+  return `tpgt_${tag}`;
+}
+
+/** Parses `tpgt_<tag>`; null when it is not one. */
+export function parseTpgDirName(name: string): number | null {
+  const m = /^tpgt_(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** `<fabric>/<wwn>/tpgt_<tag>` */
+export function tpgPath(target: string, tag: number): string {
+  return join(target, tpgDirName(tag));
+}
+
+/** Files of a TPG directory. */
+export const TPG_FILES = { enable: 'enable', nexus: 'nexus', address: 'address', dynamicSessions: 'dynamic_sessions' } as const;
+
+/** A LUN directory name: `lun_<n>` (TPG LUNs and mapped LUNs share the form). */
+export function lunDirName(index: number): string {
+  return `lun_${index}`;
+}
+
+/** Parses `lun_<n>`; null when it is not one. */
+export function parseLunDirName(name: string): number | null {
+  const m = /^lun_(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** `<tpg>/lun` */
+export function lunsPath(tpg: string): string {
+  return join(tpg, 'lun');
+}
+
+/** `<tpg>/lun/lun_<n>` */
+export function lunPath(tpg: string, index: number): string {
+  return join(lunsPath(tpg), lunDirName(index));
+}
+
+/** Files of a TPG LUN directory. */
+export const LUN_FILES = { aluaGroup: 'alua_tg_pt_gp' } as const;
+
+/** `<tpg>/np` */
+export function portalsPath(tpg: string): string {
+  return join(tpg, 'np');
+}
+
+/** Directory name of a network portal: `ip:port`, IPv6 in brackets. */
+export function portalDirName(ip: string, port: number): string {
+  return ip.includes(':') && !ip.startsWith('[') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** Parses a portal directory name into its address (IPv6 without brackets) and port. */
+export function parsePortalDirName(name: string): { ip: string; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(name);
+  if (!m) return null;
+  return { ip: (m[1] ?? m[2]) as string, port: Number(m[3]) };
+}
+
+/** `<tpg>/np/<ip>:<port>` */
+export function portalPath(tpg: string, ip: string, port: number): string {
+  return join(portalsPath(tpg), portalDirName(ip, port));
+}
+
+/** `<tpg>/acls` */
+export function aclsPath(tpg: string): string {
+  return join(tpg, 'acls');
+}
+
+/** `<tpg>/acls/<initiator>` */
+export function aclPath(tpg: string, initiator: string): string {
+  return join(aclsPath(tpg), initiator);
+}
+
+/** Files of a node ACL directory. */
+export const ACL_FILES = { cmdsnDepth: 'cmdsn_depth', tag: 'tag', info: 'info' } as const;
+
+/** `<acl>/lun_<n>` */
+export function mappedLunPath(acl: string, index: number): string {
+  return join(acl, lunDirName(index));
+}
+
+/** Files of a mapped LUN directory. */
+export const MAPPED_LUN_FILES = { writeProtect: 'write_protect' } as const;
+
+/** Splits a relative path into its parent and last segment. */
+export function splitPath(path: string): { parent: string; name: string } {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? { parent: '', name: path } : { parent: path.slice(0, i), name: path.slice(i + 1) };
+}
+
+/**
+ * Resolves a configfs symlink's target (as `readlink` returns it, relative to
+ * the link's directory or absolute) to a path relative to the target root.
+ * Returns null when it points outside the root.
+ */
+export function resolveLink(linkPath: string, target: string, root: string): string | null {
+  let parts: string[];
+  if (target.startsWith('/')) {
+    if (target !== root && !target.startsWith(root + '/')) return null;
+    parts = target.slice(root.length).split('/');
+  } else {
+    parts = [...splitPath(linkPath).parent.split('/'), ...target.split('/')];
+  }
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length === 0) return null;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join('/');
+}

@@ -1,0 +1,110 @@
+/**
+ * A LUN of a TPG (`<tpg>/lun/lun_<n>`), exporting a storage object through a
+ * symlink whose name is the LUN's alias.
+ */
+import { randomBytes } from 'node:crypto';
+import type { TPG } from './tpg.js';
+import type { StorageObject } from './storage-object.js';
+import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { child, lunPath, lunsPath, parseLunDirName, type AttributeGroup } from '../cfs/tree.js';
+import { validateInteger, validateName } from '../cfs/names.js';
+import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { planLunRemoval } from './teardown.js';
+
+/** The largest LUN index LIO accepts. */
+export const MAX_LUN = 65535;
+
+/** Options for {@link LUN.open}. */
+export interface LUNOptions {
+  /** LUN index 0-65535; the lowest free one when omitted. */
+  index?: number;
+  /** The storage object to export (required to create). */
+  storageObject?: StorageObject;
+  /** Name of the link (default: 10 random hex digits, as rtslib-fb). */
+  alias?: string;
+  /** Default: `create` when a storage object is given, else `lookup`. */
+  mode?: Mode;
+}
+
+/** A LUN of a TPG. */
+export class LUN extends CFSNode {
+  /** Its TPG. */
+  readonly tpg: TPG;
+  /** Its index. */
+  readonly index: number;
+
+  private constructor(tpg: TPG, index: number) {
+    super(tpg.cfs, lunPath(tpg.relativePath, index));
+    this.tpg = tpg;
+    this.index = index;
+  }
+
+  /** e.g. `LUN 0 of TPG 1 of …` */
+  describe(): string {
+    return `LUN ${this.index} of ${this.tpg.describe()}`;
+  }
+
+  protected override groups(): readonly AttributeGroup[] {
+    return [];
+  }
+
+  /**
+   * Opens (looks up or creates) a LUN.
+   * @example
+   * const lun = await LUN.open(tpg, { storageObject: ram });
+   */
+  static async open(tpg: TPG, options: LUNOptions = {}): Promise<LUN> {
+    const mode = validateMode(options.mode ?? (options.storageObject ? 'create' : 'lookup'));
+    if (options.index !== undefined) validateInteger('LUN index', options.index, 0, MAX_LUN);
+    const alias = options.alias === undefined ? randomBytes(5).toString('hex') : validateName('alias', options.alias);
+    const dir = lunsPath(tpg.relativePath);
+    const snap = await tpg.cfs.snapshot(tpg.relativePath, { maxDepth: 2 });
+    const used = new Set(snap.childDirs(dir).map(parseLunDirName).filter((n): n is number => n !== null));
+    let index = options.index;
+    if (index === undefined) {
+      if (mode === 'lookup') throw new RTSLibInvalidArgumentError('LUN index', 'is required to look up a LUN');
+      index = 0;
+      while (used.has(index)) index++;
+      if (index > MAX_LUN) throw new RTSLibError(`${tpg.describe()} has no free LUN index`, { code: 'ENOSPC' });
+    }
+    const lun = new LUN(tpg, index);
+    const exists = used.has(index);
+    if (exists && mode === 'create') throw new RTSLibError(`${lun.describe()} already exists`, { code: 'EEXIST' });
+    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${lun.describe()} does not exist`, lun.path);
+    if (!exists) {
+      if (!options.storageObject) throw new RTSLibInvalidArgumentError('storageObject', 'is required to create a LUN');
+      await tpg.cfs.apply([
+        { op: 'mkdir', path: lun.relativePath },
+        { op: 'symlink', path: child(lun.relativePath, alias), target: options.storageObject.relativePath },
+      ], { what: `create ${lun.describe()}` });
+      lun.fresh = true;
+    }
+    return lun;
+  }
+
+  /** Root-relative path of the storage object the LUN exports. */
+  async storageObjectPath(): Promise<string> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    const link = snap.childLinks(this.relativePath)[0];
+    const target = link === undefined ? undefined : snap.link(child(this.relativePath, link));
+    if (!target) throw new RTSLibBrokenLink(`${this.describe()} has no storage object link`, this.path);
+    return target;
+  }
+
+  /** The LUN's alias (the name of its storage object link). */
+  async alias(): Promise<string> {
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    const link = snap.childLinks(this.relativePath)[0];
+    if (link === undefined) throw new RTSLibBrokenLink(`${this.describe()} has no storage object link`, this.path);
+    return link;
+  }
+
+  /** Removes the LUN (and the mapped LUNs that point at it). */
+  async delete(): Promise<void> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.tpg.relativePath);
+    const ops = planLunRemoval(snap, this.tpg.relativePath, this.relativePath);
+    await this.cfs.apply(ops, { what: `delete ${this.describe()}` });
+  }
+}

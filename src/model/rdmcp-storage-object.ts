@@ -1,0 +1,63 @@
+/**
+ * Ramdisk storage objects (`rd_mcp` plugin; `ramdisk` in saveconfig.json),
+ * optionally nullio (reads return zeros, writes are discarded, no memory used).
+ */
+import { PAGE_SIZE } from './page-size.js';
+import type { Configfs } from '../cfs/configfs.js';
+import { infoField } from '../cfs/values.js';
+import type { RTSRoot } from './rts-root.js';
+import { parseSize } from '../cfs/names.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
+import { StorageObject, stringAttributes, type StorageObjectLocation } from './storage-object.js';
+import type { Mode } from './cfs-node.js';
+
+/** Options for {@link RDMCPStorageObject.open}. */
+export interface RDMCPOptions {
+  /** Size in bytes or as a string (`"64M"`); required to create. */
+  size?: number | string;
+  /** Unit serial; generated when omitted. */
+  wwn?: string;
+  /** Create a nullio device (no memory backing). */
+  nullio?: boolean;
+  /** Attributes to set after creation. */
+  attributes?: Record<string, string | number>;
+  /** Default: `create` when `size` is given, else `lookup`. */
+  mode?: Mode;
+}
+
+/** A ramdisk (rd_mcp) storage object. */
+export class RDMCPStorageObject extends StorageObject {
+  private constructor(cfs: Configfs, location: StorageObjectLocation) {
+    super(cfs, location);
+  }
+
+  /**
+   * Opens (looks up or creates) the ramdisk storage object `name`.
+   * @example
+   * const ram = await RDMCPStorageObject.open(new RTSRoot(), 'ram1', { size: '64M' });
+   */
+  static async open(root: RTSRoot, name: string, options: RDMCPOptions = {}): Promise<RDMCPStorageObject> {
+    const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
+    if (options.size !== undefined) parseSize('size', options.size);
+    return StorageObject.openWith(root, 'ramdisk', name, mode, (cfs, loc) => new RDMCPStorageObject(cfs, loc), () => {
+      if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', 'is required to create a ramdisk storage object');
+      const pages = Math.max(1, Math.floor(parseSize('size', options.size) / PAGE_SIZE));
+      return {
+        control: [`rd_pages=${pages}`, ...(options.nullio ? ['rd_nullio=1'] : [])],
+        ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
+        attributes: stringAttributes(options.attributes),
+      };
+    });
+  }
+
+  /** Size in bytes (pages times page size, from `info`). */
+  async size(): Promise<number> {
+    const info = await this.info();
+    return Number(infoField(info, 'PAGES/PAGE_SIZE')?.split('*').reduce((a, b) => a * Number(b), 1) ?? NaN);
+  }
+
+  /** Whether the ramdisk is nullio (no backing pages). */
+  async nullio(): Promise<boolean> {
+    return infoField(await this.info(), 'nullio') === '1';
+  }
+}

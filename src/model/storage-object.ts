@@ -1,0 +1,243 @@
+/**
+ * Storage objects (the kernel's "devices" under `core/`), the base of the five
+ * plugin classes. In rtslib-fb's model every storage object sits in an HBA
+ * directory of its own, `core/<plugin>_<N>`, with N the lowest free index.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Configfs, CfsOp } from '../cfs/configfs.js';
+import { RTSLibOperationError } from '../cfs/configfs.js';
+import type { Snapshot } from '../cfs/snapshot.js';
+import {
+  CORE_DIR, STORAGE_OBJECT_FILES, WWN_FILES, child, groupPath, hbaPath, parseHbaDirName,
+  storageObjectPath, type AttributeGroup, type KernelPlugin,
+} from '../cfs/tree.js';
+import { PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { validateName, validateValue } from '../cfs/names.js';
+import { RTSLibError, RTSLibNotInCFSError, operationCause } from '../errors.js';
+import { attributeText, infoField } from '../cfs/values.js';
+import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import type { RTSRoot } from './rts-root.js';
+
+/** Where a storage object lives: its plugin, HBA index and name. */
+export interface StorageObjectLocation {
+  plugin: PluginName;
+  hbaIndex: number;
+  name: string;
+}
+
+/** What a plugin class hands to {@link StorageObject} to create an object. */
+export interface CreationRecipe {
+  /** The `control` string(s), written in order. */
+  control: string[];
+  /** `udev_path` value, when the plugin has one. */
+  udevPath?: string;
+  /** Unit serial (`wwn/vpd_unit_serial`); generated when undefined and the plugin has one. */
+  wwn?: string;
+  /** Attributes written after enabling. */
+  attributes?: Record<string, string>;
+}
+
+/** Converts attribute values given as numbers or booleans to the strings written. */
+export function stringAttributes(attributes: Record<string, string | number | boolean> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]));
+}
+
+/** How many HBA indexes to try when other processes take the ones we pick. */
+const HBA_ATTEMPTS = 16;
+
+/** Snapshot depth that covers HBAs and the storage objects in them. */
+const CORE_DEPTH = 2;
+
+/** Finds a storage object by plugin and name in a snapshot of `core/`. */
+export function findStorageObject(snap: Snapshot, plugin: PluginName, name: string): StorageObjectLocation | null {
+  for (const hba of snap.childDirs(CORE_DIR)) {
+    const parsed = parseHbaDirName(hba);
+    if (!parsed || parsed.plugin !== PLUGINS[plugin].kernel) continue;
+    if (snap.kind(storageObjectPath(parsed.plugin, parsed.index, name)) === 'dir') {
+      return { plugin, hbaIndex: parsed.index, name };
+    }
+  }
+  return null;
+}
+
+/** Every storage object in a snapshot of `core/`. */
+export function listStorageObjects(snap: Snapshot): StorageObjectLocation[] {
+  const found: StorageObjectLocation[] = [];
+  for (const hba of snap.childDirs(CORE_DIR)) {
+    const parsed = parseHbaDirName(hba);
+    if (!parsed) continue;
+    const plugin = Object.values(PLUGINS).find((p) => p.kernel === parsed.plugin);
+    if (!plugin) continue;
+    for (const name of snap.childDirs(hbaPath(parsed.plugin, parsed.index))) {
+      found.push({ plugin: plugin.name, hbaIndex: parsed.index, name });
+    }
+  }
+  return found;
+}
+
+/** Lowest HBA index of `plugin` not in the snapshot, at or above `from`. */
+function lowestFreeHbaIndex(snap: Snapshot, plugin: KernelPlugin, from: number): number {
+  const used = new Set(snap.childDirs(CORE_DIR).map(parseHbaDirName).filter((p) => p?.plugin === plugin).map((p) => p!.index));
+  let index = from;
+  while (used.has(index)) index++;
+  return index;
+}
+
+/** A storage object of any plugin. */
+export abstract class StorageObject extends CFSNode {
+  /** Name of the object. */
+  readonly name: string;
+  /** saveconfig name of the plugin. */
+  readonly plugin: PluginName;
+  /** Index of the HBA directory holding it. */
+  readonly hbaIndex: number;
+
+  protected constructor(cfs: Configfs, location: StorageObjectLocation) {
+    super(cfs, storageObjectPath(PLUGINS[location.plugin].kernel, location.hbaIndex, location.name));
+    this.name = location.name;
+    this.plugin = location.plugin;
+    this.hbaIndex = location.hbaIndex;
+  }
+
+  /** e.g. `ramdisk storage object ram1 (core/rd_mcp_0/ram1)` */
+  describe(): string {
+    return `${this.plugin} storage object ${this.name} (${this.relativePath})`;
+  }
+
+  protected override groups(): readonly AttributeGroup[] {
+    return ['attrib', 'wwn', 'pr', 'alua'];
+  }
+
+  /** Root-relative path of the HBA directory. */
+  get hbaPath(): string {
+    return hbaPath(PLUGINS[this.plugin].kernel, this.hbaIndex);
+  }
+
+  /**
+   * Opens a storage object of `plugin` according to `mode`. `recipe` is
+   * called only when the object must be created; it validates the options
+   * (it may look at files and devices) before anything is written.
+   * @internal
+   */
+  protected static async openWith<T extends StorageObject>(
+    root: RTSRoot,
+    plugin: PluginName,
+    name: string,
+    mode: Mode,
+    make: (cfs: Configfs, location: StorageObjectLocation) => T,
+    recipe: (() => CreationRecipe | Promise<CreationRecipe>) | null,
+  ): Promise<T> {
+    const cfs = root.cfs;
+    validateName('storage object name', name);
+    validateMode(mode);
+    const snap = await cfs.snapshot(CORE_DIR, { maxDepth: CORE_DEPTH });
+    const existing = findStorageObject(snap, plugin, name);
+    if (existing) {
+      if (mode === 'create') {
+        throw new RTSLibError(`${plugin} storage object ${name} already exists (${cfs.abs(storageObjectPath(PLUGINS[plugin].kernel, existing.hbaIndex, name))})`, { code: 'EEXIST' });
+      }
+      return make(cfs, existing);
+    }
+    if (mode === 'lookup' || recipe === null) {
+      throw new RTSLibNotInCFSError(`no ${plugin} storage object named ${name}`, cfs.abs(CORE_DIR));
+    }
+    const location = await createStorageObject(cfs, snap, plugin, name, await recipe());
+    const object = make(cfs, location);
+    object.fresh = true;
+    return object;
+  }
+
+  /** The unit serial (`wwn/vpd_unit_serial` without its `T10 VPD Unit Serial Number: ` prefix). */
+  async wwn(): Promise<string> {
+    const text = await this.readGroupValue('wwn', WWN_FILES.unitSerial);
+    return text.replace(/^T10 VPD Unit Serial Number:\s*/, '');
+  }
+
+  /** The kernel's `info` text for the object. */
+  async info(): Promise<string> {
+    const [result] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, STORAGE_OBJECT_FILES.info) }]);
+    if (!result?.ok) {
+      await this.checkExists();
+      throw new RTSLibError(`could not read the info of ${this.describe()}`, 'errno' in result! ? { operation: operationCause(result.errno, result.syscall, result.path) } : {});
+    }
+    return attributeText(result.value as Buffer);
+  }
+
+  /** The backing device or file (`udev_path`), or null when unset. */
+  async udevPath(): Promise<string | null> {
+    const [result] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, STORAGE_OBJECT_FILES.udevPath) }]);
+    if (!result?.ok) await this.checkExists();
+    const text = result?.ok ? attributeText(result.value as Buffer) : '';
+    return text === '' ? null : text;
+  }
+
+  /** The kernel's status from `info`: `ACTIVATED` while at least one LUN exports the object, else `DEACTIVATED`. */
+  async status(): Promise<string> {
+    return infoField(await this.info(), 'Status') ?? 'UNKNOWN';
+  }
+
+  /** Every readable attribute (`attrib/`) and its value, from one read of the object. */
+  async attributes(): Promise<Record<string, string>> {
+    await this.checkExists();
+    const dir = groupPath(this.relativePath, 'attrib');
+    const snap = await this.cfs.snapshot(dir, { maxDepth: 1 });
+    const out: Record<string, string> = {};
+    for (const name of snap.childFiles(dir)) {
+      const text = snap.text(`${dir}/${name}`);
+      if (text !== undefined) out[name] = text;
+    }
+    return out;
+  }
+
+  /** Removes the storage object and its HBA directory. */
+  async delete(): Promise<void> {
+    await this.checkExists();
+    await this.cfs.apply(
+      [{ op: 'rmdir', path: this.relativePath }, { op: 'rmdir', path: this.hbaPath }],
+      { what: `delete ${this.describe()}` },
+    );
+  }
+}
+
+/**
+ * Creates `core/<plugin>_<N>/<name>` in the kernel's write order (HBA, object,
+ * control, udev_path, enable, unit serial, attributes) as one batch. N is the
+ * lowest free index; if another process takes it first (EEXIST on the HBA
+ * mkdir) the next one is tried. On any other failure everything done is
+ * removed again and the error names the step.
+ */
+async function createStorageObject(
+  cfs: Configfs,
+  snapshot: Snapshot,
+  plugin: PluginName,
+  name: string,
+  recipe: CreationRecipe,
+): Promise<StorageObjectLocation> {
+  const info = PLUGINS[plugin];
+  const control = recipe.control.map((c) => validateValue('control', c));
+  const wwn = recipe.wwn === undefined ? (info.hasUnitSerial ? randomUUID() : undefined) : validateValue('wwn', recipe.wwn);
+  const attributes = Object.entries(recipe.attributes ?? {}).map(([k, v]) => [validateName('attribute name', k), validateValue(`attribute ${k}`, v)] as const);
+  let index = lowestFreeHbaIndex(snapshot, info.kernel, 0);
+  for (let attempt = 0; attempt < HBA_ATTEMPTS; attempt++) {
+    const hba = hbaPath(info.kernel, index);
+    const so = storageObjectPath(info.kernel, index, name);
+    const ops: CfsOp[] = [{ op: 'mkdir', path: hba }, { op: 'mkdir', path: so }];
+    for (const value of control) ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.control), value });
+    if (recipe.udevPath !== undefined) ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.udevPath), value: validateValue('udev_path', recipe.udevPath) });
+    ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.enable), value: '1' });
+    if (wwn !== undefined) ops.push({ op: 'write', path: child(groupPath(so, 'wwn'), WWN_FILES.unitSerial), value: wwn });
+    for (const [k, v] of attributes) ops.push({ op: 'write', path: child(groupPath(so, 'attrib'), k), value: v });
+    try {
+      await cfs.apply(ops, { what: `create ${plugin} storage object ${name} (${so})` });
+      return { plugin, hbaIndex: index, name };
+    } catch (err) {
+      if (err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
+        index++;
+        continue;
+      }
+      throw err;
+    }
+  }
+  throw new RTSLibError(`could not find a free ${info.kernel} HBA index after ${HBA_ATTEMPTS} attempts`, { code: 'EEXIST' });
+}
+

@@ -1,0 +1,70 @@
+/**
+ * A target: one WWN of one fabric (`<fabric>/<wwn>`), holding TPGs.
+ */
+import type { RTSRoot } from './rts-root.js';
+import { FabricModule } from './fabric-module.js';
+import type { FabricName } from '../cfs/fabrics.js';
+import { generateWwn, normalizeWwn, wwnToConfigfs } from '../cfs/wwn.js';
+import { targetPath } from '../cfs/tree.js';
+import { RTSLibError, RTSLibNotInCFSError } from '../errors.js';
+import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { planFabricRemoval } from './teardown.js';
+
+/** Options for {@link Target.open}. */
+export interface TargetOptions {
+  /** The target's WWN; generated for the fabric when omitted (then the mode is `create`). */
+  wwn?: string;
+  /** Default `any`. */
+  mode?: Mode;
+}
+
+/** A target of a fabric. */
+export class Target extends CFSNode {
+  /** The fabric module it belongs to. */
+  readonly fabric: FabricModule;
+  /** Its normalised WWN. */
+  readonly wwn: string;
+
+  private constructor(fabric: FabricModule, wwn: string) {
+    super(fabric.root.cfs, targetPath(fabric.relativePath, wwnToConfigfs(fabric.info, wwn)));
+    this.fabric = fabric;
+    this.wwn = wwn;
+  }
+
+  /** e.g. `loopback target naa.5001405…` */
+  describe(): string {
+    return `${this.fabric.name} target ${this.wwn}`;
+  }
+
+  protected override groups(): readonly [] {
+    return [];
+  }
+
+  /**
+   * Opens (looks up or creates) a target.
+   * @example
+   * const target = await Target.open(root, 'iscsi', { wwn: 'iqn.2003-01.org.example:t1' });
+   */
+  static async open(root: RTSRoot, fabricName: FabricName, options: TargetOptions = {}): Promise<Target> {
+    const fabric = new FabricModule(root, fabricName);
+    const mode = validateMode(options.mode ?? (options.wwn === undefined ? 'create' : 'any'));
+    const wwn = options.wwn === undefined ? generateWwn(fabric.info.wwnTypes[0]!) : normalizeWwn(fabric.info, options.wwn).wwn;
+    const target = new Target(fabric, wwn);
+    const exists = await target.exists();
+    if (exists && mode === 'create') throw new RTSLibError(`${target.describe()} already exists`, { code: 'EEXIST' });
+    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${target.describe()} does not exist`, target.path);
+    if (!exists) {
+      await fabric.load();
+      await root.cfs.apply([{ op: 'mkdir', path: target.relativePath }], { what: `create ${target.describe()}` });
+      target.fresh = true;
+    }
+    return target;
+  }
+
+  /** Removes the target with its TPGs, LUNs, ACLs and portals. */
+  async delete(): Promise<void> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.fabric.relativePath);
+    await this.cfs.apply(planFabricRemoval(snap, [this.relativePath]), { what: `delete ${this.describe()}` });
+  }
+}

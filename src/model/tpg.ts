@@ -1,0 +1,107 @@
+/**
+ * A target portal group (`<target>/tpgt_<tag>`): holds LUNs, ACLs and portals.
+ */
+import type { Target } from './target.js';
+import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { TPG_FILES, child, parseTpgDirName, tpgPath, type AttributeGroup } from '../cfs/tree.js';
+import { validateInteger } from '../cfs/names.js';
+import { generateWwn, normalizeWwn } from '../cfs/wwn.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { attributeText } from '../cfs/values.js';
+import type { CfsOp } from '../cfs/configfs.js';
+import { planFabricRemoval } from './teardown.js';
+
+/** Options for {@link TPG.open}. */
+export interface TPGOptions {
+  /** Tag (1-65535); the lowest free one when omitted (then the mode is `create`). */
+  tag?: number;
+  /** Default `any` with a tag, `create` without. */
+  mode?: Mode;
+  /** For fabrics with a nexus (loopback, vhost, ...): `true` generates one, a string sets it. */
+  nexus?: boolean | string;
+}
+
+/** A target portal group. */
+export class TPG extends CFSNode {
+  /** Its target. */
+  readonly target: Target;
+  /** Its tag. */
+  readonly tag: number;
+
+  private constructor(target: Target, tag: number) {
+    super(target.cfs, tpgPath(target.relativePath, tag));
+    this.target = target;
+    this.tag = tag;
+  }
+
+  /** e.g. `TPG 1 of iscsi target iqn…` */
+  describe(): string {
+    return `TPG ${this.tag} of ${this.target.describe()}`;
+  }
+
+  protected override groups(): readonly AttributeGroup[] {
+    return ['attrib', 'param', 'auth'];
+  }
+
+  /**
+   * Opens (looks up or creates) a TPG of `target`.
+   * @example
+   * const tpg = await TPG.open(target, { tag: 1 });
+   */
+  static async open(target: Target, options: TPGOptions = {}): Promise<TPG> {
+    const mode = validateMode(options.mode ?? (options.tag === undefined ? 'create' : 'any'));
+    if (options.tag !== undefined) validateInteger('tag', options.tag, 1, 65535);
+    let nexus: string | undefined;
+    if (options.nexus !== undefined && options.nexus !== false) {
+      if (!target.fabric.has('nexus')) throw new RTSLibInvalidArgumentError('nexus', `fabric ${target.fabric.name} has no nexus`);
+      nexus = options.nexus === true ? generateWwn(target.fabric.info.wwnTypes[0]!) : normalizeWwn(target.fabric.info, options.nexus, 'nexus').wwn;
+    }
+    const snap = await target.cfs.snapshot(target.relativePath, { maxDepth: 1 });
+    const tags = new Set(snap.childDirs(target.relativePath).map(parseTpgDirName).filter((t): t is number => t !== null));
+    let tag = options.tag;
+    if (tag === undefined) {
+      tag = 1;
+      while (tags.has(tag)) tag++;
+    }
+    const tpg = new TPG(target, tag);
+    const exists = tags.has(tag);
+    if (exists && mode === 'create') throw new RTSLibError(`${tpg.describe()} already exists`, { code: 'EEXIST' });
+    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
+    if (!exists) {
+      const ops: CfsOp[] = [{ op: 'mkdir', path: tpg.relativePath }];
+      if (nexus !== undefined) ops.push({ op: 'write', path: child(tpg.relativePath, TPG_FILES.nexus), value: nexus });
+      await target.cfs.apply(ops, { what: `create ${tpg.describe()}` });
+      tpg.fresh = true;
+    }
+    return tpg;
+  }
+
+  private async readFile(name: string): Promise<string | null> {
+    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, name) }], { stopOnError: false });
+    return r?.ok ? attributeText(r.value as Buffer) : null;
+  }
+
+  /** The nexus WWN (loopback, vhost, ...), or null when none is set or the fabric has none. */
+  async nexus(): Promise<string | null> {
+    const text = await this.readFile(TPG_FILES.nexus);
+    return text === null || text === '' ? null : text;
+  }
+
+  /** Whether the TPG is enabled (fabrics without an `enable` file are always enabled). */
+  async enabled(): Promise<boolean> {
+    const text = await this.readFile(TPG_FILES.enable);
+    return text === null ? true : text === '1';
+  }
+
+  /** Enables or disables the TPG (fabrics with an `enable` file only). */
+  async setEnabled(enabled: boolean): Promise<void> {
+    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, TPG_FILES.enable), value: enabled ? '1' : '0' }], { what: `${enabled ? 'enable' : 'disable'} ${this.describe()}` });
+  }
+
+  /** Removes the TPG with its LUNs, ACLs and portals. */
+  async delete(): Promise<void> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath);
+    await this.cfs.apply(planFabricRemoval(snap, [], [this.relativePath]), { what: `delete ${this.describe()}` });
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Loads the native addon (`rtslib.node`) and declares its typed surface.
+ *
+ * The addon is found with node-gyp-build from the package root: a local build
+ * in `build/Release` wins, else a bundled prebuild in `prebuilds/`. Setting
+ * `RTSLIB_ADDON_PATH` loads that file instead (used for sanitizer builds).
+ */
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  NativeInquiry,
+  NativeInquiryOptions,
+  NativeScsiDevice,
+  NativeScsiDeviceInfo,
+  NativeScsiHost,
+  NativeSysfsOptions,
+} from './scsi-types.js';
+
+export type OpKind =
+  | 'read'
+  | 'write'
+  | 'mkdir'
+  | 'rmdir'
+  | 'symlink'
+  | 'unlink'
+  | 'readlink'
+  | 'list'
+  | 'stat';
+
+export interface NativeOp {
+  op: OpKind;
+  /** Absolute path strictly below `BatchOptions.root` (the root itself only for list/stat/read). */
+  path: string;
+  /** write: the value; its UTF-8 encoding is written with exactly one write() (at most 4095 bytes). */
+  value?: string;
+  /** symlink: the link contents. */
+  target?: string;
+  /** mkdir: permission bits, default 0o755. */
+  mode?: number;
+  /** Consecutive independent ops form a group that runs concurrently. */
+  independent?: boolean;
+}
+
+export interface BatchOptions {
+  /** Absolute directory every op path must lie below. */
+  root: string;
+  /** Default true: after the first failure no further op starts. */
+  stopOnError?: boolean;
+  /** Threads for a group of independent ops, 1..64, default 8. */
+  concurrency?: number;
+  /** Per-op timeout in ms, default 0 = none. A timed-out op's thread is abandoned. */
+  timeoutMs?: number;
+}
+
+export type NativeDirEntryType = 'dir' | 'file' | 'link' | 'other';
+
+export interface NativeDirEntry {
+  name: string;
+  type: NativeDirEntryType;
+}
+
+export interface NativeStat {
+  /** st_mode including the file type bits. */
+  mode: number;
+  type: NativeDirEntryType;
+}
+
+export interface NativeSuccess {
+  ok: true;
+  /** read: Buffer; readlink: string; list: entries; stat: NativeStat; otherwise absent. */
+  value?: Buffer | string | NativeDirEntry[] | NativeStat;
+}
+
+export interface NativeFailure {
+  ok: false;
+  /** Negative errno, like Node's system errors. */
+  errno: number;
+  syscall: string;
+  path: string;
+  /** Extra detail, e.g. for a short write or a timeout. */
+  message?: string;
+  skipped?: undefined;
+}
+
+export interface NativeSkipped {
+  ok: false;
+  /** Not run because an earlier op failed and stopOnError was set. */
+  skipped: true;
+}
+
+export type NativeResult = NativeSuccess | NativeFailure | NativeSkipped;
+
+export interface TreeOptions {
+  /** Absolute directory the walked dir must be (or lie below). */
+  root: string;
+  /** Deepest level returned (entries of the walked dir are level 1); default unlimited. */
+  maxDepth?: number;
+  /** Basenames (dir or file) skipped entirely, at any depth. */
+  excludeNames?: string[];
+  /** Default true. Files without the owner-read bit are never read. */
+  readValues?: boolean;
+}
+
+export interface NativeTree {
+  /** Relative to the walked dir; depth-first, siblings sorted by name (byte order). */
+  paths: string[];
+  /** 0 dir, 1 file, 2 symlink, 3 other. */
+  kinds: Uint8Array;
+  /** Permission bits (st_mode & 0o7777). */
+  modes: Uint16Array;
+  /** readlink() value for symlinks, else null. */
+  links: (string | null)[];
+  /** All file values concatenated, byte-faithful. */
+  data: Buffer;
+  /** paths.length + 1 entries: value i is data[offsets[i], offsets[i+1]). */
+  offsets: Uint32Array;
+  /** 0, or the negative errno of reading that entry. */
+  errnos: Int32Array;
+}
+
+export interface NativeBinding {
+  executeBatch(ops: NativeOp[], options: BatchOptions): Promise<NativeResult[]>;
+  readTree(dir: string, options: TreeOptions): Promise<NativeTree>;
+
+  // SCSI discovery (types in ./scsi-types.ts). Paths must be absolute and
+  // free of NUL bytes (else TypeError, thrown before any system call);
+  // failures reject with errno (negative), syscall and path.
+
+  /** SCSI hosts from `<sysfsRoot>/class/scsi_host/host<N>`, sorted; [] without a SCSI subsystem. */
+  listScsiHosts(options?: NativeSysfsOptions): Promise<NativeScsiHost[]>;
+  /** SCSI devices from `<sysfsRoot>/bus/scsi/devices/H:C:T:L` with their nodes, sorted by address. */
+  listScsiDevices(options?: NativeSysfsOptions): Promise<NativeScsiDevice[]>;
+  /**
+   * The SCSI device of a device node (or a symlink to one): stat()s it and follows
+   * `<sysfsRoot>/dev/{block,char}/MAJ:MIN` to the device, checking the node's `dev`
+   * number. Rejects ENOENT (stat) for a missing path, ENODEV for a non-SCSI node.
+   */
+  resolveScsiDevice(path: string, options?: NativeSysfsOptions): Promise<NativeScsiDevice>;
+  /**
+   * SG_IO INQUIRY: standard data when `vpdPage` is undefined, else that VPD page;
+   * decoded (pages 0x00, 0x80, 0x83) plus the raw bytes. RangeError for a vpdPage
+   * outside 0-255 or a timeoutMs below 1. A failed command rejects EIO (ETIMEDOUT on
+   * timeout) with the SCSI, host and driver status and the sense in the message and
+   * as scsiStatus/hostStatus/driverStatus/senseKey/asc/ascq.
+   */
+  scsiInquiry(devicePath: string, options?: NativeInquiryOptions): Promise<NativeInquiry>;
+  /** SG_GET_SCSI_ID / SCSI_IOCTL_GET_IDLUN, and BLKGETSIZE64, BLKSSZGET, BLKPBSZGET on block nodes. */
+  scsiDeviceInfo(devicePath: string): Promise<NativeScsiDeviceInfo>;
+  /**
+   * Opens the node exclusively and non-blocking (block: O_RDONLY|O_EXCL, sg:
+   * O_RDWR|O_EXCL, other char nodes O_RDONLY): true on EBUSY, false when it opened.
+   */
+  probeInUse(devicePath: string): Promise<boolean>;
+}
+
+/** The package root: two levels above this file in both src/native/ and dist/native/. */
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function loadBinding(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  const override = process.env['RTSLIB_ADDON_PATH'];
+  let where = override ? `RTSLIB_ADDON_PATH=${override}` : `node-gyp-build in ${packageRoot}`;
+  try {
+    if (override) {
+      return require(resolve(override)) as NativeBinding;
+    }
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    where = `node-gyp-build in ${packageRoot}`;
+    return nodeGypBuild(packageRoot) as NativeBinding;
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(
+      `rtslib: cannot load the native addon (${where}): ${reason}\n` +
+        'Fix: run `npm rebuild rtslib` to fetch or rebuild it, or build it from source with ' +
+        '`npm rebuild rtslib --build-from-source` (needs python3, make, g++ and the Node.js headers).' +
+        (override ? ' Or unset RTSLIB_ADDON_PATH.' : ''),
+      { cause },
+    );
+  }
+}
+
+export const native: NativeBinding = loadBinding();

@@ -1,0 +1,18 @@
+export { native } from './binding.js';
+export type {
+  BatchOptions,
+  NativeBinding,
+  NativeDirEntry,
+  NativeDirEntryType,
+  NativeFailure,
+  NativeOp,
+  NativeResult,
+  NativeSkipped,
+  NativeStat,
+  NativeSuccess,
+  NativeTree,
+  OpKind,
+  TreeOptions,
+} from './binding.js';
+export { NativeOperationError, isNativeFailure } from './errors.js';
+export type { NativeErrorInit } from './errors.js';

@@ -1,0 +1,49 @@
+/**
+ * Helpers for kernel tests: raw configfs inspection with plain `fs` (an
+ * independent check of what the library did) and rtslib-fb as a peer.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, lstatSync } from 'node:fs';
+
+/** The real target root. */
+export const TARGET = '/sys/kernel/config/target';
+
+/** Debian's python3 (rtslib-fb is installed for it, not for other pythons on PATH). */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** Reads a configfs file with plain fs, trailing newline dropped. */
+export function rawRead(path: string): string {
+  return readFileSync(path, 'utf8').replace(/\n$/, '');
+}
+
+/** Whether a path exists (without following a final symlink). */
+export function rawExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every path under the target root (relative), sorted; statistics skipped. */
+export function rawTree(dir = TARGET, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'statistics' || name === 'fabric_statistics') continue;
+    const rel = prefix ? `${prefix}/${name}` : name;
+    out.push(rel);
+    const st = lstatSync(`${dir}/${name}`);
+    if (st.isDirectory()) out.push(...rawTree(`${dir}/${name}`, rel));
+  }
+  return out;
+}
+
+/** Runs a Python snippet with rtslib-fb imported as `rtslib`; returns its parsed JSON stdout. */
+export function rtslibFb<T>(code: string): T {
+  const script = `import json, sys\nimport rtslib_fb as rtslib\n${code}`;
+  const r = spawnSync(SYSTEM_PYTHON, ['-c', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`rtslib-fb script failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}

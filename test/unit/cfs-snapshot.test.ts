@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import { Snapshot } from '../../src/cfs/snapshot.js';
+import type { NativeTree } from '../../src/native/index.js';
+import { planFabricRemoval, planLunRemoval } from '../../src/model/teardown.js';
+
+const ROOT = '/sys/kernel/config/target';
+
+/** Builds a NativeTree (as the engine returns it) from a list of entries. */
+function tree(entries: [string, 'd' | 'f' | 'l', string?, number?][]): NativeTree {
+  const values = entries.map(([, kind, value]) => (kind === 'f' ? Buffer.from(value ?? '') : Buffer.alloc(0)));
+  const offsets = new Uint32Array(entries.length + 1);
+  values.forEach((v, i) => (offsets[i + 1] = offsets[i]! + v.length));
+  return {
+    paths: entries.map(([p]) => p),
+    kinds: Uint8Array.from(entries.map(([, k]) => ({ d: 0, f: 1, l: 2 })[k])),
+    modes: Uint16Array.from(entries.map(([, k, , m]) => m ?? (k === 'f' ? 0o644 : 0o755))),
+    links: entries.map(([, k, v]) => (k === 'l' ? v ?? null : null)),
+    data: Buffer.concat(values),
+    offsets,
+    errnos: new Int32Array(entries.length),
+  };
+}
+
+const T = 'iscsi/iqn.2003-01.org.x:t1';
+const TPG = `${T}/tpgt_1`;
+const sample = new Snapshot(ROOT, 'iscsi', tree([
+  ['iqn.2003-01.org.x:t1', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/enable', 'f', '1\n'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/acls', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/cmdsn_depth', 'f', '64\n'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/lun_0', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/lun_0/m0', 'l', '../../../lun/lun_0'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/lun', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_0', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_0/l0', 'l', `${ROOT}/core/fileio_0/f`],
+  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_1', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_1/l1', 'l', `${ROOT}/core/fileio_1/g`],
+  ['iqn.2003-01.org.x:t1/tpgt_1/np', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/np/[::1]:3260', 'd'],
+  ['iqn.2003-01.org.x:t1/tpgt_1/secret', 'f', 'x\n', 0o200],
+]));
+
+describe('snapshot', () => {
+  test('indexes kinds, children, values and links', () => {
+    expect(sample.kind(TPG)).toBe('dir');
+    expect(sample.childDirs(TPG)).toEqual(['acls', 'lun', 'np']);
+    expect(sample.text(`${TPG}/enable`)).toBe('1');
+    expect(sample.text(`${TPG}/secret`)).toBeUndefined();
+    expect(sample.isWritable(`${TPG}/secret`)).toBe(true);
+    expect(sample.link(`${TPG}/lun/lun_0/l0`)).toBe('core/fileio_0/f');
+    expect(sample.link(`${TPG}/acls/iqn.1994-05.com.redhat:c/lun_0/m0`)).toBe(`${TPG}/lun/lun_0`);
+    expect(sample.has('iscsi')).toBe(true);
+    expect(sample.has('iscsi/nothing')).toBe(false);
+  });
+});
+
+describe('teardown planning', () => {
+  test('a target goes in kernel order: disable, mapped LUNs, ACLs and LUN links, LUNs and portals, TPG, target', () => {
+    const ops = planFabricRemoval(sample, [T]).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1) || o.path}`);
+    expect(ops).toEqual([
+      'write enable',
+      'unlink acls/iqn.1994-05.com.redhat:c/lun_0/m0',
+      'rmdir acls/iqn.1994-05.com.redhat:c/lun_0',
+      'rmdir acls/iqn.1994-05.com.redhat:c',
+      'unlink lun/lun_0/l0',
+      'unlink lun/lun_1/l1',
+      'rmdir lun/lun_0',
+      'rmdir lun/lun_1',
+      'rmdir np/[::1]:3260',
+      `rmdir ${TPG}`,
+      `rmdir ${T}`,
+    ]);
+  });
+
+  test('a LUN takes the mapped LUNs that point at it, and nothing else', () => {
+    const ops = planLunRemoval(sample, TPG, `${TPG}/lun/lun_0`).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1)}`);
+    expect(ops).toEqual([
+      'unlink acls/iqn.1994-05.com.redhat:c/lun_0/m0',
+      'rmdir acls/iqn.1994-05.com.redhat:c/lun_0',
+      'unlink lun/lun_0/l0',
+      'rmdir lun/lun_0',
+    ]);
+    expect(planLunRemoval(sample, TPG, `${TPG}/lun/lun_1`).filter((o) => o.op !== 'stat').map((o) => o.path.slice(TPG.length + 1))).toEqual(['lun/lun_1/l1', 'lun/lun_1']);
+  });
+});

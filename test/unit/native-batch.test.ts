@@ -1,0 +1,388 @@
+/**
+ * Mechanics of the native engine (validation, ordering, stop-on-error,
+ * errno shape, groups, timeouts, tree walk) against a plain temp directory.
+ * This is not evidence about configfs: kernel behaviour is tested in the VM.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { NativeOperationError, isNativeFailure, native } from '../../src/native/index.js';
+import type { NativeFailure, NativeOp, NativeResult } from '../../src/native/index.js';
+
+const E = os.constants.errno;
+
+let root: string;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'rtslib-native-'));
+});
+
+afterEach(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const at = (...parts: string[]): string => path.join(root, ...parts);
+
+function run(ops: NativeOp[], extra: { stopOnError?: boolean; concurrency?: number; timeoutMs?: number } = {}) {
+  return native.executeBatch(ops, { root, ...extra });
+}
+
+function failure(r: NativeResult | undefined): NativeFailure {
+  if (r === undefined || !isNativeFailure(r)) throw new Error(`expected a failure, got ${JSON.stringify(r)}`);
+  return r;
+}
+
+describe('executeBatch input validation (synchronous, before any syscall)', () => {
+  it('rejects wrong types with TypeError', () => {
+    const call = (ops: unknown, options: unknown) => () =>
+      (native.executeBatch as (a: unknown, b: unknown) => unknown)(ops, options);
+    expect(call([], { root })).toThrow(TypeError);
+    expect(call('nope', { root })).toThrow(TypeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], undefined)).toThrow(TypeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], {})).toThrow(TypeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], { root: 'relative/root' })).toThrow(TypeError);
+    expect(call([{ op: 'mkdir' }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'chmod', path: at('a') }], { root })).toThrow(/unknown operation 'chmod'/);
+    expect(call([{ op: 'mkdir', path: 'a/b' }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'mkdir', path: at('a\0b') }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'write', path: at('f') }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'write', path: at('f'), value: 1 }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'write', path: at('f'), value: 'a\0b' }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'symlink', path: at('l') }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'mkdir', path: at('a'), mode: '755' }], { root })).toThrow(TypeError);
+    expect(call([{ op: 'mkdir', path: at('a'), independent: 1 }], { root })).toThrow(TypeError);
+    expect(call([null], { root })).toThrow(TypeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], { root, concurrency: 'x' })).toThrow(TypeError);
+  });
+
+  it('rejects paths and values out of range with RangeError', () => {
+    const call = (ops: NativeOp[], extra: object = {}) => () => native.executeBatch(ops, { root, ...extra });
+    expect(call([{ op: 'mkdir', path: `${root}/../escape` }])).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: `${root}/./a` }])).toThrow(RangeError);
+    expect(call([{ op: 'read', path: `${root}/a/..` }])).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: '/etc/rtslib-test' }])).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: `${root}x` }])).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: root }])).toThrow(RangeError);
+    expect(call([{ op: 'rmdir', path: `${root}/` }])).toThrow(RangeError);
+    expect(call([{ op: 'write', path: at('f'), value: 'x'.repeat(4096) }])).toThrow(RangeError);
+    // 2048 two-byte characters: 4096 bytes of UTF-8.
+    expect(call([{ op: 'write', path: at('f'), value: 'é'.repeat(2048) }])).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: at('a'), mode: 0o10000 }])).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], { concurrency: 0 })).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], { concurrency: 65 })).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], { concurrency: 1.5 })).toThrow(RangeError);
+    expect(call([{ op: 'mkdir', path: at('a') }], { timeoutMs: -1 })).toThrow(RangeError);
+  });
+
+  it('accepts the root itself for list, stat and read', async () => {
+    const r = await run([
+      { op: 'list', path: root },
+      { op: 'stat', path: `${root}/` },
+    ]);
+    expect(r.map((x) => x.ok)).toEqual([true, true]);
+  });
+
+  it('runs nothing when any op of the batch is invalid', async () => {
+    const ops: NativeOp[] = [
+      { op: 'mkdir', path: at('first') },
+      { op: 'mkdir', path: at('second') },
+      { op: 'mkdir', path: `${root}/../outside` },
+    ];
+    expect(() => run(ops)).toThrow(RangeError);
+    expect(() => run([{ op: 'mkdir', path: at('first') }, { op: 'bogus' as 'mkdir', path: at('x') }])).toThrow(
+      TypeError,
+    );
+    // Give a wrongly started worker time to act before looking.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fs.existsSync(at('first'))).toBe(false);
+    expect(fs.existsSync(at('second'))).toBe(false);
+  });
+
+  it('accepts a 4095-byte value', async () => {
+    fs.writeFileSync(at('f'), '');
+    const r = await run([{ op: 'write', path: at('f'), value: 'y'.repeat(4095) }]);
+    expect(r).toEqual([{ ok: true }]);
+    expect(fs.statSync(at('f')).size).toBe(4095);
+  });
+});
+
+describe('executeBatch semantics', () => {
+  it('runs ops in order and returns their values', async () => {
+    fs.writeFileSync(at('attr'), '');
+    const r = await run([
+      { op: 'mkdir', path: at('a') },
+      { op: 'mkdir', path: at('a', 'b'), mode: 0o700 },
+      { op: 'symlink', path: at('a', 'link'), target: '../a/b' },
+      { op: 'write', path: at('attr'), value: 'hello\n' },
+      { op: 'read', path: at('attr') },
+      { op: 'list', path: at('a') },
+      { op: 'stat', path: at('a', 'b') },
+      { op: 'stat', path: at('a', 'link') },
+      { op: 'readlink', path: at('a', 'link') },
+      { op: 'unlink', path: at('a', 'link') },
+      { op: 'rmdir', path: at('a', 'b') },
+      { op: 'list', path: at('a') },
+    ]);
+    expect(r[0]).toEqual({ ok: true });
+    expect(r[1]).toEqual({ ok: true });
+    expect(r[2]).toEqual({ ok: true });
+    expect(r[3]).toEqual({ ok: true });
+    const read = r[4];
+    expect(read?.ok && Buffer.isBuffer(read.value)).toBe(true);
+    expect(read?.ok && (read.value as Buffer).toString('latin1')).toBe('hello\n');
+    expect(r[5]).toEqual({
+      ok: true,
+      value: [
+        { name: 'b', type: 'dir' },
+        { name: 'link', type: 'link' },
+      ],
+    });
+    expect(r[6]).toEqual({ ok: true, value: { mode: fs.constants.S_IFDIR | 0o700, type: 'dir' } });
+    expect(r[7]?.ok && (r[7].value as { type: string }).type).toBe('link');
+    expect(r[8]).toEqual({ ok: true, value: '../a/b' });
+    expect(r[9]).toEqual({ ok: true });
+    expect(r[10]).toEqual({ ok: true });
+    expect(r[11]).toEqual({ ok: true, value: [] });
+    expect(fs.readFileSync(at('attr'), 'latin1')).toBe('hello\n');
+  });
+
+  it('reads bytes exactly, including NUL and trailing newline', async () => {
+    const bytes = Buffer.from([0x61, 0x00, 0xff, 0x0a, 0x0a]);
+    fs.writeFileSync(at('bin'), bytes);
+    const big = Buffer.alloc(50_000, 0x42);
+    fs.writeFileSync(at('big'), big);
+    const r = await run([
+      { op: 'read', path: at('bin') },
+      { op: 'read', path: at('big') },
+    ]);
+    expect(r[0]?.ok && (r[0].value as Buffer).equals(bytes)).toBe(true);
+    expect(r[1]?.ok && (r[1].value as Buffer).equals(big)).toBe(true);
+  });
+
+  it('writes the UTF-8 of the value with nothing added', async () => {
+    fs.writeFileSync(at('attr'), '');
+    await run([{ op: 'write', path: at('attr'), value: 'iqn.2003-01.org.linux-iscsi:é' }]);
+    expect(fs.readFileSync(at('attr'), 'utf8')).toBe('iqn.2003-01.org.linux-iscsi:é');
+  });
+
+  it('reports errno, syscall and path like Node', async () => {
+    fs.mkdirSync(at('exists'));
+    const r = await run(
+      [
+        { op: 'mkdir', path: at('exists') },
+        { op: 'read', path: at('missing') },
+        { op: 'write', path: at('missing'), value: '1' },
+        { op: 'rmdir', path: at('missing') },
+        { op: 'unlink', path: at('missing') },
+        { op: 'readlink', path: at('exists') },
+        { op: 'list', path: at('missing') },
+        { op: 'stat', path: at('missing') },
+        { op: 'symlink', path: at('exists'), target: 'x' },
+      ],
+      { stopOnError: false },
+    );
+    expect(r[0]).toEqual({ ok: false, errno: -E.EEXIST, syscall: 'mkdir', path: at('exists') });
+    expect(r[1]).toEqual({ ok: false, errno: -E.ENOENT, syscall: 'open', path: at('missing') });
+    expect(r[2]).toEqual({ ok: false, errno: -E.ENOENT, syscall: 'open', path: at('missing') });
+    expect(r[3]).toEqual({ ok: false, errno: -E.ENOENT, syscall: 'rmdir', path: at('missing') });
+    expect(r[4]).toEqual({ ok: false, errno: -E.ENOENT, syscall: 'unlink', path: at('missing') });
+    expect(r[5]).toEqual({ ok: false, errno: -E.EINVAL, syscall: 'readlink', path: at('exists') });
+    expect(r[6]).toEqual({ ok: false, errno: -E.ENOENT, syscall: 'scandir', path: at('missing') });
+    expect(r[7]).toEqual({ ok: false, errno: -E.ENOENT, syscall: 'lstat', path: at('missing') });
+    expect(r[8]).toEqual({ ok: false, errno: -E.EEXIST, syscall: 'symlink', path: at('exists') });
+
+    const err = NativeOperationError.fromResult(failure(r[0]));
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ code: 'EEXIST', errno: -E.EEXIST, syscall: 'mkdir', path: at('exists') });
+    expect(err.message).toBe(`EEXIST: file already exists, mkdir '${at('exists')}'`);
+    // Same shape as Node's own fs error.
+    let nodeErr: NodeJS.ErrnoException | undefined;
+    try {
+      fs.mkdirSync(at('exists'));
+    } catch (e) {
+      nodeErr = e as NodeJS.ErrnoException;
+    }
+    expect(err.message).toBe(nodeErr?.message);
+    expect(NativeOperationError.fromResult(failure(r[1]))).toMatchObject({ code: 'ENOENT', syscall: 'open' });
+  });
+
+  it('stops at the first error and skips the rest', async () => {
+    fs.mkdirSync(at('x'));
+    const ops: NativeOp[] = [
+      { op: 'mkdir', path: at('a') },
+      { op: 'mkdir', path: at('x') },
+      { op: 'mkdir', path: at('b') },
+      { op: 'mkdir', path: at('c'), independent: true },
+      { op: 'mkdir', path: at('d'), independent: true },
+    ];
+    const r = await run(ops);
+    expect(r).toEqual([
+      { ok: true },
+      { ok: false, errno: -E.EEXIST, syscall: 'mkdir', path: at('x') },
+      { ok: false, skipped: true },
+      { ok: false, skipped: true },
+      { ok: false, skipped: true },
+    ]);
+    expect(fs.existsSync(at('b'))).toBe(false);
+    expect(isNativeFailure(r[2] as NativeResult)).toBe(false);
+
+    fs.rmdirSync(at('a'));
+    const all = await run(ops, { stopOnError: false });
+    expect(all.map((x) => x.ok)).toEqual([true, false, true, true, true]);
+  });
+
+  it('stops inside a group: ops not started are skipped', async () => {
+    fs.mkdirSync(at('x'));
+    const r = await run(
+      [
+        { op: 'mkdir', path: at('g1'), independent: true },
+        { op: 'mkdir', path: at('x'), independent: true },
+        { op: 'mkdir', path: at('g2'), independent: true },
+        { op: 'mkdir', path: at('after') },
+      ],
+      { concurrency: 1 },
+    );
+    expect(r).toEqual([
+      { ok: true },
+      { ok: false, errno: -E.EEXIST, syscall: 'mkdir', path: at('x') },
+      { ok: false, skipped: true },
+      { ok: false, skipped: true },
+    ]);
+  });
+
+  it('runs a group of 50 independent ops concurrently', async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `lun_${String(i).padStart(2, '0')}`);
+    const r = await run(
+      [
+        { op: 'mkdir', path: at('tpg') },
+        ...names.map((n): NativeOp => ({ op: 'mkdir', path: at('tpg', n), independent: true })),
+        { op: 'list', path: at('tpg') },
+      ],
+      { concurrency: 16 },
+    );
+    expect(r.every((x) => x.ok)).toBe(true);
+    const listed = r[51]?.ok ? (r[51].value as { name: string }[]).map((e) => e.name) : [];
+    expect(listed).toEqual(names);
+  });
+
+  it('a group truly overlaps its ops (FIFO reader and writer meet)', async () => {
+    execFileSync('mkfifo', [at('pipe')]);
+    const r = await run(
+      [
+        { op: 'read', path: at('pipe'), independent: true },
+        { op: 'write', path: at('pipe'), value: 'ping', independent: true },
+      ],
+      { concurrency: 2, timeoutMs: 10_000 },
+    );
+    expect(r[1]).toEqual({ ok: true });
+    expect(r[0]?.ok && (r[0].value as Buffer).toString()).toBe('ping');
+  });
+
+  it('times out a blocked op without blocking the event loop', async () => {
+    execFileSync('mkfifo', [at('stuck')]);
+    let ticked = false;
+    setTimeout(() => {
+      ticked = true;
+    }, 10);
+    const r = await run(
+      [
+        { op: 'read', path: at('stuck') },
+        { op: 'mkdir', path: at('next') },
+      ],
+      { timeoutMs: 200 },
+    );
+    expect(ticked).toBe(true);
+    expect(r).toEqual([
+      { ok: false, errno: -E.ETIMEDOUT, syscall: 'open', path: at('stuck'), message: 'timed out after 200 ms' },
+      { ok: false, skipped: true },
+    ]);
+    expect(NativeOperationError.fromResult(failure(r[0])).message).toBe(
+      `ETIMEDOUT: timed out after 200 ms, open '${at('stuck')}'`,
+    );
+    // Release the abandoned thread: the writer meets the blocked reader.
+    fs.closeSync(fs.openSync(at('stuck'), 'w'));
+  });
+});
+
+describe('readTree', () => {
+  function makeTree(): string {
+    const top = at('target');
+    fs.mkdirSync(path.join(top, 'core', 'rd_mcp_0', 'disk'), { recursive: true });
+    fs.mkdirSync(path.join(top, 'iscsi', 'skipme'), { recursive: true });
+    fs.writeFileSync(path.join(top, 'iscsi', 'skipme', 'x'), 'x');
+    fs.writeFileSync(path.join(top, 'core', 'rd_mcp_0', 'disk', 'udev_path'), Buffer.from('a\0b\n', 'latin1'));
+    fs.writeFileSync(path.join(top, 'core', 'rd_mcp_0', 'disk', 'control'), 'secret', { mode: 0o200 });
+    fs.chmodSync(path.join(top, 'core', 'rd_mcp_0', 'disk', 'control'), 0o200);
+    fs.writeFileSync(path.join(top, 'version'), 'Target Engine Core ConfigFS Infrastructure v5.0\n');
+    fs.symlinkSync('../core/rd_mcp_0/disk', path.join(top, 'iscsi', 'lun_0'));
+    return top;
+  }
+
+  it('walks depth-first, sorted, byte-exact, skipping write-only files', async () => {
+    const top = makeTree();
+    const t = await native.readTree(top, { root, excludeNames: ['skipme'] });
+    expect(t.paths).toEqual([
+      'core',
+      'core/rd_mcp_0',
+      'core/rd_mcp_0/disk',
+      'core/rd_mcp_0/disk/control',
+      'core/rd_mcp_0/disk/udev_path',
+      'iscsi',
+      'iscsi/lun_0',
+      'version',
+    ]);
+    expect(t.kinds).toBeInstanceOf(Uint8Array);
+    expect(t.modes).toBeInstanceOf(Uint16Array);
+    expect(t.offsets).toBeInstanceOf(Uint32Array);
+    expect(t.errnos).toBeInstanceOf(Int32Array);
+    expect(Buffer.isBuffer(t.data)).toBe(true);
+    expect(Array.from(t.kinds)).toEqual([0, 0, 0, 1, 1, 0, 2, 1]);
+    expect(t.modes[3]).toBe(0o200);
+    expect(t.links).toEqual([null, null, null, null, null, null, '../core/rd_mcp_0/disk', null]);
+    expect(t.offsets.length).toBe(t.paths.length + 1);
+    const value = (i: number) => t.data.subarray(t.offsets[i], t.offsets[i + 1]);
+    expect(value(3).length).toBe(0); // control: mode 0200, not read
+    expect(t.errnos[3]).toBe(0);
+    expect(value(4).equals(Buffer.from('a\0b\n', 'latin1'))).toBe(true);
+    expect(value(7).toString()).toBe('Target Engine Core ConfigFS Infrastructure v5.0\n');
+    expect(Array.from(t.errnos)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(t.data.length).toBe(t.offsets[t.paths.length]);
+  });
+
+  it('honours maxDepth and readValues', async () => {
+    const top = makeTree();
+    const one = await native.readTree(top, { root, maxDepth: 1 });
+    expect(one.paths).toEqual(['core', 'iscsi', 'version']);
+    const two = await native.readTree(top, { root, maxDepth: 2, excludeNames: ['skipme', 'version'] });
+    expect(two.paths).toEqual(['core', 'core/rd_mcp_0', 'iscsi', 'iscsi/lun_0']);
+    const bare = await native.readTree(top, { root, readValues: false });
+    expect(bare.data.length).toBe(0);
+    expect(bare.paths.length).toBe(10);
+  });
+
+  it('rejects a failing top directory with a Node-shaped error', async () => {
+    const missing = at('nope');
+    const err = await native.readTree(missing, { root }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ errno: -E.ENOENT, syscall: 'opendir', path: missing });
+    expect(NativeOperationError.fromNative(err)).toMatchObject({
+      code: 'ENOENT',
+      errno: -E.ENOENT,
+      syscall: 'opendir',
+      path: missing,
+      message: `ENOENT: no such file or directory, opendir '${missing}'`,
+    });
+  });
+
+  it('validates its arguments synchronously', () => {
+    expect(() => native.readTree('/etc', { root })).toThrow(RangeError);
+    expect(() => native.readTree(`${root}/../x`, { root })).toThrow(RangeError);
+    expect(() => native.readTree('rel', { root })).toThrow(TypeError);
+    expect(() => native.readTree(root, { root, maxDepth: -1 })).toThrow(RangeError);
+    expect(() => native.readTree(root, { root, excludeNames: [1 as unknown as string] })).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Runs a shell command inside a throw-away qemu guest that boots Debian's
+ * kernel, shares this machine's root filesystem over 9p and has LIO loaded
+ * (see shared/docs/kernel-vm.md). One guest boot per call.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findGuestKernel } from './kernel-image.js';
+import { buildInitramfs } from './initramfs.js';
+
+/** The checkout's root directory (shared into the guest at the same path). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+
+/** What to run in the guest. */
+export interface VmRunOptions {
+  /** Shell script text run by /bin/sh (dash) in the guest, in `cwd`. */
+  script: string;
+  /** Working directory in the guest (default: the checkout). */
+  cwd?: string;
+  /** Extra environment for the script. */
+  env?: Record<string, string>;
+  /** Whole-run bound, boot included (default 15 minutes). */
+  timeoutMs?: number;
+  /** Guest memory in MiB (default 2048). */
+  memoryMiB?: number;
+  /** Copy the guest console to this stream as it arrives (default: none). */
+  echo?: NodeJS.WritableStream;
+}
+
+/** What came back from the guest. */
+export interface VmRunResult {
+  /** Exit code of the script; null when the guest did not finish. */
+  exitCode: number | null;
+  /** The console output (carriage returns removed). */
+  output: string;
+  /** Guest kernel version booted. */
+  kernelVersion: string;
+  /** Milliseconds from qemu start to stage 2's first line. */
+  bootMs: number | null;
+  /** Milliseconds for the whole run. */
+  totalMs: number;
+  /** Why the run failed, when it did (timeout, qemu failure). */
+  failure?: string;
+}
+
+const EXIT_MARKER = /@@RTSLIB-VM-EXIT=(\d+)@@/;
+const READY_MARKER = 'rtslib-vm: guest kernel';
+
+/** Environment variables passed through to the guest when set on the host. */
+const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'CI', 'NO_COLOR'];
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Removes carriage returns and terminal control sequences from console text. */
+function cleanConsole(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '').replace(/^Booting from ROM\.*/, '');
+}
+
+/** Console lines that the harness itself causes and that mean nothing to a reader. */
+function isHarnessNoise(line: string): boolean {
+  return /^SeaBIOS /.test(line);
+}
+
+/** Returns the last `lines` lines of `text`. */
+export function tail(text: string, lines = 40): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** Boots a guest, runs `options.script` in it and returns its output and exit code. */
+export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
+  const kernel = findGuestKernel();
+  const jobId = `${process.pid}-${Date.now()}`;
+  // Not under /tmp: the guest mounts a tmpfs there, hiding the host's /tmp.
+  const jobDir = join(REPO_ROOT, '.vm', 'jobs', jobId);
+  mkdirSync(jobDir, { recursive: true });
+  const initramfs = buildInitramfs(kernel, join(REPO_ROOT, '.vm', `initramfs-${kernel.version}.cpio`));
+  const env: Record<string, string> = {};
+  for (const name of PASSED_ENV) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith('RTSLIB_') && value !== undefined) env[name] = value;
+  }
+  Object.assign(env, options.env ?? {});
+  env.RTSLIB_IN_VM = '1';
+  const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n');
+  writeFileSync(
+    join(jobDir, 'command.sh'),
+    `${exports}\ncd ${shellQuote(options.cwd ?? REPO_ROOT)} || exit 127\n${options.script}\n`,
+  );
+  const stage2 = join(REPO_ROOT, 'test', 'vm', 'guest-stage2.sh');
+  if (!existsSync(stage2)) throw new Error(`missing ${stage2}`);
+  const args = [
+    '-accel', process.env.RTSLIB_VM_ACCEL ?? 'tcg',
+    '-cpu', 'max',
+    '-m', String(options.memoryMiB ?? 2048),
+    '-smp', '2',
+    '-nographic', '-no-reboot', '-nodefaults',
+    '-serial', 'stdio',
+    '-kernel', kernel.image,
+    '-initrd', initramfs,
+    '-append', `console=ttyS0 panic=-1 quiet loglevel=3 rtslib.stage2=${stage2} rtslib.job=${jobDir}`,
+    '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap',
+  ];
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+  return await new Promise<VmRunResult>((resolvePromise, reject) => {
+    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let bootMs: number | null = null;
+    let timedOut = false;
+    let pendingLine = '';
+    let finished = false; // after the exit marker only the power-off follows
+    const onLine = (line: string) => {
+      output += line + '\n';
+      if (bootMs === null && line.includes(READY_MARKER)) bootMs = Date.now() - started;
+      if (!options.echo || finished) return;
+      if (EXIT_MARKER.test(line)) finished = true;
+      else if (!isHarnessNoise(line) && !(bootMs === null && line === '')) options.echo.write(line + '\n');
+    };
+    // Console text is cleaned a whole line at a time: escape sequences can be
+    // split across chunks.
+    const onData = (chunk: Buffer) => {
+      const lines = (pendingLine + chunk.toString('utf8')).split('\n');
+      pendingLine = lines.pop() ?? '';
+      for (const line of lines) onLine(cleanConsole(line));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`could not start qemu-system-x86_64 (${err.message}): install the Debian package qemu-system-x86`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (pendingLine) onLine(cleanConsole(pendingLine));
+      rmSync(jobDir, { recursive: true, force: true });
+      const match = EXIT_MARKER.exec(output);
+      const result: VmRunResult = {
+        exitCode: match ? Number(match[1]) : null,
+        output: output.replace(/@@RTSLIB-VM-EXIT=\d+@@\n?/, ''),
+        kernelVersion: kernel.version,
+        bootMs,
+        totalMs: Date.now() - started,
+      };
+      if (timedOut) result.failure = `the guest did not finish within ${timeoutMs} ms`;
+      else if (!match) result.failure = `qemu exited (code ${code}, signal ${signal}) before the guest reported an exit code`;
+      resolvePromise(result);
+    });
+  });
+}
