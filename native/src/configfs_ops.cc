@@ -66,28 +66,23 @@ EntryType entryTypeFromMode(mode_t mode) noexcept {
 
 int readAll(int fd, std::string* out) {
   const std::size_t start = out->size();
-  std::size_t chunk = 4096;
+  // Read through a stack buffer: growing `out` first would zero-fill a page
+  // per file, and most configfs values are a few bytes.
+  char buf[8192];
   for (;;) {
-    const std::size_t used = out->size();
-    // Allow one byte past the limit so a file of exactly kMaxReadBytes still
-    // reaches its end-of-file read.
-    const std::size_t room = std::min(chunk, kMaxReadBytes + 1 - (used - start));
-    out->resize(used + room);
-    const ssize_t n = ::read(fd, &(*out)[used], room);
+    const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
+      if (errno == EINTR) continue;  // nothing was consumed; safe to retry a read
       const int err = errno;
-      out->resize(used);
-      if (err == EINTR) continue;  // nothing was consumed; safe to retry a read
       out->resize(start);
       return err;
     }
-    out->resize(used + static_cast<std::size_t>(n));
     if (n == 0) return 0;
+    out->append(buf, static_cast<std::size_t>(n));
     if (out->size() - start > kMaxReadBytes) {
       out->resize(start);
       return EFBIG;
     }
-    if (static_cast<std::size_t>(n) == room && chunk < (1u << 20)) chunk *= 2;
   }
 }
 

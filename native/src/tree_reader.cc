@@ -50,7 +50,7 @@ int listNames(UniqueFd fd, std::vector<std::string>* names) {
 // Lists the directory open as `dirfd` through a second descriptor (fdopendir
 // takes ownership of the one it is given; `dirfd` stays usable for openat).
 int listDir(int dirfd, std::vector<std::string>* names) {
-  UniqueFd fd(openAtRetry(dirfd, ".", kDirFlags));
+  UniqueFd fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
   if (!fd) return errno;
   return listNames(std::move(fd), names);
 }
