@@ -3,7 +3,7 @@
  * through the native engine (one crossing per batch) and takes snapshots.
  * Paths given to it are relative to the target root; it joins them.
  */
-import { native, type NativeOp, type NativeResult } from '../native/index.js';
+import { native, type NativeDirEntry, type NativeOp, type NativeResult } from '../native/index.js';
 import { RTSLibError, operationCause, type OperationCause } from '../errors.js';
 import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS } from './tree.js';
 import { Snapshot } from './snapshot.js';
@@ -144,6 +144,18 @@ export class Configfs {
       ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
     });
     return new Snapshot(this.root, base, tree);
+  }
+
+  /**
+   * Names (and kinds) of the entries of directory `path`, in one crossing and
+   * without a stat per entry; null when the directory does not exist.
+   */
+  async list(path: string): Promise<NativeDirEntry[] | null> {
+    const [result] = await this.run([{ op: 'list', path }], { stopOnError: false });
+    if (result?.ok) return result.value as NativeDirEntry[];
+    if (result && 'errno' in result && result.errno === -2) return null;
+    const cause = result && 'errno' in result ? operationCause(result.errno, result.syscall, result.path) : undefined;
+    throw new RTSLibError(`could not list ${this.abs(path)}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
   }
 
   /** Whether the target root exists (configfs mounted and target_core_mod loaded). */

@@ -212,16 +212,15 @@ export function splitPath(path: string): { parent: string; name: string } {
 /**
  * Resolves a configfs symlink's target (as `readlink` returns it, relative to
  * the link's directory or absolute) to a path relative to the target root.
+ * Relative targets are resolved against the link's absolute directory, so the
+ * kernel's form (`../` up to the configfs mount, then `target/...`) works.
  * Returns null when it points outside the root.
  */
 export function resolveLink(linkPath: string, target: string, root: string): string | null {
-  let parts: string[];
-  if (target.startsWith('/')) {
-    if (target !== root && !target.startsWith(root + '/')) return null;
-    parts = target.slice(root.length).split('/');
-  } else {
-    parts = [...splitPath(linkPath).parent.split('/'), ...target.split('/')];
-  }
+  const rootParts = root.split('/').filter((p) => p !== '' && p !== '.');
+  const parts = target.startsWith('/')
+    ? target.split('/')
+    : [...rootParts, ...splitPath(linkPath).parent.split('/'), ...target.split('/')];
   const out: string[] = [];
   for (const part of parts) {
     if (part === '' || part === '.') continue;
@@ -230,5 +229,23 @@ export function resolveLink(linkPath: string, target: string, root: string): str
       out.pop();
     } else out.push(part);
   }
-  return out.join('/');
+  if (out.length < rootParts.length || rootParts.some((p, i) => out[i] !== p)) return null;
+  return out.slice(rootParts.length).join('/');
+}
+
+/** Name of a network portal's iSER switch file. */
+export const PORTAL_FILES = { iser: 'iser', offload: 'cxgbit' } as const;
+
+/** `auth/` files of a node ACL (CHAP credentials), as rtslib-fb names them. */
+export const ACL_AUTH_FILES = {
+  userid: 'userid',
+  password: 'password',
+  mutualUserid: 'userid_mutual',
+  mutualPassword: 'password_mutual',
+  authenticateTarget: 'authenticate_target',
+} as const;
+
+/** `<acl>/auth/<name>` */
+export function aclAuthPath(acl: string, name: string): string {
+  return join(groupPath(acl, 'auth'), name);
 }

@@ -3,6 +3,8 @@
  * the kernel offers it, and its targets.
  */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { release } from 'node:os';
 import type { RTSRoot } from './rts-root.js';
 import { FABRICS, isFabricName, type FabricInfo, type FabricName, type FabricFeature } from '../cfs/fabrics.js';
 import { fabricPath } from '../cfs/tree.js';
@@ -17,6 +19,21 @@ export function modprobe(module: string, timeoutMs = 30_000): Promise<void> {
     child.on('error', (err) => reject(new RTSLibError(`could not run modprobe ${module}: ${err.message}`, { code: 'ERR_RTSLIB_MODPROBE', cause: err })));
     child.on('close', (code) => code === 0 ? resolve() : reject(new RTSLibError(`modprobe ${module} failed (exit ${code}): ${stderr.trim()}`, { code: 'ERR_RTSLIB_MODPROBE' })));
   });
+}
+
+/** Whether the running kernel has `module`, built in or as a loadable module. */
+export async function kernelHasModule(module: string): Promise<boolean> {
+  const dir = `/lib/modules/${release()}`;
+  const names = new Set([module, module.replace(/-/g, '_')]);
+  for (const file of ['modules.builtin', 'modules.dep']) {
+    const text = await readFile(`${dir}/${file}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      const path = line.split(':')[0] ?? '';
+      const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.ko(\.[a-z]+)?$/, '').replace(/-/g, '_');
+      if (names.has(base)) return true;
+    }
+  }
+  return false;
 }
 
 /** A fabric module of the target tree. */
@@ -56,6 +73,16 @@ export class FabricModule {
   async exists(): Promise<boolean> {
     const [r] = await this.root.cfs.run([{ op: 'stat', path: this.relativePath }], { stopOnError: false });
     return r?.ok === true;
+  }
+
+  /**
+   * Whether the fabric can be used on this host: its directory exists, or its
+   * kernel module is in the running kernel's module tree (built in or
+   * loadable). A missing module makes this false; it never throws.
+   */
+  async available(): Promise<boolean> {
+    if (await this.exists()) return true;
+    return kernelHasModule(this.info.module);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { StorageObject } from './storage-object.js';
 import { CFSNode, validateMode, type Mode } from './cfs-node.js';
 import { child, lunPath, lunsPath, parseLunDirName, type AttributeGroup } from '../cfs/tree.js';
 import { validateInteger, validateName } from '../cfs/names.js';
+import { RTSLibOperationError } from '../cfs/configfs.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { planLunRemoval } from './teardown.js';
 
@@ -39,6 +40,14 @@ export class LUN extends CFSNode {
     this.index = index;
   }
 
+  /**
+   * Builds the object of a LUN known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(tpg: TPG, index: number): LUN {
+    return new LUN(tpg, index);
+  }
+
   /** e.g. `LUN 0 of TPG 1 of …` */
   describe(): string {
     return `LUN ${this.index} of ${this.tpg.describe()}`;
@@ -57,29 +66,43 @@ export class LUN extends CFSNode {
     const mode = validateMode(options.mode ?? (options.storageObject ? 'create' : 'lookup'));
     if (options.index !== undefined) validateInteger('LUN index', options.index, 0, MAX_LUN);
     const alias = options.alias === undefined ? randomBytes(5).toString('hex') : validateName('alias', options.alias);
-    const dir = lunsPath(tpg.relativePath);
-    const snap = await tpg.cfs.snapshot(tpg.relativePath, { maxDepth: 2 });
-    const used = new Set(snap.childDirs(dir).map(parseLunDirName).filter((n): n is number => n !== null));
-    let index = options.index;
-    if (index === undefined) {
+    // One directory listing (no stat per entry): the cost does not grow with
+    // the number of LUNs the TPG already has.
+    const entries = await tpg.cfs.list(lunsPath(tpg.relativePath));
+    if (entries === null) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
+    const used = new Set(entries.filter((e) => e.type === 'dir').map((e) => parseLunDirName(e.name)).filter((n): n is number => n !== null));
+    const automatic = options.index === undefined;
+    let index = options.index ?? 0;
+    if (automatic) {
       if (mode === 'lookup') throw new RTSLibInvalidArgumentError('LUN index', 'is required to look up a LUN');
-      index = 0;
       while (used.has(index)) index++;
-      if (index > MAX_LUN) throw new RTSLibError(`${tpg.describe()} has no free LUN index`, { code: 'ENOSPC' });
     }
-    const lun = new LUN(tpg, index);
     const exists = used.has(index);
-    if (exists && mode === 'create') throw new RTSLibError(`${lun.describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${lun.describe()} does not exist`, lun.path);
-    if (!exists) {
-      if (!options.storageObject) throw new RTSLibInvalidArgumentError('storageObject', 'is required to create a LUN');
-      await tpg.cfs.apply([
-        { op: 'mkdir', path: lun.relativePath },
-        { op: 'symlink', path: child(lun.relativePath, alias), target: options.storageObject.relativePath },
-      ], { what: `create ${lun.describe()}` });
+    if (exists && mode === 'create') throw new RTSLibError(`${new LUN(tpg, index).describe()} already exists`, { code: 'EEXIST' });
+    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${new LUN(tpg, index).describe()} does not exist`, new LUN(tpg, index).path);
+    if (exists) return new LUN(tpg, index);
+    const storageObject = options.storageObject;
+    if (!storageObject) throw new RTSLibInvalidArgumentError('storageObject', 'is required to create a LUN');
+    // Another process may take the index between the listing and the mkdir:
+    // with an automatic index, EEXIST on the mkdir moves on to the next one.
+    for (let attempt = 0; ; attempt++) {
+      if (index > MAX_LUN) throw new RTSLibError(`${tpg.describe()} has no free LUN index`, { code: 'ENOSPC' });
+      const lun = new LUN(tpg, index);
+      try {
+        await tpg.cfs.apply([
+          { op: 'mkdir', path: lun.relativePath },
+          { op: 'symlink', path: child(lun.relativePath, alias), target: storageObject.relativePath },
+        ], { what: `create ${lun.describe()}` });
+      } catch (err) {
+        if (automatic && attempt < 16 && err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
+          do index++; while (used.has(index));
+          continue;
+        }
+        throw err;
+      }
       lun.fresh = true;
+      return lun;
     }
-    return lun;
   }
 
   /** Root-relative path of the storage object the LUN exports. */

@@ -8,7 +8,7 @@ import { infoField } from '../cfs/values.js';
 import type { RTSRoot } from './rts-root.js';
 import { parseSize } from '../cfs/names.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
-import { StorageObject, stringAttributes, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
 import type { Mode } from './cfs-node.js';
 
 /** Options for {@link RDMCPStorageObject.open}. */
@@ -32,11 +32,20 @@ export class RDMCPStorageObject extends StorageObject {
   }
 
   /**
+   * Builds the object of a storage object known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(cfs: Configfs, location: StorageObjectLocation): RDMCPStorageObject {
+    return new RDMCPStorageObject(cfs, location);
+  }
+
+  /**
    * Opens (looks up or creates) the ramdisk storage object `name`.
    * @example
    * const ram = await RDMCPStorageObject.open(new RTSRoot(), 'ram1', { size: '64M' });
+   * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
    */
-  static async open(root: RTSRoot, name: string, options: RDMCPOptions = {}): Promise<RDMCPStorageObject> {
+  static async open(root: RTSRoot, name: string, options: RDMCPOptions = {}, placement?: HbaPlacement): Promise<RDMCPStorageObject> {
     const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
     if (options.size !== undefined) parseSize('size', options.size);
     return StorageObject.openWith(root, 'ramdisk', name, mode, (cfs, loc) => new RDMCPStorageObject(cfs, loc), () => {
@@ -47,7 +56,7 @@ export class RDMCPStorageObject extends StorageObject {
         ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
         attributes: stringAttributes(options.attributes),
       };
-    });
+    }, placement);
   }
 
   /** Size in bytes (pages times page size, from `info`). */

@@ -1,12 +1,32 @@
 /**
  * The root of the target tree: entry point of the object model and home of
  * the listings. Every listing is answered from one snapshot (one native
- * crossing), never by re-scanning configfs per object.
+ * crossing) of the tree's structure, never by re-scanning configfs per object.
  */
 import { Configfs } from '../cfs/configfs.js';
-import { CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES } from '../cfs/tree.js';
+import type { Snapshot } from '../cfs/snapshot.js';
+import {
+  CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STATISTICS_DIRS, aclsPath, child, lunsPath, parseLunDirName,
+  parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath,
+} from '../cfs/tree.js';
+import { FABRICS, type FabricName } from '../cfs/fabrics.js';
+import { PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { RTSLibNotInCFSError } from '../errors.js';
-import { listStorageObjects, type StorageObjectLocation } from './storage-object.js';
+import { listStorageObjects, type StorageObject, type StorageObjectLocation } from './storage-object.js';
+import { RDMCPStorageObject } from './rdmcp-storage-object.js';
+import { FileIOStorageObject } from './fileio-storage-object.js';
+import { BlockStorageObject } from './block-storage-object.js';
+import { PSCSIStorageObject } from './pscsi-storage-object.js';
+import { UserBackedStorageObject } from './user-storage-object.js';
+import { FabricModule } from './fabric-module.js';
+import { Target } from './target.js';
+import { TPG } from './tpg.js';
+import { LUN } from './lun.js';
+import { NodeACL, parseSessionInfo, type SessionInfo } from './node-acl.js';
+import { MappedLUN } from './mapped-lun.js';
+import { NetworkPortal } from './network-portal.js';
+import { ALUATargetPortGroup } from './alua-target-port-group.js';
 
 /** Options for {@link RTSRoot}. */
 export interface RTSRootOptions {
@@ -16,7 +36,32 @@ export interface RTSRootOptions {
   timeoutMs?: number;
 }
 
-/** Entry point: the LIO target tree of this host. */
+/** A session listed by {@link RTSRoot.sessions}: the ACL and what its `info` says. */
+export interface Session {
+  /** The node ACL the initiator logged in through. */
+  nodeAcl: NodeACL;
+  /** Parsed session information. */
+  info: SessionInfo;
+}
+
+/** Builds the object of each plugin's storage object from its location, without I/O. */
+const STORAGE_OBJECT_CLASSES: Readonly<Record<PluginName, (cfs: Configfs, location: StorageObjectLocation) => StorageObject>> = {
+  ramdisk: (cfs, loc) => RDMCPStorageObject.existing(cfs, loc),
+  fileio: (cfs, loc) => FileIOStorageObject.existing(cfs, loc),
+  block: (cfs, loc) => BlockStorageObject.existing(cfs, loc),
+  pscsi: (cfs, loc) => PSCSIStorageObject.existing(cfs, loc),
+  user: (cfs, loc) => UserBackedStorageObject.existing(cfs, loc),
+};
+
+/** Directories a structure snapshot does not descend into: attribute groups and statistics. */
+const STRUCTURE_EXCLUDES = [...STATISTICS_DIRS, 'attrib', 'param', 'auth', 'pr', 'wwn', 'action', 'discovery_auth'];
+
+/**
+ * Entry point: the LIO target tree of this host.
+ * @example
+ * const root = new RTSRoot();
+ * for (const so of await root.storageObjects()) console.log(so.plugin, so.name);
+ */
 export class RTSRoot {
   /** The configfs access this root and the objects opened from it use. */
   readonly cfs: Configfs;
@@ -38,8 +83,97 @@ export class RTSRoot {
     return text;
   }
 
+  /** One read of the tree's structure (directories, links, a few files), for the listings. */
+  private structure(): Promise<Snapshot> {
+    return this.cfs.snapshot('', { excludeNames: STRUCTURE_EXCLUDES });
+  }
+
   /** Where every storage object is (plugin, HBA index, name), from one snapshot. */
   async storageObjectLocations(): Promise<StorageObjectLocation[]> {
     return listStorageObjects(await this.cfs.snapshot(CORE_DIR, { maxDepth: 2 }));
+  }
+
+  /** Every storage object, as objects of its plugin's class. */
+  async storageObjects(): Promise<StorageObject[]> {
+    return (await this.storageObjectLocations()).map((loc) => STORAGE_OBJECT_CLASSES[loc.plugin](this.cfs, loc));
+  }
+
+  /** Every fabric module this library knows, loaded or not (see {@link FabricModule.available}). */
+  fabricModules(): FabricModule[] {
+    return (Object.keys(FABRICS) as FabricName[]).map((name) => new FabricModule(this, name));
+  }
+
+  /** Every target of every loaded fabric. */
+  async targets(snapshot?: Snapshot): Promise<Target[]> {
+    const snap = snapshot ?? await this.structure();
+    const out: Target[] = [];
+    for (const fabric of this.fabricModules()) {
+      for (const dir of snap.childDirs(fabric.relativePath)) {
+        if (dir === 'discovery_auth') continue;
+        out.push(Target.existing(fabric, wwnFromConfigfs(fabric.info, dir)));
+      }
+    }
+    return out;
+  }
+
+  /** Every TPG of every target. */
+  async tpgs(snapshot?: Snapshot): Promise<TPG[]> {
+    const snap = snapshot ?? await this.structure();
+    const out: TPG[] = [];
+    for (const target of await this.targets(snap)) {
+      const tags = snap.childDirs(target.relativePath).map(parseTpgDirName).filter((t): t is number => t !== null).sort((a, b) => a - b);
+      for (const tag of tags) out.push(TPG.existing(target, tag));
+    }
+    return out;
+  }
+
+  /** Every LUN of every TPG. */
+  async luns(snapshot?: Snapshot): Promise<LUN[]> {
+    const snap = snapshot ?? await this.structure();
+    return (await this.tpgs(snap)).flatMap((tpg) => snap.childDirs(lunsPath(tpg.relativePath)).map(parseLunDirName)
+      .filter((n): n is number => n !== null).sort((a, b) => a - b).map((n) => LUN.existing(tpg, n)));
+  }
+
+  /** Every node ACL of every TPG. */
+  async nodeAcls(snapshot?: Snapshot): Promise<NodeACL[]> {
+    const snap = snapshot ?? await this.structure();
+    return (await this.tpgs(snap)).flatMap((tpg) => snap.childDirs(aclsPath(tpg.relativePath)).map((name) => NodeACL.existing(tpg, name)));
+  }
+
+  /** Every mapped LUN of every node ACL. */
+  async mappedLuns(snapshot?: Snapshot): Promise<MappedLUN[]> {
+    const snap = snapshot ?? await this.structure();
+    return (await this.nodeAcls(snap)).flatMap((acl) => snap.childDirs(acl.relativePath).map(parseLunDirName)
+      .filter((n): n is number => n !== null).sort((a, b) => a - b).map((n) => MappedLUN.existing(acl, n)));
+  }
+
+  /** Every network portal of every TPG. */
+  async networkPortals(snapshot?: Snapshot): Promise<NetworkPortal[]> {
+    const snap = snapshot ?? await this.structure();
+    return (await this.tpgs(snap)).flatMap((tpg) => snap.childDirs(portalsPath(tpg.relativePath)).map(parsePortalDirName)
+      .filter((p): p is { ip: string; port: number } => p !== null).map((p) => NetworkPortal.existing(tpg, p.ip, p.port)));
+  }
+
+  /** Every active session (node ACLs whose `info` reports one), from one snapshot. */
+  async sessions(): Promise<Session[]> {
+    const snap = await this.structure();
+    const out: Session[] = [];
+    for (const acl of await this.nodeAcls(snap)) {
+      const info = parseSessionInfo(snap.text(child(acl.relativePath, 'info')) ?? '');
+      if (info.active) out.push({ nodeAcl: acl, info });
+    }
+    return out;
+  }
+
+  /** Every ALUA target port group of every storage object. */
+  async aluaTpgs(): Promise<ALUATargetPortGroup[]> {
+    const snap = await this.cfs.snapshot(CORE_DIR, { maxDepth: 4, excludeNames: STRUCTURE_EXCLUDES });
+    const out: ALUATargetPortGroup[] = [];
+    for (const loc of listStorageObjects(snap)) {
+      const so = STORAGE_OBJECT_CLASSES[loc.plugin](this.cfs, loc);
+      const dir = child(storageObjectPath(PLUGINS[loc.plugin].kernel, loc.hbaIndex, loc.name), 'alua');
+      for (const name of snap.childDirs(dir)) out.push(ALUATargetPortGroup.existing(so, name));
+    }
+    return out;
   }
 }

@@ -25,6 +25,25 @@ export interface StorageObjectLocation {
   name: string;
 }
 
+/**
+ * An explicit HBA for a storage object (the original rtslib's Backstore
+ * model): the object is looked up in, and created in, `core/<plugin>_<hbaIndex>`
+ * only; the HBA directory must already exist and is not created or removed
+ * by the storage object.
+ * @internal
+ */
+export interface HbaPlacement {
+  /** Index of the existing HBA directory. */
+  hbaIndex: number;
+  /** The HBA belongs to a Backstore: {@link StorageObject.delete} must leave it. */
+  ownedByBackstore: boolean;
+}
+
+/** Whether a native or library error is ENOENT. */
+function isEnoent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && ((error as { errno?: unknown }).errno === -2 || (error as { code?: unknown }).code === 'ENOENT');
+}
+
 /** What a plugin class hands to {@link StorageObject} to create an object. */
 export interface CreationRecipe {
   /** The `control` string(s), written in order. */
@@ -91,6 +110,11 @@ export abstract class StorageObject extends CFSNode {
   readonly plugin: PluginName;
   /** Index of the HBA directory holding it. */
   readonly hbaIndex: number;
+  /**
+   * True when the object was opened through a Backstore: its HBA belongs to
+   * the Backstore and {@link delete} leaves it in place.
+   */
+  protected ownedByBackstore = false;
 
   protected constructor(cfs: Configfs, location: StorageObjectLocation) {
     super(cfs, storageObjectPath(PLUGINS[location.plugin].kernel, location.hbaIndex, location.name));
@@ -117,6 +141,8 @@ export abstract class StorageObject extends CFSNode {
    * Opens a storage object of `plugin` according to `mode`. `recipe` is
    * called only when the object must be created; it validates the options
    * (it may look at files and devices) before anything is written.
+   * `placement`, when given, pins the object to an existing HBA (Backstore
+   * model): lookup and creation happen in that HBA only.
    * @internal
    */
   protected static async openWith<T extends StorageObject>(
@@ -126,7 +152,9 @@ export abstract class StorageObject extends CFSNode {
     mode: Mode,
     make: (cfs: Configfs, location: StorageObjectLocation) => T,
     recipe: (() => CreationRecipe | Promise<CreationRecipe>) | null,
+    placement?: HbaPlacement,
   ): Promise<T> {
+    if (placement) return StorageObject.openInHba(root, plugin, name, mode, make, recipe, placement);
     const cfs = root.cfs;
     validateName('storage object name', name);
     validateMode(mode);
@@ -144,6 +172,41 @@ export abstract class StorageObject extends CFSNode {
     const location = await createStorageObject(cfs, snap, plugin, name, await recipe());
     const object = make(cfs, location);
     object.fresh = true;
+    return object;
+  }
+
+  /** {@link openWith} for an object pinned to an existing HBA. */
+  private static async openInHba<T extends StorageObject>(
+    root: RTSRoot,
+    plugin: PluginName,
+    name: string,
+    mode: Mode,
+    make: (cfs: Configfs, location: StorageObjectLocation) => T,
+    recipe: (() => CreationRecipe | Promise<CreationRecipe>) | null,
+    placement: HbaPlacement,
+  ): Promise<T> {
+    const cfs = root.cfs;
+    validateName('storage object name', name);
+    validateMode(mode);
+    const kernel = PLUGINS[plugin].kernel;
+    const hba = hbaPath(kernel, placement.hbaIndex);
+    const so = storageObjectPath(kernel, placement.hbaIndex, name);
+    const snap = await cfs.snapshot(hba, { maxDepth: 1 }).catch((error: unknown) => {
+      if (isEnoent(error)) throw new RTSLibNotInCFSError(`HBA ${hba} does not exist in configfs`, cfs.abs(hba));
+      throw error;
+    });
+    const location: StorageObjectLocation = { plugin, hbaIndex: placement.hbaIndex, name };
+    let object: T;
+    if (snap.kind(so) === 'dir') {
+      if (mode === 'create') throw new RTSLibError(`${plugin} storage object ${name} already exists (${cfs.abs(so)})`, { code: 'EEXIST' });
+      object = make(cfs, location);
+    } else {
+      if (mode === 'lookup' || recipe === null) throw new RTSLibNotInCFSError(`no ${plugin} storage object named ${name} in ${hba}`, cfs.abs(so));
+      await createStorageObject(cfs, snap, plugin, name, await recipe(), placement.hbaIndex);
+      object = make(cfs, location);
+      object.fresh = true;
+    }
+    object.ownedByBackstore = placement.ownedByBackstore;
     return object;
   }
 
@@ -189,19 +252,34 @@ export abstract class StorageObject extends CFSNode {
     return out;
   }
 
-  /** Removes the storage object and its HBA directory. */
+  /**
+   * Removes the storage object, then its HBA directory unless the HBA belongs
+   * to a Backstore (opened through one) or still holds other storage objects.
+   */
   async delete(): Promise<void> {
-    await this.checkExists();
-    await this.cfs.apply(
-      [{ op: 'rmdir', path: this.relativePath }, { op: 'rmdir', path: this.hbaPath }],
-      { what: `delete ${this.describe()}` },
-    );
+    const snap = await this.cfs.snapshot(this.hbaPath, { maxDepth: 1 }).catch((error: unknown) => {
+      if (isEnoent(error)) return null;
+      throw error;
+    });
+    if (!snap || snap.kind(this.relativePath) !== 'dir') throw new RTSLibNotInCFSError(`${this.describe()} does not exist in configfs`, this.path);
+    const others = snap.childDirs(this.hbaPath).filter((n) => n !== this.name);
+    const ops: CfsOp[] = [{ op: 'rmdir', path: this.relativePath }];
+    if (!this.ownedByBackstore && others.length === 0) ops.push({ op: 'rmdir', path: this.hbaPath });
+    try {
+      await this.cfs.apply(ops, { what: `delete ${this.describe()}` });
+    } catch (error) {
+      // Another process put an object into the HBA meanwhile: the HBA stays, the deletion is done.
+      if (error instanceof RTSLibOperationError && error.step.step === 1 && (error.code === 'ENOTEMPTY' || error.code === 'EBUSY')) return;
+      throw error;
+    }
   }
 }
 
 /**
  * Creates `core/<plugin>_<N>/<name>` in the kernel's write order (HBA, object,
- * control, udev_path, enable, unit serial, attributes) as one batch. N is the
+ * control, udev_path, enable, unit serial, attributes) as one batch. With
+ * `existingHba` the object goes into that (existing) HBA, which is neither
+ * created nor retried. Otherwise N is the
  * lowest free index; if another process takes it first (EEXIST on the HBA
  * mkdir) the next one is tried. On any other failure everything done is
  * removed again and the error names the step.
@@ -212,16 +290,17 @@ async function createStorageObject(
   plugin: PluginName,
   name: string,
   recipe: CreationRecipe,
+  existingHba?: number,
 ): Promise<StorageObjectLocation> {
   const info = PLUGINS[plugin];
   const control = recipe.control.map((c) => validateValue('control', c));
   const wwn = recipe.wwn === undefined ? (info.hasUnitSerial ? randomUUID() : undefined) : validateValue('wwn', recipe.wwn);
   const attributes = Object.entries(recipe.attributes ?? {}).map(([k, v]) => [validateName('attribute name', k), validateValue(`attribute ${k}`, v)] as const);
-  let index = lowestFreeHbaIndex(snapshot, info.kernel, 0);
+  let index = existingHba ?? lowestFreeHbaIndex(snapshot, info.kernel, 0);
   for (let attempt = 0; attempt < HBA_ATTEMPTS; attempt++) {
     const hba = hbaPath(info.kernel, index);
     const so = storageObjectPath(info.kernel, index, name);
-    const ops: CfsOp[] = [{ op: 'mkdir', path: hba }, { op: 'mkdir', path: so }];
+    const ops: CfsOp[] = existingHba === undefined ? [{ op: 'mkdir', path: hba }, { op: 'mkdir', path: so }] : [{ op: 'mkdir', path: so }];
     for (const value of control) ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.control), value });
     if (recipe.udevPath !== undefined) ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.udevPath), value: validateValue('udev_path', recipe.udevPath) });
     ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.enable), value: '1' });
@@ -231,7 +310,7 @@ async function createStorageObject(
       await cfs.apply(ops, { what: `create ${plugin} storage object ${name} (${so})` });
       return { plugin, hbaIndex: index, name };
     } catch (err) {
-      if (err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
+      if (existingHba === undefined && err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
         index++;
         continue;
       }

@@ -31,6 +31,14 @@ export class Target extends CFSNode {
     this.wwn = wwn;
   }
 
+  /**
+   * Builds the object of a target known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(fabric: FabricModule, wwn: string): Target {
+    return new Target(fabric, wwn);
+  }
+
   /** e.g. `loopback target naa.5001405…` */
   describe(): string {
     return `${this.fabric.name} target ${this.wwn}`;

@@ -61,6 +61,38 @@ export function planLunRemoval(snap: Snapshot, tpg: string, lun: string): CfsOp[
   return sequence(phases);
 }
 
+/**
+ * Ops removing mapped LUNs (root-relative `<acl>/lun_<n>` paths present in
+ * `snap`): every link first, then the directories.
+ */
+export function planMappedLunRemoval(snap: Snapshot, mappedLuns: readonly string[]): CfsOp[] {
+  const phases: CfsOp[][] = [[], []];
+  for (const mapped of mappedLuns) {
+    const r = removeDirWithLinks(snap, mapped);
+    phases[0]!.push(...r.links);
+    phases[1]!.push(r.dir);
+  }
+  return sequence(phases);
+}
+
+/**
+ * Ops removing node ACLs (root-relative `<tpg>/acls/<initiator>` paths present
+ * in `snap`, with their children): their mapped LUNs' links, the mapped LUN
+ * directories, then the ACL directories.
+ */
+export function planNodeAclRemoval(snap: Snapshot, acls: readonly string[]): CfsOp[] {
+  const phases: CfsOp[][] = [[], [], []];
+  for (const acl of acls) {
+    for (const mapped of snap.childDirs(acl).filter((n) => /^lun_\d+$/.test(n))) {
+      const r = removeDirWithLinks(snap, child(acl, mapped));
+      phases[0]!.push(...r.links);
+      phases[1]!.push(r.dir);
+    }
+    phases[2]!.push({ op: 'rmdir', path: acl, independent: true });
+  }
+  return sequence(phases);
+}
+
 /** Number of removal phases; each must finish before the next starts. */
 const PHASES = 8;
 

@@ -3,13 +3,17 @@
  */
 import type { Target } from './target.js';
 import { CFSNode, validateMode, type Mode } from './cfs-node.js';
-import { TPG_FILES, child, parseTpgDirName, tpgPath, type AttributeGroup } from '../cfs/tree.js';
+import { TPG_FILES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, tpgPath, type AttributeGroup } from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
 import { generateWwn, normalizeWwn } from '../cfs/wwn.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { attributeText } from '../cfs/values.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import { planFabricRemoval } from './teardown.js';
+import { NodeACL, ACL_SNAPSHOT_EXCLUDES } from './node-acl.js';
+import { LUN } from './lun.js';
+import { NetworkPortal } from './network-portal.js';
+import type { Snapshot } from '../cfs/snapshot.js';
 
 /** Options for {@link TPG.open}. */
 export interface TPGOptions {
@@ -32,6 +36,14 @@ export class TPG extends CFSNode {
     super(target.cfs, tpgPath(target.relativePath, tag));
     this.target = target;
     this.tag = tag;
+  }
+
+  /**
+   * Builds the object of a TPG known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(target: Target, tag: number): TPG {
+    return new TPG(target, tag);
   }
 
   /** e.g. `TPG 1 of iscsi target iqn…` */
@@ -96,6 +108,44 @@ export class TPG extends CFSNode {
   /** Enables or disables the TPG (fabrics with an `enable` file only). */
   async setEnabled(enabled: boolean): Promise<void> {
     await this.cfs.apply([{ op: 'write', path: child(this.relativePath, TPG_FILES.enable), value: enabled ? '1' : '0' }], { what: `${enabled ? 'enable' : 'disable'} ${this.describe()}` });
+  }
+
+  /** One snapshot of the TPG's directory and its acls/, lun/ and np/ entries (no attribute files read). */
+  private async childrenSnapshot(): Promise<Snapshot> {
+    await this.checkExists();
+    return this.cfs.snapshot(this.relativePath, { maxDepth: 2, excludeNames: ACL_SNAPSHOT_EXCLUDES });
+  }
+
+  /**
+   * The TPG's node ACLs, from one snapshot.
+   * @example
+   * for (const acl of await tpg.nodeAcls()) console.log(acl.nodeWwn);
+   */
+  async nodeAcls(): Promise<NodeACL[]> {
+    const snap = await this.childrenSnapshot();
+    return snap.childDirs(aclsPath(this.relativePath)).map((name) => NodeACL.existing(this, name));
+  }
+
+  /**
+   * The TPG's LUNs in index order, from one snapshot.
+   * @example
+   * const indexes = (await tpg.luns()).map((lun) => lun.index);
+   */
+  async luns(): Promise<LUN[]> {
+    const snap = await this.childrenSnapshot();
+    return snap.childDirs(lunsPath(this.relativePath)).map(parseLunDirName).filter((n): n is number => n !== null)
+      .sort((a, b) => a - b).map((index) => LUN.existing(this, index));
+  }
+
+  /**
+   * The TPG's network portals, from one snapshot.
+   * @example
+   * const addresses = (await tpg.networkPortals()).map((np) => `${np.ip}:${np.port}`);
+   */
+  async networkPortals(): Promise<NetworkPortal[]> {
+    const snap = await this.childrenSnapshot();
+    return snap.childDirs(portalsPath(this.relativePath)).map(parsePortalDirName)
+      .filter((p): p is { ip: string; port: number } => p !== null).map((p) => NetworkPortal.existing(this, p.ip, p.port));
   }
 
   /** Removes the TPG with its LUNs, ACLs and portals. */

@@ -3,7 +3,7 @@
  * independent check of what the library did) and rtslib-fb as a peer.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, lstatSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, lstatSync, writeFileSync } from 'node:fs';
 
 /** The real target root. */
 export const TARGET = '/sys/kernel/config/target';
@@ -46,4 +46,26 @@ export function rtslibFb<T>(code: string): T {
   const r = spawnSync(SYSTEM_PYTHON, ['-c', script], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`rtslib-fb script failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
+}
+
+/**
+ * Unloads scsi_debug, waiting (up to 30 s) for the last users of its devices
+ * (a test process closing descriptors, the kernel finishing a scan) to go.
+ * Its hosts are removed first so no new opens can start. Throws if it stays.
+ */
+export async function unloadScsiDebug(): Promise<void> {
+  const dir = '/sys/bus/pseudo/drivers/scsi_debug';
+  if (!existsSync(dir)) return;
+  for (let i = 0; i < 60; i++) {
+    if (!existsSync(dir)) return;
+    if (spawnSync('modprobe', ['-r', 'scsi_debug'], { stdio: 'ignore' }).status === 0) return;
+    try {
+      const hosts = Number(readFileSync(`${dir}/add_host`, 'utf8').trim());
+      if (hosts > 0) writeFileSync(`${dir}/add_host`, String(-hosts));
+    } catch {
+      // the module may be going away under us
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('scsi_debug stayed in use for 30 s and could not be unloaded');
 }

@@ -21,7 +21,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /run/lock /run/lock/iscsi
 modprobe configfs && mount -t configfs none /sys/kernel/config || finish 126
-for m in target_core_mod target_core_iblock target_core_file target_core_pscsi target_core_user tcm_loop iscsi_target_mod sd_mod sg; do
+for m in target_core_mod target_core_iblock target_core_file target_core_pscsi target_core_user tcm_loop iscsi_target_mod sd_mod sg loop; do
   modprobe "$m" || { echo "rtslib-vm: modprobe $m failed"; finish 126; }
 done
 hostname rtslib-vm

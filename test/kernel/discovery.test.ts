@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { unloadScsiDebug } from './helpers.js';
 import {
   LUN,
   RDMCPStorageObject,
@@ -218,7 +219,7 @@ let debugHosts: number[] = [];
 
 beforeAll(async () => {
   for (const m of ['sd_mod', 'sg', 'st', 'ch']) run('modprobe', [m]);
-  if (existsSync(SCSI_DEBUG)) run('modprobe', ['-r', 'scsi_debug']);
+  await unloadScsiDebug();
   const hostsBefore = new Set((await listScsiHosts()).map((h) => h.host));
   // Host 1: disks (2 targets x 2 LUNs), each with one partition.
   run('modprobe', ['scsi_debug', 'num_tgts=2', 'max_luns=2', 'add_host=1', 'num_parts=1', 'dev_size_mb=16']);
@@ -247,10 +248,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (let i = 0; i < 20 && existsSync(SCSI_DEBUG); i++) {
-    if (spawnSync('modprobe', ['-r', 'scsi_debug']).status === 0) break;
-    await sleep(500);
-  }
+  await unloadScsiDebug();
 });
 
 describe('SCSI discovery on the real kernel (scsi_debug)', () => {

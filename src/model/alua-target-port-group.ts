@@ -1,0 +1,138 @@
+/**
+ * ALUA target port groups of a storage object (`<so>/alua/<name>`): the
+ * access state and behaviour the LUNs in the group report to initiators.
+ */
+import type { StorageObject } from './storage-object.js';
+import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { DEFAULT_ALUA_GROUP, aluaGroupPath, child, type AttributeGroup } from '../cfs/tree.js';
+import { validateInteger, validateName, validateValue } from '../cfs/names.js';
+import { attributeText } from '../cfs/values.js';
+import { RTSLibALUANotSupportedError, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import type { CfsOp } from '../cfs/configfs.js';
+
+/** The files of an ALUA group that hold its settings (as saveconfig.json names them). */
+export const ALUA_SETTINGS = [
+  'alua_access_state', 'alua_access_status', 'alua_access_type', 'alua_write_metadata', 'preferred',
+  'nonop_delay_msecs', 'trans_delay_msecs', 'implicit_trans_secs',
+  'alua_support_active_nonoptimized', 'alua_support_active_optimized', 'alua_support_lba_dependent',
+  'alua_support_offline', 'alua_support_standby', 'alua_support_transitioning', 'alua_support_unavailable',
+] as const;
+
+/** One of {@link ALUA_SETTINGS}. */
+export type ALUASetting = (typeof ALUA_SETTINGS)[number];
+
+/** Options for {@link ALUATargetPortGroup.open}. */
+export interface ALUAOptions {
+  /** Group id (`tg_pt_gp_id`, 1-65535); required to create. */
+  tag?: number;
+  /** Settings written after the id. */
+  settings?: Partial<Record<ALUASetting, string | number>>;
+  /** Default: `create` when `tag` is given, else `lookup`. */
+  mode?: Mode;
+}
+
+/** An ALUA target port group. */
+export class ALUATargetPortGroup extends CFSNode {
+  /** The storage object it belongs to. */
+  readonly storageObject: StorageObject;
+  /** Its name. */
+  readonly name: string;
+
+  private constructor(storageObject: StorageObject, name: string) {
+    super(storageObject.cfs, aluaGroupPath(storageObject.relativePath, name));
+    this.storageObject = storageObject;
+    this.name = name;
+  }
+
+  /**
+   * Builds the object of a group known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(storageObject: StorageObject, name: string): ALUATargetPortGroup {
+    return new ALUATargetPortGroup(storageObject, name);
+  }
+
+  /** e.g. `ALUA group ao of fileio storage object …` */
+  describe(): string {
+    return `ALUA group ${this.name} of ${this.storageObject.describe()}`;
+  }
+
+  protected override groups(): readonly AttributeGroup[] {
+    return [];
+  }
+
+  /**
+   * Opens (looks up or creates) an ALUA target port group.
+   * @example
+   * const ao = await ALUATargetPortGroup.open(disk, 'ao', { tag: 2, settings: { alua_access_state: 0 } });
+   */
+  static async open(storageObject: StorageObject, name: string, options: ALUAOptions = {}): Promise<ALUATargetPortGroup> {
+    validateName('ALUA group name', name);
+    const mode = validateMode(options.mode ?? (options.tag === undefined ? 'lookup' : 'create'));
+    if (options.tag !== undefined) validateInteger('ALUA group tag', options.tag, 1, 65535);
+    const settings = Object.entries(options.settings ?? {}).map(([key, value]) => {
+      if (!(ALUA_SETTINGS as readonly string[]).includes(key)) throw new RTSLibInvalidArgumentError('ALUA setting', `unknown setting ${JSON.stringify(key)}`);
+      return [key, validateValue(`ALUA setting ${key}`, value)] as const;
+    });
+    const group = new ALUATargetPortGroup(storageObject, name);
+    const cfs = storageObject.cfs;
+    const snap = await cfs.snapshot(storageObject.relativePath, { maxDepth: 3 });
+    if (!snap.has(storageObject.relativePath) || snap.kind(storageObject.relativePath) !== 'dir') throw new RTSLibNotInCFSError(`${storageObject.describe()} does not exist`, storageObject.path);
+    if (snap.text(child(storageObject.relativePath, 'attrib', 'alua_support')) === '0') {
+      throw new RTSLibALUANotSupportedError(`${storageObject.describe()} does not support ALUA`);
+    }
+    const exists = snap.kind(group.relativePath) === 'dir';
+    if (exists && mode === 'create') throw new RTSLibError(`${group.describe()} already exists`, { code: 'EEXIST' });
+    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${group.describe()} does not exist`, group.path);
+    if (!exists) {
+      if (options.tag === undefined) throw new RTSLibInvalidArgumentError('ALUA group tag', 'is required to create a group');
+      const ops: CfsOp[] = [
+        { op: 'mkdir', path: group.relativePath },
+        { op: 'write', path: child(group.relativePath, 'tg_pt_gp_id'), value: String(options.tag) },
+        ...settings.map(([key, value]): CfsOp => ({ op: 'write', path: child(group.relativePath, key), value })),
+      ];
+      await cfs.apply(ops, { what: `create ${group.describe()}` });
+      group.fresh = true;
+    }
+    return group;
+  }
+
+  /** Group id (`tg_pt_gp_id`). */
+  async tag(): Promise<number> {
+    return Number(await this.read('tg_pt_gp_id'));
+  }
+
+  /** Reads one setting. */
+  async get(setting: ALUASetting): Promise<string> {
+    return this.read(setting);
+  }
+
+  /** Writes one setting. */
+  async set(setting: ALUASetting, value: string | number): Promise<void> {
+    if (!(ALUA_SETTINGS as readonly string[]).includes(setting)) throw new RTSLibInvalidArgumentError('ALUA setting', `unknown setting ${JSON.stringify(setting)}`);
+    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, setting), value: validateValue(setting, value) }], { what: `set ${setting} of ${this.describe()}` });
+  }
+
+  /** Every setting and its value, from one read. */
+  async settings(): Promise<Record<ALUASetting, string>> {
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    if (!snap.has(this.relativePath)) throw new RTSLibNotInCFSError(`${this.describe()} does not exist`, this.path);
+    return Object.fromEntries(ALUA_SETTINGS.map((k) => [k, snap.text(child(this.relativePath, k)) ?? ''])) as Record<ALUASetting, string>;
+  }
+
+  private async read(file: string): Promise<string> {
+    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, file) }]);
+    if (!r?.ok) {
+      await this.checkExists();
+      throw new RTSLibError(`could not read ${file} of ${this.describe()}`);
+    }
+    return attributeText(r.value as Buffer);
+  }
+
+  /** Removes the group (the default group cannot be removed). */
+  async delete(): Promise<void> {
+    if (this.name === DEFAULT_ALUA_GROUP) throw new RTSLibInvalidArgumentError('ALUA group', `${DEFAULT_ALUA_GROUP} cannot be deleted`);
+    await this.checkExists();
+    await this.cfs.apply([{ op: 'rmdir', path: this.relativePath }], { what: `delete ${this.describe()}` });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Block storage objects (`iblock` plugin; `block` in saveconfig.json): a
+ * block device exported directly.
+ */
+import { stat } from 'node:fs/promises';
+import type { Configfs } from '../cfs/configfs.js';
+import { infoField } from '../cfs/values.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
+import { isInUse } from '../scsi/discovery.js';
+import type { Mode } from './cfs-node.js';
+import type { RTSRoot } from './rts-root.js';
+import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { validateDevicePath } from './fileio-storage-object.js';
+
+/** Options for {@link BlockStorageObject.open}. */
+export interface BlockOptions {
+  /** Absolute path of the block device; required to create. */
+  dev?: string;
+  /** Unit serial; generated when omitted. */
+  wwn?: string;
+  /** Export read-only. */
+  readonly?: boolean;
+  /** Enable the write cache emulation (`emulate_write_cache`). */
+  writeBack?: boolean;
+  /** Attributes to set after creation. */
+  attributes?: Record<string, string | number | boolean>;
+  /** Default: `create` when `dev` is given, else `lookup`. */
+  mode?: Mode;
+}
+
+/** An iblock storage object. */
+export class BlockStorageObject extends StorageObject {
+  private constructor(cfs: Configfs, location: StorageObjectLocation) {
+    super(cfs, location);
+  }
+
+  /**
+   * Builds the object of a storage object known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(cfs: Configfs, location: StorageObjectLocation): BlockStorageObject {
+    return new BlockStorageObject(cfs, location);
+  }
+
+  /**
+   * Opens (looks up or creates) the block storage object `name`.
+   * @example
+   * const lv = await BlockStorageObject.open(root, 'lv1', { dev: '/dev/vg0/lv1' });
+   * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
+   */
+  static async open(root: RTSRoot, name: string, options: BlockOptions = {}, placement?: HbaPlacement): Promise<BlockStorageObject> {
+    const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
+    return StorageObject.openWith(root, 'block', name, mode, (cfs, loc) => new BlockStorageObject(cfs, loc), async () => {
+      if (options.dev === undefined) throw new RTSLibInvalidArgumentError('dev', 'is required to create a block storage object');
+      const dev = validateDevicePath('dev', options.dev);
+      const st = await stat(dev).catch(() => null);
+      if (!st) throw new RTSLibInvalidArgumentError('dev', `${dev} does not exist`);
+      if (!st.isBlockDevice()) throw new RTSLibInvalidArgumentError('dev', `${dev} is not a block device`);
+      if (await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
+      return {
+        control: [`udev_path=${dev}`, `readonly=${options.readonly ? 1 : 0}`],
+        udevPath: dev,
+        ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
+        attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },
+      };
+    }, placement);
+  }
+
+  /** Whether the device is exported read-only. */
+  async readonly(): Promise<boolean> {
+    return infoField(await this.info(), 'readonly') === '1';
+  }
+
+  /** Whether the write cache emulation is on. */
+  async writeBack(): Promise<boolean> {
+    return (await this.getAttribute('emulate_write_cache')) === '1';
+  }
+}

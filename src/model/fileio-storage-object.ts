@@ -1,0 +1,105 @@
+/**
+ * FileIO storage objects (`fileio` plugin): a file (created sparse by the
+ * kernel when missing) or a block device, written through the page cache
+ * (write-back) or not.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute } from 'node:path';
+import type { Configfs } from '../cfs/configfs.js';
+import { parseSize, validateValue } from '../cfs/names.js';
+import { infoField } from '../cfs/values.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
+import { isInUse } from '../scsi/discovery.js';
+import type { Mode } from './cfs-node.js';
+import type { RTSRoot } from './rts-root.js';
+import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+
+/** Options for {@link FileIOStorageObject.open}. */
+export interface FileIOOptions {
+  /** Absolute path of the backing file or block device; required to create. */
+  dev?: string;
+  /** Size (bytes or `"1G"`); required for a file, ignored for a block device. */
+  size?: number | string;
+  /** Unit serial; generated when omitted. */
+  wwn?: string;
+  /** Write-back caching (`fd_buffered_io=1` and `emulate_write_cache=1`). */
+  writeBack?: boolean;
+  /** Asynchronous I/O (`fd_async_io=1`). */
+  aio?: boolean;
+  /** Attributes to set after creation. */
+  attributes?: Record<string, string | number | boolean>;
+  /** Default: `create` when `dev` is given, else `lookup`. */
+  mode?: Mode;
+}
+
+/** Checks a path is absolute; returns it. */
+export function validateDevicePath(argument: string, path: unknown): string {
+  const text = validateValue(argument, path);
+  if (!isAbsolute(text)) throw new RTSLibInvalidArgumentError(argument, `must be an absolute path, got ${JSON.stringify(text)}`);
+  return text;
+}
+
+/** A fileio storage object. */
+export class FileIOStorageObject extends StorageObject {
+  private constructor(cfs: Configfs, location: StorageObjectLocation) {
+    super(cfs, location);
+  }
+
+  /**
+   * Builds the object of a storage object known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(cfs: Configfs, location: StorageObjectLocation): FileIOStorageObject {
+    return new FileIOStorageObject(cfs, location);
+  }
+
+  /**
+   * Opens (looks up or creates) the fileio storage object `name`.
+   * @example
+   * const disk = await FileIOStorageObject.open(root, 'disk1', { dev: '/var/lib/luns/disk1.img', size: '10G', writeBack: true });
+   * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
+   */
+  static async open(root: RTSRoot, name: string, options: FileIOOptions = {}, placement?: HbaPlacement): Promise<FileIOStorageObject> {
+    const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
+    return StorageObject.openWith(root, 'fileio', name, mode, (cfs, loc) => new FileIOStorageObject(cfs, loc), async () => {
+      if (options.dev === undefined) throw new RTSLibInvalidArgumentError('dev', 'is required to create a fileio storage object');
+      const dev = validateDevicePath('dev', options.dev);
+      const existing = await stat(dev).catch(() => null);
+      const control: string[] = [];
+      if (existing?.isBlockDevice()) {
+        if (await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
+        control.push(`fd_dev_name=${dev}`);
+      } else if (existing && !existing.isFile()) {
+        throw new RTSLibInvalidArgumentError('dev', `${dev} is neither a file nor a block device`);
+      } else {
+        const parent = await stat(dirname(dev)).catch(() => null);
+        if (!parent?.isDirectory()) throw new RTSLibInvalidArgumentError('dev', `directory ${dirname(dev)} does not exist`);
+        if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', `is required for the file ${dev}`);
+        control.push(`fd_dev_name=${dev},fd_dev_size=${parseSize('size', options.size)}`);
+      }
+      if (options.writeBack) control.push('fd_buffered_io=1');
+      if (options.aio) control.push('fd_async_io=1');
+      return {
+        control,
+        udevPath: dev,
+        ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
+        attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },
+      };
+    }, placement);
+  }
+
+  /** Size in bytes (from `info`; for a block device, what the kernel reports). */
+  async size(): Promise<number> {
+    return Number(infoField(await this.info(), 'Size'));
+  }
+
+  /** Whether write-back caching is on (`emulate_write_cache`). */
+  async writeBack(): Promise<boolean> {
+    return (await this.getAttribute('emulate_write_cache')) === '1';
+  }
+
+  /** Whether asynchronous I/O is on. */
+  async aio(): Promise<boolean> {
+    return infoField(await this.info(), 'Async') === '1';
+  }
+}

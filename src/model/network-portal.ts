@@ -1,0 +1,201 @@
+/**
+ * A network portal of a TPG (`<tpg>/np/<ip>:<port>`, IPv6 in brackets): an
+ * address the iSCSI target listens on.
+ */
+import { isIP } from 'node:net';
+import type { TPG } from './tpg.js';
+import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import type { CfsOp } from '../cfs/configfs.js';
+import { PORTAL_FILES, child, portalPath, type AttributeGroup } from '../cfs/tree.js';
+import { validateInteger } from '../cfs/names.js';
+import { attributeText } from '../cfs/values.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
+
+/** The iSCSI port used when none is given. */
+export const DEFAULT_ISCSI_PORT = 3260;
+
+/** Options for {@link NetworkPortal.open}. */
+export interface NetworkPortalOptions {
+  /** TCP port 1-65535 (default 3260). */
+  port?: number;
+  /** Default `any`. */
+  mode?: Mode;
+  /** Enable iSER on the portal after creating it (`iser` ← 1). */
+  iser?: boolean;
+  /** Enable offload on the portal after creating it (`cxgbit` ← 1). */
+  offload?: boolean;
+}
+
+/**
+ * Validates and normalises a portal IP address: IPv4 as given, IPv6 (with or
+ * without brackets) in its canonical compressed lower-case form without brackets.
+ * @example
+ * normalizePortalAddress('[0:0:0:0:0:0:0:1]'); // '::1'
+ */
+export function normalizePortalAddress(ip: unknown): string {
+  if (typeof ip !== 'string') throw new RTSLibInvalidArgumentError('ip', `expected a string, got ${typeof ip}`);
+  const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+  const family = isIP(bare);
+  if (family === 4) return bare;
+  if (family === 6) {
+    if (bare.includes('%')) throw new RTSLibInvalidArgumentError('ip', `zone ids are not supported: ${JSON.stringify(ip)}`);
+    try {
+      return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+    } catch {
+      return bare.toLowerCase();
+    }
+  }
+  throw new RTSLibInvalidArgumentError('ip', `${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
+}
+
+/**
+ * Validates a portal port (1-65535).
+ * @example
+ * validatePort(3260); // 3260
+ */
+export function validatePort(port: unknown): number {
+  return validateInteger('port', port, 1, 65535);
+}
+
+/**
+ * A network portal of a TPG.
+ * @example
+ * const np = await NetworkPortal.open(tpg, '0.0.0.0');
+ */
+export class NetworkPortal extends CFSNode {
+  /** Its TPG. */
+  readonly tpg: TPG;
+  /** Its IP address (IPv6 without brackets). */
+  readonly ip: string;
+  /** Its TCP port. */
+  readonly port: number;
+
+  private constructor(tpg: TPG, ip: string, port: number) {
+    super(tpg.cfs, portalPath(tpg.relativePath, ip, port));
+    this.tpg = tpg;
+    this.ip = ip;
+    this.port = port;
+  }
+
+  /**
+   * Builds the object of a portal known to exist, without I/O.
+   * @internal
+   */
+  static existing(tpg: TPG, ip: string, port: number): NetworkPortal {
+    return new NetworkPortal(tpg, ip, port);
+  }
+
+  /**
+   * e.g. `portal 127.0.0.1:3260 of TPG 1 of …`
+   * @example
+   * np.describe(); // 'portal 127.0.0.1:3260 of TPG 1 of …'
+   */
+  describe(): string {
+    return `portal ${this.ip.includes(':') ? `[${this.ip}]` : this.ip}:${this.port} of ${this.tpg.describe()}`;
+  }
+
+  protected override groups(): readonly AttributeGroup[] {
+    return [];
+  }
+
+  /**
+   * Opens (looks up or creates) a portal of `tpg` (fabrics with portals only).
+   * @example
+   * const np = await NetworkPortal.open(tpg, '::1', { port: 3261 });
+   */
+  static async open(tpg: TPG, ip: string, options: NetworkPortalOptions = {}): Promise<NetworkPortal> {
+    const mode = validateMode(options.mode ?? 'any');
+    const fabric = tpg.target.fabric;
+    if (!fabric.has('nps')) throw new RTSLibInvalidArgumentError('ip', `fabric ${fabric.name} has no network portals`);
+    const address = normalizePortalAddress(ip);
+    const port = validatePort(options.port ?? DEFAULT_ISCSI_PORT);
+    for (const key of ['iser', 'offload'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new RTSLibInvalidArgumentError(key, `expected a boolean, got ${typeof options[key]}`);
+    }
+    const np = new NetworkPortal(tpg, address, port);
+    const exists = await np.exists();
+    if (exists && mode === 'create') throw new RTSLibError(`${np.describe()} already exists`, { code: 'EEXIST' });
+    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${np.describe()} does not exist`, np.path);
+    if (!exists) {
+      if (!(await tpg.exists())) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
+      const ops: CfsOp[] = [{ op: 'mkdir', path: np.relativePath }];
+      if (options.iser) ops.push({ op: 'write', path: child(np.relativePath, PORTAL_FILES.iser), value: '1' });
+      if (options.offload) ops.push({ op: 'write', path: child(np.relativePath, PORTAL_FILES.offload), value: '1' });
+      await tpg.cfs.apply(ops, { what: `create ${np.describe()}` });
+      np.fresh = true;
+    } else {
+      if (options.iser !== undefined) await np.setIser(options.iser);
+      if (options.offload !== undefined) await np.setOffload(options.offload);
+    }
+    return np;
+  }
+
+  private async readSwitch(file: string): Promise<boolean> {
+    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, file) }], { stopOnError: false });
+    if (r?.ok) return attributeText(r.value as Buffer).trim() === '1';
+    if (r && 'errno' in r && r.errno === -2) {
+      await this.checkExists();
+      return false; // the kernel does not offer the switch
+    }
+    const cause = r && 'errno' in r ? operationCause(r.errno, r.syscall, r.path) : undefined;
+    throw new RTSLibError(`could not read ${file} of ${this.describe()}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
+  }
+
+  private async writeSwitch(file: string, on: boolean, what: string): Promise<void> {
+    if (typeof on !== 'boolean') throw new RTSLibInvalidArgumentError(what, `expected a boolean, got ${typeof on}`);
+    const path = child(this.relativePath, file);
+    const [stat] = await this.cfs.run([{ op: 'stat', path }], { stopOnError: false });
+    if (!stat?.ok) {
+      await this.checkExists();
+      if (!on) return; // nothing to switch off
+      throw new RTSLibError(`cannot enable ${what} on ${this.describe()}: the kernel offers no ${file} file`, { code: 'ERR_RTSLIB_NOT_SUPPORTED' });
+    }
+    await this.cfs.apply([{ op: 'write', path, value: on ? '1' : '0' }], { what: `${on ? 'enable' : 'disable'} ${what} (${file}) on ${this.describe()}` });
+  }
+
+  /**
+   * Whether iSER is enabled (false when the kernel offers no `iser` file).
+   * @example
+   * const iser = await np.iser();
+   */
+  iser(): Promise<boolean> {
+    return this.readSwitch(PORTAL_FILES.iser);
+  }
+
+  /**
+   * Enables or disables iSER (`iser`).
+   * @example
+   * await np.setIser(false);
+   */
+  setIser(on: boolean): Promise<void> {
+    return this.writeSwitch(PORTAL_FILES.iser, on, 'iser');
+  }
+
+  /**
+   * Whether offload (cxgbit) is enabled (false when the kernel offers no `cxgbit` file).
+   * @example
+   * const offload = await np.offload();
+   */
+  offload(): Promise<boolean> {
+    return this.readSwitch(PORTAL_FILES.offload);
+  }
+
+  /**
+   * Enables or disables offload (`cxgbit`).
+   * @example
+   * await np.setOffload(false);
+   */
+  setOffload(on: boolean): Promise<void> {
+    return this.writeSwitch(PORTAL_FILES.offload, on, 'offload');
+  }
+
+  /**
+   * Removes the portal.
+   * @example
+   * await np.delete();
+   */
+  async delete(): Promise<void> {
+    await this.checkExists();
+    await this.cfs.apply([{ op: 'rmdir', path: this.relativePath }], { what: `delete ${this.describe()}` });
+  }
+}

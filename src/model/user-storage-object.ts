@@ -1,0 +1,84 @@
+/**
+ * User-backed storage objects (`user` plugin, TCMU): I/O is handled by a
+ * userspace handler such as tcmu-runner. The object can be created while no
+ * handler runs.
+ */
+import type { Configfs } from '../cfs/configfs.js';
+import { parseSize, validateValue } from '../cfs/names.js';
+import { infoField } from '../cfs/values.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
+import type { Mode } from './cfs-node.js';
+import type { RTSRoot } from './rts-root.js';
+import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+
+/** Options for {@link UserBackedStorageObject.open}. */
+export interface UserOptions {
+  /** Handler configuration `<handler>/<config>`, e.g. `rbd/pool/image`; required to create. */
+  config?: string;
+  /** Size (bytes or `"1G"`); required to create. */
+  size?: number | string;
+  /** Unit serial; generated when omitted. */
+  wwn?: string;
+  /** Max sectors per command exported to initiators. */
+  hwMaxSectors?: number;
+  /** Extra control string, e.g. `max_data_area_mb=64`. */
+  control?: string;
+  /** Attributes to set after creation. */
+  attributes?: Record<string, string | number | boolean>;
+  /** Default: `create` when `size` is given, else `lookup`. */
+  mode?: Mode;
+}
+
+/** A TCMU (user) storage object. */
+export class UserBackedStorageObject extends StorageObject {
+  private constructor(cfs: Configfs, location: StorageObjectLocation) {
+    super(cfs, location);
+  }
+
+  /**
+   * Builds the object of a storage object known to exist (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(cfs: Configfs, location: StorageObjectLocation): UserBackedStorageObject {
+    return new UserBackedStorageObject(cfs, location);
+  }
+
+  /**
+   * Opens (looks up or creates) the user-backed storage object `name`.
+   * @example
+   * const rbd = await UserBackedStorageObject.open(root, 'img1', { config: 'rbd/pool/img1', size: '10G' });
+   * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
+   */
+  static async open(root: RTSRoot, name: string, options: UserOptions = {}, placement?: HbaPlacement): Promise<UserBackedStorageObject> {
+    const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
+    return StorageObject.openWith(root, 'user', name, mode, (cfs, loc) => new UserBackedStorageObject(cfs, loc), () => {
+      if (options.config === undefined) throw new RTSLibInvalidArgumentError('config', 'is required to create a user storage object');
+      const config = validateValue('config', options.config);
+      if (!/^[^/,]+\/\S*$/.test(config)) throw new RTSLibInvalidArgumentError('config', `must be "<handler>/<config>" without commas or spaces, got ${JSON.stringify(config)}`);
+      if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', 'is required to create a user storage object');
+      const control = [`dev_config=${config}`, `dev_size=${parseSize('size', options.size)}`];
+      if (options.hwMaxSectors !== undefined) {
+        if (!Number.isInteger(options.hwMaxSectors) || options.hwMaxSectors <= 0) throw new RTSLibInvalidArgumentError('hwMaxSectors', 'must be a positive integer');
+        control.push(`hw_max_sectors=${options.hwMaxSectors}`);
+      }
+      if (options.control) control.push(validateValue('control', options.control));
+      return { control, ...(options.wwn === undefined ? {} : { wwn: options.wwn }), attributes: stringAttributes(options.attributes) };
+    }, placement);
+  }
+
+  /** Size in bytes. */
+  async size(): Promise<number> {
+    return Number(infoField(await this.info(), 'Size'));
+  }
+
+  /** The handler configuration, or null when unset. */
+  async config(): Promise<string | null> {
+    const value = infoField(await this.info(), 'Config');
+    return value === undefined || value === 'NULL' ? null : value;
+  }
+
+  /** Max sectors per command. */
+  async hwMaxSectors(): Promise<number> {
+    return Number(infoField(await this.info(), 'HwMaxSectors'));
+  }
+}
