@@ -4,8 +4,12 @@
 # The job's output goes to the console; its exit code is printed as a marker
 # line that the host-side harness parses, then the guest powers off.
 job=""
+tmpfs=1
 for arg in $(cat /proc/cmdline); do
-  case "$arg" in rtslib.job=*) job="${arg#rtslib.job=}" ;; esac
+  case "$arg" in
+    rtslib.job=*) job="${arg#rtslib.job=}" ;;
+    rtslib.tmpfs=*) tmpfs="${arg#rtslib.tmpfs=}" ;;
+  esac
 done
 finish() {
   echo "@@RTSLIB-VM-EXIT=$1@@"
@@ -17,7 +21,7 @@ trap 'finish 125' EXIT
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
+[ "$tmpfs" = 1 ] && mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /run/lock /run/lock/iscsi
 modprobe configfs && mount -t configfs none /sys/kernel/config || finish 126

@@ -75,7 +75,8 @@ export function tail(text: string, lines = 40): string {
 export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
   const kernel = findGuestKernel();
   const jobId = `${process.pid}-${Date.now()}`;
-  // Not under /tmp: the guest mounts a tmpfs there, hiding the host's /tmp.
+  // Inside the checkout: the guest mounts a tmpfs on /tmp (unless the
+  // checkout itself is under /tmp), hiding the host's /tmp.
   const jobDir = join(REPO_ROOT, '.vm', 'jobs', jobId);
   mkdirSync(jobDir, { recursive: true });
   const initramfs = buildInitramfs(kernel, join(REPO_ROOT, '.vm', `initramfs-${kernel.version}.cpio`));
@@ -105,7 +106,8 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
     '-serial', 'stdio',
     '-kernel', kernel.image,
     '-initrd', initramfs,
-    '-append', `console=ttyS0 panic=-1 quiet loglevel=3 rtslib.stage2=${stage2} rtslib.job=${jobDir}`,
+    // A checkout under /tmp must stay visible: then the guest keeps the host's /tmp.
+    '-append', `console=ttyS0 panic=-1 quiet loglevel=3 rtslib.stage2=${stage2} rtslib.job=${jobDir} rtslib.tmpfs=${REPO_ROOT.startsWith('/tmp/') ? 0 : 1}`,
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap',
   ];
   const started = Date.now();
