@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
 #include <cerrno>
 #include <limits>
 #include <string_view>
@@ -27,9 +30,26 @@ int openAtRetry(int dirfd, const char* name, int flags) {
   return fd;
 }
 
-// Reads the names in an open directory (consuming `fd`), sorted by bytes,
-// without "." and "..". Returns 0 or a positive errno.
-int listNames(UniqueFd fd, std::vector<std::string>* names) {
+// A directory entry's name and its kind as readdir reports it.
+struct Named {
+  std::string name;
+  TreeKind kind;
+  bool operator<(const Named& other) const { return name < other.name; }
+};
+
+TreeKind kindOf(unsigned char type) {
+  switch (type) {
+    case DT_DIR: return TreeKind::kDir;
+    case DT_LNK: return TreeKind::kSymlink;
+    case DT_REG: return TreeKind::kFile;
+    default: return TreeKind::kOther;
+  }
+}
+
+// Reads the entries of an open directory (consuming `fd`), sorted by name
+// bytes, without "." and "..". Entries whose type readdir does not give are
+// stat'ed. Returns 0 or a positive errno.
+int listNames(UniqueFd fd, std::vector<Named>* names) {
   UniqueDir dir = UniqueDir::fromFd(fd);
   if (!dir) return errno;
   for (;;) {
@@ -41,7 +61,15 @@ int listNames(UniqueFd fd, std::vector<std::string>* names) {
     }
     const std::string_view name(de->d_name);
     if (name == "." || name == "..") continue;
-    names->emplace_back(name);
+    TreeKind kind = kindOf(de->d_type);
+    if (de->d_type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(::dirfd(dir.get()), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        kind = S_ISDIR(st.st_mode) ? TreeKind::kDir : S_ISLNK(st.st_mode) ? TreeKind::kSymlink
+             : S_ISREG(st.st_mode) ? TreeKind::kFile : TreeKind::kOther;
+      }
+    }
+    names->push_back(Named{std::string(name), kind});
   }
   std::sort(names->begin(), names->end());
   return 0;
@@ -49,107 +77,164 @@ int listNames(UniqueFd fd, std::vector<std::string>* names) {
 
 // Lists the directory open as `dirfd` through a second descriptor (fdopendir
 // takes ownership of the one it is given; `dirfd` stays usable for openat).
-int listDir(int dirfd, std::vector<std::string>* names) {
+int listDir(int dirfd, std::vector<Named>* names) {
   UniqueFd fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
   if (!fd) return errno;
   return listNames(std::move(fd), names);
 }
 
+// Threads that stat and read entries. configfs calls are independent, so
+// overlapping them hides the kernel's per-call latency.
+constexpr unsigned kReadThreads = 4;
+// Directories kept open while their entries wait to be read.
+constexpr std::size_t kMaxOpenDirs = 256;
+
+// Lists directories depth-first (serially, by d_type) and queues every entry
+// for a pool that lstat's it and reads its link or value through its
+// directory's fd; values are laid out in entry order at the end.
 class Walker {
  public:
   Walker(const TreeOptions& options, TreeResult* out) : options_(options), out_(out) {}
 
-  // Walks the directory open as `dirfd`, whose entries are at depth
-  // `depth + 1`, given its sorted `names`. Returns false only if the data
-  // outgrew 32-bit offsets.
-  bool walkNames(int dirfd, const std::string& prefix, int depth,
-                 const std::vector<std::string>& names) {
+  void listTree(const std::shared_ptr<UniqueFd>& dir, const std::string& prefix, int depth,
+                const std::vector<Named>& names) {
     const int entryDepth = depth + 1;
-    for (const std::string& name : names) {
-      if (isExcluded(name)) continue;
-      const std::string rel = prefix.empty() ? name : prefix + "/" + name;
-
-      struct stat st;
-      if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT) continue;  // removed while we were walking
-        const std::size_t i = addEntry(rel, TreeKind::kOther, 0);
+    for (const Named& entry : names) {
+      if (isExcluded(entry.name)) continue;
+      const std::string rel = prefix.empty() ? entry.name : prefix + "/" + entry.name;
+      const std::size_t i = addEntry(rel, entry.kind);
+      tasks_.push_back(Task{dir, entry.name, i});
+      if (entry.kind != TreeKind::kDir) continue;
+      if (options_.maxDepth >= 0 && entryDepth >= options_.maxDepth) continue;
+      auto child = std::make_shared<UniqueFd>(openAtRetry(dir->get(), entry.name.c_str(), kDirFlags | O_NOFOLLOW));
+      if (!*child) {
         out_->errnos[i] = -errno;
         continue;
       }
-      const auto perm = static_cast<std::uint16_t>(st.st_mode & 07777);
-
-      if (S_ISDIR(st.st_mode)) {
-        const std::size_t i = addEntry(rel, TreeKind::kDir, perm);
-        if (options_.maxDepth >= 0 && entryDepth >= options_.maxDepth) continue;
-        // A subdirectory that cannot be opened or listed gets the errno on
-        // its own entry; the walk goes on.
-        UniqueFd child(openAtRetry(dirfd, name.c_str(), kDirFlags | O_NOFOLLOW));
-        if (!child) {
-          out_->errnos[i] = -errno;
-          continue;
-        }
-        std::vector<std::string> childNames;
-        const int err = listDir(child.get(), &childNames);
-        if (err != 0) {
-          out_->errnos[i] = -err;
-          continue;
-        }
-        if (!walkNames(child.get(), rel, entryDepth, childNames)) return false;
-      } else if (S_ISLNK(st.st_mode)) {
-        const std::size_t i = addEntry(rel, TreeKind::kSymlink, perm);
-        std::string target;
-        const int err = readLinkAt(dirfd, name.c_str(), &target);
-        if (err != 0) {
-          out_->errnos[i] = -err;
-        } else {
-          out_->links[i] = std::move(target);
-          out_->hasLink[i] = 1;
-        }
-      } else if (S_ISREG(st.st_mode)) {
-        const std::size_t i = addEntry(rel, TreeKind::kFile, perm);
-        if (options_.readValues && (st.st_mode & S_IRUSR) != 0) {
-          if (!readFile(dirfd, name, i)) return false;
-        }
-      } else {
-        addEntry(rel, TreeKind::kOther, perm);
+      std::vector<Named> childNames;
+      const int err = listDir(child->get(), &childNames);
+      if (err != 0) {
+        out_->errnos[i] = -err;
+        continue;
       }
+      if (++openDirs_ >= kMaxOpenDirs) flush();
+      listTree(child, rel, entryDepth, childNames);
     }
+  }
+
+  // Runs the queued tasks, then lays out the values. Returns false if the
+  // data outgrows 32-bit offsets.
+  bool finish() {
+    flush();
+    TreeResult kept;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < values_.size(); i++) total += gone_[i] ? 0 : values_[i].size();
+    if (total > std::numeric_limits<std::uint32_t>::max()) return false;
+    kept.data.reserve(total);
+    for (std::size_t i = 0; i < values_.size(); i++) {
+      if (gone_[i]) continue;
+      kept.paths.push_back(std::move(out_->paths[i]));
+      kept.kinds.push_back(out_->kinds[i]);
+      kept.modes.push_back(out_->modes[i]);
+      kept.links.push_back(std::move(out_->links[i]));
+      kept.hasLink.push_back(out_->hasLink[i]);
+      kept.errnos.push_back(out_->errnos[i]);
+      kept.offsets.push_back(static_cast<std::uint32_t>(kept.data.size()));
+      kept.data += values_[i];
+    }
+    *out_ = std::move(kept);
     return true;
   }
 
  private:
+  struct Task {
+    std::shared_ptr<UniqueFd> dir;
+    std::string name;
+    std::size_t index;
+  };
+
   bool isExcluded(const std::string& name) const {
     return std::find(options_.excludeNames.begin(), options_.excludeNames.end(), name) !=
            options_.excludeNames.end();
   }
 
-  // Appends an entry with an empty value; returns its index.
-  std::size_t addEntry(const std::string& rel, TreeKind kind, std::uint16_t perm) {
+  std::size_t addEntry(const std::string& rel, TreeKind kind) {
     out_->paths.push_back(rel);
     out_->kinds.push_back(static_cast<std::uint8_t>(kind));
-    out_->modes.push_back(perm);
+    out_->modes.push_back(0);
     out_->links.emplace_back();
     out_->hasLink.push_back(0);
     out_->errnos.push_back(0);
-    out_->offsets.push_back(static_cast<std::uint32_t>(out_->data.size()));
+    values_.emplace_back();
+    gone_.push_back(0);
     return out_->paths.size() - 1;
   }
 
-  // Reads the file into data; the entry's value ends where data ends (the
-  // closing offset is appended later). Returns false on offset overflow.
-  bool readFile(int dirfd, const std::string& name, std::size_t index) {
-    UniqueFd fd(openAtRetry(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) {
-      out_->errnos[index] = -errno;
-      return true;
+  // Runs every queued task on the pool and drops the directory fds they held.
+  // Each task touches only its own entry's slots. Vectors are not resized
+  // while the pool runs.
+  void flush() {
+    const std::size_t count = tasks_.size();
+    std::atomic<std::size_t> next{0};
+    auto work = [&]() {
+      for (std::size_t t = next.fetch_add(1); t < count; t = next.fetch_add(1)) run(tasks_[t]);
+    };
+    std::vector<std::thread> threads;
+    if (count > 32) {
+      for (unsigned t = 1; t < kReadThreads; t++) threads.emplace_back(work);
     }
-    const int err = readAll(fd.get(), &out_->data);  // on error, data is restored
-    if (err != 0) out_->errnos[index] = -err;
-    return out_->data.size() <= std::numeric_limits<std::uint32_t>::max();
+    work();
+    for (std::thread& t : threads) t.join();
+    tasks_.clear();
+    openDirs_ = 0;
+  }
+
+  void run(const Task& task) {
+    const std::size_t i = task.index;
+    const int dirfd = task.dir->get();
+    const char* name = task.name.c_str();
+    struct stat st;
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) {
+        gone_[i] = 1;  // removed while we were walking
+        return;
+      }
+      if (out_->errnos[i] == 0) out_->errnos[i] = -errno;
+      return;
+    }
+    out_->modes[i] = static_cast<std::uint16_t>(st.st_mode & 07777);
+    if (S_ISDIR(st.st_mode)) {
+      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kDir);
+    } else if (S_ISLNK(st.st_mode)) {
+      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kSymlink);
+      const int err = readLinkAt(dirfd, name, &out_->links[i]);
+      if (err != 0) {
+        out_->links[i].clear();
+        out_->errnos[i] = -err;
+      } else {
+        out_->hasLink[i] = 1;
+      }
+    } else if (S_ISREG(st.st_mode)) {
+      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kFile);
+      if (!options_.readValues || (st.st_mode & S_IRUSR) == 0) return;
+      UniqueFd fd(openAtRetry(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      if (!fd) {
+        out_->errnos[i] = -errno;
+        return;
+      }
+      const int err = readAll(fd.get(), &values_[i]);
+      if (err != 0) out_->errnos[i] = -err;
+    } else {
+      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kOther);
+    }
   }
 
   const TreeOptions& options_;
   TreeResult* out_;
+  std::vector<Task> tasks_;
+  std::vector<std::string> values_;
+  std::vector<std::uint8_t> gone_;
+  std::size_t openDirs_ = 0;
 };
 
 }  // namespace
@@ -157,14 +242,14 @@ class Walker {
 bool readTree(const std::string& dir, const TreeOptions& options, TreeResult* out,
               TreeError* error) {
   *out = TreeResult();
-  UniqueFd top(openAtRetry(AT_FDCWD, dir.c_str(), kDirFlags));
-  if (!top) {
+  auto top = std::make_shared<UniqueFd>(openAtRetry(AT_FDCWD, dir.c_str(), kDirFlags));
+  if (!*top) {
     *error = TreeError{errno, "opendir", dir};
     return false;
   }
   // A failure to list the top directory rejects the whole walk.
-  std::vector<std::string> names;
-  const int err = listDir(top.get(), &names);
+  std::vector<Named> names;
+  const int err = listDir(top->get(), &names);
   if (err != 0) {
     *error = TreeError{err, "scandir", dir};
     return false;
@@ -172,15 +257,14 @@ bool readTree(const std::string& dir, const TreeOptions& options, TreeResult* ou
 
   if (options.maxDepth != 0) {
     Walker walker(options, out);
-    if (!walker.walkNames(top.get(), std::string(), 0, names)) {
+    walker.listTree(top, std::string(), 0, names);
+    if (!walker.finish()) {
       *out = TreeResult();
       *error = TreeError{EOVERFLOW, "read", dir};
       return false;
     }
   }
-  // Offsets: entry i's value is data[offsets[i], offsets[i+1]). addEntry()
-  // stored each entry's start; values are appended right after their entry,
-  // so the next entry's start (or the final size) is its end.
+  // Offsets: entry i's value is data[offsets[i], offsets[i+1]).
   out->offsets.push_back(static_cast<std::uint32_t>(out->data.size()));
   return true;
 }

@@ -386,3 +386,35 @@ describe('readTree', () => {
     expect(() => native.readTree(root, { root, excludeNames: [1 as unknown as string] })).toThrow(TypeError);
   });
 });
+
+describe('readTree on a large tree (read pool, bounded open directories)', () => {
+  let big = '';
+  beforeEach(() => {
+    big = fs.mkdtempSync(path.join(os.tmpdir(), 'rtslib-bigtree-'));
+    for (let d = 0; d < 300; d++) {
+      const dir = path.join(big, `d${String(d).padStart(3, '0')}`, 'sub');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'a'), `value-${d}\n`);
+      fs.writeFileSync(path.join(dir, 'w'), 'secret', { mode: 0o200 });
+      fs.symlinkSync(`../../d000`, path.join(dir, 'link'));
+    }
+  });
+  afterEach(() => fs.rmSync(big, { recursive: true, force: true }));
+
+  it('returns every entry, in order, with its own value, mode and link', async () => {
+    const tree = await native.readTree(big, { root: big });
+    expect(tree.paths.length).toBe(300 * 5);
+    expect(tree.paths.slice(0, 5)).toEqual(['d000', 'd000/sub', 'd000/sub/a', 'd000/sub/link', 'd000/sub/w']);
+    for (let d = 0; d < 300; d++) {
+      const base = d * 5;
+      const value = (i: number) => tree.data.subarray(tree.offsets[i]!, tree.offsets[i + 1]!).toString();
+      expect(value(base + 2)).toBe(`value-${d}\n`);
+      expect(tree.kinds[base + 3]).toBe(2);
+      expect(tree.links[base + 3]).toBe('../../d000');
+      expect(tree.modes[base + 4]).toBe(0o200);
+      expect(value(base + 4)).toBe('');
+      expect(tree.kinds[base + 1]).toBe(0);
+    }
+    expect(Array.from(tree.errnos).every((e) => e === 0)).toBe(true);
+  });
+});
