@@ -46,6 +46,7 @@ const SO = `${HBA}/bench`;
 const WWN = `${TARGET}/loopback/naa.5001405bbbbbbbb1`;
 const TPG = `${WWN}/tpgt_1`;
 const LUNS = 100;
+const CONCURRENCY = Number(process.env.RTSLIB_BENCH_CONCURRENCY ?? 8);
 async function setupLuns(): Promise<void> {
   const ops: NativeOp[] = [
     { op: 'mkdir', path: HBA }, { op: 'mkdir', path: SO },
@@ -70,7 +71,7 @@ for (let i = 0; i < Math.max(3, Math.floor(REPS / 2)); i++) {
   for (const [independent, out] of [[false, serial], [true, parallel]] as const) {
     await setupLuns();
     out.push(await timed(async () => {
-      const r = await native.executeBatch(removalOps(independent), { root: TARGET, concurrency: 8 });
+      const r = await native.executeBatch(removalOps(independent), { root: TARGET, concurrency: CONCURRENCY });
       if (!r.every((x) => x.ok)) throw new Error('LUN removal failed');
     }));
     await native.executeBatch([{ op: 'rmdir', path: TPG }, { op: 'rmdir', path: WWN }, { op: 'rmdir', path: SO }, { op: 'rmdir', path: HBA }], { root: TARGET });
@@ -83,7 +84,7 @@ const result = {
   create: { floorMs: created.ms },
   treeRead: { floorMs: floorRead, oursMs: oursRead, floorFiles, ourFiles, ratio: median(oursRead) / median(floorRead), goal: 1.0 },
   clear: { floorSerialMs: cleared.ms },
-  lunRemoval: { luns: LUNS, serialMs: serial, parallelMs: parallel, ratio: median(parallel) / median(serial), goal: 0.6 },
+  lunRemoval: { luns: LUNS, concurrency: CONCURRENCY, serialMs: serial, parallelMs: parallel, ratio: median(parallel) / median(serial), goal: 0.6 },
 };
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/engine.json', JSON.stringify(result, null, 2) + '\n');
