@@ -11,7 +11,7 @@ import {
   CORE_DIR, STORAGE_OBJECT_FILES, WWN_FILES, child, groupPath, hbaPath, parseHbaDirName,
   storageObjectPath, type AttributeGroup, type KernelPlugin,
 } from '../cfs/tree.js';
-import { PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { PLUGINS, pluginByKernelName, type PluginName } from '../cfs/plugins.js';
 import { validateName, validateValue } from '../cfs/names.js';
 import { RTSLibError, RTSLibNotInCFSError, operationCause } from '../errors.js';
 import { attributeText, infoField } from '../cfs/values.js';
@@ -85,8 +85,7 @@ export function listStorageObjects(snap: Snapshot): StorageObjectLocation[] {
   for (const hba of snap.childDirs(CORE_DIR)) {
     const parsed = parseHbaDirName(hba);
     if (!parsed) continue;
-    const plugin = Object.values(PLUGINS).find((p) => p.kernel === parsed.plugin);
-    if (!plugin) continue;
+    const plugin = pluginByKernelName(parsed.plugin);
     for (const name of snap.childDirs(hbaPath(parsed.plugin, parsed.index))) {
       found.push({ plugin: plugin.name, hbaIndex: parsed.index, name });
     }
