@@ -9,7 +9,7 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
-import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
 import { validateDevicePath } from './fileio-storage-object.js';
 
 /** Options for {@link BlockStorageObject.open}. */
@@ -26,6 +26,28 @@ export interface BlockOptions {
   attributes?: Record<string, string | number | boolean>;
   /** Default: `create` when `dev` is given, else `lookup`. */
   mode?: Mode;
+}
+
+/**
+ * What creating a block storage object with `options` writes (control
+ * strings, udev_path, unit serial, attributes), after checking the options
+ * and the device; nothing is written here. Devices in `released` are
+ * freed by the same plan before the object is created: not checked for use.
+ * @internal
+ */
+export async function blockRecipe(options: BlockOptions, released: ReadonlySet<string> = new Set()): Promise<CreationRecipe> {
+  if (options.dev === undefined) throw new RTSLibInvalidArgumentError('dev', 'is required to create a block storage object');
+  const dev = validateDevicePath('dev', options.dev);
+  const st = await stat(dev).catch(() => null);
+  if (!st) throw new RTSLibInvalidArgumentError('dev', `${dev} does not exist`);
+  if (!st.isBlockDevice()) throw new RTSLibInvalidArgumentError('dev', `${dev} is not a block device`);
+  if (!released.has(dev) && await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
+  return {
+    control: [`udev_path=${dev}`, `readonly=${options.readonly ? 1 : 0}`],
+    udevPath: dev,
+    ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
+    attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },
+  };
 }
 
 /** An iblock storage object. */
@@ -50,20 +72,7 @@ export class BlockStorageObject extends StorageObject {
    */
   static async open(root: RTSRoot, name: string, options: BlockOptions = {}, placement?: HbaPlacement): Promise<BlockStorageObject> {
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
-    return StorageObject.openWith(root, 'block', name, mode, (cfs, loc) => new BlockStorageObject(cfs, loc), async () => {
-      if (options.dev === undefined) throw new RTSLibInvalidArgumentError('dev', 'is required to create a block storage object');
-      const dev = validateDevicePath('dev', options.dev);
-      const st = await stat(dev).catch(() => null);
-      if (!st) throw new RTSLibInvalidArgumentError('dev', `${dev} does not exist`);
-      if (!st.isBlockDevice()) throw new RTSLibInvalidArgumentError('dev', `${dev} is not a block device`);
-      if (await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
-      return {
-        control: [`udev_path=${dev}`, `readonly=${options.readonly ? 1 : 0}`],
-        udevPath: dev,
-        ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
-        attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },
-      };
-    }, placement);
+    return StorageObject.openWith(root, 'block', name, mode, (cfs, loc) => new BlockStorageObject(cfs, loc), () => blockRecipe(options), placement);
   }
 
   /** Whether the device is exported read-only. */

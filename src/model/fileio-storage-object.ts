@@ -12,7 +12,7 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
-import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link FileIOStorageObject.open}. */
 export interface FileIOOptions {
@@ -39,6 +39,39 @@ export function validateDevicePath(argument: string, path: unknown): string {
   return text;
 }
 
+/**
+ * What creating a fileio storage object with `options` writes (control
+ * strings, udev_path, unit serial, attributes), after checking the options
+ * and the device; nothing is written here. Devices in `released` are
+ * freed by the same plan before the object is created: not checked for use.
+ * @internal
+ */
+export async function fileioRecipe(options: FileIOOptions, released: ReadonlySet<string> = new Set()): Promise<CreationRecipe> {
+  if (options.dev === undefined) throw new RTSLibInvalidArgumentError('dev', 'is required to create a fileio storage object');
+  const dev = validateDevicePath('dev', options.dev);
+  const existing = await stat(dev).catch(() => null);
+  const control: string[] = [];
+  if (existing?.isBlockDevice()) {
+    if (!released.has(dev) && await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
+    control.push(`fd_dev_name=${dev}`);
+  } else if (existing && !existing.isFile()) {
+    throw new RTSLibInvalidArgumentError('dev', `${dev} is neither a file nor a block device`);
+  } else {
+    const parent = await stat(dirname(dev)).catch(() => null);
+    if (!parent?.isDirectory()) throw new RTSLibInvalidArgumentError('dev', `directory ${dirname(dev)} does not exist`);
+    if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', `is required for the file ${dev}`);
+    control.push(`fd_dev_name=${dev},fd_dev_size=${parseSize('size', options.size)}`);
+  }
+  if (options.writeBack) control.push('fd_buffered_io=1');
+  if (options.aio) control.push('fd_async_io=1');
+  return {
+    control,
+    udevPath: dev,
+    ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
+    attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },
+  };
+}
+
 /** A fileio storage object. */
 export class FileIOStorageObject extends StorageObject {
   private constructor(cfs: Configfs, location: StorageObjectLocation) {
@@ -61,31 +94,7 @@ export class FileIOStorageObject extends StorageObject {
    */
   static async open(root: RTSRoot, name: string, options: FileIOOptions = {}, placement?: HbaPlacement): Promise<FileIOStorageObject> {
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
-    return StorageObject.openWith(root, 'fileio', name, mode, (cfs, loc) => new FileIOStorageObject(cfs, loc), async () => {
-      if (options.dev === undefined) throw new RTSLibInvalidArgumentError('dev', 'is required to create a fileio storage object');
-      const dev = validateDevicePath('dev', options.dev);
-      const existing = await stat(dev).catch(() => null);
-      const control: string[] = [];
-      if (existing?.isBlockDevice()) {
-        if (await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
-        control.push(`fd_dev_name=${dev}`);
-      } else if (existing && !existing.isFile()) {
-        throw new RTSLibInvalidArgumentError('dev', `${dev} is neither a file nor a block device`);
-      } else {
-        const parent = await stat(dirname(dev)).catch(() => null);
-        if (!parent?.isDirectory()) throw new RTSLibInvalidArgumentError('dev', `directory ${dirname(dev)} does not exist`);
-        if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', `is required for the file ${dev}`);
-        control.push(`fd_dev_name=${dev},fd_dev_size=${parseSize('size', options.size)}`);
-      }
-      if (options.writeBack) control.push('fd_buffered_io=1');
-      if (options.aio) control.push('fd_async_io=1');
-      return {
-        control,
-        udevPath: dev,
-        ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
-        attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },
-      };
-    }, placement);
+    return StorageObject.openWith(root, 'fileio', name, mode, (cfs, loc) => new FileIOStorageObject(cfs, loc), () => fileioRecipe(options), placement);
   }
 
   /** Size in bytes (from `info`; for a block device, what the kernel reports). */

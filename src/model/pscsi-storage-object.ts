@@ -103,7 +103,7 @@ export function parsePSCSIInfo(info: string): {
  * that node is not in use. Throws {@link RTSLibInvalidArgumentError} before
  * anything is written.
  */
-export async function resolvePSCSIDevice(spec: PSCSIDeviceSpec, legacyHost: number | null): Promise<{ device: ScsiDevice; udevPath: string }> {
+export async function resolvePSCSIDevice(spec: PSCSIDeviceSpec, legacyHost: number | null, released: ReadonlySet<string> = new Set()): Promise<{ device: ScsiDevice; udevPath: string }> {
   let device: ScsiDevice;
   if (spec.kind === 'address') {
     const host = spec.host ?? legacyHost;
@@ -128,8 +128,22 @@ export async function resolvePSCSIDevice(spec: PSCSIDeviceSpec, legacyHost: numb
   }
   const udevPath = pscsiUdevPath(device);
   if (udevPath === null) throw new RTSLibInvalidArgumentError('dev', `SCSI device ${device.hctl} has no device node`);
-  if (await isInUse(udevPath)) throw new RTSLibInvalidArgumentError('dev', `SCSI device ${device.hctl} (${udevPath}) is in use`);
+  if (!released.has(udevPath) && await isInUse(udevPath)) throw new RTSLibInvalidArgumentError('dev', `SCSI device ${device.hctl} (${udevPath}) is in use`);
   return { device, udevPath };
+}
+
+/**
+ * What creating a pscsi storage object on `dev` writes: the control string
+ * for the resolved device and its udev_path. `legacyHost` is the SCSI host
+ * of a legacy (PHBA) HBA, or null. The device must exist and not be in use
+ * (unless in `released`: freed by the same plan first); nothing is written here.
+ * @internal
+ */
+export async function pscsiRecipe(dev: unknown, legacyHost: number | null, released: ReadonlySet<string> = new Set()): Promise<CreationRecipe> {
+  if (dev === undefined) throw new RTSLibInvalidArgumentError('dev', 'is required to create a pscsi storage object');
+  const { device, udevPath } = await resolvePSCSIDevice(parsePSCSIDevice(dev, legacyHost !== null), legacyHost, released);
+  // No wwn: pscsi has no generated unit serial (PLUGINS.pscsi.hasUnitSerial is false).
+  return { control: [pscsiControl(device, legacyHost !== null)], udevPath };
 }
 
 /** A pscsi storage object. */
@@ -158,13 +172,8 @@ export class PSCSIStorageObject extends StorageObject {
   static async open(root: RTSRoot, name: string, options: PSCSIOptions = {}, placement?: PSCSIPlacement): Promise<PSCSIStorageObject> {
     const legacy = placement?.legacy ?? false;
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
-    const spec = options.dev === undefined ? null : parsePSCSIDevice(options.dev, legacy);
-    const recipe = async (): Promise<CreationRecipe> => {
-      if (spec === null) throw new RTSLibInvalidArgumentError('dev', 'is required to create a pscsi storage object');
-      const { device, udevPath } = await resolvePSCSIDevice(spec, legacy ? placement!.hbaIndex : null);
-      // No wwn: pscsi has no generated unit serial (PLUGINS.pscsi.hasUnitSerial is false).
-      return { control: [pscsiControl(device, legacy)], udevPath };
-    };
+    if (options.dev !== undefined) parsePSCSIDevice(options.dev, legacy);
+    const recipe = () => pscsiRecipe(options.dev, legacy ? placement!.hbaIndex : null);
     return StorageObject.openWith(root, 'pscsi', name, mode, (cfs, loc) => new PSCSIStorageObject(cfs, loc), recipe, placement);
   }
 

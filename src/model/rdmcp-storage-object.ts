@@ -8,7 +8,7 @@ import { infoField } from '../cfs/values.js';
 import type { RTSRoot } from './rts-root.js';
 import { parseSize } from '../cfs/names.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
-import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
 import type { Mode } from './cfs-node.js';
 
 /** Options for {@link RDMCPStorageObject.open}. */
@@ -23,6 +23,22 @@ export interface RDMCPOptions {
   attributes?: Record<string, string | number>;
   /** Default: `create` when `size` is given, else `lookup`. */
   mode?: Mode;
+}
+
+/**
+ * What creating a ramdisk storage object with `options` writes (control
+ * strings, udev_path, unit serial, attributes), after checking the options
+ * and the device; nothing is written here.
+ * @internal
+ */
+export async function rdmcpRecipe(options: RDMCPOptions): Promise<CreationRecipe> {
+  if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', 'is required to create a ramdisk storage object');
+  const pages = Math.max(1, Math.floor(parseSize('size', options.size) / PAGE_SIZE));
+  return {
+    control: [`rd_pages=${pages}`, ...(options.nullio ? ['rd_nullio=1'] : [])],
+    ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
+    attributes: stringAttributes(options.attributes),
+  };
 }
 
 /** A ramdisk (rd_mcp) storage object. */
@@ -48,15 +64,7 @@ export class RDMCPStorageObject extends StorageObject {
   static async open(root: RTSRoot, name: string, options: RDMCPOptions = {}, placement?: HbaPlacement): Promise<RDMCPStorageObject> {
     const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
     if (options.size !== undefined) parseSize('size', options.size);
-    return StorageObject.openWith(root, 'ramdisk', name, mode, (cfs, loc) => new RDMCPStorageObject(cfs, loc), () => {
-      if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', 'is required to create a ramdisk storage object');
-      const pages = Math.max(1, Math.floor(parseSize('size', options.size) / PAGE_SIZE));
-      return {
-        control: [`rd_pages=${pages}`, ...(options.nullio ? ['rd_nullio=1'] : [])],
-        ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
-        attributes: stringAttributes(options.attributes),
-      };
-    }, placement);
+    return StorageObject.openWith(root, 'ramdisk', name, mode, (cfs, loc) => new RDMCPStorageObject(cfs, loc), () => rdmcpRecipe(options), placement);
   }
 
   /** Size in bytes (pages times page size, from `info`). */

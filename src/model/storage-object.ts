@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Configfs, CfsOp } from '../cfs/configfs.js';
 import { RTSLibOperationError } from '../cfs/configfs.js';
+import { STORAGE_OBJECT_REMOVAL_EXCLUDES, planStorageObjectRemoval } from './teardown.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import {
   CORE_DIR, STORAGE_OBJECT_FILES, WWN_FILES, child, groupPath, hbaPath, parseHbaDirName,
@@ -54,6 +55,26 @@ export interface CreationRecipe {
   wwn?: string;
   /** Attributes written after enabling. */
   attributes?: Record<string, string>;
+}
+
+/**
+ * The operations creating a storage object from a recipe, in the kernel's
+ * write order: the HBA directory (when `createHba`), the object, `control`,
+ * `udev_path`, `enable`, the unit serial; then, separately, the attributes.
+ * Values are validated here, before anything is written.
+ */
+export function storageObjectCreationOps(plugin: PluginName, hbaIndex: number, name: string, recipe: CreationRecipe, createHba: boolean): { create: CfsOp[]; attributes: CfsOp[] } {
+  const kernel = PLUGINS[plugin].kernel;
+  const so = storageObjectPath(kernel, hbaIndex, name);
+  const create: CfsOp[] = createHba ? [{ op: 'mkdir', path: hbaPath(kernel, hbaIndex) }, { op: 'mkdir', path: so }] : [{ op: 'mkdir', path: so }];
+  for (const value of recipe.control) create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.control), value: validateValue('control', value) });
+  if (recipe.udevPath !== undefined) create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.udevPath), value: validateValue('udev_path', recipe.udevPath) });
+  create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.enable), value: '1' });
+  if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial) create.push({ op: 'write', path: child(groupPath(so, 'wwn'), WWN_FILES.unitSerial), value: validateValue('wwn', recipe.wwn) });
+  const attributes: CfsOp[] = Object.entries(recipe.attributes ?? {}).map(([k, v]) => ({
+    op: 'write', path: child(groupPath(so, 'attrib'), validateName('attribute name', k)), value: validateValue(`attribute ${k}`, v),
+  }));
+  return { create, attributes };
 }
 
 /** Converts attribute values given as numbers or booleans to the strings written. */
@@ -256,19 +277,17 @@ export abstract class StorageObject extends CFSNode {
    * to a Backstore (opened through one) or still holds other storage objects.
    */
   async delete(): Promise<void> {
-    const snap = await this.cfs.snapshot(this.hbaPath, { maxDepth: 1 }).catch((error: unknown) => {
+    const snap = await this.cfs.snapshot(this.hbaPath, { maxDepth: 3, excludeNames: STORAGE_OBJECT_REMOVAL_EXCLUDES }).catch((error: unknown) => {
       if (isEnoent(error)) return null;
       throw error;
     });
     if (!snap || snap.kind(this.relativePath) !== 'dir') throw new RTSLibNotInCFSError(`${this.describe()} does not exist in configfs`, this.path);
-    const others = snap.childDirs(this.hbaPath).filter((n) => n !== this.name);
-    const ops: CfsOp[] = [{ op: 'rmdir', path: this.relativePath }];
-    if (!this.ownedByBackstore && others.length === 0) ops.push({ op: 'rmdir', path: this.hbaPath });
+    const ops = planStorageObjectRemoval(snap, [{ path: this.relativePath, hba: this.hbaPath }], { keepHbas: this.ownedByBackstore });
     try {
       await this.cfs.apply(ops, { what: `delete ${this.describe()}` });
     } catch (error) {
       // Another process put an object into the HBA meanwhile: the HBA stays, the deletion is done.
-      if (error instanceof RTSLibOperationError && error.step.step === 1 && (error.code === 'ENOTEMPTY' || error.code === 'EBUSY')) return;
+      if (error instanceof RTSLibOperationError && error.step.path === this.cfs.abs(this.hbaPath) && (error.code === 'ENOTEMPTY' || error.code === 'EBUSY')) return;
       throw error;
     }
   }
@@ -291,20 +310,12 @@ async function createStorageObject(
   recipe: CreationRecipe,
   existingHba?: number,
 ): Promise<StorageObjectLocation> {
-  const info = PLUGINS[plugin];
-  const control = recipe.control.map((c) => validateValue('control', c));
-  const wwn = recipe.wwn === undefined ? (info.hasUnitSerial ? randomUUID() : undefined) : validateValue('wwn', recipe.wwn);
-  const attributes = Object.entries(recipe.attributes ?? {}).map(([k, v]) => [validateName('attribute name', k), validateValue(`attribute ${k}`, v)] as const);
-  let index = existingHba ?? lowestFreeHbaIndex(snapshot, info.kernel, 0);
+  let index = existingHba ?? lowestFreeHbaIndex(snapshot, PLUGINS[plugin].kernel, 0);
+  const wwn = recipe.wwn ?? (PLUGINS[plugin].hasUnitSerial ? randomUUID() : undefined);
   for (let attempt = 0; attempt < HBA_ATTEMPTS; attempt++) {
-    const hba = hbaPath(info.kernel, index);
-    const so = storageObjectPath(info.kernel, index, name);
-    const ops: CfsOp[] = existingHba === undefined ? [{ op: 'mkdir', path: hba }, { op: 'mkdir', path: so }] : [{ op: 'mkdir', path: so }];
-    for (const value of control) ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.control), value });
-    if (recipe.udevPath !== undefined) ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.udevPath), value: validateValue('udev_path', recipe.udevPath) });
-    ops.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.enable), value: '1' });
-    if (wwn !== undefined) ops.push({ op: 'write', path: child(groupPath(so, 'wwn'), WWN_FILES.unitSerial), value: wwn });
-    for (const [k, v] of attributes) ops.push({ op: 'write', path: child(groupPath(so, 'attrib'), k), value: v });
+    const planned = storageObjectCreationOps(plugin, index, name, { ...recipe, ...(wwn === undefined ? {} : { wwn }) }, existingHba === undefined);
+    const ops = [...planned.create, ...planned.attributes];
+    const so = storageObjectPath(PLUGINS[plugin].kernel, index, name);
     try {
       await cfs.apply(ops, { what: `create ${plugin} storage object ${name} (${so})` });
       return { plugin, hbaIndex: index, name };
@@ -316,6 +327,6 @@ async function createStorageObject(
       throw err;
     }
   }
-  throw new RTSLibError(`could not find a free ${info.kernel} HBA index after ${HBA_ATTEMPTS} attempts`, { code: 'EEXIST' });
+  throw new RTSLibError(`could not find a free ${PLUGINS[plugin].kernel} HBA index after ${HBA_ATTEMPTS} attempts`, { code: 'EEXIST' });
 }
 

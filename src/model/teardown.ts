@@ -112,8 +112,19 @@ export function planFabricRemoval(snap: Snapshot, targets: readonly string[], tp
   return sequence(phases);
 }
 
-/** Ops removing storage objects (and their HBA directories when they empty them); their LUNs must be gone already. */
-export function planStorageObjectRemoval(snap: Snapshot, objects: readonly { path: string; hba: string }[]): CfsOp[] {
+/**
+ * Directory names a snapshot for {@link planStorageObjectRemoval} can skip:
+ * it needs each object's `alua/` groups (depth 3 below the HBA), nothing else.
+ */
+export const STORAGE_OBJECT_REMOVAL_EXCLUDES: readonly string[] = ['statistics', 'attrib', 'wwn', 'pr', 'action'];
+
+/**
+ * Ops removing storage objects with their ALUA groups (other than the
+ * kernel's default one), then their HBA directories when they empty them,
+ * unless `keepHbas`. Their LUNs must be gone already. `snap` must reach the
+ * ALUA group directories (`<hba>/<object>/alua/<group>`).
+ */
+export function planStorageObjectRemoval(snap: Snapshot, objects: readonly { path: string; hba: string }[], options: { keepHbas?: boolean } = {}): CfsOp[] {
   const phases: CfsOp[][] = [[], [], []];
   const removedPerHba = new Map<string, number>();
   for (const so of objects) {
@@ -124,7 +135,7 @@ export function planStorageObjectRemoval(snap: Snapshot, objects: readonly { pat
     removedPerHba.set(so.hba, (removedPerHba.get(so.hba) ?? 0) + 1);
   }
   for (const [hba, removed] of removedPerHba) {
-    if (snap.childDirs(hba).length === removed) phases[2]!.push({ op: 'rmdir', path: hba, independent: true });
+    if (!options.keepHbas && snap.childDirs(hba).length === removed) phases[2]!.push({ op: 'rmdir', path: hba, independent: true });
   }
   return sequence(phases);
 }

@@ -9,7 +9,7 @@ import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import type { Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
-import { StorageObject, stringAttributes, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link UserBackedStorageObject.open}. */
 export interface UserOptions {
@@ -27,6 +27,26 @@ export interface UserOptions {
   attributes?: Record<string, string | number | boolean>;
   /** Default: `create` when `size` is given, else `lookup`. */
   mode?: Mode;
+}
+
+/**
+ * What creating a user storage object with `options` writes (control
+ * strings, udev_path, unit serial, attributes), after checking the options
+ * and the device; nothing is written here.
+ * @internal
+ */
+export async function userRecipe(options: UserOptions): Promise<CreationRecipe> {
+  if (options.config === undefined) throw new RTSLibInvalidArgumentError('config', 'is required to create a user storage object');
+  const config = validateValue('config', options.config);
+  if (!/^[^/,]+\/\S*$/.test(config)) throw new RTSLibInvalidArgumentError('config', `must be "<handler>/<config>" without commas or spaces, got ${JSON.stringify(config)}`);
+  if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', 'is required to create a user storage object');
+  const control = [`dev_config=${config}`, `dev_size=${parseSize('size', options.size)}`];
+  if (options.hwMaxSectors !== undefined) {
+    if (!Number.isInteger(options.hwMaxSectors) || options.hwMaxSectors <= 0) throw new RTSLibInvalidArgumentError('hwMaxSectors', 'must be a positive integer');
+    control.push(`hw_max_sectors=${options.hwMaxSectors}`);
+  }
+  if (options.control) control.push(validateValue('control', options.control));
+  return { control, ...(options.wwn === undefined ? {} : { wwn: options.wwn }), attributes: stringAttributes(options.attributes) };
 }
 
 /** A TCMU (user) storage object. */
@@ -51,19 +71,7 @@ export class UserBackedStorageObject extends StorageObject {
    */
   static async open(root: RTSRoot, name: string, options: UserOptions = {}, placement?: HbaPlacement): Promise<UserBackedStorageObject> {
     const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
-    return StorageObject.openWith(root, 'user', name, mode, (cfs, loc) => new UserBackedStorageObject(cfs, loc), () => {
-      if (options.config === undefined) throw new RTSLibInvalidArgumentError('config', 'is required to create a user storage object');
-      const config = validateValue('config', options.config);
-      if (!/^[^/,]+\/\S*$/.test(config)) throw new RTSLibInvalidArgumentError('config', `must be "<handler>/<config>" without commas or spaces, got ${JSON.stringify(config)}`);
-      if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', 'is required to create a user storage object');
-      const control = [`dev_config=${config}`, `dev_size=${parseSize('size', options.size)}`];
-      if (options.hwMaxSectors !== undefined) {
-        if (!Number.isInteger(options.hwMaxSectors) || options.hwMaxSectors <= 0) throw new RTSLibInvalidArgumentError('hwMaxSectors', 'must be a positive integer');
-        control.push(`hw_max_sectors=${options.hwMaxSectors}`);
-      }
-      if (options.control) control.push(validateValue('control', options.control));
-      return { control, ...(options.wwn === undefined ? {} : { wwn: options.wwn }), attributes: stringAttributes(options.attributes) };
-    }, placement);
+    return StorageObject.openWith(root, 'user', name, mode, (cfs, loc) => new UserBackedStorageObject(cfs, loc), () => userRecipe(options), placement);
   }
 
   /** Size in bytes. */

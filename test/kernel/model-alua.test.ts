@@ -2,7 +2,7 @@
  * ALUA target port groups on the real kernel, cross-checked with rtslib-fb.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { ALUATargetPortGroup, RDMCPStorageObject, RTSLibError, RTSLibInvalidArgumentError, RTSRoot } from '../../src/index.js';
+import { ALUATargetPortGroup, FileIOBackstore, RDMCPStorageObject, RTSLibError, RTSLibInvalidArgumentError, RTSRoot } from '../../src/index.js';
 import { rawExists, rawRead, rtslibFb } from './helpers.js';
 
 const root = new RTSRoot();
@@ -50,5 +50,18 @@ print(json.dumps(sorted([[g.name, g.tg_pt_gp_id] for g in so.alua_tpgs])))`);
     const def = await ALUATargetPortGroup.open(ram, 'default_tg_pt_gp');
     await expect(def.delete()).rejects.toBeInstanceOf(RTSLibError);
     expect(await def.tag()).toBe(0);
+  });
+
+  test('deleting a storage object or a backstore removes its extra ALUA groups with it', async () => {
+    const so = await RDMCPStorageObject.open(root, 'alua_del', { size: '4M' });
+    await ALUATargetPortGroup.open(so, 'extra', { tag: 4 });
+    await so.delete();
+    expect(rawExists(so.path)).toBe(false);
+    expect(rawExists(so.hbaPath)).toBe(false);
+    const bs = await FileIOBackstore.open(root, 77, { mode: 'create' });
+    const file = await bs.storageObject('alua_bs', { dev: '/tmp/alua_bs.img', size: '1M' });
+    await ALUATargetPortGroup.open(file, 'extra', { tag: 5 });
+    await bs.delete();
+    expect(rawExists(bs.path)).toBe(false);
   });
 });
