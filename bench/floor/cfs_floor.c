@@ -6,6 +6,9 @@
  *   cfs_floor read   <dir>                        walk <dir>, read every readable file
  *   cfs_floor create <root> <N> <A> <filedir>     build workload W(N, A)
  *   cfs_floor clear  <root>                       remove everything, serially, in kernel order
+ *   cfs_floor luns   <tpgdir> <so> <N> <out>      create N LUNs one at a time at the lowest free
+ *                                                 index (readdir, mkdir, symlink); each one's
+ *                                                 time in ms goes to <out>, one per line
  *
  * Each prints one JSON line: {"op":..., "ms":..., "files":..., "bytes":...}.
  * W(N, A): N fileio storage objects on sparse 1 GiB files, one iSCSI target
@@ -223,9 +226,35 @@ static void clear(const char *root) {
   }
 }
 
+/* One LUN after another, as an object model's "lowest free index" create does it. */
+static void luns(const char *tpg, const char *so, int n, const char *out) {
+  FILE *f = fopen(out, "w");
+  if (!f) die("fopen", out);
+  char dir[4096], p[4096], q[4096];
+  snprintf(dir, sizeof dir, "%s/lun", tpg);
+  static unsigned char used[65536];
+  for (int i = 0; i < n; i++) {
+    double t0 = now_ms();
+    memset(used, 0, sizeof used);
+    DIR *d = opendir(dir);
+    if (!d) die("opendir", dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      if (e->d_type == DT_DIR && !strncmp(e->d_name, "lun_", 4)) { int k = atoi(e->d_name + 4); if (k >= 0 && k < 65536) used[k] = 1; }
+    }
+    closedir(d);
+    int index = 0;
+    while (index < 65535 && used[index]) index++;
+    snprintf(p, sizeof p, "%s/lun_%d", dir, index); xmkdir(p);
+    snprintf(q, sizeof q, "%s/l%d", p, index); xsymlink(so, q);
+    fprintf(f, "%.3f\n", now_ms() - t0);
+  }
+  fclose(f);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: cfs_floor read <dir> | create <root> <N> <A> <filedir> | clear <root>\n");
+    fprintf(stderr, "usage: cfs_floor read <dir> | create <root> <N> <A> <filedir> | clear <root> | luns <tpgdir> <so> <N> <out>\n");
     return 2;
   }
   A = calloc(MAXN, 256); B = calloc(MAXN, 256); C = calloc(MAXN, 256);
@@ -233,6 +262,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "read")) walk(argv[2]);
   else if (!strcmp(argv[1], "create") && argc == 6) create(argv[2], atoi(argv[3]), atoi(argv[4]), argv[5]);
   else if (!strcmp(argv[1], "clear")) clear(argv[2]);
+  else if (!strcmp(argv[1], "luns") && argc == 6) luns(argv[2], argv[3], atoi(argv[4]), argv[5]);
   else { fprintf(stderr, "cfs_floor: bad arguments\n"); return 2; }
   printf("{\"op\":\"%s\",\"ms\":%.3f,\"files\":%ld,\"bytes\":%ld}\n", argv[1], now_ms() - t0, files_read, bytes_read);
   return 0;
