@@ -24,6 +24,15 @@ mount -t tmpfs tmpfs /dev/shm
 [ "$tmpfs" = 1 ] && mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /run/lock /run/lock/iscsi
+# open-iscsi keeps its state under /etc/iscsi and /var/lib/iscsi, which are the
+# host's own directories here: give the guest private copies (tmpfs) so an
+# initiator run in the guest never changes the host.
+for d in /etc/iscsi /var/lib/iscsi; do
+  if [ -d "$d" ]; then
+    mkdir -p "/run/private$d" && cp -a "$d/." "/run/private$d/" 2>/dev/null
+    mount -t tmpfs tmpfs "$d" && cp -a "/run/private$d/." "$d/"
+  fi
+done
 modprobe configfs && mount -t configfs none /sys/kernel/config || finish 126
 for m in target_core_mod target_core_iblock target_core_file target_core_pscsi target_core_user tcm_loop iscsi_target_mod sd_mod sg loop; do
   modprobe "$m" || { echo "rtslib-vm: modprobe $m failed"; finish 126; }
