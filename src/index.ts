@@ -53,3 +53,12 @@ export { ALUATargetPortGroup, ALUA_SETTINGS } from './model/alua-target-port-gro
 export type { ALUAOptions, ALUASetting } from './model/alua-target-port-group.js';
 export type { Session } from './model/rts-root.js';
 export type { NativeResult, NativeDirEntry } from './native/index.js';
+export {
+  saveConfigSchema, validateConfig, parseConfig, RTSLibConfigError, dumpConfig, redactSecrets, readConfigFile, writeConfigFile,
+  DEFAULT_CONFIG_FILE, planRestore, planClear, planApply, executePlan, formatPlan, planWrites,
+} from './config/index.js';
+export type {
+  ConfigIssue, SaveConfig, StorageObjectConfig, AluaTpgConfig, TargetConfig, TpgConfig, LunConfig, PortalConfig, NodeAclConfig,
+  MappedLunConfig, FabricModuleConfig, DumpOptions, WriteConfigOptions, WriteConfigResult, RestoreOptions, ClearOptions,
+  ApplyPlanOptions, ExecuteOptions, ExecuteResult, Plan, PlanStep, PlanAction, PlanOp,
+} from './config/index.js';

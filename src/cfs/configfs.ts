@@ -74,6 +74,14 @@ function failedStep(op: CfsOp, index: number, result: NativeResult): FailedStep 
   return { ...operationCause(result.errno, result.syscall, result.path), step: index, op: op.op, ...(result.message ? { detail: result.message } : {}) };
 }
 
+/** A native failure (errno, syscall, path) as an {@link RTSLibError}; other errors unchanged. */
+function asLibraryError(error: unknown, what: string): unknown {
+  const e = error as { errno?: unknown; syscall?: unknown; path?: unknown };
+  if (error instanceof RTSLibError || typeof e?.errno !== 'number' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return error;
+  const cause = operationCause(e.errno, e.syscall, e.path);
+  return new RTSLibError(`${what}: ${cause.code}, ${cause.syscall} '${cause.path}'`, { operation: cause, cause: error });
+}
+
 /** Access to one configfs target tree. */
 export class Configfs {
   /** Absolute path of the target root, e.g. `/sys/kernel/config/target`. */
@@ -138,11 +146,16 @@ export class Configfs {
 
   /** Reads the subtree at `base` (root-relative, '' for all) in one crossing. */
   async snapshot(base = '', options: SnapshotOptions = {}): Promise<Snapshot> {
-    const tree = await native.readTree(this.abs(base), {
-      root: this.root,
-      excludeNames: [...(options.excludeNames ?? STATISTICS_DIRS)],
-      ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
-    });
+    let tree;
+    try {
+      tree = await native.readTree(this.abs(base), {
+        root: this.root,
+        excludeNames: [...(options.excludeNames ?? STATISTICS_DIRS)],
+        ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+      });
+    } catch (error) {
+      throw asLibraryError(error, `could not read ${this.abs(base)}`);
+    }
     return new Snapshot(this.root, base, tree);
   }
 

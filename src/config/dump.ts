@@ -1,0 +1,291 @@
+/**
+ * dump: the whole configuration as saveconfig.json, read from ONE snapshot
+ * of the target tree (rtslib-fb walks and re-reads configfs per object; its
+ * mapped-LUN dump scans every LUN per mapping). What each value means and
+ * how it is spelled follows rtslib-fb 2.1.75's `dump()` exactly, so files
+ * are interchangeable; lists are sorted by their keys so a dump of the same
+ * state is always the same JSON.
+ */
+import type { RTSRoot } from '../model/rts-root.js';
+import type { Snapshot } from '../cfs/snapshot.js';
+import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
+import { pluginByKernelName, PLUGINS, type PluginName } from '../cfs/plugins.js';
+import {
+  ACL_AUTH_FILES, ACL_FILES, CORE_DIR, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES,
+  TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunsPath, parseHbaDirName,
+  parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath,
+} from '../cfs/tree.js';
+import { authValue, infoField } from '../cfs/values.js';
+import { wwnFromConfigfs } from '../cfs/wwn.js';
+import { PAGE_SIZE } from '../model/page-size.js';
+import {
+  ALUA_SAVED_SETTINGS, storageObjectRef, type AluaTpgConfig, type FabricModuleConfig, type LunConfig, type MappedLunConfig,
+  type NodeAclConfig, type PortalConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig, type TpgConfig,
+} from './schema.js';
+
+/** Options of {@link dumpConfig}. */
+export interface DumpOptions {
+  /** Include CHAP passwords (default true: saveconfig.json needs them). User ids are always included. */
+  secrets?: boolean;
+}
+
+/** The ALUA status names in the order rtslib-fb numbers them. */
+const ALUA_STATUSES = ['None', 'Altered by Explicit STPG', 'Altered by Implicit ALUA'];
+/** The ALUA access type names in the order rtslib-fb numbers them. */
+const ALUA_TYPES = ['None', 'Implicit', 'Explicit', 'Implicit and Explicit'];
+/** CHAP keys of TPGs and ACLs, with their auth file. */
+const CHAP_KEYS = [
+  ['chap_userid', ACL_AUTH_FILES.userid], ['chap_password', ACL_AUTH_FILES.password],
+  ['chap_mutual_userid', ACL_AUTH_FILES.mutualUserid], ['chap_mutual_password', ACL_AUTH_FILES.mutualPassword],
+] as const;
+/** Keys holding passwords. */
+const SECRET_KEYS = new Set(['chap_password', 'chap_mutual_password', 'discovery_password', 'discovery_mutual_password']);
+
+/** rtslib-fb reads values with `.strip()` and saves those that `int()` accepts as integers. */
+function savedValue(text: string): number | string {
+  const t = text.trim();
+  if (/^[+-]?\d+$/.test(t)) {
+    const n = Number(t);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  return t;
+}
+
+const byKey = <T>(key: (item: T) => string | number) => (a: T, b: T): number => {
+  const ka = key(a);
+  const kb = key(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+};
+
+/** Reads a file of the snapshot, stripped as rtslib-fb's fread does; undefined when absent. */
+function read(snap: Snapshot, path: string): string | undefined {
+  return snap.text(path)?.trim();
+}
+
+/** The readable and writable files of a group directory (`attrib`, `param`), rtslib-fb's saved attributes. */
+function groupValues(snap: Snapshot, dir: string, asText: boolean): Record<string, number | string> | undefined {
+  const out: Record<string, number | string> = {};
+  for (const name of snap.childFiles(dir).sort()) {
+    const path = child(dir, name);
+    if (!snap.isReadable(path) || !snap.isWritable(path)) continue;
+    const text = snap.text(path);
+    if (text === undefined) continue;
+    out[name] = asText ? text.trim() : savedValue(text);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** `attributes` and `parameters` of a node, as rtslib-fb's CFSNode.dump adds them. */
+function nodeGroups(snap: Snapshot, dir: string): { attributes?: Record<string, number | string>; parameters?: Record<string, string> } {
+  const attributes = groupValues(snap, groupPath(dir, 'attrib'), false);
+  const parameters = groupValues(snap, groupPath(dir, 'param'), true) as Record<string, string> | undefined;
+  return { ...(attributes ? { attributes } : {}), ...(parameters ? { parameters } : {}) };
+}
+
+/** Whether a storage object supports ALUA groups (rtslib-fb: not pscsi; user only with attrib/alua_support=1). */
+function aluaSupported(snap: Snapshot, plugin: PluginName, so: string): boolean {
+  if (plugin === 'pscsi') return false;
+  if (plugin === 'user') return read(snap, child(groupPath(so, 'attrib'), 'alua_support')) === '1';
+  return true;
+}
+
+function dumpAluaGroup(snap: Snapshot, so: string, name: string): AluaTpgConfig {
+  const dir = child(so, 'alua', name);
+  const group: AluaTpgConfig = { name, tg_pt_gp_id: Number(read(snap, child(dir, 'tg_pt_gp_id')) ?? 0) };
+  for (const setting of ALUA_SAVED_SETTINGS) {
+    const text = read(snap, child(dir, setting));
+    if (text === undefined) continue;
+    const value = setting === 'alua_access_status' ? ALUA_STATUSES.indexOf(text) : setting === 'alua_access_type' ? ALUA_TYPES.indexOf(text) : Number(text);
+    if (Number.isInteger(value) && value >= 0 || setting !== 'alua_access_status' && setting !== 'alua_access_type') group[setting] = value;
+  }
+  return group;
+}
+
+/** The unit serial without its `T10 VPD Unit Serial Number:` prefix. */
+function unitSerial(snap: Snapshot, so: string): string {
+  return (read(snap, child(groupPath(so, 'wwn'), WWN_FILES.unitSerial)) ?? '').split(':').slice(1).join(':').trim();
+}
+
+function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number, name: string): StorageObjectConfig {
+  const kernel = PLUGINS[plugin].kernel;
+  const so = storageObjectPath(kernel, hbaIndex, name);
+  const info = read(snap, child(so, STORAGE_OBJECT_FILES.info)) ?? '';
+  const attributes = groupValues(snap, groupPath(so, 'attrib'), false);
+  const alua_tpgs = aluaSupported(snap, plugin, so) ? snap.childDirs(child(so, 'alua')).sort().map((g) => dumpAluaGroup(snap, so, g)) : [];
+  const common = { name, ...(attributes ? { attributes } : {}), alua_tpgs };
+  const udevPath = read(snap, child(so, STORAGE_OBJECT_FILES.udevPath)) ?? '';
+  const writeBack = read(snap, child(groupPath(so, 'attrib'), 'emulate_write_cache')) === '1';
+  switch (plugin) {
+    case 'fileio':
+      return { ...common, plugin, write_back: writeBack, wwn: unitSerial(snap, so), dev: udevPath || (infoField(info, 'File') ?? ''), size: Number(infoField(info, 'Size')), aio: infoField(info, 'Async') === '1' };
+    case 'block':
+      return { ...common, plugin, write_back: writeBack, readonly: infoField(info, 'readonly') === '1', wwn: unitSerial(snap, so), dev: udevPath };
+    case 'ramdisk': {
+      const pages = infoField(info, 'PAGES/PAGE_SIZE')?.split('*')[0];
+      const nullio = infoField(info, 'nullio') === '1';
+      return { ...common, plugin, wwn: unitSerial(snap, so), size: PAGE_SIZE * Number(pages), ...(nullio ? { nullio: true } : {}) };
+    }
+    case 'pscsi':
+      return { ...common, plugin, dev: udevPath };
+    case 'user': {
+      const control: string[] = [];
+      const maxArea = infoField(info, 'MaxDataAreaMB');
+      if (maxArea !== undefined && maxArea !== 'NULL') control.push(`max_data_area_mb=${maxArea}`);
+      const blockSize = read(snap, child(groupPath(so, 'attrib'), 'hw_block_size'));
+      if (blockSize !== undefined && blockSize !== 'NULL') control.push(`hw_block_size=${blockSize}`);
+      const pagesPerBlock = infoField(info, 'DataPagesPerBlk');
+      if (pagesPerBlock !== undefined && pagesPerBlock !== 'NULL') control.push(`data_pages_per_blk=${pagesPerBlock}`);
+      const config = infoField(info, 'Config');
+      return { ...common, plugin, wwn: unitSerial(snap, so), size: Number(infoField(info, 'Size')), config: config === undefined || config === 'NULL' ? '' : config, hw_max_sectors: Number(infoField(info, 'HwMaxSectors')), control: control.join(',') };
+    }
+  }
+}
+
+/** CHAP values of a TPG or ACL that are set (rtslib-fb drops unset and empty ones). */
+function chapValues(snap: Snapshot, dir: string, secrets: boolean): Partial<Record<(typeof CHAP_KEYS)[number][0], string>> {
+  const out: Partial<Record<(typeof CHAP_KEYS)[number][0], string>> = {};
+  for (const [key, file] of CHAP_KEYS) {
+    if (!secrets && SECRET_KEYS.has(key)) continue;
+    const value = authValue(snap.text(child(groupPath(dir, 'auth'), file)) ?? '');
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
+/** LUN index by root-relative LUN path, and storage object ref by storage object path. */
+interface Refs { storageObjects: Map<string, { ref: string; alua: boolean }> }
+
+function dumpLun(snap: Snapshot, tpg: string, index: number, refs: Refs): LunConfig | null {
+  const dir = child(lunsPath(tpg), `lun_${index}`);
+  const alias = snap.childLinks(dir)[0];
+  if (alias === undefined) return null;
+  const so = refs.storageObjects.get(snap.link(child(dir, alias)) ?? '');
+  if (!so) return null;
+  let group: string | null = null;
+  if (so.alua) {
+    const text = read(snap, child(dir, LUN_FILES.aluaGroup));
+    group = text ? (text.split('\n')[0]?.split(':')[1]?.trim() ?? null) : null;
+  }
+  return { alias, alua_tg_pt_gp_name: group, index, storage_object: so.ref };
+}
+
+function dumpPortal(snap: Snapshot, tpg: string, name: string): PortalConfig | null {
+  const parsed = parsePortalDirName(name);
+  if (!parsed) return null;
+  const dir = child(portalsPath(tpg), name);
+  const flag = (file: string) => { const t = read(snap, child(dir, file)); return t !== undefined && Number(t) !== 0; };
+  return { ip_address: parsed.ip.includes(':') ? `[${parsed.ip}]` : parsed.ip, iser: flag(PORTAL_FILES.iser), offload: flag(PORTAL_FILES.offload), port: parsed.port };
+}
+
+function dumpAcl(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: string, secrets: boolean): NodeAclConfig {
+  const dir = child(aclsPath(tpg), dirName);
+  const mapped: MappedLunConfig[] = [];
+  for (const name of snap.childDirs(dir)) {
+    const index = parseLunDirName(name);
+    if (index === null) continue;
+    const mdir = child(dir, name);
+    const alias = snap.childLinks(mdir)[0];
+    const target = alias === undefined ? undefined : snap.link(child(mdir, alias));
+    const tpgLun = target ? parseLunDirName(target.split('/').pop() ?? '') : null;
+    if (alias === undefined || tpgLun === null) continue;
+    mapped.push({ alias, index, tpg_lun: tpgLun, write_protect: read(snap, child(mdir, MAPPED_LUN_FILES.writeProtect)) === '1' });
+  }
+  const tag = read(snap, child(dir, ACL_FILES.tag));
+  return {
+    ...nodeGroups(snap, dir),
+    mapped_luns: mapped.sort(byKey((m) => m.index)),
+    node_wwn: wwnFromConfigfs(fabric, dirName),
+    ...(tag ? { tag } : {}),
+    ...(fabric.features.includes('auth') ? chapValues(snap, dir, secrets) : {}),
+  };
+}
+
+function dumpTpg(snap: Snapshot, fabric: FabricInfo, target: string, tag: number, refs: Refs, secrets: boolean): TpgConfig {
+  const dir = child(target, `tpgt_${tag}`);
+  const enable = read(snap, child(dir, TPG_FILES.enable));
+  const luns = snap.childDirs(lunsPath(dir)).map(parseLunDirName).filter((n): n is number => n !== null)
+    .map((i) => dumpLun(snap, dir, i, refs)).filter((l): l is LunConfig => l !== null).sort(byKey((l) => l.index));
+  const portals = snap.childDirs(portalsPath(dir)).map((n) => dumpPortal(snap, dir, n)).filter((p): p is PortalConfig => p !== null)
+    .sort(byKey((p) => `${p.ip_address} ${String(p.port).padStart(5, '0')}`));
+  const acls = snap.childDirs(aclsPath(dir)).map((n) => dumpAcl(snap, fabric, dir, n, secrets)).sort(byKey((a) => a.node_wwn));
+  return {
+    ...nodeGroups(snap, dir),
+    tag,
+    enable: enable === undefined ? true : Number(enable) !== 0,
+    luns,
+    portals,
+    node_acls: acls,
+    ...(fabric.features.includes('auth') ? chapValues(snap, dir, secrets) : {}),
+  };
+}
+
+function dumpFabricModule(snap: Snapshot, fabric: FabricInfo, secrets: boolean): FabricModuleConfig | null {
+  if (!fabric.features.includes('discovery_auth')) return null;
+  const dir = discoveryAuthPath(fabric.dir);
+  if (read(snap, child(dir, 'enforce_discovery_auth')) !== '1') return null;
+  const out: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: true };
+  for (const [key, file] of [['discovery_userid', 'userid'], ['discovery_password', 'password'], ['discovery_mutual_userid', 'userid_mutual'], ['discovery_mutual_password', 'password_mutual']] as const) {
+    if (!secrets && SECRET_KEYS.has(key)) continue;
+    const value = authValue(read(snap, child(dir, file)) ?? '');
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
+/** Builds the saveconfig.json document from a snapshot of the whole target root. */
+export function dumpSnapshot(snap: Snapshot, options: DumpOptions = {}): SaveConfig {
+  const secrets = options.secrets ?? true;
+  const refs: Refs = { storageObjects: new Map() };
+  const storageObjects: StorageObjectConfig[] = [];
+  for (const hba of snap.childDirs(CORE_DIR)) {
+    const parsed = parseHbaDirName(hba);
+    if (!parsed) continue;
+    const plugin = pluginByKernelName(parsed.plugin).name;
+    for (const name of snap.childDirs(hbaPath(parsed.plugin, parsed.index))) {
+      const so = storageObjectPath(parsed.plugin, parsed.index, name);
+      refs.storageObjects.set(so, { ref: storageObjectRef(plugin, name), alua: aluaSupported(snap, plugin, so) });
+      storageObjects.push(dumpStorageObject(snap, plugin, parsed.index, name));
+    }
+  }
+  const targets: TargetConfig[] = [];
+  const fabricModules: FabricModuleConfig[] = [];
+  for (const fabric of Object.values(FABRICS)) {
+    const fdir = fabricPath(fabric.dir);
+    if (!snap.has(fdir) || snap.kind(fdir) !== 'dir') continue;
+    const fm = dumpFabricModule(snap, fabric, secrets);
+    if (fm) fabricModules.push(fm);
+    for (const dirName of snap.childDirs(fdir)) {
+      if (dirName === 'discovery_auth') continue;
+      const tdir = child(fdir, dirName);
+      const tags = snap.childDirs(tdir).map(parseTpgDirName).filter((t): t is number => t !== null).sort((a, b) => a - b);
+      targets.push({
+        ...nodeGroups(snap, tdir),
+        fabric: fabric.name,
+        tpgs: tags.map((tag) => dumpTpg(snap, fabric, tdir, tag, refs, secrets)),
+        wwn: wwnFromConfigfs(fabric, dirName),
+      });
+    }
+  }
+  return {
+    fabric_modules: fabricModules.sort(byKey((f) => f.name)),
+    storage_objects: storageObjects.sort(byKey((s) => `${s.name}\0${s.plugin}`)),
+    targets: targets.sort(byKey((t) => `${t.fabric}\0${t.wwn}`)),
+  };
+}
+
+/**
+ * The whole configuration as saveconfig.json, from one snapshot of the tree.
+ * @example
+ * const config = await dumpConfig(new RTSRoot());
+ * console.log(config.storage_objects?.length, config.targets?.length);
+ */
+export async function dumpConfig(root: RTSRoot, options: DumpOptions = {}): Promise<SaveConfig> {
+  return dumpSnapshot(await root.cfs.snapshot(''), options);
+}
+
+/** A deep copy of a config with every password (CHAP and discovery) removed; user ids stay. */
+export function redactSecrets(config: SaveConfig): SaveConfig {
+  return JSON.parse(JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) ? undefined : value))) as SaveConfig;
+}
+
+
