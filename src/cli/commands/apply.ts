@@ -1,0 +1,42 @@
+/**
+ * `rtslib apply <file> [--prune] [--dry-run]`: makes the kernel match a
+ * saveconfig.json file, touching only what differs.
+ */
+import type { Command } from 'commander';
+import { formatPlan, planApply, planWrites, readConfigFile } from '../../config/index.js';
+import { writeLines, type CliIO } from '../cli-io.js';
+import { runPlan } from '../plan-runner.js';
+import { targetRoot } from '../target-root.js';
+
+/** Options of `rtslib apply`. */
+export interface ApplyCommandOptions {
+  /** Also remove what the file does not have. */
+  prune?: boolean;
+  /** Print the plan, write nothing. */
+  dryRun?: boolean;
+}
+
+/** Adds `apply` to the program. */
+export function registerApplyCommand(program: Command, io: CliIO): void {
+  program
+    .command('apply')
+    .argument('<file>', 'the saveconfig.json file to apply')
+    .description('change the kernel configuration to match a saveconfig.json file, touching only what differs')
+    .option('--prune', 'also remove objects the file does not have')
+    .option('--dry-run', 'print what would change and write nothing')
+    .action(async (file: string, options: ApplyCommandOptions, command: Command) => {
+      const config = await readConfigFile(file);
+      const root = targetRoot(command);
+      const plan = await planApply(root, config, { prune: options.prune === true });
+      if (options.dryRun) {
+        if (plan.steps.length === 0) io.stdout.write('nothing to do\n');
+        else writeLines(io.stdout, [...formatPlan(plan), `dry run: ${plan.steps.length} steps, ${planWrites(plan)} operations, nothing written`]);
+        return;
+      }
+      if (plan.steps.length === 0) {
+        io.stdout.write('nothing to do\n');
+        return;
+      }
+      await runPlan(root, plan, io, 'apply');
+    });
+}

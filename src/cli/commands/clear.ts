@@ -1,0 +1,34 @@
+/**
+ * `rtslib clear`: removes the whole configuration (or one target or storage
+ * object) from the kernel (targetctl clear).
+ */
+import type { Command } from 'commander';
+import { planClear, type ClearOptions } from '../../config/index.js';
+import type { CliIO } from '../cli-io.js';
+import { runPlan } from '../plan-runner.js';
+import { targetRoot } from '../target-root.js';
+
+/** Options of `rtslib clear`. */
+export interface ClearCommandOptions {
+  /** `--target WWN`. */
+  target?: string;
+  /** `--storage-object NAME`. */
+  storageObject?: string;
+}
+
+/** Adds `clear` to the program. */
+export function registerClearCommand(program: Command, io: CliIO): void {
+  program
+    .command('clear')
+    .description('remove the whole configuration from the kernel')
+    .option('--target <wwn>', 'remove only this target')
+    .option('--storage-object <name>', 'remove only this storage object (and the LUNs using it)')
+    .action(async (options: ClearCommandOptions, command: Command) => {
+      const root = targetRoot(command);
+      const planOptions: ClearOptions = {
+        ...(options.target === undefined ? {} : { target: options.target }),
+        ...(options.storageObject === undefined ? {} : { storageObject: options.storageObject }),
+      };
+      await runPlan(root, await planClear(root, planOptions), io, 'clear');
+    });
+}

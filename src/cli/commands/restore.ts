@@ -1,0 +1,40 @@
+/**
+ * `rtslib restore [file]`: replaces the configuration with a saveconfig.json
+ * file, clearing what exists first unless `--no-clear` (targetctl restore).
+ */
+import type { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE, planRestore, readConfigFile, type RestoreOptions as PlanRestoreOptions } from '../../config/index.js';
+import type { CliIO } from '../cli-io.js';
+import { runPlan } from '../plan-runner.js';
+import { targetRoot } from '../target-root.js';
+
+/** Options of `rtslib restore`. */
+export interface RestoreCommandOptions {
+  /** False with `--no-clear`. */
+  clear: boolean;
+  /** `--target WWN`. */
+  target?: string;
+  /** `--storage-object NAME`. */
+  storageObject?: string;
+}
+
+/** Adds `restore` to the program. */
+export function registerRestoreCommand(program: Command, io: CliIO): void {
+  program
+    .command('restore')
+    .argument('[file]', 'the saveconfig.json file to read', DEFAULT_CONFIG_FILE)
+    .description('restore the configuration from a saveconfig.json file, clearing the existing one first')
+    .option('--no-clear', 'keep the existing configuration (objects that already exist are refused)')
+    .option('--target <wwn>', 'restore only this target')
+    .option('--storage-object <name>', 'restore only this storage object')
+    .action(async (file: string, options: RestoreCommandOptions, command: Command) => {
+      const config = await readConfigFile(file);
+      const root = targetRoot(command);
+      const planOptions: PlanRestoreOptions = {
+        clearExisting: options.clear,
+        ...(options.target === undefined ? {} : { target: options.target }),
+        ...(options.storageObject === undefined ? {} : { storageObject: options.storageObject }),
+      };
+      await runPlan(root, await planRestore(root, config, planOptions), io, 'restore');
+    });
+}

@@ -1,0 +1,39 @@
+/**
+ * Executing a plan for a command (restore, clear, apply) and the summary
+ * line printed afterwards.
+ */
+import { executePlan, type ExecuteResult } from '../config/planner.js';
+import { planWrites, type Plan } from '../config/plan.js';
+import type { RTSRoot } from '../model/rts-root.js';
+import { startProgress } from './progress.js';
+import type { CliIO } from './cli-io.js';
+
+/**
+ * `<verb>: 2 created, 1 modified, 0 removed (17 operations)`, or `<verb>: nothing to do`.
+ * With the execution's result, the count is what was done (settings already as wanted were skipped).
+ */
+export function planSummary(verb: string, plan: Plan, result?: ExecuteResult): string {
+  if (plan.steps.length === 0) return `${verb}: nothing to do`;
+  const n = (action: string): number => plan.steps.filter((s) => s.action === action).length;
+  const writes = result ? result.operations : planWrites(plan);
+  const skipped = result?.skipped ? `, ${result.skipped} already as wanted` : '';
+  return `${verb}: ${n('create')} created, ${n('modify')} modified, ${n('remove')} removed (${writes} operation${writes === 1 ? '' : 's'}${skipped})`;
+}
+
+/**
+ * Executes a plan, with a progress bar on a terminal for large plans, and
+ * prints its summary line. On failure the bar is removed and the error
+ * (which names the step, file and errno) propagates.
+ */
+export async function runPlan(root: RTSRoot, plan: Plan, io: CliIO, verb: string): Promise<void> {
+  let result: ExecuteResult | undefined;
+  if (plan.steps.length) {
+    const progress = startProgress(io, plan.steps.reduce((n, s) => n + s.ops.length, 0), verb);
+    try {
+      result = await executePlan(root, plan, progress.onProgress ? { onProgress: progress.onProgress } : {});
+    } finally {
+      progress.stop();
+    }
+  }
+  io.stdout.write(`${planSummary(verb, plan, result)}\n`);
+}

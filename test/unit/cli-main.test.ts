@@ -1,0 +1,262 @@
+/**
+ * The `rtslib` command run in-process through `main()`: exit codes, the
+ * one-line error contract, help and version, and the verbs that only read
+ * (ls, diff, apply --dry-run) and save, against a fake target root built from
+ * the reference configfs listing (shared/reference/configfs-tree-linux-6.1.txt).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Writable } from 'node:stream';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { main, type CliIO } from '../../src/cli/main.js';
+
+const SHARED = resolve(import.meta.dirname, '../../../shared/reference');
+const REFERENCE_CONFIG = join(SHARED, 'rtslib-fb-2.1.75-saveconfig.json');
+const PASSWORD = 'secret123456';
+
+/** A stream that keeps what is written to it. */
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const io: CliIO = { stdout, stderr, isTTY: false };
+  const code = await main(argv, io);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Asserts the error contract: exactly one line `rtslib: ...` on stderr, no stack trace. */
+function expectOneErrorLine(r: Run): string {
+  const lines = r.stderr.split('\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toBe('');
+  expect(lines[0]).toMatch(/^rtslib: \S/);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  return lines[0]!;
+}
+
+let tmp = '';
+let root = '';
+
+/** Materializes the reference listing: directories, files with their values, symlinks. */
+function buildFakeTargetRoot(dir: string): void {
+  const unescape = (v: string): string => v.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  for (const line of readFileSync(join(SHARED, 'configfs-tree-linux-6.1.txt'), 'utf8').split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = /^D (.*)\/$/.exec(line))) mkdirSync(join(dir, m[1]!), { recursive: true });
+    else if ((m = /^L (.*) -> (.*)$/.exec(line))) {
+      mkdirSync(dirname(join(dir, m[1]!)), { recursive: true });
+      symlinkSync(join(dir, m[2]!), join(dir, m[1]!));
+    } else if ((m = /^F \S\S (.*?) = (.*)$/.exec(line))) {
+      mkdirSync(dirname(join(dir, m[1]!)), { recursive: true });
+      writeFileSync(join(dir, m[1]!), `${unescape(m[2]!)}\n`);
+    }
+  }
+}
+
+/** Every path below a directory with its kind, to check that nothing was written. */
+function listing(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).map((e) => `${e.isDirectory() ? 'D' : e.isSymbolicLink() ? 'L' : 'F'} ${join(e.parentPath, e.name)}`).sort();
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'rtslib-cli-'));
+  root = join(tmp, 'target');
+  buildFakeTargetRoot(root);
+  writeFileSync(join(tmp, 'malformed.json'), '{ "storage_objects": [ ');
+  writeFileSync(join(tmp, 'invalid.json'), JSON.stringify({ storage_objects: [{ plugin: 'ramdisk', name: 'r' }] }));
+  writeFileSync(join(tmp, 'empty.json'), '{}');
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('usage errors exit 2 with one line and a hint', () => {
+  test('unknown command', async () => {
+    const r = await run('frobnicate');
+    expect(r.code).toBe(2);
+    expect(expectOneErrorLine(r)).toBe("rtslib: unknown command 'frobnicate' (see 'rtslib --help')");
+    expect(r.stdout).toBe('');
+  });
+
+  test('a misspelt command gets a suggestion', async () => {
+    const r = await run('lss');
+    expect(r.code).toBe(2);
+    expect(expectOneErrorLine(r)).toContain('Did you mean ls?');
+  });
+
+  test('unknown option, global and per command (hint names the command)', async () => {
+    const global = await run('--frob');
+    expect(global.code).toBe(2);
+    expect(expectOneErrorLine(global)).toBe("rtslib: unknown option '--frob' (see 'rtslib --help')");
+    const local = await run('--configfs', root, 'ls', '--frob');
+    expect(local.code).toBe(2);
+    expect(expectOneErrorLine(local)).toBe("rtslib: unknown option '--frob' (see 'rtslib ls --help')");
+  });
+
+  test('apply without its file', async () => {
+    const r = await run('apply');
+    expect(r.code).toBe(2);
+    expect(expectOneErrorLine(r)).toBe("rtslib: missing required argument 'file' (see 'rtslib apply --help')");
+  });
+
+  test('too many arguments, missing option value, no command', async () => {
+    expect((await run('save', 'a', 'b')).code).toBe(2);
+    const r = await run('restore', '--target');
+    expect(r.code).toBe(2);
+    expectOneErrorLine(r);
+    const empty = await run('--configfs', '', 'ls');
+    expect(empty.code).toBe(2);
+    expect(expectOneErrorLine(empty)).toContain("option '--configfs <dir>' argument '' is invalid");
+    const none = await run();
+    expect(none.code).toBe(2);
+    expect(expectOneErrorLine(none)).toBe("rtslib: missing command (see 'rtslib --help')");
+  });
+});
+
+describe('help and version exit 0 on stdout', () => {
+  test('--help lists the verbs and documents the exit codes', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const verb of ['ls', 'save', 'restore', 'clear', 'apply', 'diff', 'discover']) expect(r.stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
+    expect(r.stdout).toContain('--configfs <dir>');
+    expect(r.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 +usage error/);
+    expect(r.stdout).toContain('invalid config content (malformed JSON, schema error)');
+  });
+
+  test('help for a verb, both spellings', async () => {
+    const a = await run('apply', '--help');
+    const b = await run('help', 'apply');
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(a.stdout).toContain('Usage: rtslib apply [options] <file>');
+    expect(a.stdout).toContain('--dry-run');
+    expect(a.stdout.indexOf('--configfs <dir>')).toBeGreaterThan(a.stdout.indexOf('Global Options:'));
+    expect(a.stdout).toContain('Global Options:');
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  test('--version prints the package version', async () => {
+    const r = await run('--version');
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+});
+
+describe('config files: invalid content exits 2, a missing file exits 1', () => {
+  test('diff with malformed JSON', async () => {
+    const file = join(tmp, 'malformed.json');
+    const r = await run('--configfs', root, 'diff', file);
+    expect(r.code).toBe(2);
+    expect(expectOneErrorLine(r)).toMatch(new RegExp(`^rtslib: invalid config ${file}: \\$: not valid JSON`));
+    expect(r.stdout).toBe('');
+  });
+
+  test('apply with a schema error names the JSON path', async () => {
+    const r = await run('--configfs', root, 'apply', join(tmp, 'invalid.json'));
+    expect(r.code).toBe(2);
+    expect(expectOneErrorLine(r)).toContain('storage_objects[0].size');
+  });
+
+  test('restore from a file that does not exist', async () => {
+    const file = join(tmp, 'missing.json');
+    const r = await run('--configfs', root, 'restore', file);
+    expect(r.code).toBe(1);
+    const line = expectOneErrorLine(r);
+    expect(line).toContain('ENOENT');
+    expect(line).toContain(file);
+  });
+});
+
+describe('against a fake target root (the reference setup)', () => {
+  test('ls draws the tree without the CHAP password', async () => {
+    const r = await run('--configfs', root, 'ls');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain(PASSWORD);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('o- /');
+    for (const line of [
+      '  | | o- file1 [/tmp/bs/file1.img, 64.0MiB, write-back]',
+      '  |     | o- iqn.1994-05.com.redhat:client1 [tag group_a, chap user user1, Mapped LUNs: 2]',
+      '  |     |   o- mapped_lun1 -> lun1 [ro]',
+      '  |     | o- lun0 -> /backstores/fileio/file1 [alua default_tg_pt_gp]',
+      '  |       o- [::1]:3261',
+      '          o- lun0 -> /backstores/ramdisk/null1 [alua default_tg_pt_gp]',
+    ]) expect(lines).toContain(line);
+  });
+
+  test('ls --json is the dump without passwords', async () => {
+    const r = await run('ls', '--json', '--configfs', root);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(PASSWORD);
+    expect(r.stdout).not.toMatch(/password/);
+    const config = JSON.parse(r.stdout) as { targets: { wwn: string }[] };
+    expect(config.targets.map((t) => t.wwn).sort()).toEqual(['iqn.2003-01.org.linux-iscsi.ref:t1', 'naa.5001405c73a169b8']);
+  });
+
+  test('diff against the reference config: no differences, exit 0', async () => {
+    const r = await run('--configfs', root, 'diff', REFERENCE_CONFIG);
+    expect(r).toEqual({ code: 0, stdout: 'no differences\n', stderr: '' });
+  });
+
+  test('diff against an empty config lists removals and exits 0; apply --dry-run --prune prints the same and writes nothing', async () => {
+    const before = listing(root);
+    const diff = await run('--configfs', root, 'diff', join(tmp, 'empty.json'));
+    expect(diff.code).toBe(0);
+    const planned = diff.stdout.trimEnd().split('\n');
+    expect(planned).toContain('- remove storage object fileio/file1');
+    expect(planned).toContain('- remove target loopback naa.5001405c73a169b8');
+    expect(planned.every((l) => /^[-+~] |^ {4}/.test(l))).toBe(true);
+    const dry = await run('--configfs', root, 'apply', '--dry-run', '--prune', join(tmp, 'empty.json'));
+    expect(dry.code).toBe(0);
+    const lines = dry.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, -1)).toEqual(planned);
+    expect(lines.at(-1)).toMatch(/^dry run: \d+ steps, \d+ operations, nothing written$/);
+    expect(listing(root)).toEqual(before);
+  });
+
+  test('apply without --prune of an empty config has nothing to do', async () => {
+    const r = await run('--configfs', root, 'apply', join(tmp, 'empty.json'));
+    expect(r).toEqual({ code: 0, stdout: 'nothing to do\n', stderr: '' });
+  });
+
+  test('save writes the config with its secrets, mode 0600, and prints one line', async () => {
+    const file = join(tmp, 'etc', 'saveconfig.json');
+    const r = await run('--configfs', root, 'save', file);
+    expect(r).toEqual({ code: 0, stdout: `saved ${file}\n`, stderr: '' });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain(PASSWORD);
+    writeFileSync(file, '{}');
+    const again = await run('--configfs', root, 'save', file);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^saved ${file} \\(backup ${join(tmp, 'etc', 'backup')}/saveconfig-[0-9-]+\\.json\\.gz\\)\\n$`));
+    writeFileSync(file, '{}');
+    const none = await run('--configfs', root, 'save', '--no-backup', file);
+    expect(none.stdout).toBe(`saved ${file}\n`);
+  });
+
+  test('a target root that does not exist is a runtime error naming errno and path', async () => {
+    const missing = join(tmp, 'no-such-root');
+    const r = await run('--configfs', missing, 'ls');
+    expect(r.code).toBe(1);
+    const line = expectOneErrorLine(r);
+    expect(line).toContain('ENOENT');
+    expect(line).toContain(missing);
+  });
+});
