@@ -8,57 +8,18 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { relative, resolve, dirname } from 'node:path';
 import {
   ALUATargetPortGroup, FileIOBackstore, IBlockBackstore, LUN, MappedLUN, NetworkPortal, NodeACL, RDMCPBackstore,
   RTSRoot, TPG, Target, UserBackstore, type Backstore,
 } from '../../src/index.js';
-import { TARGET, rawTree, rtslibFb } from './helpers.js';
+import { TARGET, liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
 const IQN = 'iqn.2003-01.org.linux-iscsi.ref:t1';
 const LOOP_WWN = 'naa.5001405c73a169b8';
 const BS = '/tmp/bs';
-
-/** One entry of a tree: kind, owner mode bits, value or link target. */
-interface Entry { kind: 'D' | 'F' | 'L'; mode?: string; value?: string }
-
-/** Parses the reference dump into path → entry (paths relative to the target root, no trailing slash). */
-function referenceTree(): Map<string, Entry> {
-  const tree = new Map<string, Entry>();
-  for (const line of readFileSync(`${SHARED}/configfs-tree-linux-6.1.txt`, 'utf8').split('\n')) {
-    let m: RegExpExecArray | null;
-    if ((m = /^D (.*)\/$/.exec(line)) && m[1] !== '.') tree.set(m[1]!, { kind: 'D' });
-    else if ((m = /^L (.*) -> (.*)$/.exec(line))) tree.set(m[1]!, { kind: 'L', value: m[2]! });
-    else if ((m = /^F (\S\S) (.*?) = ?(.*)$/.exec(line))) tree.set(m[2]!, { kind: 'F', mode: m[1]!, value: m[3]! });
-  }
-  return tree;
-}
-
-/** The same view of the live tree, values escaped as the dump does. */
-function liveTree(dir = TARGET, prefix = '', out = new Map<string, Entry>()): Map<string, Entry> {
-  for (const name of readdirSync(dir)) {
-    const rel = prefix ? `${prefix}/${name}` : name;
-    const abs = `${dir}/${name}`;
-    const st = lstatSync(abs);
-    if (st.isSymbolicLink()) out.set(rel, { kind: 'L', value: relative(TARGET, resolve(dirname(abs), readlinkSync(abs))) });
-    else if (st.isDirectory()) {
-      out.set(rel, { kind: 'D' });
-      liveTree(abs, rel, out);
-    } else {
-      const mode = `${st.mode & 0o400 ? 'r' : '-'}${st.mode & 0o200 ? 'w' : '-'}`;
-      let value = '';
-      if (mode[0] === 'r' && !/statistics\//.test(rel)) {
-        value = readFileSync(abs).toString('latin1').slice(0, 4096).replace(/\n$/, '')
-          .replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-      }
-      out.set(rel, { kind: 'F', mode, value });
-    }
-  }
-  return out;
-}
 
 /** Paths the reference holds for the pscsi object, which this test does not build. */
 const PSCSI = /^core\/pscsi_4(\/|$)|^iscsi\/[^/]+\/tpgt_1\/lun\/lun_3(\/|$)/;

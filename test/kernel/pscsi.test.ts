@@ -14,7 +14,7 @@ import {
   PSCSIBackstore, PSCSIStorageObject, RDMCPBackstore, RDMCPStorageObject, RTSLibError, RTSLibInvalidArgumentError,
   RTSLibNotInCFSError, RTSLibOperationError, RTSRoot, inquiry, isInUse, listScsiDevices, listScsiHosts, type ScsiDevice,
 } from '../../src/index.js';
-import { TARGET, rawExists, rawRead, rawTree, rtslibFb, unloadScsiDebug } from './helpers.js';
+import { TARGET, liveTree, rawExists, rawRead, rawTree, referenceTree, rtslibFb, shapeUnder, unloadScsiDebug } from './helpers.js';
 
 const SCSI_DEBUG = '/sys/bus/pseudo/drivers/scsi_debug';
 const CORE = `${TARGET}/core`;
@@ -118,6 +118,8 @@ describe('PSCSIStorageObject, rtslib-fb style (an HBA of its own)', () => {
         expect(await so.rev()).toBe(d.rev);
         expect(await so.legacyMode()).toBe(false);
         expect(rawRead(`${TARGET}/${so.hbaPath}/hba_mode`)).toBe('0');
+        // Every directory, file and mode the reference dump shows for its pscsi object.
+        expect(shapeUnder(liveTree(`${TARGET}/${so.hbaPath}`, so.hbaPath), so.relativePath)).toEqual(shapeUnder(referenceTree(), 'core/pscsi_4/pscsi1'));
         // The kernel holds the block device exclusively now.
         expect(await isInUse(d.blockDevice!)).toBe(true);
       }
