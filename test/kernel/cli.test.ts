@@ -1,0 +1,172 @@
+/**
+ * The `rtslib` command on the real kernel, every verb, run as users run it
+ * (`node bin/rtslib.js …`, the compiled package): exit codes 0/1/2, one-line
+ * errors, no CHAP secret ever printed, and bad input leaving configfs as it was.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { configuredTree, rawTree, rtslibFb } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../../bin/rtslib.js', import.meta.url));
+const DIR = '/tmp/cli-test';
+const IQN = 'iqn.2003-01.org.rtslib.cli:t1';
+const SECRET = 'cli-secret-0123456789';
+
+interface Run { status: number | null; stdout: string; stderr: string }
+function rtslib(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A config with every kind of object, on devices that exist in the guest. */
+function sampleConfig(): object {
+  return {
+    storage_objects: [
+      { plugin: 'fileio', name: 'disk1', dev: `${DIR}/disk1.img`, size: 16 * 1024 * 1024, write_back: false },
+      { plugin: 'ramdisk', name: 'ram1', size: 8 * 1024 * 1024 },
+    ],
+    targets: [
+      {
+        fabric: 'iscsi', wwn: IQN,
+        tpgs: [{
+          tag: 1, enable: true, attributes: { authentication: 0 },
+          luns: [{ index: 0, storage_object: '/backstores/fileio/disk1' }, { index: 1, storage_object: '/backstores/ramdisk/ram1' }],
+          portals: [{ ip_address: '127.0.0.1', port: 3260 }],
+          node_acls: [{ node_wwn: 'iqn.1994-05.com.redhat:cli-client', chap_userid: 'cliuser', chap_password: SECRET, mapped_luns: [{ index: 0, tpg_lun: 0 }, { index: 1, tpg_lun: 1, write_protect: true }] }],
+        }],
+      },
+      { fabric: 'loopback', wwn: 'naa.5001405aabbccdd0', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram1' }] }] },
+    ],
+  };
+}
+
+let baseline: string[] = [];
+beforeAll(() => {
+  mkdirSync(DIR, { recursive: true });
+  writeFileSync(`${DIR}/sample.json`, JSON.stringify(sampleConfig(), null, 2));
+  baseline = rawTree();
+});
+afterAll(() => {
+  rtslibFb('rtslib.RTSRoot().clear_existing(confirm=True)\nprint("null")');
+  rmSync(DIR, { recursive: true, force: true });
+});
+
+/** Asserts a failure: its exit code, exactly one line on stderr matching `message`, and no secret anywhere. */
+function expectFailure(r: Run, code: 1 | 2, message: RegExp): void {
+  expect(r.status, r.stderr).toBe(code);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/^rtslib: /);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr + r.stdout).not.toContain(SECRET);
+}
+
+describe('rtslib command', () => {
+  test('apply --dry-run writes nothing; apply creates; re-apply has nothing to do', () => {
+    const dry = rtslib('apply', '--dry-run', `${DIR}/sample.json`);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/\+ create storage object fileio\/disk1/);
+    expect(dry.stdout).toMatch(/chap_password = \(secret\)/);
+    expect(dry.stdout).not.toContain(SECRET);
+    expect(rawTree()).toEqual(baseline);
+    const apply = rtslib('apply', `${DIR}/sample.json`);
+    expect(apply.status, apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/^apply: \d+ created/m);
+    expect(rtslib('apply', `${DIR}/sample.json`).stdout).toMatch(/nothing to do/);
+    expect(rtslib('diff', `${DIR}/sample.json`).stdout).toMatch(/no differences/);
+  });
+
+  test('ls shows the tree without secrets; ls --json is the dump with passwords removed', () => {
+    const ls = rtslib('ls');
+    expect(ls.status, ls.stderr).toBe(0);
+    for (const word of ['backstores', 'fileio', 'disk1', 'ramdisk', 'ram1', 'iscsi', IQN, 'tpg1', 'loopback', 'naa.5001405aabbccdd0', '127.0.0.1:3260', 'iqn.1994-05.com.redhat:cli-client']) expect(ls.stdout).toContain(word);
+    expect(ls.stdout).not.toContain(SECRET);
+    const json = rtslib('ls', '--json');
+    expect(json.status).toBe(0);
+    const dumped = JSON.parse(json.stdout) as { targets: { wwn: string; tpgs: { node_acls: Record<string, unknown>[] }[] }[] };
+    const acl = dumped.targets.find((t) => t.wwn === IQN)!.tpgs[0]!.node_acls[0]!;
+    expect(acl.chap_userid).toBe('cliuser');
+    expect(acl).not.toHaveProperty('chap_password');
+    expect(json.stdout).not.toContain(SECRET);
+  });
+
+  test('save (0600, secrets in the file only), clear, restore: the tree comes back', () => {
+    const file = `${DIR}/etc/saveconfig.json`;
+    const save = rtslib('save', file);
+    expect(save.status, save.stderr).toBe(0);
+    expect(save.stdout).not.toContain(SECRET);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain(SECRET);
+    const before = rawTree();
+    const clear = rtslib('clear');
+    expect(clear.status, clear.stderr).toBe(0);
+    expect(configuredTree()).toEqual([]);
+    const restore = rtslib('restore', file);
+    expect(restore.status, restore.stderr).toBe(0);
+    const after = rawTree();
+    // LUN and mapped LUN link names (aliases) and everything else come back; the loopback nexus is generated anew
+    expect(after).toEqual(before);
+    expect(rtslib('diff', file).stdout).toMatch(/no differences/);
+    // a second save backs up the first when it changed; unchanged, no backup
+    expect(rtslib('save', file).status).toBe(0);
+    expect(existsSync(`${DIR}/etc/backup`)).toBe(false);
+  });
+
+  test('restore --no-clear refuses what exists (exit 1, nothing written); partial restore by target', () => {
+    const file = `${DIR}/etc/saveconfig.json`;
+    const tree = rawTree();
+    expectFailure(rtslib('restore', '--no-clear', file), 1, /exists: not restoring/);
+    expect(rawTree()).toEqual(tree);
+    expect(rtslib('clear', '--target', IQN).status).toBe(0);
+    expect(rawTree().some((p) => p.startsWith(`iscsi/${IQN}`))).toBe(false);
+    const r = rtslib('restore', '--target', IQN, file);
+    expect(r.status, r.stderr).toBe(0);
+    expect(rawTree()).toEqual(tree);
+  });
+
+  test('discover lists the guest\'s SCSI hosts and devices', () => {
+    const table = rtslib('discover');
+    expect(table.status, table.stderr).toBe(0);
+    const json = rtslib('discover', '--json');
+    expect(json.status).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { hosts: unknown[]; devices: { hctl: string }[] };
+    expect(Array.isArray(parsed.hosts)).toBe(true);
+    // the loopback target's LUN is a local SCSI disk in the guest
+    const lsscsi = execFileSync('lsscsi', [], { encoding: 'utf8' });
+    for (const d of parsed.devices) expect(lsscsi).toContain(`[${d.hctl}]`);
+    for (const d of parsed.devices) expect(table.stdout).toContain(d.hctl);
+  });
+
+  describe('bad input: exit 1 or 2, one line, configfs unchanged', () => {
+    const cases: [string, () => object | string, 1 | 2, RegExp][] = [
+      ['malformed JSON', () => '{"storage_objects": [', 2, /not valid JSON/],
+      ['a schema error (misspelled key)', () => ({ storage_objects: [{ plugin: 'ramdisk', name: 'r', size: 4096, nulio: true }] }), 2, /storage_objects\[0\].*nulio/],
+      ['a fileio path in a missing directory', () => ({ storage_objects: [{ plugin: 'fileio', name: 'f', dev: '/nonexistent-dir/f.img', size: 4096 }] }), 1, /directory \/nonexistent-dir does not exist/],
+      ['a pscsi device that does not exist', () => ({ storage_objects: [{ plugin: 'pscsi', name: 'p', dev: '/dev/sdzz' }] }), 1, /\/dev\/sdzz/],
+      ['a storage object name reused across plugins', () => ({ storage_objects: [{ plugin: 'ramdisk', name: 'twin', size: 4096 }, { plugin: 'fileio', name: 'twin', dev: `${DIR}/twin.img`, size: 4096 }] }), 2, /storage_objects\[1\]\.name: duplicate storage object name/],
+      ['a LUN naming a missing storage object', () => ({ targets: [{ fabric: 'iscsi', wwn: 'iqn.2003-01.org.x:y', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/fileio/ghost' }] }] }] }), 2, /targets\[0\]\.tpgs\[0\]\.luns\[0\]\.storage_object/],
+      ['an invalid WWN', () => ({ targets: [{ fabric: 'iscsi', wwn: 'bogus', tpgs: [] }] }), 2, /targets\[0\]\.wwn/],
+    ];
+    for (const [name, content, code, message] of cases) {
+      test(name, () => {
+        const file = `${DIR}/bad.json`;
+        const c = content();
+        writeFileSync(file, typeof c === 'string' ? c : JSON.stringify(c));
+        const tree = rawTree();
+        // every verb reads files the same way; each guest start of node costs seconds, so one verb per case
+        // and all three for the first one
+        for (const verb of name === 'malformed JSON' ? ['apply', 'restore', 'diff'] : ['apply']) expectFailure(rtslib(verb, file), code, message);
+        expect(rawTree()).toEqual(tree);
+      });
+    }
+
+    test('usage errors exit 2', () => {
+      expectFailure(rtslib('frobnicate'), 2, /unknown command/);
+      expectFailure(rtslib('ls', '--bogus'), 2, /unknown option/);
+      expectFailure(rtslib('apply'), 2, /missing required argument/);
+      expectFailure(rtslib('restore', `${DIR}/does-not-exist.json`), 1, /ENOENT/);
+      expect(rtslib('--help').status).toBe(0);
+    });
+  });
+});
