@@ -8,7 +8,7 @@ import { runInVm, tail } from './vm.js';
 ensureVmPackages();
 console.log('demo: booting the guest (qemu, software emulation; this takes about 10 s)');
 const result = await runInVm({
-  script: 'node node_modules/tsx/dist/cli.mjs examples/loopback-demo.ts',
+  script: 'node node_modules/tsx/dist/cli.mjs examples/provision-demo.ts',
   echo: process.stdout,
   timeoutMs: 10 * 60_000,
 });
