@@ -4,6 +4,7 @@
  * compiled on the host first; the guest script gets its path in
  * RTSLIB_BENCH_FLOOR and writes its results under bench/out/.
  */
+import { cpus, loadavg } from 'node:os';
 import { ensureVmPackages } from '../test/vm/packages.js';
 import { runInVm, tail } from '../test/vm/vm.js';
 import { buildFloor } from './floor/build.js';
@@ -18,12 +19,17 @@ const floor = buildFloor();
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const result = await runInVm({
   script: `node node_modules/tsx/dist/cli.mjs ${quote(script)} ${args.map(quote).join(' ')}`,
-  env: { RTSLIB_BENCH_FLOOR: floor },
+  // the guest sees only its emulated CPU: tell it what it runs on, and how busy the host was
+  env: {
+    RTSLIB_BENCH_FLOOR: floor,
+    RTSLIB_BENCH_HOST_CPU: `${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores`,
+    RTSLIB_BENCH_HOST_LOAD: loadavg().map((x) => x.toFixed(2)).join(' '),
+  },
   echo: process.stdout,
   timeoutMs: Number(process.env.RTSLIB_VM_TIMEOUT_MS ?? 60 * 60_000),
   memoryMiB: 4096,
 });
-console.log(`bench: guest kernel ${result.kernelVersion}, whole run ${(result.totalMs / 1000).toFixed(1)} s, exit code ${result.exitCode ?? 'none'}`);
+console.log(`bench: guest kernel ${result.kernelVersion}, whole run ${(result.totalMs / 1000).toFixed(1)} s, exit code ${result.exitCode ?? 'none'}; host load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 if (result.failure) {
   console.error(`bench: ${result.failure}\n${tail(result.output)}`);
   process.exit(1);
