@@ -6,7 +6,7 @@
  */
 import { CommanderError } from 'commander';
 import { operationCause } from '../errors.js';
-import { RTSLibConfigError } from '../config/schema.js';
+import { RTSLibConfigError } from '../config/config-error.js';
 import { ExitCode } from './exit-codes.js';
 
 /** What to tell the user about a failed run. */

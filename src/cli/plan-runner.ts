@@ -2,7 +2,7 @@
  * Executing a plan for a command (restore, clear, apply) and the summary
  * line printed afterwards.
  */
-import { executePlan, type ExecuteResult } from '../config/planner.js';
+import type { ExecuteResult } from '../config/planner.js';
 import { planWrites, type Plan } from '../config/plan.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import { startProgress } from './progress.js';
@@ -28,8 +28,9 @@ export function planSummary(verb: string, plan: Plan, result?: ExecuteResult): s
 export async function runPlan(root: RTSRoot, plan: Plan, io: CliIO, verb: string): Promise<void> {
   let result: ExecuteResult | undefined;
   if (plan.steps.length) {
-    const progress = startProgress(io, plan.steps.reduce((n, s) => n + s.ops.length, 0), verb);
+    const progress = await startProgress(io, plan.steps.reduce((n, s) => n + s.ops.length, 0), verb);
     try {
+      const { executePlan } = await import('../config/planner.js');
       result = await executePlan(root, plan, progress.onProgress ? { onProgress: progress.onProgress } : {});
     } finally {
       progress.stop();

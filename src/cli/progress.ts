@@ -3,7 +3,7 @@
  * and only for plans of more than {@link PROGRESS_THRESHOLD} operations.
  * Pipes and CI logs get no bar and no extra lines.
  */
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { CliIO } from './cli-io.js';
 
 /** Plans with more operations than this get a progress bar (on a terminal). */
@@ -26,13 +26,14 @@ export function wantsProgressBar(io: CliIO, operations: number): boolean {
  * A bar on stdout driven by `onProgress(done, total)`, or a display that does
  * nothing when {@link wantsProgressBar} says no.
  * @example
- * const progress = startProgress(io, planWrites(plan), 'restore');
+ * const progress = await startProgress(io, planWrites(plan), 'restore');
  * try { await executePlan(root, plan, progress.onProgress ? { onProgress: progress.onProgress } : {}); }
  * finally { progress.stop(); }
  */
-export function startProgress(io: CliIO, operations: number, label: string): PlanProgress {
+export async function startProgress(io: CliIO, operations: number, label: string): Promise<PlanProgress> {
   if (!wantsProgressBar(io, operations)) return { stop() {} };
-  const bar = new cliProgress.SingleBar({
+  const { default: cliProgress } = await import('cli-progress');
+  const bar: SingleBar = new cliProgress.SingleBar({
     stream: io.stdout,
     format: `${label} [{bar}] {value}/{total} operations`,
     clearOnComplete: true,

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RTSLibError, operationCause } from '../errors.js';
-import { parseConfig, type SaveConfig } from './schema.js';
+import type { SaveConfig } from './schema.js';
 
 /** targetctl's default file. */
 export const DEFAULT_CONFIG_FILE = '/etc/target/saveconfig.json';
@@ -63,6 +63,8 @@ export async function readConfigFile(file: string): Promise<SaveConfig> {
   } catch (err) {
     throw ioError(`cannot read ${file}`, err);
   }
+  // the schema (and its library) is loaded only when a file is read
+  const { parseConfig } = await import('./schema.js');
   return parseConfig(text, file);
 }
 

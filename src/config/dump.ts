@@ -18,9 +18,10 @@ import {
 import { authValue, infoField } from '../cfs/values.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { PAGE_SIZE } from '../model/page-size.js';
-import {
-  ALUA_SAVED_SETTINGS, storageObjectRef, type AluaTpgConfig, type FabricModuleConfig, type LunConfig, type MappedLunConfig,
-  type NodeAclConfig, type PortalConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig, type TpgConfig,
+import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
+import type {
+  AluaTpgConfig, FabricModuleConfig, LunConfig, MappedLunConfig,
+  NodeAclConfig, PortalConfig, SaveConfig, StorageObjectConfig, TargetConfig, TpgConfig,
 } from './schema.js';
 
 /** Options of {@link dumpConfig}. */

@@ -29,9 +29,9 @@ import { pscsiRecipe } from '../model/pscsi-storage-object.js';
 import { RTSLibError, operationCause } from '../errors.js';
 import { RTSLibOperationError, type FailedStep } from '../cfs/configfs.js';
 import { dumpSnapshot } from './dump.js';
-import {
-  ALUA_SAVED_SETTINGS, parseStorageObjectRef, storageObjectRef, type AluaTpgConfig, type FabricModuleConfig, type LunConfig,
-  type NodeAclConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig, type TpgConfig,
+import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
+import type {
+  AluaTpgConfig, FabricModuleConfig, LunConfig, NodeAclConfig, SaveConfig, StorageObjectConfig, TargetConfig, TpgConfig,
 } from './schema.js';
 import type { Plan, PlanAction, PlanOp, PlanStep } from './plan.js';
 
@@ -231,9 +231,10 @@ function planRemovals(b: PlanBuilder, snap: Snapshot, current: SaveConfig, pick:
     const where = dirs.get(soKey(so));
     if (!where) continue;
     const whole = pick.storageObject?.(so) ?? false;
-    for (const g of so.alua_tpgs ?? []) {
-      if (g.name === DEFAULT_ALUA_GROUP || !(whole || pick.alua?.(so, g.name))) continue;
-      op(b.step('remove', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`), P.rmdirAlua, { op: 'rmdir', path: aluaGroupPath(where.path, g.name), independent: true });
+    // the groups as the kernel has them (a structure-only dump does not list a TCMU object's groups)
+    for (const group of snap.childDirs(child(where.path, 'alua'))) {
+      if (group === DEFAULT_ALUA_GROUP || !(whole || pick.alua?.(so, group))) continue;
+      op(b.step('remove', `ALUA group ${group} of storage object ${so.plugin}/${so.name}`), P.rmdirAlua, { op: 'rmdir', path: aluaGroupPath(where.path, group), independent: true });
     }
     if (!whole) continue;
     const s = b.step('remove', `storage object ${so.plugin}/${so.name}`);
@@ -317,7 +318,7 @@ function chapSettings(s: PlanStep, phase: number, dir: string, desired: ChapFiel
 }
 
 /** Creates or reconciles one storage object. */
-async function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: StorageObjectConfig | undefined, where: { path: string } | undefined, released: ReadonlySet<string>): Promise<string> {
+function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: StorageObjectConfig | undefined, where: { path: string } | undefined, recipe: CreationRecipe | undefined): string {
   if (cur && where) {
     // Settings fixed at creation must match: changing them means recreating the object.
     const fixed: [string, unknown, unknown][] = [];
@@ -343,7 +344,7 @@ async function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: S
     }
     return where.path;
   }
-  const recipe = await recipeFor(so, released);
+  if (!recipe) throw new RTSLibError(`storage object ${so.plugin}/${so.name}: no creation recipe`, { code: 'ERR_RTSLIB' });
   const kernel = PLUGINS[so.plugin].kernel;
   const index = b.allocateHba(kernel);
   const planned = storageObjectCreationOps(so.plugin, index, so.name, { ...recipe, attributes: {} }, true);
@@ -494,10 +495,13 @@ async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig,
   const soDirs = new Map<string, string>();
   for (const [key, where] of dirs) soDirs.set(key, where.path);
   const curSos = new Map((current.storage_objects ?? []).map((so) => [soKey(so), so]));
+  // The device checks of new objects (stat, in-use probe) run concurrently, before anything is planned.
+  const fresh = (desired.storage_objects ?? []).filter((so) => !exists.so(soKey(so)));
+  const recipes = new Map(await Promise.all(fresh.map(async (so) => [soKey(so), await recipeFor(so, released)] as const)));
   for (const so of desired.storage_objects ?? []) {
     const key = soKey(so);
     const keep = exists.so(key);
-    soDirs.set(key, await planStorageObject(b, so, keep ? curSos.get(key) : undefined, keep ? dirs.get(key) : undefined, released));
+    soDirs.set(key, planStorageObject(b, so, keep ? curSos.get(key) : undefined, keep ? dirs.get(key) : undefined, recipes.get(key)));
   }
   const curFms = new Map((current.fabric_modules ?? []).map((f) => [f.name, f]));
   for (const fm of desired.fabric_modules ?? []) planFabricModule(b, fm, curFms.get(fm.name));
@@ -512,9 +516,13 @@ async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig,
   }
 }
 
-/** The snapshot and its dump (with secrets) the planner works from. */
-async function readState(root: RTSRoot): Promise<{ snap: Snapshot; current: SaveConfig }> {
-  const snap = await root.cfs.snapshot('');
+/** Directories a structure-only snapshot skips (statistics and the settings groups). */
+const STRUCTURE_EXCLUDES: readonly string[] = ['statistics', 'fabric_statistics', 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
+
+/** The snapshot and its dump (with secrets) the planner works from; `structureOnly` leaves the settings out. */
+async function readState(root: RTSRoot, structureOnly = false): Promise<{ snap: Snapshot; current: SaveConfig }> {
+  // Removal and recreation need the objects, not their settings: skip the attribute groups then.
+  const snap = await root.cfs.snapshot('', structureOnly ? { excludeNames: STRUCTURE_EXCLUDES } : {});
   return { snap, current: dumpSnapshot(snap, { secrets: true }) };
 }
 
@@ -555,7 +563,7 @@ function clearPicks(current: SaveConfig, options: ClearOptions): Parameters<type
  * await executePlan(root, await planClear(root));
  */
 export async function planClear(root: RTSRoot, options: ClearOptions = {}): Promise<Plan> {
-  const { snap, current } = await readState(root);
+  const { snap, current } = await readState(root, true);
   if (options.target !== undefined || options.storageObject !== undefined) scope(current, options, 'the kernel');
   const b = new PlanBuilder(snap);
   planRemovals(b, snap, current, clearPicks(current, options));
@@ -572,7 +580,7 @@ export async function planClear(root: RTSRoot, options: ClearOptions = {}): Prom
  * await executePlan(root, plan);
  */
 export async function planRestore(root: RTSRoot, config: SaveConfig, options: RestoreOptions = {}): Promise<Plan> {
-  const { snap, current } = await readState(root);
+  const { snap, current } = await readState(root, true);
   const desired = scope(config, options, 'the config');
   const clearing = options.clearExisting ?? true;
   const removal = new PlanBuilder(snap);

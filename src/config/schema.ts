@@ -7,37 +7,14 @@
  */
 import { z } from 'zod';
 import { FABRICS, isFabricName, type FabricName } from '../cfs/fabrics.js';
-import { PLUGINS, type PluginName } from '../cfs/plugins.js';
 import { MAX_NAME_BYTES, MAX_VALUE_BYTES, validateName } from '../cfs/names.js';
 import { normalizeWwn } from '../cfs/wwn.js';
 import { DEFAULT_ALUA_GROUP } from '../cfs/tree.js';
-import { RTSLibError } from '../errors.js';
+import { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
+import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
 
-/** One problem found in a config, with the JSON path of the offending value. */
-export interface ConfigIssue {
-  /** e.g. `targets[0].tpgs[0].luns[2].storage_object` (`$` for the whole document). */
-  path: string;
-  /** What is wrong. */
-  message: string;
-}
-
-/** A config file (or object) that does not follow the saveconfig.json format. Nothing was written. */
-export class RTSLibConfigError extends RTSLibError {
-  /** Every problem found, in document order. */
-  readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[], source?: string) {
-    const first = issues[0];
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    super(`invalid config${source ? ` ${source}` : ''}: ${first ? `${first.path}: ${first.message}` : 'unknown problem'}${more}`, { code: 'ERR_RTSLIB_CONFIG' });
-    this.issues = issues;
-  }
-}
-
-/** Formats a zod path as a JSON path: `targets[0].tpgs[1].tag`. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '$';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-}
+export { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
+export { ALUA_SAVED_SETTINGS, storageObjectRef, parseStorageObjectRef } from './format.js';
 
 const int = z.number().int();
 const flag = z.boolean();
@@ -56,13 +33,6 @@ const attributes = z.record(z.string().min(1).max(MAX_NAME_BYTES), z.union([int,
 const parameters = z.record(z.string().min(1).max(MAX_NAME_BYTES), cfsValue);
 const size = int.positive();
 const chapValue = z.string().max(255);
-
-/** ALUA settings saved per group (alua_rw_params of rtslib-fb), all integers. */
-export const ALUA_SAVED_SETTINGS = [
-  'alua_access_state', 'alua_access_status', 'alua_access_type', 'alua_write_metadata', 'preferred',
-  'nonop_delay_msecs', 'trans_delay_msecs', 'implicit_trans_secs', 'alua_support_offline', 'alua_support_standby',
-  'alua_support_transitioning', 'alua_support_active_nonoptimized', 'alua_support_unavailable', 'alua_support_active_optimized',
-] as const;
 
 const aluaTpg = z.strictObject({
   name: cfsName,
@@ -174,18 +144,6 @@ export type NodeAclConfig = z.infer<typeof nodeAcl>;
 export type MappedLunConfig = z.infer<typeof mappedLun>;
 /** A fabric module entry (discovery authentication). */
 export type FabricModuleConfig = z.infer<typeof fabricModule>;
-
-/** `/backstores/<plugin>/<name>` of a storage object. */
-export function storageObjectRef(plugin: PluginName, name: string): string {
-  return `/backstores/${plugin}/${name}`;
-}
-
-/** Splits `/backstores/<plugin>/<name>`. */
-export function parseStorageObjectRef(ref: string): { plugin: PluginName; name: string } | null {
-  const m = /^\/backstores\/([^/]+)\/([^/]+)$/.exec(ref);
-  if (!m || !Object.prototype.hasOwnProperty.call(PLUGINS, m[1]!)) return null;
-  return { plugin: m[1] as PluginName, name: m[2]! };
-}
 
 /** Records issues for values that appear twice in a list. */
 function unique<T>(items: readonly T[], key: (item: T) => string | number | undefined, at: (i: number) => string, what: string, issues: ConfigIssue[]): void {

@@ -79,20 +79,20 @@ describe('progress bar', () => {
   }
   const io = (isTTY: boolean): CliIO & { stdout: Capture; stderr: Capture } => ({ stdout: new Capture(), stderr: new Capture(), isTTY });
 
-  test('only on a terminal and only above the threshold', () => {
+  test('only on a terminal and only above the threshold', async () => {
     expect(wantsProgressBar(io(false), 10_000)).toBe(false);
     expect(wantsProgressBar(io(true), PROGRESS_THRESHOLD)).toBe(false);
     expect(wantsProgressBar(io(true), PROGRESS_THRESHOLD + 1)).toBe(true);
     const quiet = io(false);
-    const none = startProgress(quiet, 10_000, 'restore');
+    const none = await startProgress(quiet, 10_000, 'restore');
     expect(none.onProgress).toBeUndefined();
     none.stop();
     expect(quiet.stdout.text).toBe('');
   });
 
-  test('a terminal run draws the bar on stdout and stop() ends it', () => {
+  test('a terminal run draws the bar on stdout and stop() ends it', async () => {
     const tty = io(true);
-    const progress = startProgress(tty, 200, 'restore');
+    const progress = await startProgress(tty, 200, 'restore');
     expect(progress.onProgress).toBeTypeOf('function');
     progress.onProgress?.(0, 200);
     progress.onProgress?.(120, 200);

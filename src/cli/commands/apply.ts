@@ -3,7 +3,8 @@
  * saveconfig.json file, touching only what differs.
  */
 import type { Command } from 'commander';
-import { formatPlan, planApply, planWrites, readConfigFile } from '../../config/index.js';
+import { readConfigFile } from '../../config/config-file.js';
+import { formatPlan, planWrites } from '../../config/plan.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
 import { targetRoot } from '../target-root.js';
@@ -26,7 +27,8 @@ export function registerApplyCommand(program: Command, io: CliIO): void {
     .option('--dry-run', 'print what would change and write nothing')
     .action(async (file: string, options: ApplyCommandOptions, command: Command) => {
       const config = await readConfigFile(file);
-      const root = targetRoot(command);
+      const root = await targetRoot(command);
+      const { planApply } = await import('../../config/planner.js');
       const plan = await planApply(root, config, { prune: options.prune === true });
       if (options.dryRun) {
         if (plan.steps.length === 0) io.stdout.write('nothing to do\n');

@@ -3,7 +3,7 @@
  * object) from the kernel (targetctl clear).
  */
 import type { Command } from 'commander';
-import { planClear, type ClearOptions } from '../../config/index.js';
+import type { ClearOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
 import { targetRoot } from '../target-root.js';
@@ -24,7 +24,8 @@ export function registerClearCommand(program: Command, io: CliIO): void {
     .option('--target <wwn>', 'remove only this target')
     .option('--storage-object <name>', 'remove only this storage object (and the LUNs using it)')
     .action(async (options: ClearCommandOptions, command: Command) => {
-      const root = targetRoot(command);
+      const root = await targetRoot(command);
+      const { planClear } = await import('../../config/planner.js');
       const planOptions: ClearOptions = {
         ...(options.target === undefined ? {} : { target: options.target }),
         ...(options.storageObject === undefined ? {} : { storageObject: options.storageObject }),

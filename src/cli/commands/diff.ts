@@ -3,7 +3,8 @@
  * match a saveconfig.json file. Writes nothing; exits 0 either way.
  */
 import type { Command } from 'commander';
-import { formatPlan, planApply, readConfigFile } from '../../config/index.js';
+import { readConfigFile } from '../../config/config-file.js';
+import { formatPlan } from '../../config/plan.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { targetRoot } from '../target-root.js';
 
@@ -15,7 +16,8 @@ export function registerDiffCommand(program: Command, io: CliIO): void {
     .description('print what "apply --prune" would change (+ create, ~ modify, - remove); writes nothing')
     .action(async (file: string, _options: Record<string, never>, command: Command) => {
       const config = await readConfigFile(file);
-      const plan = await planApply(targetRoot(command), config, { prune: true });
+      const { planApply } = await import('../../config/planner.js');
+      const plan = await planApply(await targetRoot(command), config, { prune: true });
       if (plan.steps.length === 0) io.stdout.write('no differences\n');
       else writeLines(io.stdout, formatPlan(plan));
     });

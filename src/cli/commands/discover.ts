@@ -3,7 +3,7 @@
  * (candidates for pscsi and block storage objects).
  */
 import type { Command } from 'commander';
-import { deviceInfo, listScsiDevices, listScsiHosts, type ScsiDevice } from '../../scsi/discovery.js';
+import type { ScsiDevice } from '../../scsi/discovery.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { deviceTable, discoveryJson, type DiscoveredDevice, type Discovery } from '../device-table.js';
 
@@ -16,6 +16,7 @@ export interface DiscoverOptions {
 /** The size of a device's block node; null without one or when it cannot be opened (e.g. not root, no medium). */
 async function withSize(device: ScsiDevice): Promise<DiscoveredDevice> {
   if (!device.blockDevice) return { ...device, sizeBytes: null };
+  const { deviceInfo } = await import('../../scsi/discovery.js');
   try {
     return { ...device, sizeBytes: (await deviceInfo(device.blockDevice)).sizeBytes ?? null };
   } catch {
@@ -25,6 +26,8 @@ async function withSize(device: ScsiDevice): Promise<DiscoveredDevice> {
 
 /** Lists SCSI hosts and devices, with the sizes of block devices. */
 export async function discover(): Promise<Discovery> {
+  // the native addon is loaded when discovery runs, not when the command starts
+  const { listScsiDevices, listScsiHosts } = await import('../../scsi/discovery.js');
   const [hosts, devices] = await Promise.all([listScsiHosts(), listScsiDevices()]);
   return { hosts, devices: await Promise.all(devices.map(withSize)) };
 }

@@ -3,7 +3,6 @@
  * as saveconfig.json; from one dump, without secrets.
  */
 import type { Command } from 'commander';
-import { dumpConfig, redactSecrets } from '../../config/index.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { configJson } from '../config-json.js';
 import { targetRoot } from '../target-root.js';
@@ -22,7 +21,8 @@ export function registerLsCommand(program: Command, io: CliIO): void {
     .description('show the configuration as a tree (CHAP passwords are never shown)')
     .option('--json', 'print it as saveconfig.json JSON instead, without passwords')
     .action(async (options: LsOptions, command: Command) => {
-      const config = redactSecrets(await dumpConfig(targetRoot(command), { secrets: false }));
+      const { dumpConfig, redactSecrets } = await import('../../config/dump.js');
+      const config = redactSecrets(await dumpConfig(await targetRoot(command), { secrets: false }));
       if (options.json) io.stdout.write(`${configJson(config)}\n`);
       else writeLines(io.stdout, treeView(config));
     });

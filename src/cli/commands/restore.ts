@@ -3,7 +3,8 @@
  * file, clearing what exists first unless `--no-clear` (targetctl restore).
  */
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, planRestore, readConfigFile, type RestoreOptions as PlanRestoreOptions } from '../../config/index.js';
+import { DEFAULT_CONFIG_FILE, readConfigFile } from '../../config/config-file.js';
+import type { RestoreOptions as PlanRestoreOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
 import { targetRoot } from '../target-root.js';
@@ -29,7 +30,8 @@ export function registerRestoreCommand(program: Command, io: CliIO): void {
     .option('--storage-object <name>', 'restore only this storage object')
     .action(async (file: string, options: RestoreCommandOptions, command: Command) => {
       const config = await readConfigFile(file);
-      const root = targetRoot(command);
+      const root = await targetRoot(command);
+      const { planRestore } = await import('../../config/planner.js');
       const planOptions: PlanRestoreOptions = {
         clearExisting: options.clear,
         ...(options.target === undefined ? {} : { target: options.target }),

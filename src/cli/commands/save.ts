@@ -4,7 +4,7 @@
  * file (targetctl save).
  */
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, dumpConfig, writeConfigFile } from '../../config/index.js';
+import { DEFAULT_CONFIG_FILE, writeConfigFile } from '../../config/config-file.js';
 import type { CliIO } from '../cli-io.js';
 import { targetRoot } from '../target-root.js';
 
@@ -25,7 +25,8 @@ export function registerSaveCommand(program: Command, io: CliIO): void {
     .description('save the configuration, CHAP secrets included, to a saveconfig.json file (mode 0600)')
     .option('--no-backup', `do not keep a backup of the previous file (default: keep up to ${SAVE_BACKUPS})`)
     .action(async (file: string, options: SaveOptions, command: Command) => {
-      const config = await dumpConfig(targetRoot(command), { secrets: true });
+      const { dumpConfig } = await import('../../config/dump.js');
+      const config = await dumpConfig(await targetRoot(command), { secrets: true });
       const result = await writeConfigFile(file, config, { backups: options.backup ? SAVE_BACKUPS : 0 });
       io.stdout.write(`saved ${file}${result.backup ? ` (backup ${result.backup})` : ''}\n`);
     });
