@@ -39,7 +39,11 @@ describe('the reference setup, rebuilt through the object model', () => {
 
   beforeAll(async () => {
     expect(rawTree().filter((p) => p.startsWith('core/') && p !== 'core/alua' && !p.startsWith('core/alua/'))).toEqual([]);
+    // The backing files live on a tmpfs of their own: a loop device's limits (discard, write same) depend on
+    // the filesystem under it, and the reference was taken with one on tmpfs. (Under /tmp the guest may see
+    // the host's filesystem, e.g. when the checkout itself lives in /tmp.)
     mkdirSync(BS, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', BS]);
     execFileSync('truncate', ['-s', '64M', `${BS}/block1.img`]);
     loop = execFileSync('losetup', ['-f', '--show', `${BS}/block1.img`], { encoding: 'utf8' }).trim();
 
@@ -82,6 +86,7 @@ describe('the reference setup, rebuilt through the object model', () => {
     await iscsi?.delete();
     for (const bs of backstores.reverse()) await bs.delete();
     if (loop) execFileSync('losetup', ['-d', loop]);
+    execFileSync('umount', [BS]);
     rmSync(BS, { recursive: true, force: true });
   });
 
