@@ -90,10 +90,13 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
   }
   Object.assign(env, options.env ?? {});
   env.RTSLIB_IN_VM = '1';
+  // Temporary files (tsx's IPC socket among them) go to the guest's own tmpfs: when the checkout is
+  // under /tmp the guest shares the host's /tmp over 9p, where a Unix socket cannot be created.
+  env.TMPDIR = '/run/tmp';
   const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n');
   writeFileSync(
     join(jobDir, 'command.sh'),
-    `${exports}\ncd ${shellQuote(options.cwd ?? REPO_ROOT)} || exit 127\n${options.script}\n`,
+    `${exports}\nmkdir -p "$TMPDIR"\ncd ${shellQuote(options.cwd ?? REPO_ROOT)} || exit 127\n${options.script}\n`,
   );
   const stage2 = join(REPO_ROOT, 'test', 'vm', 'guest-stage2.sh');
   if (!existsSync(stage2)) throw new Error(`missing ${stage2}`);
