@@ -84,3 +84,15 @@ export function operationCause(errno: number, syscall: string, path: string): Op
   }
   return { errno, code, syscall, path };
 }
+
+/**
+ * A failed system call reported by Node or the native engine (an error with a
+ * numeric `errno`, `syscall` and `path`) as an {@link RTSLibError} whose
+ * message is `<what>: <code>, <syscall> '<path>'`; null for other values.
+ */
+export function systemCallError(what: string, error: unknown): RTSLibError | null {
+  const e = error as { errno?: unknown; syscall?: unknown; path?: unknown } | null;
+  if (typeof e?.errno !== 'number' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return null;
+  const cause = operationCause(e.errno, e.syscall, e.path);
+  return new RTSLibError(`${what}: ${cause.code}, ${cause.syscall} '${cause.path}'`, { operation: cause, cause: error });
+}

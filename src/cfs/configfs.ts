@@ -4,7 +4,7 @@
  * Paths given to it are relative to the target root; it joins them.
  */
 import { native, type NativeDirEntry, type NativeOp, type NativeResult } from '../native/index.js';
-import { RTSLibError, operationCause, type OperationCause } from '../errors.js';
+import { RTSLibError, operationCause, systemCallError, type OperationCause } from '../errors.js';
 import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS } from './tree.js';
 import { Snapshot } from './snapshot.js';
 
@@ -68,7 +68,8 @@ export class RTSLibOperationError extends RTSLibError {
   }
 }
 
-function failedStep(op: CfsOp, index: number, result: NativeResult): FailedStep | null {
+/** The failure of operation `index` of a batch from its result; null when it succeeded or was skipped. */
+export function failedStep(op: CfsOp, index: number, result: NativeResult): FailedStep | null {
   if (result.ok) return null;
   if ('skipped' in result) return null;
   return { ...operationCause(result.errno, result.syscall, result.path), step: index, op: op.op, ...(result.message ? { detail: result.message } : {}) };
@@ -76,10 +77,18 @@ function failedStep(op: CfsOp, index: number, result: NativeResult): FailedStep 
 
 /** A native failure (errno, syscall, path) as an {@link RTSLibError}; other errors unchanged. */
 function asLibraryError(error: unknown, what: string): unknown {
-  const e = error as { errno?: unknown; syscall?: unknown; path?: unknown };
-  if (error instanceof RTSLibError || typeof e?.errno !== 'number' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return error;
-  const cause = operationCause(e.errno, e.syscall, e.path);
-  return new RTSLibError(`${what}: ${cause.code}, ${cause.syscall} '${cause.path}'`, { operation: cause, cause: error });
+  return error instanceof RTSLibError ? error : systemCallError(what, error) ?? error;
+}
+
+/**
+ * The operation that reverses a successful one: rmdir for mkdir, unlink for
+ * symlink, the previous value for a write that carries it; null otherwise.
+ */
+export function undoOf(op: CfsOp): CfsOp | null {
+  if (op.op === 'mkdir') return { op: 'rmdir', path: op.path };
+  if (op.op === 'symlink') return { op: 'unlink', path: op.path };
+  if (op.op === 'write' && op.previous !== undefined) return { op: 'write', path: op.path, value: op.previous };
+  return null;
 }
 
 /** Access to one configfs target tree. */
@@ -133,11 +142,8 @@ export class Configfs {
     if (!failure) return results;
     const undo: CfsOp[] = [];
     for (let i = ops.length - 1; i >= 0; i--) {
-      const op = ops[i] as CfsOp;
-      if (!(results[i] as NativeResult).ok) continue;
-      if (op.op === 'mkdir') undo.push({ op: 'rmdir', path: op.path });
-      else if (op.op === 'symlink') undo.push({ op: 'unlink', path: op.path });
-      else if (op.op === 'write' && op.previous !== undefined) undo.push({ op: 'write', path: op.path, value: op.previous });
+      const reverse = (results[i] as NativeResult).ok ? undoOf(ops[i] as CfsOp) : null;
+      if (reverse) undo.push(reverse);
     }
     const undoResults = await this.run(undo, { stopOnError: false });
     const undoFailures = undoResults.map((r, i) => failedStep(undo[i] as CfsOp, i, r)).filter((f): f is FailedStep => f !== null);

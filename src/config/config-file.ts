@@ -9,7 +9,7 @@ import { open, readFile, readdir, rename, mkdir, unlink } from 'node:fs/promises
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { RTSLibError, operationCause } from '../errors.js';
+import { RTSLibError, systemCallError } from '../errors.js';
 import type { SaveConfig } from './schema.js';
 
 /** targetctl's default file. */
@@ -32,11 +32,7 @@ export interface WriteConfigResult {
 
 /** An I/O failure on a config file, as an RTSLibError with errno, syscall and path. */
 function ioError(what: string, err: unknown): RTSLibError {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.errno === 'number' && e.syscall && e.path) {
-    return new RTSLibError(`${what}: ${e.code}, ${e.syscall} '${e.path}'`, { operation: operationCause(e.errno, e.syscall, e.path), cause: err });
-  }
-  return new RTSLibError(`${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return systemCallError(what, err) ?? new RTSLibError(`${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 
 /** JSON with keys sorted at every level and two-space indent, as rtslib-fb writes it (`sort_keys=True, indent=2`). */

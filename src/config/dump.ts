@@ -9,16 +9,17 @@
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
-import { pluginByKernelName, PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { PLUGINS, type PluginName } from '../cfs/plugins.js';
 import {
-  ACL_AUTH_FILES, ACL_FILES, CORE_DIR, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES,
-  TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunsPath, parseHbaDirName,
+  ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES,
+  TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunsPath,
   parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath,
 } from '../cfs/tree.js';
 import { authValue, infoField } from '../cfs/values.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { PAGE_SIZE } from '../model/page-size.js';
-import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
+import { listStorageObjects } from '../model/storage-object.js';
+import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS, SECRET_KEYS, storageObjectRef } from './format.js';
 import type {
   AluaTpgConfig, FabricModuleConfig, LunConfig, MappedLunConfig,
   NodeAclConfig, PortalConfig, SaveConfig, StorageObjectConfig, TargetConfig, TpgConfig,
@@ -34,13 +35,6 @@ export interface DumpOptions {
 const ALUA_STATUSES = ['None', 'Altered by Explicit STPG', 'Altered by Implicit ALUA'];
 /** The ALUA access type names in the order rtslib-fb numbers them. */
 const ALUA_TYPES = ['None', 'Implicit', 'Explicit', 'Implicit and Explicit'];
-/** CHAP keys of TPGs and ACLs, with their auth file. */
-const CHAP_KEYS = [
-  ['chap_userid', ACL_AUTH_FILES.userid], ['chap_password', ACL_AUTH_FILES.password],
-  ['chap_mutual_userid', ACL_AUTH_FILES.mutualUserid], ['chap_mutual_password', ACL_AUTH_FILES.mutualPassword],
-] as const;
-/** Keys holding passwords. */
-const SECRET_KEYS = new Set(['chap_password', 'chap_mutual_password', 'discovery_password', 'discovery_mutual_password']);
 
 /** rtslib-fb reads values with `.strip()` and saves those that `int()` accepts as integers. */
 function savedValue(text: string): number | string {
@@ -225,7 +219,7 @@ function dumpFabricModule(snap: Snapshot, fabric: FabricInfo, secrets: boolean):
   const dir = discoveryAuthPath(fabric.dir);
   if (read(snap, child(dir, 'enforce_discovery_auth')) !== '1') return null;
   const out: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: true };
-  for (const [key, file] of [['discovery_userid', 'userid'], ['discovery_password', 'password'], ['discovery_mutual_userid', 'userid_mutual'], ['discovery_mutual_password', 'password_mutual']] as const) {
+  for (const [key, file] of DISCOVERY_KEYS) {
     if (!secrets && SECRET_KEYS.has(key)) continue;
     const value = authValue(read(snap, child(dir, file)) ?? '');
     if (value) out[key] = value;
@@ -238,15 +232,10 @@ export function dumpSnapshot(snap: Snapshot, options: DumpOptions = {}): SaveCon
   const secrets = options.secrets ?? true;
   const refs: Refs = { storageObjects: new Map() };
   const storageObjects: StorageObjectConfig[] = [];
-  for (const hba of snap.childDirs(CORE_DIR)) {
-    const parsed = parseHbaDirName(hba);
-    if (!parsed) continue;
-    const plugin = pluginByKernelName(parsed.plugin).name;
-    for (const name of snap.childDirs(hbaPath(parsed.plugin, parsed.index))) {
-      const so = storageObjectPath(parsed.plugin, parsed.index, name);
-      refs.storageObjects.set(so, { ref: storageObjectRef(plugin, name), alua: aluaSupported(snap, plugin, so) });
-      storageObjects.push(dumpStorageObject(snap, plugin, parsed.index, name));
-    }
+  for (const { plugin, hbaIndex, name } of listStorageObjects(snap)) {
+    const so = storageObjectPath(PLUGINS[plugin].kernel, hbaIndex, name);
+    refs.storageObjects.set(so, { ref: storageObjectRef(plugin, name), alua: aluaSupported(snap, plugin, so) });
+    storageObjects.push(dumpStorageObject(snap, plugin, hbaIndex, name));
   }
   const targets: TargetConfig[] = [];
   const fabricModules: FabricModuleConfig[] = [];

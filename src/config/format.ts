@@ -4,6 +4,7 @@
  * storage object (`/backstores/<plugin>/<name>`).
  */
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { ACL_AUTH_FILES } from '../cfs/tree.js';
 
 /** ALUA settings saved per group (alua_rw_params of rtslib-fb), all integers. */
 export const ALUA_SAVED_SETTINGS = [
@@ -23,3 +24,18 @@ export function parseStorageObjectRef(ref: string): { plugin: PluginName; name: 
   if (!m || !Object.prototype.hasOwnProperty.call(PLUGINS, m[1]!)) return null;
   return { plugin: m[1] as PluginName, name: m[2]! };
 }
+
+/** The CHAP keys of TPGs and ACLs: saveconfig key, file in the node's `auth/` group, whether it is a password. */
+export const CHAP_KEYS = [
+  ['chap_userid', ACL_AUTH_FILES.userid, false], ['chap_password', ACL_AUTH_FILES.password, true],
+  ['chap_mutual_userid', ACL_AUTH_FILES.mutualUserid, false], ['chap_mutual_password', ACL_AUTH_FILES.mutualPassword, true],
+] as const;
+
+/** The discovery authentication keys of fabric modules: saveconfig key, file in `discovery_auth/`, whether it is a password. */
+export const DISCOVERY_KEYS = [
+  ['discovery_userid', 'userid', false], ['discovery_password', 'password', true],
+  ['discovery_mutual_userid', 'userid_mutual', false], ['discovery_mutual_password', 'password_mutual', true],
+] as const;
+
+/** The saveconfig keys whose values are passwords. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([...CHAP_KEYS, ...DISCOVERY_KEYS].filter(([, , secret]) => secret).map(([key]) => key));

@@ -13,23 +13,23 @@ import type { CfsOp } from '../cfs/configfs.js';
 import { FABRICS, type FabricInfo, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
 import {
-  ACL_AUTH_FILES, ACL_FILES, CORE_DIR, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES, TPG_FILES,
+  ACL_FILES, CORE_DIR, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES, TPG_FILES,
   aclPath, aluaGroupPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunPath, mappedLunPath, parseHbaDirName, portalPath,
   storageObjectPath, targetPath, tpgPath, type KernelPlugin,
 } from '../cfs/tree.js';
 import { normalizeWwn, generateWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { normalizePortalAddress } from '../model/network-portal.js';
 import { FabricModule } from '../model/fabric-module.js';
-import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
+import { listStorageObjects, storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
 import { fileioRecipe } from '../model/fileio-storage-object.js';
 import { blockRecipe } from '../model/block-storage-object.js';
 import { rdmcpRecipe } from '../model/rdmcp-storage-object.js';
 import { userRecipe } from '../model/user-storage-object.js';
 import { pscsiRecipe } from '../model/pscsi-storage-object.js';
-import { RTSLibError, operationCause } from '../errors.js';
-import { RTSLibOperationError, type FailedStep } from '../cfs/configfs.js';
+import { RTSLibError } from '../errors.js';
+import { RTSLibOperationError, failedStep, undoOf, type FailedStep } from '../cfs/configfs.js';
 import { dumpSnapshot } from './dump.js';
-import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
+import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS, storageObjectRef } from './format.js';
 import type {
   AluaTpgConfig, FabricModuleConfig, LunConfig, NodeAclConfig, SaveConfig, StorageObjectConfig, TargetConfig, TpgConfig,
 } from './schema.js';
@@ -80,16 +80,6 @@ const P = {
   createSo: 10, settings: 11, children: 12, childSettings: 13, enable: 14,
 } as const;
 
-/** The CHAP keys of TPGs and ACLs with their auth file. */
-const CHAP = [
-  ['chap_userid', ACL_AUTH_FILES.userid, false], ['chap_password', ACL_AUTH_FILES.password, true],
-  ['chap_mutual_userid', ACL_AUTH_FILES.mutualUserid, false], ['chap_mutual_password', ACL_AUTH_FILES.mutualPassword, true],
-] as const;
-/** The discovery auth keys of fabric modules with their file. */
-const DISCOVERY = [
-  ['discovery_userid', 'userid', false], ['discovery_password', 'password', true],
-  ['discovery_mutual_userid', 'userid_mutual', false], ['discovery_mutual_password', 'password_mutual', true],
-] as const;
 
 const same = (a: unknown, b: unknown): boolean => String(a ?? '').trim() === String(b ?? '').trim();
 const show = (value: unknown, secret: boolean): string => (secret ? '(secret)' : JSON.stringify(value));
@@ -156,13 +146,9 @@ function targetKey(t: TargetConfig): string {
 /** Where the kernel has each storage object (from the snapshot). */
 function storageObjectDirs(snap: Snapshot): Map<string, { path: string; hba: string; plugin: PluginName; name: string }> {
   const out = new Map<string, { path: string; hba: string; plugin: PluginName; name: string }>();
-  for (const hba of snap.childDirs(CORE_DIR)) {
-    const parsed = parseHbaDirName(hba);
-    if (!parsed) continue;
-    const plugin = (Object.values(PLUGINS).find((p) => p.kernel === parsed.plugin) ?? PLUGINS.ramdisk).name;
-    for (const name of snap.childDirs(hbaPath(parsed.plugin, parsed.index))) {
-      out.set(storageObjectRef(plugin, name), { path: storageObjectPath(parsed.plugin, parsed.index, name), hba: hbaPath(parsed.plugin, parsed.index), plugin, name });
-    }
+  for (const { plugin, hbaIndex, name } of listStorageObjects(snap)) {
+    const kernel = PLUGINS[plugin].kernel;
+    out.set(storageObjectRef(plugin, name), { path: storageObjectPath(kernel, hbaIndex, name), hba: hbaPath(kernel, hbaIndex), plugin, name });
   }
   return out;
 }
@@ -302,12 +288,13 @@ function groupSettings(s: PlanStep, phase: number, dir: string, group: 'attrib' 
   }
 }
 
-/** CHAP values: set ones for a new node; differing ones for an existing node. */
 /** The CHAP fields of a TPG or ACL entry. */
-type ChapFields = { [K in (typeof CHAP)[number][0]]?: string | undefined };
+type ChapFields = { [K in (typeof CHAP_KEYS)[number][0]]?: string | undefined };
+
+/** CHAP values: set ones for a new node; differing ones for an existing node. */
 
 function chapSettings(s: PlanStep, phase: number, dir: string, desired: ChapFields, current: ChapFields | undefined): void {
-  for (const [key, file, secret] of CHAP) {
+  for (const [key, file, secret] of CHAP_KEYS) {
     const v = desired[key];
     if (v === undefined) continue;
     const path = child(groupPath(dir, 'auth'), file);
@@ -477,7 +464,7 @@ function planFabricModule(b: PlanBuilder, fm: FabricModuleConfig, cur: FabricMod
   const fabric = FABRICS[fm.name as FabricName];
   const dir = discoveryAuthPath(fabric.dir);
   const s: PlanStep = { action: 'modify', object: `discovery authentication of ${fabric.name}`, ops: [] };
-  for (const [key, file, secret] of DISCOVERY) {
+  for (const [key, file, secret] of DISCOVERY_KEYS) {
     const v = fm[key];
     if (v !== undefined) setExisting(s, P.childSettings, child(dir, file), key, cur?.[key] ?? '', v, secret);
   }
@@ -661,11 +648,6 @@ export async function planApply(root: RTSRoot, config: SaveConfig, options: Appl
 /** Largest number of operations sent in one crossing (bounds memory and gives progress). */
 const CHUNK = 2000;
 
-function failed(op: PlanOp, index: number, r: { ok: boolean; errno?: number; syscall?: string; path?: string; message?: string }): FailedStep | null {
-  if (r.ok || 'skipped' in r) return null;
-  return { ...operationCause(r.errno ?? -5, r.syscall ?? op.op, r.path ?? op.path), step: index, op: op.op, ...(r.message ? { detail: r.message } : {}) };
-}
-
 /**
  * Executes a plan phase by phase through the batch engine (independent
  * removals run in parallel). Conditional writes whose file already holds the
@@ -710,19 +692,16 @@ export async function executePlan(root: RTSRoot, plan: Plan, options: ExecuteOpt
       let failure: { step: PlanStep; cause: FailedStep } | null = null;
       for (let i = 0; i < results.length; i++) {
         const r = results[i]!;
-        const o = chunk[i]!.op;
-        const f = failed(o, i, r as never);
+        const f = failedStep(ops[i]!, i, r);
         if (f && !failure) failure = { step: chunk[i]!.step, cause: f };
-        if (!r.ok) continue;
-        if (o.op === 'mkdir') undo.push({ op: 'rmdir', path: o.path });
-        else if (o.op === 'symlink') undo.push({ op: 'unlink', path: o.path });
-        else if (o.op === 'write' && o.previous !== undefined) undo.push({ op: 'write', path: o.path, value: o.previous });
+        const reverse = r.ok ? undoOf(ops[i]!) : null;
+        if (reverse) undo.push(reverse);
       }
       done += chunk.length;
       if (failure) {
         const rollback = [...undo].reverse();
         const undoResults = await cfs.run(rollback, { stopOnError: false });
-        const undoFailures = undoResults.map((r, i) => failed({ ...rollback[i]!, phase: 0 }, i, r as never)).filter((f): f is FailedStep => f !== null);
+        const undoFailures = undoResults.map((r, i) => failedStep(rollback[i]!, i, r)).filter((f): f is FailedStep => f !== null);
         throw new RTSLibOperationError(`${failure.step.action} ${failure.step.object}`, failure.cause, undoFailures);
       }
       options.onProgress?.(done, total);
