@@ -7,6 +7,8 @@
         "native/src/batch_engine.cc",
         "native/src/batch_worker.cc",
         "native/src/configfs_ops.cc",
+        "native/src/fault_injection.cc",
+        "native/src/fault_injection_js.cc",
         "native/src/js_util.cc",
         "native/src/path_guard.cc",
         "native/src/tree_reader.cc",

@@ -1,9 +1,11 @@
-// Module entry: exports executeBatch, readTree and the SCSI discovery functions
-// (discovery_worker.h), nothing else.
+// Module entry: exports executeBatch, readTree, the SCSI discovery functions
+// (discovery_worker.h) and the test-only fault-injection hook
+// (fault_injection_js.h), nothing else.
 #include <napi.h>
 
 #include "batch_worker.h"
 #include "discovery_worker.h"
+#include "fault_injection_js.h"
 #include "tree_worker.h"
 
 namespace {
@@ -12,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("executeBatch", Napi::Function::New(env, rtslib::ExecuteBatch, "executeBatch"));
   exports.Set("readTree", Napi::Function::New(env, rtslib::ReadTree, "readTree"));
   rtslib::InitScsiDiscovery(env, exports);
+  rtslib::InitFaultInjection(env, exports);
   return exports;
 }
 

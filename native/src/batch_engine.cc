@@ -13,11 +13,21 @@
 #include <string>
 #include <utility>
 
+#include "fault_injection.h"
+
 namespace rtslib {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// runOp behind the test-only fault-injection hook: an injected failure
+// replaces the operation, which then performs no syscall.
+OpResult runHooked(const Op& op, bool undo, SyscallTracker* tracker = nullptr) {
+  OpResult injected;
+  if (injectFault(op, undo, &injected)) return injected;
+  return runOp(op, tracker);
+}
 
 // Per-thread flag, guarded by Shared::mu. Set by the coordinator when it gives
 // up on the thread's current task; the thread exits once that task returns.
@@ -44,7 +54,8 @@ struct Task {
 
 // State shared by the coordinator and every pool thread.
 struct Shared {
-  Shared(bool stop, bool timed) : stopOnError(stop), notifyOnStart(timed) {}
+  Shared(bool stop, bool timed, bool undoBatch)
+      : stopOnError(stop), notifyOnStart(timed), undo(undoBatch) {}
 
   std::mutex mu;
   std::condition_variable workAvailable;
@@ -53,6 +64,7 @@ struct Shared {
   bool shutdown = false;
   const bool stopOnError;
   const bool notifyOnStart;  // the coordinator needs start times for deadlines
+  const bool undo;           // BatchOptions::undo, for the fault-injection hook
 
   // Caller holds mu. Tasks that never started stay unstarted (-> skipped).
   void dropQueued() {
@@ -84,7 +96,7 @@ void* workerMain(void* raw) {
     lock.unlock();
     if (s.notifyOnStart) s.taskDone.notify_all();
 
-    OpResult result = runOp(task->op, &task->syscall);
+    OpResult result = runHooked(task->op, s.undo, &task->syscall);
 
     lock.lock();
     task->finished = true;
@@ -142,7 +154,8 @@ class Thread {
 class Pool {
  public:
   explicit Pool(const BatchOptions& options)
-      : shared_(std::make_shared<Shared>(options.stopOnError, options.timeoutMs > 0)), options_(options) {}
+      : shared_(std::make_shared<Shared>(options.stopOnError, options.timeoutMs > 0, options.undo)),
+        options_(options) {}
 
   ~Pool() {
     {
@@ -286,7 +299,7 @@ class Pool {
       if (failed && options_.stopOnError) break;  // the rest stay skipped
       if (options_.timeoutMs == 0) {
         // Without a timeout nothing requires another thread: run here.
-        (*results)[i] = runOp(ops[i]);
+        (*results)[i] = runHooked(ops[i], options_.undo);
       } else {
         (*results)[i] = threadFailure(ops[i]);
       }
@@ -323,7 +336,7 @@ std::vector<OpResult> runBatch(const std::vector<Op>& ops, const BatchOptions& r
     }
     if (end - i == 1 && options.timeoutMs == 0) {
       // A single operation without a deadline runs on the calling thread.
-      results[i] = runOp(ops[i]);
+      results[i] = runHooked(ops[i], options.undo);
       if (results[i].failed()) failed = true;
     } else {
       if (getPool().runGroup(ops, i, end, &results)) failed = true;

@@ -19,6 +19,10 @@ struct BatchOptions {
   bool stopOnError = true;
   unsigned concurrency = kDefaultConcurrency;  // kMinConcurrency..kMaxConcurrency
   std::uint32_t timeoutMs = 0;                 // per operation; 0 = no timeout
+  // The batch undoes an earlier one (a rollback). Only the test-only fault
+  // injection (fault_injection.h) tells the two apart: it counts the mutating
+  // operations of undo batches separately.
+  bool undo = false;
 };
 
 // Executes `ops` and returns one result per operation, in the same order.
@@ -42,6 +46,8 @@ struct BatchOptions {
 //   kernel, possibly long after runBatch() has returned; its late result is
 //   discarded. The kernel operation itself may still complete: the caller must
 //   treat a timed-out operation's effect as unknown.
+// * Each operation passes the fault-injection hook (fault_injection.h) just
+//   before it runs; an injected failure counts as that operation's failure.
 //
 // Never throws.
 std::vector<OpResult> runBatch(const std::vector<Op>& ops, const BatchOptions& options);

@@ -207,6 +207,7 @@ Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (present) batchOptions.timeoutMs = static_cast<std::uint32_t>(number);
+  if (!js::optionalBool(options, "undo", "options.undo", &batchOptions.undo)) return env.Undefined();
 
   const std::uint32_t count = array.Length();
   if (count == 0) {

@@ -32,6 +32,38 @@ bool parseOpKind(std::string_view name, OpKind* out) noexcept {
   return false;
 }
 
+const char* opKindName(OpKind kind) noexcept {
+  switch (kind) {
+    case OpKind::kRead: return "read";
+    case OpKind::kWrite: return "write";
+    case OpKind::kMkdir: return "mkdir";
+    case OpKind::kRmdir: return "rmdir";
+    case OpKind::kSymlink: return "symlink";
+    case OpKind::kUnlink: return "unlink";
+    case OpKind::kReadlink: return "readlink";
+    case OpKind::kList: return "list";
+    case OpKind::kStat: return "stat";
+  }
+  return "unknown";
+}
+
+bool isMutating(OpKind kind) noexcept {
+  switch (kind) {
+    case OpKind::kWrite:
+    case OpKind::kMkdir:
+    case OpKind::kRmdir:
+    case OpKind::kSymlink:
+    case OpKind::kUnlink:
+      return true;
+    case OpKind::kRead:
+    case OpKind::kReadlink:
+    case OpKind::kList:
+    case OpKind::kStat:
+      return false;
+  }
+  return false;
+}
+
 const char* primarySyscall(OpKind kind) noexcept {
   switch (kind) {
     case OpKind::kRead: return "open";

@@ -20,6 +20,11 @@ enum class OpKind { kRead, kWrite, kMkdir, kRmdir, kSymlink, kUnlink, kReadlink,
 
 // Parses the JavaScript name ("read", "write", ...). Returns false if unknown.
 bool parseOpKind(std::string_view name, OpKind* out) noexcept;
+// The JavaScript name of an operation (the inverse of parseOpKind).
+const char* opKindName(OpKind kind) noexcept;
+// True for the operations that change the tree: mkdir, rmdir, write, symlink,
+// unlink (not read, readlink, list, stat).
+bool isMutating(OpKind kind) noexcept;
 // The syscall an operation mainly performs; used for reporting a timeout that
 // hits before the operation has reached any syscall.
 const char* primarySyscall(OpKind kind) noexcept;

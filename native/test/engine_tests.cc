@@ -1,7 +1,8 @@
 // Native unit tests of the pure C++ engine (path guard, single operations,
-// batch engine, tree reader), run against a temporary directory. No test
-// framework: a tiny CHECK macro and a list of test functions. This exercises
-// the engine's mechanics only; configfs behaviour is tested in the kernel VM.
+// batch engine, fault injection, tree reader), run against a temporary
+// directory. No test framework: a tiny CHECK macro and a list of test
+// functions. This exercises the engine's mechanics only; configfs behaviour
+// is tested in the kernel VM.
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
@@ -14,10 +15,12 @@
 #include <cstring>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "batch_engine.h"
 #include "configfs_ops.h"
+#include "fault_injection.h"
 #include "path_guard.h"
 #include "tree_reader.h"
 #include "unique_fd.h"
@@ -450,6 +453,189 @@ void testTimeout() {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+// ---------------------------------------------------------- fault injection
+
+bool isInjected(const OpResult& r, int err, const char* syscall, const std::string& path) {
+  return isError(r, err, syscall, path) && r.message == "injected fault";
+}
+
+// Turns injection off when a test ends, whatever it checked.
+struct FaultOff {
+  ~FaultOff() { rtslib::clearFaultInjection(); }
+};
+
+void testFaultAtOp() {
+  FaultOff off;
+  writeFile(p("attr"), "old");
+  rtslib::FaultConfig config;
+  config.failAt = 3;
+  config.err = EROFS;
+  rtslib::setFaultInjection(config);
+  std::vector<Op> ops = {
+      op(OpKind::kMkdir, p("a")),       // mutating 1
+      op(OpKind::kRead, p("attr")),     // reads are not counted
+      op(OpKind::kList, p("a")),
+      op(OpKind::kStat, p("a")),
+      op(OpKind::kMkdir, p("a/b")),     // mutating 2
+      writeOp(p("attr"), "new"),        // mutating 3: fails, no syscall
+      op(OpKind::kMkdir, p("c")),       // skipped
+  };
+  std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
+  for (int i = 0; i < 5; ++i) CHECK(r[i].ok());
+  CHECK(isInjected(r[5], EROFS, "open", p("attr")));
+  CHECK(isSkipped(r[6]));
+  CHECK(exists(p("a/b")));
+  CHECK_EQ(readFile(p("attr")), std::string("old"));
+  CHECK(!exists(p("c")));
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 3u);
+  CHECK_EQ(rtslib::faultInjectionCounts().undo, 0u);
+
+  // Only the k-th fails: without stopOnError the rest runs normally.
+  ::rmdir(p("a/b").c_str());
+  ::rmdir(p("a").c_str());
+  rtslib::setFaultInjection(config);
+  rtslib::BatchOptions keepGoing;
+  keepGoing.stopOnError = false;
+  r = rtslib::runBatch(ops, keepGoing);
+  CHECK(isInjected(r[5], EROFS, "open", p("attr")));
+  CHECK(r[6].ok());
+  CHECK(exists(p("c")));
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 4u);
+
+  // Each kind reports its primary syscall; the default errno is EIO.
+  rtslib::FaultConfig first;
+  first.failAt = 1;
+  const std::vector<std::pair<Op, const char*>> kinds = {
+      {op(OpKind::kMkdir, p("m")), "mkdir"},   {op(OpKind::kRmdir, p("c")), "rmdir"},
+      {symlinkOp(p("l"), "c"), "symlink"},     {op(OpKind::kUnlink, p("attr")), "unlink"},
+      {writeOp(p("attr"), "x"), "open"},
+  };
+  for (const auto& k : kinds) {
+    rtslib::setFaultInjection(first);
+    r = rtslib::runBatch({k.first}, rtslib::BatchOptions());
+    CHECK(isInjected(r[0], EIO, k.second, k.first.displayPath));
+  }
+  CHECK(exists(p("c")));
+  CHECK(!exists(p("m")));
+  CHECK(!exists(p("l")));
+  CHECK_EQ(readFile(p("attr")), std::string("old"));
+}
+
+// The pool threads (groups, timeouts) pass the hook too.
+void testFaultInPool() {
+  FaultOff off;
+  rtslib::FaultConfig config;
+  config.failAt = 2;
+  rtslib::setFaultInjection(config);
+  std::vector<Op> ops = {
+      op(OpKind::kMkdir, p("g1"), true),
+      op(OpKind::kMkdir, p("g2"), true),  // fails
+      op(OpKind::kMkdir, p("g3"), true),
+      op(OpKind::kMkdir, p("after")),
+  };
+  rtslib::BatchOptions one;
+  one.concurrency = 1;  // the group runs in order
+  std::vector<OpResult> r = rtslib::runBatch(ops, one);
+  CHECK(r[0].ok());
+  CHECK(isInjected(r[1], EIO, "mkdir", p("g2")));
+  CHECK(isSkipped(r[2]));
+  CHECK(isSkipped(r[3]));
+  CHECK(!exists(p("g2")));
+
+  rtslib::setFaultInjection(config);
+  rtslib::BatchOptions timed;
+  timed.timeoutMs = 5000;
+  r = rtslib::runBatch({op(OpKind::kMkdir, p("t1")), op(OpKind::kMkdir, p("t2"))}, timed);
+  CHECK(r[0].ok());
+  CHECK(isInjected(r[1], EIO, "mkdir", p("t2")));
+  CHECK(!exists(p("t2")));
+}
+
+void testFaultUndoCounter() {
+  FaultOff off;
+  rtslib::FaultConfig config;
+  config.failUndoAt = 2;
+  config.err = EBUSY;
+  rtslib::setFaultInjection(config);
+  const std::vector<Op> forward = {op(OpKind::kMkdir, p("u1")), op(OpKind::kMkdir, p("u2"))};
+  std::vector<OpResult> r = rtslib::runBatch(forward, rtslib::BatchOptions());
+  CHECK(r[0].ok() && r[1].ok());  // failUndoAt does not apply to forward batches
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 2u);
+  CHECK_EQ(rtslib::faultInjectionCounts().undo, 0u);
+
+  rtslib::BatchOptions undo;
+  undo.undo = true;
+  r = rtslib::runBatch({op(OpKind::kRmdir, p("u2")), op(OpKind::kList, g_tmp),
+                        op(OpKind::kRmdir, p("u1"))},
+                       undo);
+  CHECK(r[0].ok());
+  CHECK(r[1].ok());
+  CHECK(isInjected(r[2], EBUSY, "rmdir", p("u1")));
+  CHECK(exists(p("u1")));
+  CHECK(!exists(p("u2")));
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 2u);
+  CHECK_EQ(rtslib::faultInjectionCounts().undo, 2u);
+
+  // failAt does not apply to undo batches.
+  rtslib::FaultConfig forwardOnly;
+  forwardOnly.failAt = 1;
+  rtslib::setFaultInjection(forwardOnly);
+  r = rtslib::runBatch({op(OpKind::kRmdir, p("u1"))}, undo);
+  CHECK(r[0].ok());
+  CHECK_EQ(rtslib::faultInjectionCounts().undo, 1u);
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 0u);
+}
+
+void testFaultResetAndOff() {
+  FaultOff off;
+  rtslib::FaultConfig config;  // on, but failing nothing: counts only
+  rtslib::setFaultInjection(config);
+  rtslib::runBatch({op(OpKind::kMkdir, p("r1")), op(OpKind::kRmdir, p("r1"))},
+                   rtslib::BatchOptions());
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 2u);
+  rtslib::setFaultInjection(config);
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 0u);
+  CHECK_EQ(rtslib::faultInjectionCounts().undo, 0u);
+
+  config.failAt = 1;
+  config.failUndoAt = 1;
+  rtslib::setFaultInjection(config);
+  rtslib::clearFaultInjection();
+  rtslib::BatchOptions undo;
+  undo.undo = true;
+  std::vector<OpResult> r = rtslib::runBatch({op(OpKind::kMkdir, p("o1"))}, rtslib::BatchOptions());
+  CHECK(r[0].ok());
+  r = rtslib::runBatch({op(OpKind::kRmdir, p("o1"))}, undo);
+  CHECK(r[0].ok());
+  CHECK_EQ(rtslib::faultInjectionCounts().forward, 0u);  // nothing is counted while off
+  CHECK_EQ(rtslib::faultInjectionCounts().undo, 0u);
+}
+
+// The stall line goes to fd 2 with write(2): capture it through a file.
+void testFaultStall() {
+  FaultOff off;
+  rtslib::FaultConfig config;
+  config.stallAt = 2;
+  config.stallMs = 150;
+  rtslib::setFaultInjection(config);
+  const std::string log = p("stderr.log");
+  fflush(stderr);
+  rtslib::UniqueFd saved(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3));
+  rtslib::UniqueFd file(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  CHECK(saved.valid() && file.valid());
+  ::dup2(file.get(), STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<OpResult> r = rtslib::runBatch(
+      {op(OpKind::kMkdir, p("s1")), op(OpKind::kStat, p("s1")), op(OpKind::kMkdir, p("s2"))},
+      rtslib::BatchOptions());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ::dup2(saved.get(), STDERR_FILENO);
+  CHECK(r[0].ok() && r[1].ok() && r[2].ok());  // performed normally after the stall
+  CHECK(exists(p("s2")));
+  CHECK(elapsed >= std::chrono::milliseconds(150));
+  CHECK_EQ(readFile(log), "rtslib-fault: stalled before operation 2 mkdir " + p("s2") + "\n");
+}
+
 // -------------------------------------------------------------- tree reader
 
 void testTreeReader() {
@@ -554,6 +740,11 @@ int main() {
       {"group stop on error", testGroupStopOnError},
       {"group runs concurrently", testGroupRunsConcurrently},
       {"timeout", testTimeout},
+      {"fault at op k", testFaultAtOp},
+      {"fault in pool threads", testFaultInPool},
+      {"fault undo counter", testFaultUndoCounter},
+      {"fault reset and off", testFaultResetAndOff},
+      {"fault stall", testFaultStall},
       {"tree reader", testTreeReader},
   };
   int passed = 0;

@@ -51,6 +51,12 @@ export interface BatchOptions {
   concurrency?: number;
   /** Per-op timeout in ms, default 0 = none. A timed-out op's thread is abandoned. */
   timeoutMs?: number;
+  /**
+   * Default false. Marks a batch that undoes an earlier one (a rollback). Only
+   * fault injection tells the two apart: `failUndoAt` counts the mutating ops of
+   * undo batches, `failAt` and `stallAt` those of the others.
+   */
+  undo?: boolean;
 }
 
 export type NativeDirEntryType = 'dir' | 'file' | 'link' | 'other';
@@ -119,6 +125,31 @@ export interface NativeTree {
   errnos: Int32Array;
 }
 
+/**
+ * Test-only fault injection in the batch engine (see `NativeBinding.setFaultInjection`).
+ * Counts are 1-based indexes of mutating ops (mkdir, rmdir, write, symlink,
+ * unlink; never read, readlink, list, stat) in the order they are about to run,
+ * counted from the last `setFaultInjection` call across all batches. Within a
+ * group of independent ops the order is whatever the threads do. Every field is
+ * a non-negative integer.
+ */
+export interface NativeFaultConfig {
+  /** The k-th mutating op of forward (non-undo) batches fails without any syscall; 0 (default) = never. */
+  failAt?: number;
+  /** The same, counted separately, among the mutating ops of batches run with `undo: true`. */
+  failUndoAt?: number;
+  /** Positive errno the failed op reports (as `-errno`), 1..4095, default EIO. */
+  errno?: number;
+  /**
+   * Before the k-th forward mutating op, write one line
+   * `rtslib-fault: stalled before operation <k> <op> <path>` to fd 2 and sleep
+   * `stallMs`, then perform the op normally; 0 (default) = never.
+   */
+  stallAt?: number;
+  /** How long the stall lasts in ms, 0..2^31-1; default: until the process ends (a test kills it). */
+  stallMs?: number;
+}
+
 export interface NativeBinding {
   executeBatch(ops: NativeOp[], options: BatchOptions): Promise<NativeResult[]>;
   readTree(dir: string, options: TreeOptions): Promise<NativeTree>;
@@ -152,6 +183,20 @@ export interface NativeBinding {
    * O_RDWR|O_EXCL, other char nodes O_RDONLY): true on EBUSY, false when it opened.
    */
   probeInUse(devicePath: string): Promise<boolean>;
+
+  /**
+   * Test only. Turns fault injection in the batch engine on with `config` (and
+   * resets both counters), or off with null/undefined; while off nothing is counted
+   * and the engine pays one relaxed atomic load per op. An injected failure is an
+   * op result `{ ok: false, errno, syscall, path, message: 'injected fault' }`,
+   * syscall being the op's primary one ('open' for write); stopOnError then skips
+   * the rest as for any failure. The state is process-global: turn it off after
+   * each test. TypeError for a non-object config, an unknown key or a non-number
+   * field; RangeError for a negative or fractional count or an errno outside 1..4095.
+   */
+  setFaultInjection(config: NativeFaultConfig | null): void;
+  /** Test only. Mutating ops counted since the last `setFaultInjection`: forward and undo batches. */
+  faultInjectionCounts(): { forward: number; undo: number };
 }
 
 /** The package root: two levels above this file in both src/native/ and dist/native/. */

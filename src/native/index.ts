@@ -5,6 +5,7 @@ export type {
   NativeDirEntry,
   NativeDirEntryType,
   NativeFailure,
+  NativeFaultConfig,
   NativeOp,
   NativeResult,
   NativeSkipped,
