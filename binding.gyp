@@ -9,6 +9,8 @@
         "native/src/configfs_ops.cc",
         "native/src/fault_injection.cc",
         "native/src/fault_injection_js.cc",
+        "native/src/file_lock.cc",
+        "native/src/file_lock_js.cc",
         "native/src/js_util.cc",
         "native/src/path_guard.cc",
         "native/src/tree_reader.cc",

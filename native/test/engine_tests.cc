@@ -1,11 +1,13 @@
 // Native unit tests of the pure C++ engine (path guard, single operations,
-// batch engine, fault injection, tree reader), run against a temporary
-// directory. No test framework: a tiny CHECK macro and a list of test
-// functions. This exercises the engine's mechanics only; configfs behaviour
-// is tested in the kernel VM.
+// batch engine, fault injection, file lock, tree reader), run against a
+// temporary directory. No test framework: a tiny CHECK macro and a list of
+// test functions. This exercises the engine's mechanics only; configfs
+// behaviour is tested in the kernel VM.
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +23,7 @@
 #include "batch_engine.h"
 #include "configfs_ops.h"
 #include "fault_injection.h"
+#include "file_lock.h"
 #include "path_guard.h"
 #include "tree_reader.h"
 #include "unique_fd.h"
@@ -636,6 +639,74 @@ void testFaultStall() {
   CHECK_EQ(readFile(log), "rtslib-fault: stalled before operation 2 mkdir " + p("s2") + "\n");
 }
 
+// ---------------------------------------------------------------- file lock
+
+using rtslib::LockState;
+
+void testLockConflicts() {
+  const std::string path = p("targetcli.lock");
+  writeFile(path, "kept");  // an existing file is not truncated
+  {
+    rtslib::FileLockAttempt a = rtslib::tryLockFile(path, true);
+    CHECK(a.state == LockState::kHeld);
+    CHECK(a.fd.valid());
+    // flock locks belong to the open file description: a second open() of the
+    // same file in the same process conflicts.
+    rtslib::FileLockAttempt b = rtslib::tryLockFile(path, true);
+    CHECK(b.state == LockState::kBusy);
+    CHECK(!b.fd.valid());
+    CHECK(rtslib::tryLockFile(path, false).state == LockState::kBusy);
+    CHECK_EQ(readFile(path), std::string("kept"));
+
+    // Release frees it.
+    a.fd.reset();
+    rtslib::FileLockAttempt c = rtslib::tryLockFile(path, true);
+    CHECK(c.state == LockState::kHeld);
+  }
+  {
+    rtslib::FileLockAttempt s1 = rtslib::tryLockFile(path, false);
+    rtslib::FileLockAttempt s2 = rtslib::tryLockFile(path, false);
+    CHECK(s1.state == LockState::kHeld);
+    CHECK(s2.state == LockState::kHeld);
+    CHECK(rtslib::tryLockFile(path, true).state == LockState::kBusy);
+    s1.fd.reset();
+    CHECK(rtslib::tryLockFile(path, true).state == LockState::kBusy);
+    s2.fd.reset();
+    CHECK(rtslib::tryLockFile(path, true).state == LockState::kHeld);
+  }
+}
+
+void testLockFileProperties() {
+  const std::string path = p("new.lock");
+  rtslib::FileLockAttempt a = rtslib::tryLockFile(path, true);
+  CHECK(a.state == LockState::kHeld);
+  const int flags = ::fcntl(a.fd.get(), F_GETFD);
+  CHECK(flags >= 0 && (flags & FD_CLOEXEC) != 0);
+  const int status = ::fcntl(a.fd.get(), F_GETFL);
+  CHECK(status >= 0 && (status & O_ACCMODE) == O_RDWR);
+  struct stat st;
+  CHECK(::stat(path.c_str(), &st) == 0);
+  CHECK_EQ(st.st_mode & 07777, 0644u);  // umask 022 in main()
+  CHECK_EQ(a.devMajor, static_cast<std::uint32_t>(major(st.st_dev)));
+  CHECK_EQ(a.devMinor, static_cast<std::uint32_t>(minor(st.st_dev)));
+  CHECK_EQ(a.inode, static_cast<std::uint64_t>(st.st_ino));
+  // The descriptor really holds the flock (not a different kind of lock).
+  CHECK(::flock(a.fd.get(), LOCK_EX | LOCK_NB) == 0);
+
+  rtslib::FileLockAttempt e = rtslib::tryLockFile(p("missing/x.lock"), true);
+  CHECK(e.state == LockState::kError);
+  CHECK_EQ(e.err, ENOENT);
+  CHECK_EQ(std::string(e.syscall), std::string("open"));
+  CHECK(!e.fd.valid());
+  e = rtslib::tryLockFile(g_tmp, true);  // a directory cannot be opened O_RDWR
+  CHECK(e.state == LockState::kError && e.err == EISDIR);
+  e = rtslib::tryLockFile("relative.lock", true);
+  CHECK(e.state == LockState::kError && e.err == EINVAL);
+  CHECK(!exists("relative.lock"));
+  e = rtslib::tryLockFile(std::string("/a\0b", 4), true);
+  CHECK(e.state == LockState::kError && e.err == EINVAL);
+}
+
 // -------------------------------------------------------------- tree reader
 
 void testTreeReader() {
@@ -745,6 +816,8 @@ int main() {
       {"fault undo counter", testFaultUndoCounter},
       {"fault reset and off", testFaultResetAndOff},
       {"fault stall", testFaultStall},
+      {"lock conflicts", testLockConflicts},
+      {"lock file properties", testLockFileProperties},
       {"tree reader", testTreeReader},
   };
   int passed = 0;

@@ -150,6 +150,24 @@ export interface NativeFaultConfig {
   stallMs?: number;
 }
 
+/**
+ * A held flock (see `NativeBinding.tryLockFile`). The lock lives as long as its
+ * file descriptor: `release()` closes it, and a lock never released is closed
+ * when the object is garbage-collected or the process exits.
+ */
+export interface NativeFileLock {
+  /** Closes the descriptor, releasing the lock. Idempotent. */
+  release(): void;
+  /** True until `release()`. */
+  readonly held: boolean;
+  /** Major number of the locked file's device (st_dev), as in /proc/locks (hex there). */
+  readonly major: number;
+  /** Minor number of the locked file's device (st_dev), as in /proc/locks (hex there). */
+  readonly minor: number;
+  /** Inode number of the locked file (st_ino), as in /proc/locks (decimal there). */
+  readonly inode: number;
+}
+
 export interface NativeBinding {
   executeBatch(ops: NativeOp[], options: BatchOptions): Promise<NativeResult[]>;
   readTree(dir: string, options: TreeOptions): Promise<NativeTree>;
@@ -183,6 +201,18 @@ export interface NativeBinding {
    * O_RDWR|O_EXCL, other char nodes O_RDONLY): true on EBUSY, false when it opened.
    */
   probeInUse(devicePath: string): Promise<boolean>;
+
+  /**
+   * Takes an advisory flock on `path` the way targetcli takes /var/run/targetcli.lock:
+   * opens it O_RDWR|O_CREAT|O_CLOEXEC (mode 0o644 before the umask; never truncated),
+   * then `flock(LOCK_EX or LOCK_SH | LOCK_NB)`. Synchronous and never blocks: returns
+   * null when a conflicting lock is held by another open file description (another
+   * process, or another tryLockFile in this one). Other failures throw an Error with
+   * errno (negative), syscall ('open' or 'flock') and path. `path` must be an absolute
+   * string without NUL bytes and `exclusive` a boolean (else TypeError, before any
+   * system call).
+   */
+  tryLockFile(path: string, exclusive: boolean): NativeFileLock | null;
 
   /**
    * Test only. Turns fault injection in the batch engine on with `config` (and

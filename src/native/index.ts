@@ -6,6 +6,7 @@ export type {
   NativeDirEntryType,
   NativeFailure,
   NativeFaultConfig,
+  NativeFileLock,
   NativeOp,
   NativeResult,
   NativeSkipped,

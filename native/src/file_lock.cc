@@ -1,0 +1,65 @@
+#include "file_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "path_guard.h"
+
+namespace rtslib {
+
+namespace {
+
+FileLockAttempt failure(int err, const char* syscall) {
+  FileLockAttempt out;
+  out.state = LockState::kError;
+  out.err = err;
+  out.syscall = syscall;
+  return out;
+}
+
+}  // namespace
+
+FileLockAttempt tryLockFile(const std::string& path, bool exclusive) {
+  // The glue validates too; this keeps the pure function safe on its own.
+  if (path.empty() || path[0] != '/' || hasNul(path)) return failure(EINVAL, "open");
+
+  UniqueFd fd;
+  do {
+    // O_CLOEXEC: a child process must not inherit the descriptor, or the lock
+    // would outlive our release() for as long as the child runs.
+    fd.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  } while (!fd && errno == EINTR);
+  if (!fd) return failure(errno, "open");
+
+  const int operation = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  int rc;
+  do {
+    rc = ::flock(fd.get(), operation);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    if (errno == EWOULDBLOCK) {
+      FileLockAttempt busy;
+      busy.state = LockState::kBusy;
+      return busy;  // `fd` closes here
+    }
+    return failure(errno, "flock");
+  }
+
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return failure(errno, "fstat");
+
+  FileLockAttempt out;
+  out.state = LockState::kHeld;
+  out.fd = std::move(fd);
+  out.devMajor = major(st.st_dev);
+  out.devMinor = minor(st.st_dev);
+  out.inode = static_cast<std::uint64_t>(st.st_ino);
+  return out;
+}
+
+}  // namespace rtslib
