@@ -7,6 +7,9 @@ import { native, type NativeDirEntry, type NativeOp, type NativeResult } from '.
 import { RTSLibError, operationCause, systemCallError, type OperationCause } from '../errors.js';
 import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS } from './tree.js';
 import { Snapshot } from './snapshot.js';
+import { TARGETCLI_LOCK_FILE, heldMode, holdToken, withLock, type LockMode } from './write-lock.js';
+import { DEFAULT_STATE_DIR } from './journal.js';
+import { checkConfigfsMount } from './mount.js';
 
 /** One configfs operation, with a path relative to the target root. */
 export type CfsOp =
@@ -28,7 +31,45 @@ export interface RunOptions {
   concurrency?: number;
   /** Per-operation timeout in ms (default: the Configfs's `timeoutMs`). */
   timeoutMs?: number;
+  /** The batch undoes a failed run (counted apart by the engine's test-only fault hook). */
+  undo?: boolean;
 }
+
+/** Options of a {@link Configfs}. */
+export interface ConfigfsOptions {
+  /** Default per-operation timeout in ms (0 = none). */
+  timeoutMs?: number;
+  /**
+   * The lock file every write takes (exclusive) and saves take (shared):
+   * default `/var/run/targetcli.lock`, the one targetcli takes (or
+   * `RTSLIB_LOCK_FILE`); null takes no cross-process lock.
+   */
+  lockFile?: string | null;
+  /** How long a write waits for the lock, in ms (default 120000; 0: fail at once when it is held). */
+  lockTimeoutMs?: number;
+  /**
+   * Where write runs keep their journal for crash recovery: default
+   * `/var/lib/rtslib` (or `RTSLIB_STATE_DIR`); null keeps none.
+   */
+  stateDir?: string | null;
+  /**
+   * The root is a plain directory standing in for configfs (tests only):
+   * skips the check that the root is a configfs mount.
+   */
+  plainDirectory?: boolean;
+  /** Told about things worth a line to the user: waiting for the lock, a recovered run. */
+  onNotice?: (message: string) => void;
+  /** Runs first inside every outermost exclusive hold (the model uses it to recover an interrupted run). */
+  onExclusiveHold?: (cfs: Configfs) => Promise<void>;
+  /** Runs before an outermost shared hold is taken (to turn it into recovery first when needed). */
+  beforeSharedHold?: (cfs: Configfs) => Promise<void>;
+}
+
+/** Default lock wait of a write, in ms. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 120_000;
+
+/** Operations that change the tree. */
+const MUTATING: ReadonlySet<CfsOp['op']> = new Set(['mkdir', 'rmdir', 'write', 'symlink', 'unlink']);
 
 /** Options of {@link Configfs.apply}. */
 export interface ApplyOptions extends RunOptions {
@@ -54,17 +95,29 @@ export interface FailedStep extends OperationCause {
   detail?: string;
 }
 
-/** Raised when a batch applied with {@link Configfs.apply} fails; what it did was undone. */
+/**
+ * Raised when a batch ({@link Configfs.apply}) or a write run fails: names
+ * the step, the file and the errno. What it did was undone unless
+ * `undoFailures` or `notUndone` say otherwise.
+ */
 export class RTSLibOperationError extends RTSLibError {
   /** The first failing step. */
   readonly step: FailedStep;
   /** Failures while undoing (empty when the undo was clean). */
   readonly undoFailures: readonly FailedStep[];
-  constructor(what: string, step: FailedStep, undoFailures: readonly FailedStep[]) {
-    const undo = undoFailures.length ? `; undo also failed at ${undoFailures.length} step(s), first: ${undoFailures[0]?.code} ${undoFailures[0]?.syscall} '${undoFailures[0]?.path}'` : '';
+  /** What still differs from the tree before the run after the undo (paths; empty when it is back as it was). */
+  readonly notUndone: readonly string[];
+  constructor(what: string, step: FailedStep, undoFailures: readonly FailedStep[], notUndone: readonly string[] = []) {
+    let undo = '';
+    if (notUndone.length) {
+      undo = `; the undo left ${notUndone.length} difference(s) from the tree before (${notUndone.slice(0, 3).join(', ')}${notUndone.length > 3 ? ', …' : ''}): run \`rtslib recover\` to finish it`;
+    } else if (undoFailures.length) {
+      undo = `; undo also failed at ${undoFailures.length} step(s), first: ${undoFailures[0]?.code} ${undoFailures[0]?.syscall} '${undoFailures[0]?.path}'`;
+    }
     super(`could not ${what}: ${step.code}, ${step.syscall} '${step.path}'${step.detail ? ` (${step.detail})` : ''}${undo}`, { operation: step });
     this.step = step;
     this.undoFailures = undoFailures;
+    this.notUndone = notUndone;
   }
 }
 
@@ -97,10 +150,80 @@ export class Configfs {
   readonly root: string;
   /** Default per-operation timeout in ms (0 = none). */
   readonly timeoutMs: number;
+  /** The lock file writes take (null: none). */
+  readonly lockFile: string | null;
+  /** How long a write waits for the lock, in ms. */
+  readonly lockTimeoutMs: number;
+  /** Where write runs keep their journal (null: none). */
+  readonly stateDir: string | null;
+  /** Whether the root is a plain directory standing in for configfs (tests). */
+  readonly plainDirectory: boolean;
+  private readonly options: ConfigfsOptions;
+  private mountChecked = false;
+  private writes = 0;
 
-  constructor(root: string = DEFAULT_TARGET_ROOT, options: { timeoutMs?: number } = {}) {
+  constructor(root: string = DEFAULT_TARGET_ROOT, options: ConfigfsOptions = {}) {
     this.root = root.replace(/\/+$/, '') || '/';
     this.timeoutMs = options.timeoutMs ?? 0;
+    this.lockFile = options.lockFile === undefined ? (process.env['RTSLIB_LOCK_FILE'] || TARGETCLI_LOCK_FILE) : options.lockFile;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    this.stateDir = options.stateDir === undefined ? (process.env['RTSLIB_STATE_DIR'] || DEFAULT_STATE_DIR) : options.stateDir;
+    this.plainDirectory = options.plainDirectory ?? false;
+    this.options = options;
+  }
+
+  /** Tells the user something (waiting for the lock, a recovered run), when someone listens. */
+  notice(message: string): void {
+    this.options.onNotice?.(message);
+  }
+
+  /**
+   * Runs `fn` as the only writer: holds the lock exclusive (re-entrant
+   * along the call chain), after checking the root is on configfs and
+   * recovering an interrupted run when this is the outermost hold.
+   */
+  exclusive<T>(fn: () => Promise<T>, options: { recover?: boolean } = {}): Promise<T> {
+    return this.hold('exclusive', fn, options.recover ?? true);
+  }
+
+  /** Runs `fn` while no writer runs (the lock held shared), e.g. to save a consistent tree. */
+  async shared<T>(fn: () => Promise<T>): Promise<T> {
+    if (heldMode(this.lockFile) === null) await this.options.beforeSharedHold?.(this);
+    return this.hold('shared', fn);
+  }
+
+  /** Whether the current call chain holds the lock exclusive. */
+  get writing(): boolean {
+    return heldMode(this.lockFile) === 'exclusive';
+  }
+
+  /** How many batches that change the tree this Configfs has run (a snapshot is current while it stays the same). */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  /** Identifies the current outermost exclusive hold (null outside one): a snapshot taken under it stays true while it lasts. */
+  get holdToken(): object | null {
+    return this.writing ? holdToken(this.lockFile) : null;
+  }
+
+  private hold<T>(mode: LockMode, fn: () => Promise<T>, recover = true): Promise<T> {
+    return withLock(mode, {
+      file: this.lockFile,
+      timeoutMs: this.lockTimeoutMs,
+      onWait: (message) => this.notice(message),
+    }, fn, async (acquired) => {
+      if (acquired !== 'exclusive') return;
+      await this.checkMount();
+      if (recover) await this.options.onExclusiveHold?.(this);
+    });
+  }
+
+  /** Throws unless the root is a configfs mount (once; skipped for a plain directory). */
+  async checkMount(): Promise<void> {
+    if (this.plainDirectory || this.mountChecked) return;
+    await checkConfigfsMount(this.root);
+    this.mountChecked = true;
   }
 
   /** Absolute path of a root-relative path. */
@@ -118,14 +241,22 @@ export class Configfs {
     }
   }
 
-  /** Runs a batch in one native crossing and returns each operation's result. */
+  /**
+   * Runs a batch in one native crossing and returns each operation's
+   * result. A batch that changes the tree holds the lock exclusive (see
+   * {@link exclusive}) unless the call chain already does.
+   */
   async run(ops: readonly CfsOp[], options: RunOptions = {}): Promise<NativeResult[]> {
     if (ops.length === 0) return [];
+    const mutating = ops.some((op) => MUTATING.has(op.op));
+    if (!this.writing && mutating) return this.exclusive(() => this.run(ops, options));
+    if (mutating) this.writes++;
     return native.executeBatch(ops.map((op) => this.toNative(op)), {
       root: this.root,
       stopOnError: options.stopOnError ?? true,
       concurrency: options.concurrency ?? 8,
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      ...(options.undo ? { undo: true } : {}),
     });
   }
 

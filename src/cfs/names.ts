@@ -50,9 +50,38 @@ export function validateValue(argument: string, value: unknown, secret = false):
   else throw new RTSLibInvalidArgumentError(argument, `expected a string, number or boolean, got ${typeof value}`);
   const shown = secret ? '(secret)' : JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text);
   if (text.includes('\0')) throw new RTSLibInvalidArgumentError(argument, `must not contain NUL: ${shown}`);
+  // A newline would end the value early and start another (`8192\nMaxBurstLength=512`): no control characters at all.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x01-\x1f\x7f]/.test(text)) throw new RTSLibInvalidArgumentError(argument, `must not contain a newline or other control character: ${shown}`);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_VALUE_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes; configfs stores at most ${MAX_VALUE_BYTES}`);
   return text;
+}
+
+/**
+ * Checks a value that is embedded in a storage object's `control` string
+ * (`fd_dev_name=<path>,fd_dev_size=…`, `udev_path=<dev>`,
+ * `dev_config=<config>`): as {@link validateValue}, and no `,` or `=`,
+ * which would end it and start another parameter. Returns the string.
+ */
+export function validateControlValue(argument: string, value: unknown): string {
+  const text = validateValue(argument, value);
+  if (/[,=]/.test(text)) throw new RTSLibInvalidArgumentError(argument, `must not contain ',' or '=' (it goes into the kernel's control string): ${JSON.stringify(text)}`);
+  return text;
+}
+
+/**
+ * Checks the name of an attribute, parameter or auth file (`attrib/<name>`,
+ * `param/<name>`): the kernel's are C identifiers (`emulate_write_cache`,
+ * `MaxBurstLength`), so letters, digits and `_`, starting with a letter.
+ * Anything else (`../enable`) is refused before it becomes a path.
+ */
+export function validateSettingName(argument: string, name: unknown): string {
+  if (typeof name !== 'string') throw new RTSLibInvalidArgumentError(argument, `expected a string, got ${typeof name}`);
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || name.length > MAX_NAME_BYTES) {
+    throw new RTSLibInvalidArgumentError(argument, `must be letters, digits and '_', starting with a letter: ${JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)}`);
+  }
+  return name;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50 };

@@ -4,6 +4,8 @@
  * kernel's `hba_info` calls them.
  */
 import type { KernelPlugin } from './tree.js';
+import { validateValue } from './names.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
 
 /** saveconfig.json / rtslib-fb names of the plugins. */
 export type PluginName = 'ramdisk' | 'fileio' | 'block' | 'pscsi' | 'user';
@@ -43,3 +45,22 @@ export function parseHbaInfo(text: string): { hbaId: number | null; plugin: stri
   const version = /version:\s*(\S+)/.exec(text);
   return { hbaId: id ? Number(id[1]) : null, plugin: plugin?.[1] ?? null, version: version?.[1] ?? null };
 }
+
+/** The TCMU control parameters a user may add (target_core_user.c `tcmu_opt_tokens`, less those set from the options). */
+const USER_CONTROL_KEYS = new Set(['max_data_area_mb', 'hw_block_size', 'nl_reply_supported', 'data_pages_per_blk', 'cmd_ring_size_mb']);
+
+/**
+ * Checks an extra TCMU control string: comma-separated `key=value` pairs of
+ * known keys with plain values (no parameter can be smuggled in). Returns it.
+ */
+export function validateUserControl(control: unknown): string {
+  const text = validateValue('control', control);
+  for (const pair of text.split(',')) {
+    const m = /^([a-z_]+)=([^=,]+)$/.exec(pair);
+    if (!m || !USER_CONTROL_KEYS.has(m[1] as string)) {
+      throw new RTSLibInvalidArgumentError('control', `must be key=value pairs of ${[...USER_CONTROL_KEYS].join(', ')}, got ${JSON.stringify(pair)}`);
+    }
+  }
+  return text;
+}
+

@@ -12,6 +12,9 @@ export type NodeKind = 'dir' | 'file' | 'link' | 'other';
 
 const KINDS: readonly NodeKind[] = ['dir', 'file', 'link', 'other'];
 
+/** `name` inside directory `path` ('' is the root). */
+const under = (path: string, name: string): string => (path === '' ? name : `${path}/${name}`);
+
 /** An indexed, immutable view of a configfs subtree as it was when read. */
 export class Snapshot {
   /** Relative path of the snapshot's top directory ('' for the root). */
@@ -51,6 +54,11 @@ export class Snapshot {
     return this.tree.paths.length;
   }
 
+  /** Every node below the base: its root-relative path and kind, depth first, siblings by name. */
+  *entries(): IterableIterator<[string, NodeKind]> {
+    for (const [path, i] of this.index) yield [path, KINDS[this.tree.kinds[i] as number] as NodeKind];
+  }
+
   /** Whether `path` existed (the snapshot's base directory always does). */
   has(path: string): boolean {
     return path === this.base || this.index.has(path);
@@ -76,17 +84,17 @@ export class Snapshot {
 
   /** Names of the subdirectories of `path`. */
   childDirs(path: string): string[] {
-    return this.children(path).filter((n) => this.kind(`${path}/${n}`) === 'dir');
+    return this.children(path).filter((n) => this.kind(under(path, n)) === 'dir');
   }
 
   /** Names of the files in `path`. */
   childFiles(path: string): string[] {
-    return this.children(path).filter((n) => this.kind(`${path}/${n}`) === 'file');
+    return this.children(path).filter((n) => this.kind(under(path, n)) === 'file');
   }
 
   /** Names of the symlinks in `path`. */
   childLinks(path: string): string[] {
-    return this.children(path).filter((n) => this.kind(`${path}/${n}`) === 'link');
+    return this.children(path).filter((n) => this.kind(under(path, n)) === 'link');
   }
 
   /** The raw bytes of a file as the kernel returned them; undefined when absent or unread. */

@@ -26,6 +26,9 @@ export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
 /** Kernel (configfs) names of the storage plugins. */
 export type KernelPlugin = 'rd_mcp' | 'fileio' | 'iblock' | 'pscsi' | 'user';
 
+import { isIP } from 'node:net';
+import { RTSLibInvalidArgumentError } from '../errors.js';
+
 /** Joins relative path segments with `/`. */
 function join(...parts: string[]): string {
   return parts.join('/');
@@ -42,6 +45,13 @@ export type AttributeGroup = 'attrib' | 'param' | 'auth' | 'wwn' | 'pr' | 'alua'
 
 /** Directories whose contents are statistics: never needed to describe configuration. */
 export const STATISTICS_DIRS = ['statistics', 'fabric_statistics'] as const;
+
+/**
+ * Directories a structure-only read skips: statistics and the settings
+ * groups. What is left is every user-made directory and link, and the
+ * files directly in them (a TPG's `enable`, a storage object's `info`).
+ */
+export const STRUCTURE_EXCLUDES: readonly string[] = [...STATISTICS_DIRS, 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
 
 /** An HBA directory name: `<plugin>_<index>`. */
 export function hbaDirName(plugin: KernelPlugin, index: number): string {
@@ -170,6 +180,28 @@ export function portalDirName(ip: string, port: number): string {
   return ip.includes(':') && !ip.startsWith('[') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
+/**
+ * Validates and normalises a portal IP address: IPv4 as given, IPv6 (with or
+ * without brackets) in its canonical compressed lower-case form without brackets.
+ * @example
+ * normalizePortalAddress('[0:0:0:0:0:0:0:1]'); // '::1'
+ */
+export function normalizePortalAddress(ip: unknown): string {
+  if (typeof ip !== 'string') throw new RTSLibInvalidArgumentError('ip', `expected a string, got ${typeof ip}`);
+  const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+  const family = isIP(bare);
+  if (family === 4) return bare;
+  if (family === 6) {
+    if (bare.includes('%')) throw new RTSLibInvalidArgumentError('ip', `zone ids are not supported: ${JSON.stringify(ip)}`);
+    try {
+      return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+    } catch {
+      return bare.toLowerCase();
+    }
+  }
+  throw new RTSLibInvalidArgumentError('ip', `${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
+}
+
 /** Parses a portal directory name into its address (IPv6 without brackets) and port. */
 export function parsePortalDirName(name: string): { ip: string; port: number } | null {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(name);
@@ -248,4 +280,60 @@ export const ACL_AUTH_FILES = {
 /** `<acl>/auth/<name>` */
 export function aclAuthPath(acl: string, name: string): string {
   return join(groupPath(acl, 'auth'), name);
+}
+
+/**
+ * The kinds of directories and links that are made by `mkdir` and `symlink`
+ * (everything else in the tree, the attribute groups and files, the kernel
+ * makes and removes with them).
+ */
+export type NodeType =
+  | 'hba' | 'storageObject' | 'aluaGroup'
+  | 'target' | 'tpg' | 'lun' | 'lunLink' | 'portal' | 'acl' | 'mappedLun' | 'mappedLunLink';
+
+/**
+ * What user-made node a root-relative path is, from its shape alone: an HBA
+ * (`core/<plugin>_<n>`), a storage object, an ALUA group other than the
+ * default one, a target (`<fabric>/<wwn>`), a TPG, a LUN and its link, a
+ * portal, an ACL, a mapped LUN and its link. Null for the kernel's own
+ * directories (attribute groups, `core/alua`, `discovery_auth`, statistics)
+ * and for the fabric directories themselves.
+ */
+export function nodeType(path: string, kind: 'dir' | 'link'): NodeType | null {
+  const parts = path.split('/');
+  if (parts[0] === CORE_DIR) {
+    if (kind !== 'dir' || parts.length < 2 || parseHbaDirName(parts[1] as string) === null) return null;
+    if (parts.length === 2) return 'hba';
+    if (parts.length === 3) return 'storageObject';
+    if (parts.length === 5 && parts[3] === 'alua' && parts[4] !== DEFAULT_ALUA_GROUP) return 'aluaGroup';
+    return null;
+  }
+  if (parts.length === 2) return kind === 'dir' && parts[1] !== 'discovery_auth' ? 'target' : null;
+  if (parts.length < 3 || parseTpgDirName(parts[2] as string) === null) return null;
+  if (parts.length === 3) return kind === 'dir' ? 'tpg' : null;
+  const [, , , group, name] = parts;
+  if (parts.length === 5 && kind === 'dir') {
+    if (group === 'lun') return parseLunDirName(name as string) === null ? null : 'lun';
+    if (group === 'np') return 'portal';
+    if (group === 'acls') return 'acl';
+    return null;
+  }
+  if (parts.length === 6) {
+    if (group === 'lun' && kind === 'link' && parseLunDirName(name as string) !== null) return 'lunLink';
+    if (group === 'acls' && kind === 'dir' && parseLunDirName(parts[5] as string) !== null) return 'mappedLun';
+    return null;
+  }
+  if (parts.length === 7 && group === 'acls' && kind === 'link' && parseLunDirName(parts[5] as string) !== null) return 'mappedLunLink';
+  return null;
+}
+
+/** The nearest user-made node at or above `path` (a file's owner), or null. */
+export function ownerNode(path: string): { path: string; type: NodeType } | null {
+  const parts = path.split('/');
+  for (let n = parts.length; n > 0; n--) {
+    const candidate = parts.slice(0, n).join('/');
+    const type = nodeType(candidate, 'dir');
+    if (type) return { path: candidate, type };
+  }
+  return null;
 }

@@ -8,9 +8,12 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import type { FabricInfo, WwnType } from './fabrics.js';
 import { validateName } from './names.js';
 
+/** The longest iSCSI name the kernel takes (ISCSI_IQN_LEN, 224 with its terminator). */
+const MAX_IQN_BYTES = 223;
+
 const TESTS: Record<WwnType, (wwn: string) => boolean> = {
   free: () => true,
-  iqn: (w) => /^iqn\.\d{4}-[01]\d\..*\..*/.test(w) && !/[ _]/.test(w),
+  iqn: (w) => /^iqn\.\d{4}-[01]\d\..*\..*/.test(w) && !/[\s_]/.test(w),
   naa: (w) => /^naa\.[125][0-9a-f]{15}$/.test(w),
   eui: (w) => /^eui\.[0-9a-f]{16}$/.test(w),
   ib: (w) => /^ib\.[0-9a-f]{32}$/.test(w),
@@ -32,6 +35,9 @@ function cleanse(type: WwnType, wwn: string): string {
  */
 export function normalizeWwn(fabric: FabricInfo, wwn: unknown, argument = 'wwn'): { wwn: string; type: WwnType } {
   if (typeof wwn !== 'string') throw new RTSLibInvalidArgumentError(argument, `expected a string, got ${typeof wwn}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(wwn)) throw new RTSLibInvalidArgumentError(argument, `must not contain a newline or other control character: ${JSON.stringify(wwn)}`);
+  if (Buffer.byteLength(wwn) > MAX_IQN_BYTES) throw new RTSLibInvalidArgumentError(argument, `is longer than ${MAX_IQN_BYTES} bytes`);
   for (const type of fabric.wwnTypes) {
     const clean = cleanse(type, wwn);
     if (TESTS[type](clean)) {

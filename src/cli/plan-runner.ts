@@ -21,20 +21,28 @@ export function planSummary(verb: string, plan: Plan, result?: ExecuteResult): s
 }
 
 /**
- * Executes a plan, with a progress bar on a terminal for large plans, and
- * prints its summary line. On failure the bar is removed and the error
- * (which names the step, file and errno) propagates.
+ * Plans and executes as one write run: the plan is made while the lock is
+ * held exclusive (after an interrupted run is recovered), so it is made
+ * from a tree nobody else changes until it is executed. A progress bar
+ * shows on a terminal for large plans; the summary line follows. On failure
+ * the bar is removed and the error (which names the step, file and errno;
+ * everything the run did is undone) propagates. `onPlan` may stop before
+ * execution by returning false.
  */
-export async function runPlan(root: RTSRoot, plan: Plan, io: CliIO, verb: string): Promise<void> {
-  let result: ExecuteResult | undefined;
-  if (plan.steps.length) {
-    const progress = await startProgress(io, plan.steps.reduce((n, s) => n + s.ops.length, 0), verb);
-    try {
-      const { executePlan } = await import('../config/planner.js');
-      result = await executePlan(root, plan, progress.onProgress ? { onProgress: progress.onProgress } : {});
-    } finally {
-      progress.stop();
+export async function runPlan(root: RTSRoot, io: CliIO, verb: string, makePlan: () => Promise<Plan>, onPlan?: (plan: Plan) => boolean): Promise<void> {
+  const { executePlan } = await import('../config/planner.js');
+  await root.cfs.exclusive(async () => {
+    const plan = await makePlan();
+    if (onPlan && !onPlan(plan)) return;
+    let result: ExecuteResult | undefined;
+    if (plan.steps.length) {
+      const progress = await startProgress(io, plan.steps.reduce((n, s) => n + s.ops.length, 0), verb);
+      try {
+        result = await executePlan(root, plan, { command: verb, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+      } finally {
+        progress.stop();
+      }
     }
-  }
-  io.stdout.write(`${planSummary(verb, plan, result)}\n`);
+    io.stdout.write(`${planSummary(verb, plan, result)}\n`);
+  });
 }

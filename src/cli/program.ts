@@ -4,7 +4,7 @@
  * errors itself: it throws, and {@link main} turns that into one line and an
  * exit code.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_TARGET_ROOT } from '../cfs/tree.js';
 import type { CliIO } from './cli-io.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -14,6 +14,7 @@ import { registerClearCommand } from './commands/clear.js';
 import { registerDiffCommand } from './commands/diff.js';
 import { registerDiscoverCommand } from './commands/discover.js';
 import { registerLsCommand } from './commands/ls.js';
+import { registerRecoverCommand } from './commands/recover.js';
 import { registerRestoreCommand } from './commands/restore.js';
 import { registerSaveCommand } from './commands/save.js';
 
@@ -24,6 +25,13 @@ const HELP_WIDTH = 80;
 function nonEmpty(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('Must not be empty.');
   return value;
+}
+
+/** A number of seconds, at least 0. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('Must be a number of seconds, 0 or more.');
+  return n;
 }
 
 /**
@@ -42,6 +50,8 @@ export function buildProgram(io: CliIO): Command {
     .helpOption('-h, --help', 'print help')
     .helpCommand('help [command]', 'print help for a command')
     .option('--configfs <dir>', 'the LIO target root in configfs', nonEmpty, DEFAULT_TARGET_ROOT)
+    .addOption(new Option('--lock-timeout <seconds>', 'how long a write or save waits for /var/run/targetcli.lock (default 120; 0: not at all)').argParser(seconds))
+    .addOption(new Option('--state-dir <dir>', 'where write runs keep their crash-recovery journal (default /var/lib/rtslib)').argParser(nonEmpty))
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
@@ -61,6 +71,7 @@ export function buildProgram(io: CliIO): Command {
   registerApplyCommand(program, io);
   registerDiffCommand(program, io);
   registerDiscoverCommand(program, io);
+  registerRecoverCommand(program, io);
   return program;
 }
 

@@ -1,23 +1,38 @@
 /**
- * The global `--configfs DIR` option and the {@link RTSRoot} it opens.
+ * The global options that say which target tree a command works on and how
+ * it shares it (`--configfs`, `--lock-timeout`, `--state-dir`), and the
+ * {@link RTSRoot} they open.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RTSRoot } from '../model/rts-root.js';
+import type { CliIO } from './cli-io.js';
 
 /** Options every command accepts (declared on the program). */
 export interface GlobalOptions {
   /** The LIO target root in configfs (default `/sys/kernel/config/target`). */
   configfs: string;
+  /** Seconds a write or save waits for the configfs lock. */
+  lockTimeout?: number;
+  /** Where write runs keep their crash-recovery journal. */
+  stateDir?: string;
 }
 
 /**
  * The target tree a command works on: the one `--configfs` names (relative
  * paths are taken from the working directory). The object model (and the
  * native addon) is loaded here, when a command needs it, not at start-up.
+ * Notices (waiting for the lock, a recovered run) go to stderr as one line
+ * each. `RTSLIB_PLAIN_DIRECTORY=1` lets tests use a plain directory.
  */
-export async function targetRoot(command: Command): Promise<RTSRoot> {
-  const { configfs } = command.optsWithGlobals<GlobalOptions>();
+export async function targetRoot(command: Command, io: CliIO): Promise<RTSRoot> {
+  const { configfs, lockTimeout, stateDir } = command.optsWithGlobals<GlobalOptions>();
   const { RTSRoot } = await import('../model/rts-root.js');
-  return new RTSRoot({ configfs: resolve(configfs) });
+  return new RTSRoot({
+    configfs: resolve(configfs),
+    ...(lockTimeout === undefined ? {} : { lockTimeoutMs: lockTimeout * 1000 }),
+    ...(stateDir === undefined ? {} : { stateDir: resolve(stateDir) }),
+    ...(process.env['RTSLIB_PLAIN_DIRECTORY'] === '1' ? { plainDirectory: true } : {}),
+    onNotice: (message) => { io.stderr.write(`rtslib: ${message}\n`); },
+  });
 }

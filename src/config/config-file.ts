@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RTSLibError, systemCallError } from '../errors.js';
+import { processAlive, stallPoint } from '../cfs/processes.js';
 import type { SaveConfig } from './schema.js';
 
 /** targetctl's default file. */
@@ -64,9 +65,26 @@ export async function readConfigFile(file: string): Promise<SaveConfig> {
   return parseConfig(text, file);
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Removes the temporary files of earlier writes of `file` whose process is
+ * gone (a save killed between writing its temporary file and renaming it
+ * leaves one, with the whole config and its secrets in it).
+ */
+async function removeStaleTemps(file: string): Promise<void> {
+  const dir = dirname(file);
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(file))}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = pattern.exec(name);
+    if (m && !processAlive(Number(m[1]))) await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
 /** Writes `data` to `file` through a temporary file in the same directory: write, fsync, rename, fsync the directory. */
 async function writeAtomically(file: string, data: string | Buffer, mode: number): Promise<void> {
   const dir = dirname(file);
+  await removeStaleTemps(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let renamed = false;
   try {
@@ -78,6 +96,7 @@ async function writeAtomically(file: string, data: string | Buffer, mode: number
     } finally {
       await handle.close();
     }
+    await stallPoint('before-rename', temp);
     await rename(temp, file);
     renamed = true;
     const dirHandle = await open(dir, 'r');
@@ -91,8 +110,6 @@ async function writeAtomically(file: string, data: string | Buffer, mode: number
     throw err;
   }
 }
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Keeps a gzip copy of the current file (when it differs from `next`) and prunes old copies. */
 async function backUp(file: string, next: string, keep: number): Promise<string | undefined> {

@@ -16,6 +16,7 @@ import {
   parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath,
 } from '../cfs/tree.js';
 import { authValue, infoField } from '../cfs/values.js';
+import { ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { PAGE_SIZE } from '../model/page-size.js';
 import { listStorageObjects } from '../model/storage-object.js';
@@ -29,12 +30,14 @@ import type {
 export interface DumpOptions {
   /** Include CHAP passwords (default true: saveconfig.json needs them). User ids are always included. */
   secrets?: boolean;
+  /**
+   * Hold the configfs lock shared while reading (default true), so the dump
+   * never records a half-applied write run; false reads without waiting
+   * (what `rtslib ls` shows).
+   */
+  lock?: boolean;
 }
 
-/** The ALUA status names in the order rtslib-fb numbers them. */
-const ALUA_STATUSES = ['None', 'Altered by Explicit STPG', 'Altered by Implicit ALUA'];
-/** The ALUA access type names in the order rtslib-fb numbers them. */
-const ALUA_TYPES = ['None', 'Implicit', 'Explicit', 'Implicit and Explicit'];
 
 /** rtslib-fb reads values with `.strip()` and saves those that `int()` accepts as integers. */
 function savedValue(text: string): number | string {
@@ -90,7 +93,7 @@ function dumpAluaGroup(snap: Snapshot, so: string, name: string): AluaTpgConfig 
   for (const setting of ALUA_SAVED_SETTINGS) {
     const text = read(snap, child(dir, setting));
     if (text === undefined) continue;
-    const value = setting === 'alua_access_status' ? ALUA_STATUSES.indexOf(text) : setting === 'alua_access_type' ? ALUA_TYPES.indexOf(text) : Number(text);
+    const value = setting === 'alua_access_status' ? (ALUA_STATUSES as readonly string[]).indexOf(text) : setting === 'alua_access_type' ? (ALUA_TYPES as readonly string[]).indexOf(text) : Number(text);
     if (Number.isInteger(value) && value >= 0 || setting !== 'alua_access_status' && setting !== 'alua_access_type') group[setting] = value;
   }
   return group;
@@ -270,7 +273,8 @@ export function dumpSnapshot(snap: Snapshot, options: DumpOptions = {}): SaveCon
  * console.log(config.storage_objects?.length, config.targets?.length);
  */
 export async function dumpConfig(root: RTSRoot, options: DumpOptions = {}): Promise<SaveConfig> {
-  return dumpSnapshot(await root.cfs.snapshot(''), options);
+  const read = (): Promise<Snapshot> => root.cfs.snapshot('');
+  return dumpSnapshot(await (options.lock === false ? read() : root.cfs.shared(read)), options);
 }
 
 /** A deep copy of a config with every password (CHAP and discovery) removed; user ids stay. */

@@ -4,8 +4,8 @@
  * in the kernel's write order. Built by the planner, printed by `diff`,
  * executed by {@link executePlan}.
  */
-import type { CfsOp } from '../cfs/configfs.js';
 import type { FabricName } from '../cfs/fabrics.js';
+import type { PhasedOp } from '../cfs/phased-ops.js';
 
 /** What a step does to its object. */
 export type PlanAction = 'create' | 'modify' | 'remove';
@@ -17,7 +17,7 @@ export type PlanAction = 'create' | 'modify' | 'remove';
  * exist and the write is `optional`): new objects start with the kernel's
  * defaults, so only settings that differ from them cost a write.
  */
-export type PlanOp = CfsOp & { phase: number; whenDiffers?: boolean; optional?: boolean };
+export type PlanOp = PhasedOp;
 
 /** One object created, changed or removed. */
 export interface PlanStep {

@@ -10,15 +10,18 @@
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import type { CfsOp } from '../cfs/configfs.js';
-import { FABRICS, type FabricInfo, type FabricName } from '../cfs/fabrics.js';
-import { PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { FABRICS, fabricByDir, type FabricInfo, type FabricName } from '../cfs/fabrics.js';
+import { PLUGINS, pluginByKernelName, type PluginName } from '../cfs/plugins.js';
 import {
-  ACL_FILES, CORE_DIR, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES, TPG_FILES,
-  aclPath, aluaGroupPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunPath, mappedLunPath, parseHbaDirName, portalPath,
-  storageObjectPath, targetPath, tpgPath, type KernelPlugin,
+  ACL_FILES, CORE_DIR, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STRUCTURE_EXCLUDES, TPG_FILES,
+  aclPath, aluaGroupPath, child, discoveryAuthPath, normalizePortalAddress, fabricPath, groupPath, hbaPath, lunPath, mappedLunPath, nodeType, parseHbaDirName,
+  parseLunDirName, parsePortalDirName, parseTpgDirName, portalPath, splitPath, storageObjectPath, targetPath, tpgPath, type KernelPlugin, type NodeType,
 } from '../cfs/tree.js';
-import { normalizeWwn, generateWwn, wwnToConfigfs } from '../cfs/wwn.js';
-import { normalizePortalAddress } from '../model/network-portal.js';
+import { normalizeWwn, generateWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
+import { PHASE } from '../cfs/phases.js';
+import { planRemoval } from '../cfs/removal.js';
+import { runWrite } from '../cfs/write-run.js';
+import { recreateStorageObject } from '../model/recreation.js';
 import { FabricModule } from '../model/fabric-module.js';
 import { listStorageObjects, storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
 import { fileioRecipe } from '../model/fileio-storage-object.js';
@@ -27,7 +30,6 @@ import { rdmcpRecipe } from '../model/rdmcp-storage-object.js';
 import { userRecipe } from '../model/user-storage-object.js';
 import { pscsiRecipe } from '../model/pscsi-storage-object.js';
 import { RTSLibError } from '../errors.js';
-import { RTSLibOperationError, failedStep, undoOf, type FailedStep } from '../cfs/configfs.js';
 import { dumpSnapshot } from './dump.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS, storageObjectRef } from './format.js';
 import type {
@@ -71,14 +73,12 @@ export interface ExecuteResult {
 export interface ExecuteOptions {
   /** Called as operations complete, with the number done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** What the run is, for its journal (`restore`, `apply`, `clear`; default `apply`). */
+  command?: string;
 }
 
-/** Phases, in execution order. Removals first (reverse write order), then creation. */
-const P = {
-  disable: 0, unlinkMapped: 1, rmdirMapped: 2, rmdirAclUnlinkLun: 3, rmdirLunPortal: 4, rmdirTpg: 5, rmdirTarget: 6,
-  rmdirAlua: 7, rmdirSo: 8, rmdirHba: 9,
-  createSo: 10, settings: 11, children: 12, childSettings: 13, enable: 14,
-} as const;
+/** The kernel's order (cfs/phases.ts). */
+const P = PHASE;
 
 
 const same = (a: unknown, b: unknown): boolean => String(a ?? '').trim() === String(b ?? '').trim();
@@ -161,84 +161,172 @@ function targetDir(t: TargetConfig): { fabric: FabricInfo; dir: string; wwn: str
 
 // ---------------------------------------------------------------- removal
 
-/** Adds steps removing targets, TPGs, LUNs, ACLs, mapped LUNs, portals and storage objects that are in `current` but chosen by `pick`. */
-function planRemovals(b: PlanBuilder, snap: Snapshot, current: SaveConfig, pick: {
-  target?: (t: TargetConfig) => boolean;
-  tpg?: (t: TargetConfig, g: TpgConfig) => boolean;
-  lun?: (t: TargetConfig, g: TpgConfig, l: LunConfig) => boolean;
-  portal?: (t: TargetConfig, g: TpgConfig, ip: string, port: number) => boolean;
-  acl?: (t: TargetConfig, g: TpgConfig, a: NodeAclConfig) => boolean;
-  mapped?: (t: TargetConfig, g: TpgConfig, a: NodeAclConfig, index: number) => boolean;
-  storageObject?: (so: StorageObjectConfig) => boolean;
-  alua?: (so: StorageObjectConfig, group: string) => boolean;
-}): void {
+/** What a removed node is called in a plan (`LUN 3 of TPG 1 of iscsi iqn.…`). */
+function describeNode(path: string, type: NodeType): string {
+  const parts = path.split('/');
+  if (parts[0] === CORE_DIR) {
+    const hba = parseHbaDirName(parts[1] as string);
+    const plugin = hba ? pluginByKernelName(hba.plugin).name : parts[1];
+    if (type === 'hba') return `HBA ${path}`;
+    if (type === 'storageObject') return `storage object ${plugin}/${parts[2]}`;
+    return `ALUA group ${parts[4]} of storage object ${plugin}/${parts[2]}`;
+  }
+  const fabric = fabricByDir(parts[0] as string);
+  const target = `${fabric?.name ?? parts[0]} ${fabric ? wwnFromConfigfs(fabric, parts[1] as string) : parts[1]}`;
+  if (type === 'target') return `target ${target}`;
+  const tpg = `TPG ${parseTpgDirName(parts[2] as string)} of ${target}`;
+  switch (type) {
+    case 'tpg': return tpg;
+    case 'lun': return `LUN ${parseLunDirName(parts[4] as string)} of ${tpg}`;
+    case 'portal': return `portal ${parts[4]} of ${tpg}`;
+    case 'acl': return `ACL ${fabric ? wwnFromConfigfs(fabric, parts[4] as string) : parts[4]} of ${tpg}`;
+    default: return `mapped LUN ${parseLunDirName(parts[5] as string)} of ACL ${fabric ? wwnFromConfigfs(fabric, parts[4] as string) : parts[4]} in ${tpg}`;
+  }
+}
+
+/**
+ * Adds the steps removing `roots` (user-made nodes of the snapshot) with
+ * everything in them and what must go first, planned by the one removal
+ * planner (cfs/removal.ts) from the tree as the kernel has it. One step per
+ * removed object; links go with their directory, a TPG's disabling with the
+ * TPG, an emptied HBA with its last storage object.
+ */
+function planRemovals(b: PlanBuilder, snap: Snapshot, roots: Iterable<string>): Set<string> {
+  const { ops, removed } = planRemoval(snap, roots);
+  const steps = new Map<string, PlanStep>();
+  const stepOf = (path: string): PlanStep => {
+    let key = path;
+    const type = nodeType(path, snap.kind(path) === 'link' ? 'link' : 'dir');
+    if (type === 'lunLink' || type === 'mappedLunLink') key = splitPath(path).parent;
+    else if (type === 'hba') key = [...removed].find((p) => splitPath(p).parent === path) ?? path;
+    else if (type === null) key = splitPath(path).parent; // a TPG's enable file
+    let step = steps.get(key);
+    if (!step) {
+      const keyType = nodeType(key, 'dir') as NodeType;
+      step = { action: 'remove', object: describeNode(key, keyType), ops: [] };
+      steps.set(key, step);
+    }
+    return step;
+  };
+  for (const o of ops) stepOf(o.path).ops.push(o);
+  // steps in the order of their first operation
+  b.steps.push(...[...steps.values()].sort((x, y) => (x.ops[0]?.phase ?? 0) - (y.ops[0]?.phase ?? 0)));
+  return removed;
+}
+
+/** Every target and HBA of the snapshot: what clearing everything removes. */
+function everything(snap: Snapshot): string[] {
+  const roots: string[] = [];
+  for (const top of snap.childDirs(snap.base)) {
+    for (const name of snap.childDirs(top)) {
+      const path = child(top, name);
+      const type = nodeType(path, 'dir');
+      if (type === 'hba' || type === 'target') roots.push(path);
+    }
+  }
+  return roots;
+}
+
+/** The targets of the snapshot with this WWN (any fabric). */
+function targetsNamed(snap: Snapshot, wwn: string): string[] {
+  const want = wwn.toLowerCase();
+  const out: string[] = [];
+  for (const top of snap.childDirs(snap.base)) {
+    const fabric = fabricByDir(top);
+    if (!fabric) continue;
+    for (const name of snap.childDirs(top)) {
+      if (nodeType(child(top, name), 'dir') !== 'target') continue;
+      const names = [name.toLowerCase(), wwnFromConfigfs(fabric, name).toLowerCase()];
+      let normal: string | undefined;
+      try { normal = normalizeWwn(fabric, wwn).wwn; } catch { normal = undefined; }
+      if (names.includes(want) || (normal !== undefined && names.includes(normal))) out.push(child(top, name));
+    }
+  }
+  return out;
+}
+
+/** The storage objects of the snapshot with this name (any plugin). */
+function storageObjectsNamed(snap: Snapshot, name: string): string[] {
+  return listStorageObjects(snap).filter((so) => so.name === name).map((so) => storageObjectPath(PLUGINS[so.plugin].kernel, so.hbaIndex, so.name));
+}
+
+/** What clearing (all, one target, or one storage object with the LUNs exporting it) removes. */
+function clearRoots(snap: Snapshot, options: ClearOptions): string[] {
+  if (options.target === undefined && options.storageObject === undefined) return everything(snap);
+  return [
+    ...(options.target === undefined ? [] : targetsNamed(snap, options.target)),
+    ...(options.storageObject === undefined ? [] : storageObjectsNamed(snap, options.storageObject)),
+  ];
+}
+
+/** HBA directories a removal deletes. */
+function removedHbaDirs(removed: ReadonlySet<string>): Set<string> {
+  return new Set([...removed].filter((p) => nodeType(p, 'dir') === 'hba'));
+}
+
+/** Devices that the removed storage objects hold (so creating on them again is allowed). */
+function releasedDevices(current: SaveConfig, snap: Snapshot, removed: ReadonlySet<string>): Set<string> {
   const dirs = storageObjectDirs(snap);
-  for (const t of current.targets ?? []) {
-    const { fabric, dir, wwn } = targetDir(t);
-    const wholeTarget = pick.target?.(t) ?? false;
-    for (const g of t.tpgs ?? []) {
-      const tdir = tpgPath(dir, g.tag);
-      const wholeTpg = wholeTarget || (pick.tpg?.(t, g) ?? false);
-      const removedLuns = new Set<number>();
-      for (const l of g.luns ?? []) if (wholeTpg || pick.lun?.(t, g, l)) removedLuns.add(l.index);
-      if (wholeTpg && g.enable && snap.kind(child(tdir, TPG_FILES.enable)) === 'file') {
-        op(b.step('remove', `TPG ${g.tag} of ${fabric.name} ${wwn} (disable)`), P.disable, { op: 'write', path: child(tdir, TPG_FILES.enable), value: '0', independent: true });
-      }
-      for (const a of g.node_acls ?? []) {
-        const adir = aclPath(tdir, wwnToConfigfs(fabric, normalizeWwn(fabric, a.node_wwn, 'node_wwn').wwn));
-        const wholeAcl = wholeTpg || (pick.acl?.(t, g, a) ?? false);
-        for (const m of a.mapped_luns ?? []) {
-          if (!(wholeAcl || removedLuns.has(m.tpg_lun) || pick.mapped?.(t, g, a, m.index))) continue;
-          const s = b.step('remove', `mapped LUN ${m.index} of ACL ${a.node_wwn} in TPG ${g.tag} of ${fabric.name} ${wwn}`);
-          const mdir = mappedLunPath(adir, m.index);
-          for (const link of snap.childLinks(mdir)) op(s, P.unlinkMapped, { op: 'unlink', path: child(mdir, link), independent: true });
-          op(s, P.rmdirMapped, { op: 'rmdir', path: mdir, independent: true });
+  return new Set((current.storage_objects ?? []).filter((so) => removed.has(dirs.get(soKey(so))?.path ?? '')).flatMap((so) => ('dev' in so && so.dev ? [so.dev] : [])));
+}
+
+/**
+ * What `apply --prune` removes: every node of the snapshot the config does
+ * not have (targets, TPGs, LUNs, portals, ACLs, mapped LUNs, storage
+ * objects, ALUA groups), found by walking the tree, so half-made nodes
+ * that a dump cannot show are found too.
+ */
+function pruneRoots(snap: Snapshot, config: SaveConfig): string[] {
+  const roots: string[] = [];
+  const wantSos = new Map((config.storage_objects ?? []).map((so) => [soKey(so), so]));
+  for (const so of listStorageObjects(snap)) {
+    const dir = storageObjectPath(PLUGINS[so.plugin].kernel, so.hbaIndex, so.name);
+    const want = wantSos.get(storageObjectRef(so.plugin, so.name));
+    if (!want) { roots.push(dir); continue; }
+    for (const group of snap.childDirs(child(dir, 'alua'))) {
+      if (group !== DEFAULT_ALUA_GROUP && !want.alua_tpgs?.some((g) => g.name === group)) roots.push(aluaGroupPath(dir, group));
+    }
+  }
+  for (const hba of snap.childDirs(CORE_DIR)) {
+    if (parseHbaDirName(hba) && snap.childDirs(child(CORE_DIR, hba)).length === 0) roots.push(child(CORE_DIR, hba));
+  }
+  const wantTargets = new Map((config.targets ?? []).map((t) => [targetKey(t), t]));
+  for (const top of snap.childDirs(snap.base)) {
+    const fabric = fabricByDir(top);
+    if (!fabric) continue;
+    for (const name of snap.childDirs(top)) {
+      const tdir = child(top, name);
+      if (nodeType(tdir, 'dir') !== 'target') continue;
+      const t = wantTargets.get(`${fabric.name} ${wwnFromConfigfs(fabric, name)}`);
+      if (!t) { roots.push(tdir); continue; }
+      for (const tpgName of snap.childDirs(tdir)) {
+        const tag = parseTpgDirName(tpgName);
+        if (tag === null) continue;
+        const gdir = child(tdir, tpgName);
+        const g = t.tpgs?.find((x) => x.tag === tag);
+        if (!g) { roots.push(gdir); continue; }
+        for (const lun of snap.childDirs(child(gdir, 'lun'))) {
+          const index = parseLunDirName(lun);
+          if (index !== null && !g.luns?.some((l) => l.index === index)) roots.push(child(gdir, 'lun', lun));
         }
-        if (wholeAcl) op(b.step('remove', `ACL ${a.node_wwn} of TPG ${g.tag} of ${fabric.name} ${wwn}`), P.rmdirAclUnlinkLun, { op: 'rmdir', path: adir, independent: true });
+        for (const np of snap.childDirs(child(gdir, 'np'))) {
+          const parsed = parsePortalDirName(np);
+          if (parsed && !g.portals?.some((p) => normalizePortalAddress(p.ip_address) === parsed.ip && p.port === parsed.port)) roots.push(child(gdir, 'np', np));
+        }
+        for (const aclName of snap.childDirs(child(gdir, 'acls'))) {
+          const adir = child(gdir, 'acls', aclName);
+          const wwn = wwnFromConfigfs(fabric, aclName);
+          const a = g.node_acls?.find((x) => normalizeWwn(fabric, x.node_wwn, 'node_wwn').wwn === wwn);
+          if (!a) { roots.push(adir); continue; }
+          for (const mapped of snap.childDirs(adir)) {
+            const index = parseLunDirName(mapped);
+            if (index !== null && !a.mapped_luns?.some((m) => m.index === index)) roots.push(child(adir, mapped));
+          }
+        }
       }
-      for (const l of g.luns ?? []) {
-        if (!removedLuns.has(l.index)) continue;
-        const s = b.step('remove', `LUN ${l.index} of TPG ${g.tag} of ${fabric.name} ${wwn}`);
-        const ldir = lunPath(tdir, l.index);
-        for (const link of snap.childLinks(ldir)) op(s, P.rmdirAclUnlinkLun, { op: 'unlink', path: child(ldir, link), independent: true });
-        op(s, P.rmdirLunPortal, { op: 'rmdir', path: ldir, independent: true });
-      }
-      for (const p of g.portals ?? []) {
-        const ip = normalizePortalAddress(p.ip_address);
-        if (!(wholeTpg || pick.portal?.(t, g, ip, p.port))) continue;
-        op(b.step('remove', `portal ${p.ip_address}:${p.port} of TPG ${g.tag} of ${fabric.name} ${wwn}`), P.rmdirLunPortal, { op: 'rmdir', path: portalPath(tdir, ip, p.port), independent: true });
-      }
-      if (wholeTpg) op(b.step('remove', `TPG ${g.tag} of ${fabric.name} ${wwn}`), P.rmdirTpg, { op: 'rmdir', path: tdir, independent: true });
     }
-    if (wholeTarget) op(b.step('remove', `target ${fabric.name} ${wwn}`), P.rmdirTarget, { op: 'rmdir', path: dir, independent: true });
   }
-  const removedPerHba = new Map<string, number>();
-  for (const so of current.storage_objects ?? []) {
-    const where = dirs.get(soKey(so));
-    if (!where) continue;
-    const whole = pick.storageObject?.(so) ?? false;
-    // the groups as the kernel has them (a structure-only dump does not list a TCMU object's groups)
-    for (const group of snap.childDirs(child(where.path, 'alua'))) {
-      if (group === DEFAULT_ALUA_GROUP || !(whole || pick.alua?.(so, group))) continue;
-      op(b.step('remove', `ALUA group ${group} of storage object ${so.plugin}/${so.name}`), P.rmdirAlua, { op: 'rmdir', path: aluaGroupPath(where.path, group), independent: true });
-    }
-    if (!whole) continue;
-    const s = b.step('remove', `storage object ${so.plugin}/${so.name}`);
-    op(s, P.rmdirSo, { op: 'rmdir', path: where.path, independent: true });
-    const n = (removedPerHba.get(where.hba) ?? 0) + 1;
-    removedPerHba.set(where.hba, n);
-    if (snap.childDirs(where.hba).length === n) op(s, P.rmdirHba, { op: 'rmdir', path: where.hba, independent: true });
-  }
-}
-
-/** HBA directories a set of removal steps deletes. */
-function removedHbaDirs(steps: readonly PlanStep[]): Set<string> {
-  return new Set(steps.flatMap((s) => s.ops.filter((o) => o.phase === P.rmdirHba).map((o) => o.path)));
-}
-
-/** Devices that storage objects removed by the plan hold (so creating on them again is allowed). */
-function releasedDevices(current: SaveConfig, removed: (so: StorageObjectConfig) => boolean): Set<string> {
-  return new Set((current.storage_objects ?? []).filter(removed).flatMap((so) => ('dev' in so && so.dev ? [so.dev] : [])));
+  return roots;
 }
 
 // ---------------------------------------------------------------- creation
@@ -258,22 +346,22 @@ async function recipeFor(so: StorageObjectConfig, released: ReadonlySet<string>)
 function addAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, g: AluaTpgConfig): void {
   const dir = aluaGroupPath(soDir, g.name);
   const s = b.step('create', `ALUA group ${g.name} (id ${g.tg_pt_gp_id}) of storage object ${so.plugin}/${so.name}`);
-  op(s, P.settings, { op: 'mkdir', path: dir });
-  op(s, P.settings, { op: 'write', path: child(dir, 'tg_pt_gp_id'), value: String(g.tg_pt_gp_id) });
+  op(s, P.storageObjectSettings, { op: 'mkdir', path: dir });
+  op(s, P.storageObjectSettings, { op: 'write', path: child(dir, 'tg_pt_gp_id'), value: String(g.tg_pt_gp_id) });
   for (const setting of ALUA_SAVED_SETTINGS) {
     const v = g[setting];
-    if (v !== undefined) setNew(s, P.childSettings, child(dir, setting), setting, v);
+    if (v !== undefined) setNew(s, P.aluaGroupSettings, child(dir, setting), setting, v);
   }
 }
 
 function modifyAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, cur: AluaTpgConfig, g: AluaTpgConfig): void {
   const dir = aluaGroupPath(soDir, g.name);
   const s: PlanStep = { action: 'modify', object: `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`, ops: [] };
-  setExisting(s, P.settings, child(dir, 'tg_pt_gp_id'), 'tg_pt_gp_id', cur.tg_pt_gp_id, g.tg_pt_gp_id);
+  setExisting(s, P.storageObjectSettings, child(dir, 'tg_pt_gp_id'), 'tg_pt_gp_id', cur.tg_pt_gp_id, g.tg_pt_gp_id);
   for (const setting of ALUA_SAVED_SETTINGS) {
     const v = g[setting];
     if (v === undefined) continue;
-    setExisting(s, P.childSettings, child(dir, setting), setting, cur[setting], v);
+    setExisting(s, P.aluaGroupSettings, child(dir, setting), setting, cur[setting], v);
   }
   if (s.ops.length) b.steps.push(s);
 }
@@ -319,9 +407,9 @@ function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: Storage
       if (!same(now, want)) throw new RTSLibError(`storage object ${so.plugin}/${so.name} exists with ${name} ${JSON.stringify(now)}, the config says ${JSON.stringify(want)}: ${name} is fixed at creation; remove the object first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
     }
     const s: PlanStep = { action: 'modify', object: `storage object ${so.plugin}/${so.name}`, ops: [] };
-    if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.settings, child(groupPath(where.path, 'wwn'), 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
+    if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.storageObjectSettings, child(groupPath(where.path, 'wwn'), 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
     const attrs = { ...(('write_back' in so && so.write_back !== undefined) ? { emulate_write_cache: so.write_back ? 1 : 0 } : {}), ...so.attributes };
-    groupSettings(s, P.settings, where.path, 'attrib', attrs, cur.attributes, false);
+    groupSettings(s, P.storageObjectSettings, where.path, 'attrib', attrs, cur.attributes, false);
     if (s.ops.length) b.steps.push(s);
     const curGroups = new Map((cur.alua_tpgs ?? []).map((g) => [g.name, g]));
     for (const g of so.alua_tpgs ?? []) {
@@ -336,14 +424,14 @@ function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: Storage
   const index = b.allocateHba(kernel);
   const planned = storageObjectCreationOps(so.plugin, index, so.name, { ...recipe, attributes: {} }, true);
   const s = b.step('create', `storage object ${so.plugin}/${so.name} (${hbaPath(kernel, index)})`);
-  for (const o of planned.create) op(s, P.createSo, o);
+  for (const o of planned.create) op(s, P.createStorageObject, o);
   const soDir = storageObjectPath(kernel, index, so.name);
   const attributes = { ...recipe.attributes, ...(so.attributes ?? {}) };
-  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) setNew(s, P.settings, child(groupPath(soDir, 'attrib'), k), `attrib/${k}`, v);
+  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) setNew(s, P.storageObjectSettings, child(groupPath(soDir, 'attrib'), k), `attrib/${k}`, v);
   for (const g of so.alua_tpgs ?? []) {
     if (g.name === DEFAULT_ALUA_GROUP) {
       const gs = b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`);
-      for (const setting of ALUA_SAVED_SETTINGS) if (g[setting] !== undefined) setNew(gs, P.childSettings, child(aluaGroupPath(soDir, g.name), setting), setting, g[setting]);
+      for (const setting of ALUA_SAVED_SETTINGS) if (g[setting] !== undefined) setNew(gs, P.aluaGroupSettings, child(aluaGroupPath(soDir, g.name), setting), setting, g[setting]);
     } else addAluaGroup(b, so, soDir, g);
   }
   return soDir;
@@ -353,10 +441,10 @@ function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: Storage
 function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefined, soDirs: ReadonlyMap<string, string>, snap: Snapshot): void {
   const { fabric, dir, wwn } = targetDir(t);
   const name = `${fabric.name} ${wwn}`;
-  if (!cur) op(b.step('create', `target ${name}`), P.createSo, { op: 'mkdir', path: dir });
+  if (!cur) op(b.step('create', `target ${name}`), P.createTarget, { op: 'mkdir', path: dir });
   if (t.parameters) {
     const s: PlanStep = { action: cur ? 'modify' : 'create', object: `parameters of target ${name}`, ops: [] };
-    groupSettings(s, P.settings, dir, 'param', t.parameters, cur?.parameters, !cur);
+    groupSettings(s, P.targetSettings, dir, 'param', t.parameters, cur?.parameters, !cur);
     if (s.ops.length) b.steps.push(s);
   }
   const curTpgs = new Map((cur?.tpgs ?? []).map((g) => [g.tag, g]));
@@ -366,12 +454,12 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
     const tname = `TPG ${g.tag} of ${name}`;
     const s: PlanStep = { action: c ? 'modify' : 'create', object: tname, ops: [] };
     if (!c) {
-      op(s, P.createSo, { op: 'mkdir', path: tdir });
-      if (fabric.features.includes('nexus')) op(s, P.createSo, { op: 'write', path: child(tdir, TPG_FILES.nexus), value: generateWwn(fabric.wwnTypes[0]!) });
+      op(s, P.createTarget, { op: 'mkdir', path: tdir });
+      if (fabric.features.includes('nexus')) op(s, P.createTarget, { op: 'write', path: child(tdir, TPG_FILES.nexus), value: generateWwn(fabric.wwnTypes[0]!) });
     }
-    groupSettings(s, P.settings, tdir, 'attrib', g.attributes, c?.attributes, !c);
-    groupSettings(s, P.settings, tdir, 'param', g.parameters, c?.parameters, !c);
-    if (fabric.features.includes('auth')) chapSettings(s, P.settings, tdir, g, c);
+    groupSettings(s, P.targetSettings, tdir, 'attrib', g.attributes, c?.attributes, !c);
+    groupSettings(s, P.targetSettings, tdir, 'param', g.parameters, c?.parameters, !c);
+    if (fabric.features.includes('auth')) chapSettings(s, P.targetSettings, tdir, g, c);
     if (s.ops.length) b.steps.push(s);
     // LUNs
     const curLuns = new Map((c?.luns ?? []).map((l) => [l.index, l]));
@@ -477,10 +565,10 @@ function randomAlias(): string {
 }
 
 /** Adds the creation/reconciliation steps for `desired` (already scoped) over `current`. */
-async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig, current: SaveConfig, released: ReadonlySet<string>, exists: { so: (key: string) => boolean; target: (key: string) => boolean }): Promise<void> {
+async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig, current: SaveConfig, released: ReadonlySet<string>, exists: { so: (key: string) => boolean; target: (key: string) => boolean }, removed: ReadonlySet<string>): Promise<void> {
   const dirs = storageObjectDirs(snap);
   const soDirs = new Map<string, string>();
-  for (const [key, where] of dirs) soDirs.set(key, where.path);
+  for (const [key, where] of dirs) if (!removed.has(where.path)) soDirs.set(key, where.path);
   const curSos = new Map((current.storage_objects ?? []).map((so) => [soKey(so), so]));
   // The device checks of new objects (stat, in-use probe) run concurrently, before anything is planned.
   const fresh = (desired.storage_objects ?? []).filter((so) => !exists.so(soKey(so)));
@@ -503,14 +591,33 @@ async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig,
   }
 }
 
-/** Directories a structure-only snapshot skips (statistics and the settings groups). */
-const STRUCTURE_EXCLUDES: readonly string[] = ['statistics', 'fabric_statistics', 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
+/** A snapshot a plan was made from inside an exclusive hold, and what made it still true. */
+interface Basis {
+  snap: Snapshot;
+  token: object;
+  writes: number;
+}
 
-/** The snapshot and its dump (with secrets) the planner works from; `structureOnly` leaves the settings out. */
-async function readState(root: RTSRoot, structureOnly = false): Promise<{ snap: Snapshot; current: SaveConfig }> {
-  // Removal and recreation need the objects, not their settings: skip the attribute groups then.
-  const snap = await root.cfs.snapshot('', structureOnly ? { excludeNames: STRUCTURE_EXCLUDES } : {});
-  return { snap, current: dumpSnapshot(snap, { secrets: true }) };
+/** Plans made inside an exclusive hold from a full snapshot: {@link executePlan} reuses it for the undo image. */
+const bases = new WeakMap<Plan, Basis>();
+
+/**
+ * The snapshot and its dump (with secrets) the planner works from. Inside a
+ * write run (the lock held exclusive) the whole tree is read, values
+ * included, since the run's undo image needs it anyway; otherwise
+ * `structureOnly` leaves the settings out.
+ */
+async function readState(root: RTSRoot, structureOnly = false): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
+  const token = root.cfs.holdToken;
+  const writes = root.cfs.writeCount;
+  const snap = await root.cfs.snapshot('', structureOnly && !token ? { excludeNames: STRUCTURE_EXCLUDES } : {});
+  return { snap, current: dumpSnapshot(snap, { secrets: true }), basis: token ? { snap, token, writes } : null };
+}
+
+/** Records the snapshot a plan was made from (when it can serve as the undo image's basis). */
+function withBasis(plan: Plan, basis: Basis | null): Plan {
+  if (basis) bases.set(plan, basis);
+  return plan;
 }
 
 /** The part of `config` a partial restore/clear addresses. */
@@ -529,32 +636,20 @@ function scope(config: SaveConfig, options: { target?: string; storageObject?: s
   return out;
 }
 
-/** Removal picks for clearing `scoped` (the whole tree when unscoped). */
-function clearPicks(current: SaveConfig, options: ClearOptions): Parameters<typeof planRemovals>[3] {
-  const all = options.target === undefined && options.storageObject === undefined;
-  if (all) return { target: () => true, storageObject: () => true };
-  const so = options.storageObject;
-  const soRefs = new Set((current.storage_objects ?? []).filter((s) => s.name === so).map(soKey));
-  const want = options.target?.toLowerCase();
-  return {
-    target: (t) => want !== undefined && (t.wwn.toLowerCase() === want),
-    lun: (_t, _g, l) => soRefs.has(l.storage_object),
-    storageObject: (s) => s.name === so,
-  };
-}
-
 /**
- * Plans removing everything (targets first, then storage objects), or one
- * target, or one storage object with the LUNs (and mapped LUNs) that export it.
+ * Plans removing everything (targets first, then storage objects and their
+ * HBAs, empty HBAs included), or one target, or one storage object with the
+ * LUNs (and mapped LUNs) that export it. Planned from the tree as the
+ * kernel has it, so half-made objects a killed run left go too.
  * @example
- * await executePlan(root, await planClear(root));
+ * await executePlan(root, await planClear(root), { command: 'clear' });
  */
 export async function planClear(root: RTSRoot, options: ClearOptions = {}): Promise<Plan> {
-  const { snap, current } = await readState(root, true);
+  const { snap, current, basis } = await readState(root, true);
   if (options.target !== undefined || options.storageObject !== undefined) scope(current, options, 'the kernel');
   const b = new PlanBuilder(snap);
-  planRemovals(b, snap, current, clearPicks(current, options));
-  return { steps: b.steps };
+  planRemovals(b, snap, clearRoots(snap, options));
+  return withBasis({ steps: b.steps }, basis);
 }
 
 /**
@@ -564,18 +659,18 @@ export async function planClear(root: RTSRoot, options: ClearOptions = {}): Prom
  * `storageObject` restore just that part of the file.
  * @example
  * const plan = await planRestore(root, await readConfigFile('/etc/target/saveconfig.json'));
- * await executePlan(root, plan);
+ * await executePlan(root, plan, { command: 'restore' });
  */
 export async function planRestore(root: RTSRoot, config: SaveConfig, options: RestoreOptions = {}): Promise<Plan> {
-  const { snap, current } = await readState(root, true);
+  const { snap, current, basis } = await readState(root, true);
   const desired = scope(config, options, 'the config');
   const clearing = options.clearExisting ?? true;
   const removal = new PlanBuilder(snap);
   let released = new Set<string>();
+  let removed = new Set<string>();
   if (clearing) {
-    const picks = clearPicks(current, options);
-    planRemovals(removal, snap, current, picks);
-    released = releasedDevices(current, picks.storageObject ?? (() => false));
+    removed = planRemovals(removal, snap, clearRoots(snap, options));
+    released = releasedDevices(current, snap, removed);
   } else {
     const soNames = new Set((current.storage_objects ?? []).map(soKey));
     for (const so of desired.storage_objects ?? []) {
@@ -586,19 +681,20 @@ export async function planRestore(root: RTSRoot, config: SaveConfig, options: Re
       if (targets.has(targetKey(t))) throw new RTSLibError(`target ${t.fabric} ${t.wwn} exists: not restoring (restore without --no-clear replaces it)`, { code: 'EEXIST' });
     }
   }
-  const b = new PlanBuilder(snap, removedHbaDirs(removal.steps));
+  const b = new PlanBuilder(snap, removedHbaDirs(removed));
   b.steps.push(...removal.steps);
   // What is restored is created anew: it was removed above, or (no-clear) it did not exist.
-  const removedSos = new Set((current.storage_objects ?? []).filter(clearing ? (clearPicks(current, options).storageObject ?? (() => false)) : () => false).map(soKey));
+  const dirs = storageObjectDirs(snap);
+  const removedSos = new Set([...dirs].filter(([, where]) => removed.has(where.path)).map(([key]) => key));
   const emptyCurrent: SaveConfig = { storage_objects: [], targets: [], fabric_modules: current.fabric_modules ?? [] };
-  await planCreation(b, snap, desired, emptyCurrent, released, { so: () => false, target: () => false });
+  await planCreation(b, snap, desired, emptyCurrent, released, { so: () => false, target: () => false }, removed);
   // LUNs of restored targets may only name storage objects that exist after the plan.
-  const kept = new Set((current.storage_objects ?? []).map(soKey).filter((k) => !removedSos.has(k)));
+  const kept = new Set([...dirs.keys()].filter((k) => !removedSos.has(k)));
   for (const so of desired.storage_objects ?? []) kept.add(soKey(so));
   for (const t of desired.targets ?? []) for (const g of t.tpgs ?? []) for (const l of g.luns ?? []) {
     if (!kept.has(l.storage_object)) throw new RTSLibError(`target ${t.wwn} TPG ${g.tag} LUN ${l.index}: storage object ${l.storage_object} does not exist and is not restored`, { code: 'ENOENT' });
   }
-  return { steps: b.steps };
+  return withBasis({ steps: b.steps }, basis);
 }
 
 /**
@@ -613,101 +709,41 @@ export async function planRestore(root: RTSRoot, config: SaveConfig, options: Re
  * console.log(formatPlan(plan).join('\n'));
  */
 export async function planApply(root: RTSRoot, config: SaveConfig, options: ApplyOptions = {}): Promise<Plan> {
-  const { snap, current } = await readState(root);
+  const { snap, current, basis } = await readState(root);
   const b = new PlanBuilder(snap);
-  if (options.prune) {
-    const wantSos = new Map((config.storage_objects ?? []).map((so) => [soKey(so), so]));
-    const wantTargets = new Map((config.targets ?? []).map((t) => [targetKey(t), t]));
-    const tpgOf = (t: TargetConfig, g: TpgConfig) => wantTargets.get(targetKey(t))?.tpgs?.find((x) => x.tag === g.tag);
-    const aclOf = (t: TargetConfig, g: TpgConfig, a: NodeAclConfig) => {
-      const f = FABRICS[t.fabric as FabricName];
-      const w = normalizeWwn(f, a.node_wwn, 'node_wwn').wwn;
-      return tpgOf(t, g)?.node_acls?.find((x) => normalizeWwn(f, x.node_wwn, 'node_wwn').wwn === w);
-    };
-    planRemovals(b, snap, current, {
-      target: (t) => !wantTargets.has(targetKey(t)),
-      tpg: (t, g) => !tpgOf(t, g),
-      lun: (t, g, l) => !tpgOf(t, g)?.luns?.some((x) => x.index === l.index),
-      portal: (t, g, ip, port) => !tpgOf(t, g)?.portals?.some((x) => normalizePortalAddress(x.ip_address) === ip && x.port === port),
-      acl: (t, g, a) => !aclOf(t, g, a),
-      mapped: (t, g, a, index) => !aclOf(t, g, a)?.mapped_luns?.some((x) => x.index === index),
-      storageObject: (so) => !wantSos.has(soKey(so)),
-      alua: (so, group) => !wantSos.get(soKey(so))?.alua_tpgs?.some((g) => g.name === group),
-    });
-  }
+  const removed = options.prune ? planRemovals(b, snap, pruneRoots(snap, config)) : new Set<string>();
   const curSoKeys = new Set((current.storage_objects ?? []).map(soKey));
   const curTargetKeys = new Set((current.targets ?? []).map(targetKey));
-  const creation = new PlanBuilder(snap, removedHbaDirs(b.steps));
-  await planCreation(creation, snap, config, current, new Set(), { so: (k) => curSoKeys.has(k), target: (k) => curTargetKeys.has(k) });
+  const creation = new PlanBuilder(snap, removedHbaDirs(removed));
+  await planCreation(creation, snap, config, current, new Set(), { so: (k) => curSoKeys.has(k), target: (k) => curTargetKeys.has(k) }, removed);
   // a LUN of a kept target may name a storage object that exists only in the kernel
-  return { steps: [...b.steps, ...creation.steps] };
+  return withBasis({ steps: [...b.steps, ...creation.steps] }, basis);
 }
 
 // ---------------------------------------------------------------- execution
 
-/** Largest number of operations sent in one crossing (bounds memory and gives progress). */
-const CHUNK = 2000;
-
 /**
- * Executes a plan phase by phase through the batch engine (independent
- * removals run in parallel). Conditional writes whose file already holds the
- * value are dropped first. When an operation fails, what this run created
- * is removed again (in reverse order) and {@link RTSLibOperationError} names
- * the step's object, the file and the errno; removals already done stay done.
+ * Executes a plan as one write run, all or nothing against the tree as it
+ * was (cfs/write-run.ts): holding the lock exclusive, with a journal for
+ * crash recovery, phase by phase in the kernel's order (independent
+ * removals in parallel, conditional writes skipped where the file already
+ * holds the value). When any operation fails, everything the run did is
+ * undone, removals and changed values included, and
+ * {@link RTSLibOperationError} names the step's object, the file and the
+ * errno. Fabric modules the plan needs are loaded first (not undone).
  */
 export async function executePlan(root: RTSRoot, plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-  const cfs = root.cfs;
-  const all: { op: PlanOp; step: PlanStep }[] = [];
-  for (const step of plan.steps) for (const o of step.ops) all.push({ op: o, step });
-  const phases = [...new Set(all.map((x) => x.op.phase))].sort((a, b) => a - b);
-  const total = all.length;
-  let done = 0;
-  let skipped = 0;
-  const undo: CfsOp[] = [];
-  options.onProgress?.(0, total);
-  for (const step of plan.steps) if (step.loadFabric) await new FabricModule(root, step.loadFabric).load();
-  for (const phase of phases) {
-    let items = all.filter((x) => x.op.phase === phase);
-    const conditional = items.filter((x) => x.op.whenDiffers);
-    if (conditional.length) {
-      const reads = await cfs.run(conditional.map((x) => ({ op: 'read', path: x.op.path, independent: true })), { stopOnError: false });
-      const drop = new Set<PlanOp>();
-      conditional.forEach((x, i) => {
-        const r = reads[i]!;
-        const o = x.op as Extract<PlanOp, { op: 'write' }>;
-        // a file that does not exist: skipped when optional, else the write is kept and fails naming it
-        if (!r.ok) { if (x.op.optional && 'errno' in r && r.errno === -2) drop.add(x.op); return; }
-        const text = Buffer.isBuffer(r.value) ? r.value.toString('utf8') : String(r.value ?? '');
-        if (same(text, o.value)) drop.add(x.op);
-        else if (!o.secret) o.previous = text.trim();
-      });
-      done += drop.size;
-      skipped += drop.size;
-      items = items.filter((x) => !drop.has(x.op));
-    }
-    for (let start = 0; start < items.length; start += CHUNK) {
-      const chunk = items.slice(start, start + CHUNK);
-      const ops = chunk.map((x) => { const { phase: _p, whenDiffers: _w, optional: _o, ...o } = x.op; return o as CfsOp; });
-      const results = await cfs.run(ops, { stopOnError: true });
-      let failure: { step: PlanStep; cause: FailedStep } | null = null;
-      for (let i = 0; i < results.length; i++) {
-        const r = results[i]!;
-        const f = failedStep(ops[i]!, i, r);
-        if (f && !failure) failure = { step: chunk[i]!.step, cause: f };
-        const reverse = r.ok ? undoOf(ops[i]!) : null;
-        if (reverse) undo.push(reverse);
-      }
-      done += chunk.length;
-      if (failure) {
-        const rollback = [...undo].reverse();
-        const undoResults = await cfs.run(rollback, { stopOnError: false });
-        const undoFailures = undoResults.map((r, i) => failedStep(rollback[i]!, i, r)).filter((f): f is FailedStep => f !== null);
-        throw new RTSLibOperationError(`${failure.step.action} ${failure.step.object}`, failure.cause, undoFailures);
-      }
-      options.onProgress?.(done, total);
-    }
-  }
-  options.onProgress?.(total, total);
-  return { operations: total - skipped, skipped };
+  const ops = plan.steps.flatMap((step) => step.ops.map((o) => ({ ...o, step: `${step.action} ${step.object}` })));
+  return root.cfs.exclusive(async () => {
+    for (const step of plan.steps) if (step.loadFabric) await new FabricModule(root, step.loadFabric).load();
+    const basis = bases.get(plan);
+    const fresh = basis && basis.token === root.cfs.holdToken && basis.writes === root.cfs.writeCount;
+    const result = await runWrite(root.cfs, ops, {
+      command: options.command ?? 'apply',
+      recreateStorageObject,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(fresh ? { basis: basis.snap } : {}),
+    });
+    return { operations: result.operations, skipped: result.skipped };
+  });
 }
-

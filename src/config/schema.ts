@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import { FABRICS, isFabricName, type FabricName } from '../cfs/fabrics.js';
-import { MAX_NAME_BYTES, MAX_VALUE_BYTES, validateName } from '../cfs/names.js';
+import { MAX_VALUE_BYTES, validateControlValue, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { normalizeWwn } from '../cfs/wwn.js';
-import { DEFAULT_ALUA_GROUP } from '../cfs/tree.js';
+import { DEFAULT_ALUA_GROUP, normalizePortalAddress } from '../cfs/tree.js';
+import { validateUserControl } from '../cfs/plugins.js';
 import { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
 import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
 
@@ -26,13 +27,27 @@ const cfsName = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid name: /, '') });
   }
 });
-/** A value written to one configfs file. */
-const cfsValue = z.string().max(MAX_VALUE_BYTES).refine((v) => !v.includes('\0'), 'must not contain NUL');
+/** Runs one of the cfs validators as a zod refinement (its message becomes the issue's). */
+function checkedBy(check: (value: string) => unknown) {
+  return (value: string, ctx: z.RefinementCtx): void => {
+    try {
+      check(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid [^:]*: /, '') });
+    }
+  };
+}
+/** A value written to one configfs file: no NUL, newline or other control character. */
+const cfsValue = z.string().max(MAX_VALUE_BYTES).superRefine(checkedBy((v) => validateValue('value', v)));
+/** A value that goes into a storage object's control string: also no `,` or `=`. */
+const controlValue = z.string().max(MAX_VALUE_BYTES).superRefine(checkedBy((v) => validateControlValue('value', v)));
+/** The name of an attribute or parameter: letters, digits and `_` (never a path). */
+const settingName = z.string().superRefine(checkedBy((v) => validateSettingName('name', v)));
 /** Attribute values: rtslib-fb saves those that parse as integers as integers. */
-const attributes = z.record(z.string().min(1).max(MAX_NAME_BYTES), z.union([int, cfsValue]));
-const parameters = z.record(z.string().min(1).max(MAX_NAME_BYTES), cfsValue);
+const attributes = z.record(settingName, z.union([int, cfsValue]));
+const parameters = z.record(settingName, cfsValue);
 const size = int.positive();
-const chapValue = z.string().max(255);
+const chapValue = z.string().max(255).superRefine(checkedBy((v) => validateValue('value', v, true)));
 
 const aluaTpg = z.strictObject({
   name: cfsName,
@@ -46,11 +61,15 @@ const common = {
   alua_tpgs: z.array(aluaTpg).optional(),
 };
 
-const blockSO = z.strictObject({ ...common, plugin: z.literal('block'), dev: cfsValue, wwn: cfsValue.optional(), write_back: flag.optional(), readonly: flag.optional(), exclusive: flag.optional() });
-const fileioSO = z.strictObject({ ...common, plugin: z.literal('fileio'), dev: cfsValue, wwn: cfsValue.optional(), write_back: flag.optional(), buffered_mode: flag.optional(), size: size.optional(), aio: flag.optional() });
+const blockSO = z.strictObject({ ...common, plugin: z.literal('block'), dev: controlValue, wwn: cfsValue.optional(), write_back: flag.optional(), readonly: flag.optional(), exclusive: flag.optional() });
+const fileioSO = z.strictObject({ ...common, plugin: z.literal('fileio'), dev: controlValue, wwn: cfsValue.optional(), write_back: flag.optional(), buffered_mode: flag.optional(), size: size.optional(), aio: flag.optional() });
 const ramdiskSO = z.strictObject({ ...common, plugin: z.literal('ramdisk'), wwn: cfsValue.optional(), size, nullio: flag.optional() });
 const pscsiSO = z.strictObject({ ...common, plugin: z.literal('pscsi'), dev: cfsValue });
-const userSO = z.strictObject({ ...common, plugin: z.literal('user'), wwn: cfsValue.optional(), size, config: cfsValue, hw_max_sectors: int.positive().optional(), control: z.string().max(MAX_VALUE_BYTES).optional() });
+const userSO = z.strictObject({
+  ...common, plugin: z.literal('user'), wwn: cfsValue.optional(), size, config: controlValue, hw_max_sectors: int.positive().optional(),
+  // rtslib-fb writes an empty string when there is no extra control
+  control: z.string().max(MAX_VALUE_BYTES).superRefine(checkedBy((v) => { if (v !== '') validateUserControl(v); })).optional(),
+});
 
 const storageObject = z.discriminatedUnion('plugin', [blockSO, fileioSO, ramdiskSO, pscsiSO, userSO]);
 
@@ -69,7 +88,7 @@ const lun = z.strictObject({
 });
 
 const portal = z.strictObject({
-  ip_address: z.string().min(1),
+  ip_address: z.string().min(1).superRefine(checkedBy((v) => normalizePortalAddress(v))),
   port: int.min(1).max(65535),
   iser: flag.optional(),
   offload: flag.optional(),
@@ -83,10 +102,10 @@ const mappedLun = z.strictObject({
 });
 
 const nodeAcl = z.strictObject({
-  node_wwn: z.string().min(1),
+  node_wwn: z.string().min(1).superRefine(checkedBy((v) => validateValue('value', v))),
   attributes: attributes.optional(),
   mapped_luns: z.array(mappedLun).optional(),
-  tag: z.string().max(63).optional(),
+  tag: z.string().max(63).superRefine(checkedBy((v) => validateValue('value', v))).optional(),
   ...chap,
 });
 
@@ -102,7 +121,7 @@ const tpg = z.strictObject({
 });
 
 const target = z.strictObject({
-  wwn: z.string().min(1),
+  wwn: z.string().min(1).superRefine(checkedBy((v) => validateValue('value', v))),
   fabric: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
   parameters: parameters.optional(),
   tpgs: z.array(tpg).optional(),

@@ -4,7 +4,7 @@
  */
 import type { Configfs, CfsOp } from '../cfs/configfs.js';
 import { groupPath, child, type AttributeGroup } from '../cfs/tree.js';
-import { validateName, validateValue } from '../cfs/names.js';
+import { validateSettingName, validateValue } from '../cfs/names.js';
 import { attributeText, authValue, AUTH_UNSET } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
 
@@ -87,7 +87,7 @@ export abstract class CFSNode {
   /** Reads one file of a group; throws a clear error when the name is unknown. */
   protected async readGroupValue(group: AttributeGroup, name: string): Promise<string> {
     this.checkGroup(group);
-    validateName(`${group} name`, name);
+    validateSettingName(`${group} name`, name);
     const path = child(groupPath(this.relativePath, group), name);
     const [result] = await this.cfs.run([{ op: 'read', path }]);
     if (!result || !result.ok) {
@@ -104,7 +104,7 @@ export abstract class CFSNode {
   /** Writes one file of a group; the name is checked first and nothing is written when it is unknown. */
   protected async writeGroupValue(group: AttributeGroup, name: string, value: unknown, secret = false): Promise<void> {
     this.checkGroup(group);
-    validateName(`${group} name`, name);
+    validateSettingName(`${group} name`, name);
     const text = validateValue(`${group} ${name}`, value, secret);
     const path = child(groupPath(this.relativePath, group), name);
     const ops: CfsOp[] = [{ op: 'stat', path }, { op: 'write', path, value: text, secret }];

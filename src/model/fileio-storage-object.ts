@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
 import type { Configfs } from '../cfs/configfs.js';
-import { parseSize, validateValue } from '../cfs/names.js';
+import { parseSize, validateControlValue } from '../cfs/names.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
@@ -32,9 +32,9 @@ export interface FileIOOptions {
   mode?: Mode;
 }
 
-/** Checks a path is absolute; returns it. */
+/** Checks a device or file path that goes into a control string: absolute, no control characters, no `,` or `=`; returns it. */
 export function validateDevicePath(argument: string, path: unknown): string {
-  const text = validateValue(argument, path);
+  const text = validateControlValue(argument, path);
   if (!isAbsolute(text)) throw new RTSLibInvalidArgumentError(argument, `must be an absolute path, got ${JSON.stringify(text)}`);
   return text;
 }

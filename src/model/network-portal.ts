@@ -2,11 +2,10 @@
  * A network portal of a TPG (`<tpg>/np/<ip>:<port>`, IPv6 in brackets): an
  * address the iSCSI target listens on.
  */
-import { isIP } from 'node:net';
 import type { TPG } from './tpg.js';
 import { CFSNode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
-import { PORTAL_FILES, child, portalPath, type AttributeGroup } from '../cfs/tree.js';
+import { PORTAL_FILES, child, normalizePortalAddress, portalPath, type AttributeGroup } from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
 import { attributeText } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
@@ -26,27 +25,7 @@ export interface NetworkPortalOptions {
   offload?: boolean;
 }
 
-/**
- * Validates and normalises a portal IP address: IPv4 as given, IPv6 (with or
- * without brackets) in its canonical compressed lower-case form without brackets.
- * @example
- * normalizePortalAddress('[0:0:0:0:0:0:0:1]'); // '::1'
- */
-export function normalizePortalAddress(ip: unknown): string {
-  if (typeof ip !== 'string') throw new RTSLibInvalidArgumentError('ip', `expected a string, got ${typeof ip}`);
-  const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
-  const family = isIP(bare);
-  if (family === 4) return bare;
-  if (family === 6) {
-    if (bare.includes('%')) throw new RTSLibInvalidArgumentError('ip', `zone ids are not supported: ${JSON.stringify(ip)}`);
-    try {
-      return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-    } catch {
-      return bare.toLowerCase();
-    }
-  }
-  throw new RTSLibInvalidArgumentError('ip', `${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
-}
+export { normalizePortalAddress } from '../cfs/tree.js';
 
 /**
  * Validates a portal port (1-65535).

@@ -14,7 +14,7 @@ import { validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { ACL_FILES, MAPPED_LUN_FILES, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName } from '../cfs/tree.js';
-import { validateInteger, validateName, validateValue } from '../cfs/names.js';
+import { validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { AUTH_UNSET } from '../cfs/values.js';
 import { wwnToConfigfs } from '../cfs/wwn.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
@@ -260,7 +260,7 @@ export class NodeACLGroup {
    * await group.setAttribute('dataout_timeout', 5);
    */
   async setAttribute(name: string, value: AttributeValue): Promise<void> {
-    validateName('attribute name', name);
+    validateSettingName('attribute name', name);
     const text = validateValue(`attribute ${name}`, value);
     await this.applyToMembers(`set attribute ${name}`, (dir) => child(groupPath(dir, 'attrib'), name), text);
   }

@@ -7,7 +7,7 @@ import { CFSNode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { WwnType } from '../cfs/fabrics.js';
 import { ACL_AUTH_FILES, ACL_FILES, aclAuthPath, aclPath, child, groupPath, type AttributeGroup } from '../cfs/tree.js';
-import { validateInteger, validateName, validateValue } from '../cfs/names.js';
+import { validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { AUTH_UNSET, attributeText, authValue, integerValue } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
@@ -200,7 +200,7 @@ export function validateAclSettings(options: NodeACLOptions): void {
   if (options.attributes !== undefined) {
     if (typeof options.attributes !== 'object' || options.attributes === null) throw new RTSLibInvalidArgumentError('attributes', 'expected an object');
     for (const [name, value] of Object.entries(options.attributes)) {
-      validateName('attribute name', name);
+      validateSettingName('attribute name', name);
       validateValue(`attribute ${name}`, value);
     }
   }

@@ -4,6 +4,8 @@
  * crossing) of the tree's structure, never by re-scanning configfs per object.
  */
 import { Configfs } from '../cfs/configfs.js';
+import { hasJournal } from '../cfs/journal.js';
+import { recoverInterruptedRun, recoverUnderLock, type RecoveryReport } from '../cfs/recovery.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import {
   CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STATISTICS_DIRS, aclsPath, child, lunsPath, parseLunDirName,
@@ -34,6 +36,29 @@ export interface RTSRootOptions {
   configfs?: string;
   /** Per-operation timeout in ms for kernel operations (default none). */
   timeoutMs?: number;
+  /**
+   * The lock file every write holds exclusive and every save shared:
+   * default `/var/run/targetcli.lock`, the one targetcli takes (or the
+   * environment's `RTSLIB_LOCK_FILE`); null: no cross-process lock.
+   */
+  lockFile?: string | null;
+  /** How long a write or save waits for the lock, in ms (default 120000; 0: not at all). */
+  lockTimeoutMs?: number;
+  /**
+   * Where write runs keep their crash-recovery journal: default
+   * `/var/lib/rtslib` (or `RTSLIB_STATE_DIR`); null: no journal.
+   */
+  stateDir?: string | null;
+  /**
+   * The root is a plain directory standing in for configfs, for tests:
+   * without it, writes to a root that is not a configfs mount are refused.
+   */
+  plainDirectory?: boolean;
+  /**
+   * Told one line about things a user should know: waiting for the lock
+   * (and who holds it), an interrupted run that was recovered.
+   */
+  onNotice?: (message: string) => void;
 }
 
 /** A session listed by {@link RTSRoot.sessions}: the ACL and what its `info` says. */
@@ -67,7 +92,33 @@ export class RTSRoot {
   readonly cfs: Configfs;
 
   constructor(options: RTSRootOptions = {}) {
-    this.cfs = new Configfs(options.configfs ?? DEFAULT_TARGET_ROOT, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    const { configfs, onNotice, ...rest } = options;
+    this.cfs = new Configfs(configfs ?? DEFAULT_TARGET_ROOT, {
+      ...rest,
+      ...(onNotice ? { onNotice } : {}),
+      // The first write after a run that never finished puts the tree back first.
+      onExclusiveHold: async (cfs) => {
+        const report = await recoverUnderLock(cfs);
+        if (report) cfs.notice(report.message);
+      },
+      // A save must not record a half-applied tree: recover first when a journal is there.
+      beforeSharedHold: async (cfs) => {
+        if (cfs.stateDir !== null && await hasJournal(cfs.stateDir, cfs.root)) await cfs.exclusive(async () => undefined);
+      },
+    });
+  }
+
+  /**
+   * Finds a write run that never finished (killed, or its undo failed) and
+   * brings the tree back to exactly the configuration before it (or keeps
+   * what it wrote when it had finished every operation). Null when there
+   * was nothing to recover. Every write does this first on its own.
+   * @example
+   * const report = await root.recover();
+   * if (report) console.log(report.message);
+   */
+  recover(): Promise<RecoveryReport | null> {
+    return recoverInterruptedRun(this.cfs);
   }
 
   /** Absolute path of the target root. */

@@ -13,7 +13,7 @@ import {
   storageObjectPath, type AttributeGroup, type KernelPlugin,
 } from '../cfs/tree.js';
 import { PLUGINS, pluginByKernelName, type PluginName } from '../cfs/plugins.js';
-import { validateName, validateValue } from '../cfs/names.js';
+import { validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { RTSLibError, RTSLibNotInCFSError, operationCause } from '../errors.js';
 import { attributeText, infoField } from '../cfs/values.js';
 import { CFSNode, validateMode, type Mode } from './cfs-node.js';
@@ -72,7 +72,7 @@ export function storageObjectCreationOps(plugin: PluginName, hbaIndex: number, n
   create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.enable), value: '1' });
   if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial) create.push({ op: 'write', path: child(groupPath(so, 'wwn'), WWN_FILES.unitSerial), value: validateValue('wwn', recipe.wwn) });
   const attributes: CfsOp[] = Object.entries(recipe.attributes ?? {}).map(([k, v]) => ({
-    op: 'write', path: child(groupPath(so, 'attrib'), validateName('attribute name', k)), value: validateValue(`attribute ${k}`, v),
+    op: 'write', path: child(groupPath(so, 'attrib'), validateSettingName('attribute name', k)), value: validateValue(`attribute ${k}`, v),
   }));
   return { create, attributes };
 }

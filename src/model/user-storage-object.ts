@@ -4,7 +4,8 @@
  * handler runs.
  */
 import type { Configfs } from '../cfs/configfs.js';
-import { parseSize, validateValue } from '../cfs/names.js';
+import { parseSize, validateControlValue } from '../cfs/names.js';
+import { validateUserControl } from '../cfs/plugins.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import type { Mode } from './cfs-node.js';
@@ -37,7 +38,7 @@ export interface UserOptions {
  */
 export async function userRecipe(options: UserOptions): Promise<CreationRecipe> {
   if (options.config === undefined) throw new RTSLibInvalidArgumentError('config', 'is required to create a user storage object');
-  const config = validateValue('config', options.config);
+  const config = validateControlValue('config', options.config);
   if (!/^[^/,]+\/\S*$/.test(config)) throw new RTSLibInvalidArgumentError('config', `must be "<handler>/<config>" without commas or spaces, got ${JSON.stringify(config)}`);
   if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', 'is required to create a user storage object');
   const control = [`dev_config=${config}`, `dev_size=${parseSize('size', options.size)}`];
@@ -45,7 +46,7 @@ export async function userRecipe(options: UserOptions): Promise<CreationRecipe> 
     if (!Number.isInteger(options.hwMaxSectors) || options.hwMaxSectors <= 0) throw new RTSLibInvalidArgumentError('hwMaxSectors', 'must be a positive integer');
     control.push(`hw_max_sectors=${options.hwMaxSectors}`);
   }
-  if (options.control) control.push(validateValue('control', options.control));
+  if (options.control) control.push(validateUserControl(options.control));
   return { control, ...(options.wwn === undefined ? {} : { wwn: options.wwn }), attributes: stringAttributes(options.attributes) };
 }
 

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errnoNumber, faultsFromEnvironment } from './faults.js';
 import type {
   NativeInquiry,
   NativeInquiryOptions,
@@ -256,3 +257,17 @@ function loadBinding(): NativeBinding {
 }
 
 export const native: NativeBinding = loadBinding();
+
+// Test-only fault injection requested by the environment (native/faults.ts).
+{
+  const faults = faultsFromEnvironment();
+  if (faults) {
+    native.setFaultInjection({
+      ...(faults.failAt === undefined ? {} : { failAt: faults.failAt }),
+      ...(faults.failUndoAt === undefined ? {} : { failUndoAt: faults.failUndoAt }),
+      ...(faults.stallAt === undefined ? {} : { stallAt: faults.stallAt }),
+      ...(faults.stallMs === undefined ? {} : { stallMs: faults.stallMs }),
+      errno: errnoNumber(faults.errno),
+    });
+  }
+}

@@ -1,25 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { Snapshot } from '../../src/cfs/snapshot.js';
-import type { NativeTree } from '../../src/native/index.js';
+import { ROOT, fakeTree } from './support/fake-snapshot.js';
 import { planFabricRemoval, planLunRemoval } from '../../src/model/teardown.js';
 
-const ROOT = '/sys/kernel/config/target';
-
-/** Builds a NativeTree (as the engine returns it) from a list of entries. */
-function tree(entries: [string, 'd' | 'f' | 'l', string?, number?][]): NativeTree {
-  const values = entries.map(([, kind, value]) => (kind === 'f' ? Buffer.from(value ?? '') : Buffer.alloc(0)));
-  const offsets = new Uint32Array(entries.length + 1);
-  values.forEach((v, i) => (offsets[i + 1] = offsets[i]! + v.length));
-  return {
-    paths: entries.map(([p]) => p),
-    kinds: Uint8Array.from(entries.map(([, k]) => ({ d: 0, f: 1, l: 2 })[k])),
-    modes: Uint16Array.from(entries.map(([, k, , m]) => m ?? (k === 'f' ? 0o644 : 0o755))),
-    links: entries.map(([, k, v]) => (k === 'l' ? v ?? null : null)),
-    data: Buffer.concat(values),
-    offsets,
-    errnos: new Int32Array(entries.length),
-  };
-}
+const tree = fakeTree;
 
 const T = 'iscsi/iqn.2003-01.org.x:t1';
 const TPG = `${T}/tpgt_1`;

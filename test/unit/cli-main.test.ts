@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Writable } from 'node:stream';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { statfsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { main, type CliIO } from '../../src/cli/main.js';
@@ -75,6 +75,10 @@ function listing(dir: string): string[] {
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'rtslib-cli-'));
   root = join(tmp, 'target');
+  // the fake root is a plain directory (said explicitly), with a lock file and journal directory of its own
+  process.env['RTSLIB_PLAIN_DIRECTORY'] = '1';
+  process.env['RTSLIB_LOCK_FILE'] = join(tmp, 'targetcli.lock');
+  process.env['RTSLIB_STATE_DIR'] = join(tmp, 'state');
   buildFakeTargetRoot(root);
   writeFileSync(join(tmp, 'malformed.json'), '{ "storage_objects": [ ');
   writeFileSync(join(tmp, 'invalid.json'), JSON.stringify({ storage_objects: [{ plugin: 'ramdisk', name: 'r' }] }));
@@ -82,6 +86,9 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  delete process.env['RTSLIB_PLAIN_DIRECTORY'];
+  delete process.env['RTSLIB_LOCK_FILE'];
+  delete process.env['RTSLIB_STATE_DIR'];
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -234,6 +241,23 @@ describe('against a fake target root (the reference setup)', () => {
   test('apply without --prune of an empty config has nothing to do', async () => {
     const r = await run('--configfs', root, 'apply', join(tmp, 'empty.json'));
     expect(r).toEqual({ code: 0, stdout: 'nothing to do\n', stderr: '' });
+  });
+
+  test('a root that is not on configfs is refused before anything is written (unless declared a plain directory)', async () => {
+    const before = listing(root);
+    delete process.env['RTSLIB_PLAIN_DIRECTORY'];
+    try {
+      for (const args of [['apply', '--prune', join(tmp, 'empty.json')], ['clear'], ['restore', REFERENCE_CONFIG], ['recover']]) {
+        const r = await run('--configfs', root, ...args);
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(expectOneErrorLine(r)).toBe(`rtslib: ${root} is not on configfs (filesystem type 0x${statfsSync(root).type.toString(16)}): refusing to write there`);
+      }
+    } finally {
+      process.env['RTSLIB_PLAIN_DIRECTORY'] = '1';
+    }
+    expect(listing(root)).toEqual(before);
+    // reading is fine
+    expect((await run('--configfs', root, 'ls')).code).toBe(0);
   });
 
   test('save writes the config with its secrets, mode 0600, and prints one line', async () => {

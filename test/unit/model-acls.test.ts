@@ -155,7 +155,7 @@ describe('objects refuse bad input before any write (temp dir, not configfs)', (
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rtslib-acl-unit-'));
-    const root = new RTSRoot({ configfs: dir });
+    const root = new RTSRoot({ configfs: dir, plainDirectory: true, lockFile: null, stateDir: null });
     const target = await Target.open(root, 'iscsi', { wwn: 'iqn.2003-01.org.example:t1' });
     tpg = await TPG.open(target, { tag: 1 });
     const loop = await Target.open(root, 'loopback', { wwn: 'naa.5001405c73a169b8' });

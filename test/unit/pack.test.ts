@@ -22,7 +22,7 @@ const PROBE = `
 const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path');
 module.exports = async function probe(lib) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtslib-pack-'));
-  const results = await new lib.Configfs(dir).run([{ op: 'mkdir', path: 'a' }, { op: 'stat', path: 'a' }]);
+  const results = await new lib.Configfs(dir, { plainDirectory: true, lockFile: null, stateDir: null }).run([{ op: 'mkdir', path: 'a' }, { op: 'stat', path: 'a' }]);
   const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n').filter((l) => l.endsWith('.node')).map((l) => l.slice(l.indexOf('/')));
   fs.rmSync(dir, { recursive: true, force: true });
   return { results, addons: [...new Set(maps)], exportsRTSRoot: typeof lib.RTSRoot };

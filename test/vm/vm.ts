@@ -93,6 +93,8 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
   // Temporary files (tsx's IPC socket among them) go to the guest's own tmpfs: when the checkout is
   // under /tmp the guest shares the host's /tmp over 9p, where a Unix socket cannot be created.
   env.TMPDIR = '/run/tmp';
+  // Write runs keep their crash-recovery journal in the guest, never in the host's /var/lib (shared over 9p).
+  env.RTSLIB_STATE_DIR ??= '/run/rtslib-state';
   const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n');
   writeFileSync(
     join(jobDir, 'command.sh'),

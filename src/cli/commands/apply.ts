@@ -27,18 +27,19 @@ export function registerApplyCommand(program: Command, io: CliIO): void {
     .option('--dry-run', 'print what would change and write nothing')
     .action(async (file: string, options: ApplyCommandOptions, command: Command) => {
       const config = await readConfigFile(file);
-      const root = await targetRoot(command);
+      const root = await targetRoot(command, io);
       const { planApply } = await import('../../config/planner.js');
-      const plan = await planApply(root, config, { prune: options.prune === true });
       if (options.dryRun) {
+        // a dry run writes nothing, so it takes no lock
+        const plan = await planApply(root, config, { prune: options.prune === true });
         if (plan.steps.length === 0) io.stdout.write('nothing to do\n');
         else writeLines(io.stdout, [...formatPlan(plan), `dry run: ${plan.steps.length} steps, ${planWrites(plan)} operations, nothing written`]);
         return;
       }
-      if (plan.steps.length === 0) {
+      await runPlan(root, io, 'apply', () => planApply(root, config, { prune: options.prune === true }), (plan) => {
+        if (plan.steps.length) return true;
         io.stdout.write('nothing to do\n');
-        return;
-      }
-      await runPlan(root, plan, io, 'apply');
+        return false;
+      });
     });
 }

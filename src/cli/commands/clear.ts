@@ -24,12 +24,12 @@ export function registerClearCommand(program: Command, io: CliIO): void {
     .option('--target <wwn>', 'remove only this target')
     .option('--storage-object <name>', 'remove only this storage object (and the LUNs using it)')
     .action(async (options: ClearCommandOptions, command: Command) => {
-      const root = await targetRoot(command);
+      const root = await targetRoot(command, io);
       const { planClear } = await import('../../config/planner.js');
       const planOptions: ClearOptions = {
         ...(options.target === undefined ? {} : { target: options.target }),
         ...(options.storageObject === undefined ? {} : { storageObject: options.storageObject }),
       };
-      await runPlan(root, await planClear(root, planOptions), io, 'clear');
+      await runPlan(root, io, 'clear', () => planClear(root, planOptions));
     });
 }

@@ -17,7 +17,7 @@ export function registerDiffCommand(program: Command, io: CliIO): void {
     .action(async (file: string, _options: Record<string, never>, command: Command) => {
       const config = await readConfigFile(file);
       const { planApply } = await import('../../config/planner.js');
-      const plan = await planApply(await targetRoot(command), config, { prune: true });
+      const plan = await planApply(await targetRoot(command, io), config, { prune: true });
       if (plan.steps.length === 0) io.stdout.write('no differences\n');
       else writeLines(io.stdout, formatPlan(plan));
     });

@@ -22,7 +22,7 @@ export function registerLsCommand(program: Command, io: CliIO): void {
     .option('--json', 'print it as saveconfig.json JSON instead, without passwords')
     .action(async (options: LsOptions, command: Command) => {
       const { dumpConfig, redactSecrets } = await import('../../config/dump.js');
-      const config = redactSecrets(await dumpConfig(await targetRoot(command), { secrets: false }));
+      const config = redactSecrets(await dumpConfig(await targetRoot(command, io), { secrets: false, lock: false }));
       if (options.json) io.stdout.write(`${configJson(config)}\n`);
       else writeLines(io.stdout, treeView(config));
     });

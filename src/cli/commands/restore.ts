@@ -30,13 +30,13 @@ export function registerRestoreCommand(program: Command, io: CliIO): void {
     .option('--storage-object <name>', 'restore only this storage object')
     .action(async (file: string, options: RestoreCommandOptions, command: Command) => {
       const config = await readConfigFile(file);
-      const root = await targetRoot(command);
+      const root = await targetRoot(command, io);
       const { planRestore } = await import('../../config/planner.js');
       const planOptions: PlanRestoreOptions = {
         clearExisting: options.clear,
         ...(options.target === undefined ? {} : { target: options.target }),
         ...(options.storageObject === undefined ? {} : { storageObject: options.storageObject }),
       };
-      await runPlan(root, await planRestore(root, config, planOptions), io, 'restore');
+      await runPlan(root, io, 'restore', () => planRestore(root, config, planOptions));
     });
 }

@@ -26,7 +26,7 @@ export function registerSaveCommand(program: Command, io: CliIO): void {
     .option('--no-backup', `do not keep a backup of the previous file (default: keep up to ${SAVE_BACKUPS})`)
     .action(async (file: string, options: SaveOptions, command: Command) => {
       const { dumpConfig } = await import('../../config/dump.js');
-      const config = await dumpConfig(await targetRoot(command), { secrets: true });
+      const config = await dumpConfig(await targetRoot(command, io), { secrets: true });
       const result = await writeConfigFile(file, config, { backups: options.backup ? SAVE_BACKUPS : 0 });
       io.stdout.write(`saved ${file}${result.backup ? ` (backup ${result.backup})` : ''}\n`);
     });

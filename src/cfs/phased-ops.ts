@@ -1,0 +1,175 @@
+/**
+ * Executing operations phase by phase ({@link PHASE}) through the batch
+ * engine: each phase's conditional writes are read first (one crossing) and
+ * dropped where the file already holds the value, then the phase runs in
+ * chunks, independent operations in parallel.
+ *
+ * Forward runs stop at the first failure and report it with what was done,
+ * so the caller can undo; undo runs go on past failures and report all of
+ * them. Any refusal by the engine (a path or value it rejects before any
+ * system call) is a failure of that chunk's first operation, never an
+ * exception that would leave earlier phases in place without an undo.
+ */
+import type { CfsOp, Configfs, FailedStep } from './configfs.js';
+import { failedStep } from './configfs.js';
+import { holdsSetting } from './settings.js';
+import type { NativeResult } from '../native/index.js';
+
+/** A configfs operation with the phase it runs in. */
+export type PhasedOp = CfsOp & {
+  /** Phases run in increasing order; within one, in list order. */
+  phase: number;
+  /** A write dropped when the file already holds the value (compared as settings, see settings.ts). */
+  whenDiffers?: boolean;
+  /** With `whenDiffers`: also dropped when the file does not exist. */
+  optional?: boolean;
+  /** What the operation is part of, for error messages (`create LUN 0 of TPG 1 of iscsi iqn.…`). */
+  step?: string;
+};
+
+/** Options of {@link runPhased}. */
+export interface PhasedRunOptions {
+  /** `forward` stops at the first failure; `undo` runs everything and reports every failure. */
+  mode: 'forward' | 'undo';
+  /** Called as operations complete, with the number done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called when a `mkdir` of an HBA directory fails with EEXIST in a forward
+   * run (another writer that does not lock took the index): returns the
+   * directory to use instead, or null to fail. The remaining operations are
+   * rewritten to the new directory and the run goes on.
+   */
+  renameHba?: (path: string) => Promise<string | null>;
+  /** Whether a path is an HBA directory this run creates. */
+  isNewHba?: (path: string) => boolean;
+}
+
+/** One failed operation. */
+export interface PhasedFailure {
+  /** The operation as planned. */
+  op: PhasedOp;
+  /** What the kernel (or the engine) reported. */
+  cause: FailedStep;
+}
+
+/** What {@link runPhased} did. */
+export interface PhasedRunResult {
+  /** Operations performed. */
+  operations: number;
+  /** Conditional writes dropped because the file already held the value. */
+  skipped: number;
+  /** Operations that succeeded, in execution order. */
+  done: PhasedOp[];
+  /** Forward: the failure that stopped the run (at most one); undo: every failure. */
+  failures: PhasedFailure[];
+}
+
+/** Largest number of operations sent in one crossing (bounds memory and gives progress). */
+const CHUNK = 2000;
+
+/** A plain operation for the engine (the phase fields removed). */
+function plain(op: PhasedOp): CfsOp {
+  const { phase: _p, whenDiffers: _w, optional: _o, step: _s, ...rest } = op;
+  return rest as CfsOp;
+}
+
+/** The failure of a whole chunk that the engine refused to start (it throws before any system call). */
+function refusal(op: PhasedOp, error: unknown): FailedStep {
+  const message = error instanceof Error ? error.message : String(error);
+  return { errno: -22, code: 'EINVAL', syscall: 'validate', path: op.path, step: 0, op: op.op, detail: `refused by the engine: ${message}` };
+}
+
+/** Rewrites `from` (a directory) to `to` at the start of every path and link target of `ops`. */
+function rewritePrefix(ops: PhasedOp[], from: string, to: string): void {
+  const move = (p: string): string => (p === from ? to : p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p);
+  for (const op of ops) {
+    op.path = move(op.path);
+    if (op.op === 'symlink') op.target = move(op.target);
+  }
+}
+
+/** Executes `ops` phase by phase; see the module comment. Never throws for a failed operation. */
+export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], options: PhasedRunOptions): Promise<PhasedRunResult> {
+  const ops = input.map((op) => ({ ...op }));
+  const undo = options.mode === 'undo';
+  const total = ops.length;
+  const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [] };
+  let progressed = 0;
+  options.onProgress?.(0, total);
+  const phases = [...new Set(ops.map((op) => op.phase))].sort((a, b) => a - b);
+  for (const phase of phases) {
+    let items = ops.filter((op) => op.phase === phase);
+    const conditional = items.filter((op) => op.whenDiffers && op.op === 'write');
+    if (conditional.length) {
+      let reads: NativeResult[];
+      try {
+        reads = await cfs.run(conditional.map((op) => ({ op: 'read', path: op.path, independent: true })), { stopOnError: false, undo });
+      } catch {
+        reads = conditional.map(() => ({ ok: false, skipped: true }));
+      }
+      const drop = new Set<PhasedOp>();
+      conditional.forEach((op, i) => {
+        const r = reads[i] as NativeResult;
+        // a file that does not exist: dropped when optional, else the write stays and fails naming it
+        if (!r.ok) {
+          if (op.optional && 'errno' in r && r.errno === -2) drop.add(op);
+          return;
+        }
+        const shown = Buffer.isBuffer(r.value) ? r.value.toString('utf8') : String(r.value ?? '');
+        if (holdsSetting(op.path, shown, (op as Extract<PhasedOp, { op: 'write' }>).value)) drop.add(op);
+      });
+      result.skipped += drop.size;
+      progressed += drop.size;
+      items = items.filter((op) => !drop.has(op));
+    }
+    let start = 0;
+    while (start < items.length) {
+      const chunk = items.slice(start, start + CHUNK);
+      let results: NativeResult[];
+      try {
+        results = await cfs.run(chunk.map(plain), { stopOnError: !undo, undo });
+      } catch (error) {
+        result.failures.push({ op: chunk[0] as PhasedOp, cause: refusal(chunk[0] as PhasedOp, error) });
+        if (!undo) return result;
+        start += chunk.length;
+        continue;
+      }
+      let stoppedAt = -1;
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i] as NativeResult;
+        const op = chunk[i] as PhasedOp;
+        if (r.ok) {
+          result.done.push(op);
+          result.operations++;
+          continue;
+        }
+        const cause = failedStep(plain(op), i, r);
+        if (!cause) continue;
+        if (!undo && stoppedAt < 0) stoppedAt = i;
+        if (undo || stoppedAt === i) result.failures.push({ op, cause });
+      }
+      if (stoppedAt >= 0) {
+        const failed = chunk[stoppedAt] as PhasedOp;
+        // another writer took an HBA index this run planned: move to a free one and go on
+        if (failed.op === 'mkdir' && result.failures[0]?.cause.code === 'EEXIST' && options.renameHba && options.isNewHba?.(failed.path)) {
+          const from = failed.path;
+          const to = await options.renameHba(from);
+          if (to !== null) {
+            result.failures.pop();
+            rewritePrefix(ops, from, to);
+            // what the chunk did before the failure stays done; the rest runs again with the new name
+            progressed += stoppedAt;
+            start += stoppedAt;
+            continue;
+          }
+        }
+        return result;
+      }
+      progressed += chunk.length;
+      start += chunk.length;
+      options.onProgress?.(Math.min(progressed, total), total);
+    }
+  }
+  options.onProgress?.(total, total);
+  return result;
+}

@@ -1,0 +1,143 @@
+/**
+ * A write run: a list of phased operations applied all or nothing against
+ * the tree as it was. Inside one exclusive hold of the lock (after any
+ * interrupted run is recovered), the run
+ *
+ * 1. refuses operations the engine would refuse, before anything is written;
+ * 2. records an image of what it changes (see tree-image.ts) and, when a
+ *    state directory is configured, a journal with it, fsynced;
+ * 3. executes phase by phase;
+ * 4. on any failure (the kernel's, or the engine's refusal mid-run) puts
+ *    the tree back to the image, removals and changed values included,
+ *    checks that it did, and throws {@link RTSLibOperationError} naming the
+ *    step, file and errno (and what, if anything, could not be undone; the
+ *    journal then stays for `rtslib recover`);
+ * 5. on success marks the journal done and removes it.
+ */
+import { RTSLibInvalidArgumentError } from '../errors.js';
+import { MAX_VALUE_BYTES } from './names.js';
+import { RTSLibOperationError, type CfsOp, type Configfs } from './configfs.js';
+import { Journal } from './journal.js';
+import { runPhased, type PhasedOp } from './phased-ops.js';
+import { undoToImage } from './recovery.js';
+import { settingFromShown } from './settings.js';
+import type { Snapshot } from './snapshot.js';
+import { captureWholeImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { CORE_DIR, hbaDirName, nodeType, parseHbaDirName, splitPath } from './tree.js';
+
+/** Options of {@link runWrite}. */
+export interface WriteRunOptions {
+  /** What the run is, for the journal and messages (`restore`, `apply`, `clear`, ...). */
+  command: string;
+  /** How to recreate a storage object the run removes, from what a snapshot shows of it. */
+  recreateStorageObject: StorageObjectRecreator;
+  /** Called as operations complete, with the number done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** A snapshot with values taken inside the current exclusive hold (saves reading the tree again). */
+  basis?: Snapshot;
+}
+
+/** What {@link runWrite} did. */
+export interface WriteRunResult {
+  /** Operations performed. */
+  operations: number;
+  /** Conditional writes skipped because the file already held the value. */
+  skipped: number;
+}
+
+/** A root-relative path the engine accepts: no empty, `.` or `..` segment, no NUL, not absolute. */
+function checkPath(what: string, path: string, allowRoot: boolean): void {
+  if (path === '' && allowRoot) return;
+  if (path.includes('\0') || path.startsWith('/') || path.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+    throw new RTSLibInvalidArgumentError(what, `not a path inside the target root: ${JSON.stringify(path)}`);
+  }
+}
+
+/** Refuses, before anything is written, operations the engine would refuse. */
+export function checkOps(ops: readonly CfsOp[]): void {
+  for (const op of ops) {
+    checkPath('operation path', op.path, op.op === 'stat' || op.op === 'list' || op.op === 'read');
+    if (op.op === 'symlink') checkPath('link target', op.target, false);
+    if (op.op === 'write') {
+      if (op.value.includes('\0')) throw new RTSLibInvalidArgumentError('value', `of ${op.path} contains NUL`);
+      if (Buffer.byteLength(op.value) > MAX_VALUE_BYTES) throw new RTSLibInvalidArgumentError('value', `of ${op.path} is longer than ${MAX_VALUE_BYTES} bytes`);
+    }
+  }
+}
+
+/** Directories and links the operations create. */
+function createdBy(ops: readonly CfsOp[]): string[] {
+  return ops.filter((op) => op.op === 'mkdir' || op.op === 'symlink').map((op) => op.path);
+}
+
+/** Whether `path` lies inside one of `dirs`. */
+function inside(path: string, dirs: ReadonlySet<string>): boolean {
+  for (let p = splitPath(path).parent; p !== ''; p = splitPath(p).parent) if (dirs.has(p)) return true;
+  return false;
+}
+
+/** The image of what the run changes (see tree-image.ts). */
+async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: readonly string[], options: WriteRunOptions): Promise<TreeImage> {
+  if (ops.some((op) => op.op === 'rmdir' || op.op === 'unlink')) {
+    return captureWholeImage(options.basis ?? await cfs.snapshot(''), options.recreateStorageObject);
+  }
+  const createdDirs = new Set(created);
+  const written = [...new Set(ops.filter((op) => op.op === 'write' && !inside(op.path, createdDirs)).map((op) => op.path))];
+  if (written.length === 0) return valuesImage([]);
+  const reads = await cfs.run(written.map((path) => ({ op: 'read', path, independent: true })), { stopOnError: false });
+  const values: ImageValue[] = [];
+  reads.forEach((r, i) => {
+    if (!r.ok || !Buffer.isBuffer(r.value)) return;
+    const value = settingFromShown(written[i] as string, r.value.toString('utf8'));
+    if (value !== null) values.push({ path: written[i] as string, value });
+  });
+  return valuesImage(values);
+}
+
+/** Lowest index of an HBA's plugin free in the kernel and not taken by this run. */
+async function freeHba(cfs: Configfs, hba: string, taken: ReadonlySet<string>): Promise<string | null> {
+  const parsed = parseHbaDirName(splitPath(hba).name);
+  if (!parsed) return null;
+  const entries = (await cfs.list(CORE_DIR)) ?? [];
+  const used = new Set(entries.map((e) => e.name));
+  for (let index = 0; ; index++) {
+    const path = `${CORE_DIR}/${hbaDirName(parsed.plugin, index)}`;
+    if (!used.has(hbaDirName(parsed.plugin, index)) && !taken.has(path)) return path;
+  }
+}
+
+/** Applies `ops` all or nothing; see the module comment. */
+export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options: WriteRunOptions): Promise<WriteRunResult> {
+  checkOps(ops);
+  return cfs.exclusive(async () => {
+    const created = createdBy(ops);
+    const image = await imageBefore(cfs, ops, created, options);
+    const journal = cfs.stateDir === null ? null : await Journal.begin(cfs.stateDir, { root: cfs.root, command: options.command, created, image });
+    const newHbas = new Set(created.filter((p) => nodeType(p, 'dir') === 'hba'));
+    const run = await runPhased(cfs, ops, {
+      mode: 'forward',
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      isNewHba: (path) => newHbas.has(path),
+      renameHba: async (from) => {
+        const to = await freeHba(cfs, from, newHbas);
+        if (to === null) return null;
+        newHbas.add(to);
+        const move = (p: string): string => (p === from ? to : p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p);
+        created.splice(0, created.length, ...created.map(move));
+        await journal?.updateCreated(created);
+        return to;
+      },
+    });
+    const failure = run.failures[0];
+    if (!failure) {
+      await journal?.complete();
+      return { operations: run.operations, skipped: run.skipped };
+    }
+    // What the run made: what it did, and a creation that timed out (its effect is unknown).
+    const made = createdBy(run.done);
+    if (failure.cause.code === 'ETIMEDOUT' && (failure.op.op === 'mkdir' || failure.op.op === 'symlink')) made.push(failure.op.path);
+    const undo = await undoToImage(cfs, image, made);
+    if (undo.notUndone.length === 0) await journal?.remove();
+    throw new RTSLibOperationError(failure.op.step ?? options.command, failure.cause, undo.notUndone.length ? undo.failures : [], undo.notUndone);
+  });
+}

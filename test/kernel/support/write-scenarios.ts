@@ -1,0 +1,140 @@
+/**
+ * Trees and configs for the write-safety tests (fault sweeps, kills,
+ * concurrent writers), and the byte-for-byte comparison of the live tree.
+ *
+ * A is a W(25,4)-like tree: 25 fileio objects (one with an extra ALUA group
+ * its LUN belongs to) and a ramdisk, one iSCSI target with 25 LUNs, two
+ * portals, 4 ACLs mapping every LUN (some write-protected, one with CHAP
+ * and a tag), changed TPG attributes and parameters, and a loopback target.
+ * Clearing it, restoring another config over it, or applying a changed one
+ * with `--prune` each take more than 300 operations.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { SaveConfig, StorageObjectConfig } from '../../../src/index.js';
+import { liveTree, type Entry } from '../helpers.js';
+
+/** Where backing files live (the guest's tmpfs). */
+export const BACKING_DIR = '/tmp/write-safety';
+
+const IQN = 'iqn.2003-01.org.linux-iscsi.safety:t1';
+const INITIATORS = ['iqn.1994-05.com.redhat:c1', 'iqn.1994-05.com.redhat:c2', 'iqn.1994-05.com.redhat:c3', 'iqn.1994-05.com.redhat:c4'];
+
+/** Makes the backing files the configs name (sparse). */
+export function makeBackingFiles(count = 40): void {
+  mkdirSync(BACKING_DIR, { recursive: true });
+  for (let i = 0; i < count; i++) execFileSync('truncate', ['-s', '16M', `${BACKING_DIR}/d${i}.img`]);
+}
+
+function fileio(i: number, extra: Partial<StorageObjectConfig> = {}): StorageObjectConfig {
+  return { plugin: 'fileio', name: `d${i}`, dev: `${BACKING_DIR}/d${i}.img`, size: 16 * 1024 * 1024, wwn: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, write_back: i % 2 === 0, ...extra } as StorageObjectConfig;
+}
+
+/** A: the live tree the sweeps start from (see the module comment). */
+export function configA(n = 25): SaveConfig {
+  const sos: StorageObjectConfig[] = Array.from({ length: n }, (_, i) => fileio(i, i === 0 ? { alua_tpgs: [{ name: 'ao', tg_pt_gp_id: 7, preferred: 1, nonop_delay_msecs: 150 }], attributes: { emulate_tpu: 1 } } : {}));
+  sos.push({ plugin: 'ramdisk', name: 'ram0', size: 8 * 1024 * 1024, wwn: '00000000-0000-4000-8000-aaaaaaaaaaaa' } as StorageObjectConfig);
+  const luns = Array.from({ length: n }, (_, i) => ({ index: i, storage_object: `/backstores/fileio/d${i}`, alias: `lun${i}`, ...(i === 0 ? { alua_tg_pt_gp_name: 'ao' } : {}) }));
+  return {
+    storage_objects: sos,
+    targets: [
+      {
+        fabric: 'iscsi', wwn: IQN,
+        tpgs: [{
+          tag: 1, enable: true,
+          attributes: { authentication: 0, generate_node_acls: 0, default_cmdsn_depth: 32 },
+          parameters: { MaxRecvDataSegmentLength: '65536', TargetAlias: 'safety target' },
+          luns,
+          portals: [{ ip_address: '127.0.0.1', port: 3260 }, { ip_address: '[::1]', port: 3261 }],
+          node_acls: INITIATORS.map((wwn, a) => ({
+            node_wwn: wwn,
+            ...(a === 0 ? { chap_userid: 'user1', chap_password: 'secretpass123', tag: 'group_a', attributes: { dataout_timeout: 5 } } : {}),
+            mapped_luns: Array.from({ length: n }, (_, i) => ({ index: i, tpg_lun: i, alias: `m${a}_${i}`, write_protect: (i + a) % 5 === 0 })),
+          })),
+        }],
+      },
+      { fabric: 'loopback', wwn: 'naa.5001405abcdef012', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram0', alias: 'lo0' }] }] },
+    ],
+    fabric_modules: [],
+  } as SaveConfig;
+}
+
+/** B: A with 8 LUNs dropped (and their mapped LUNs), 15 new objects exported to every ACL, and changed settings (apply --prune of it). */
+export function configB(): SaveConfig {
+  const b = configA();
+  const tpg = b.targets![0]!.tpgs![0]!;
+  const drop = new Set([3, 4, 5, 6, 7, 8, 9, 10]);
+  for (let i = 25; i < 40; i++) b.storage_objects!.push(fileio(i));
+  b.storage_objects = b.storage_objects!.filter((so) => !(so.plugin === 'fileio' && drop.has(Number(so.name.slice(1)))));
+  b.storage_objects[1] = { ...b.storage_objects[1]!, attributes: { emulate_3pc: 0, queue_depth: 64 } } as StorageObjectConfig;
+  tpg.luns = [...tpg.luns!.filter((l) => !drop.has(l.index)), ...Array.from({ length: 15 }, (_, k) => ({ index: 25 + k, storage_object: `/backstores/fileio/d${25 + k}`, alias: `lun${25 + k}` }))];
+  tpg.attributes = { ...tpg.attributes, default_cmdsn_depth: 48 };
+  tpg.parameters = { ...tpg.parameters, TargetAlias: 'changed alias' };
+  tpg.node_acls = tpg.node_acls!.map((acl, a) => ({
+    ...acl,
+    ...(a === 0 ? { chap_password: 'otherpass9876' } : {}),
+    mapped_luns: [...acl.mapped_luns!.filter((m) => !drop.has(m.index)).map((m) => (m.index === 1 ? { ...m, write_protect: !m.write_protect } : m)),
+      ...Array.from({ length: 15 }, (_, k) => ({ index: 25 + k, tpg_lun: 25 + k, alias: `n${a}_${k}` }))],
+  }));
+  return b;
+}
+
+/** C: a smaller, different tree (restored over A). */
+export function configC(): SaveConfig {
+  const sos = Array.from({ length: 6 }, (_, i) => fileio(30 + i));
+  return {
+    storage_objects: sos,
+    targets: [{
+      fabric: 'iscsi', wwn: 'iqn.2003-01.org.linux-iscsi.safety:c',
+      tpgs: [{ tag: 2, enable: true, luns: sos.map((so, i) => ({ index: i, storage_object: `/backstores/fileio/${so.name}`, alias: `c${i}` })), portals: [{ ip_address: '127.0.0.1', port: 3262 }], node_acls: [{ node_wwn: INITIATORS[0]!, mapped_luns: [{ index: 0, tpg_lun: 0, alias: 'cm0' }] }] }],
+    }],
+    fabric_modules: [],
+  } as SaveConfig;
+}
+
+/** Writes a config to a file for the command. */
+export function writeConfig(file: string, config: SaveConfig): string {
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/**
+ * The live tree as plain fs shows it (every directory, file with its mode
+ * and value, link with its target), for byte-for-byte comparison. The only
+ * values normalised are those the kernel numbers itself and that no write
+ * can set: `hba_info`'s HBA index (a global counter) and the order of
+ * `members` lists (join order).
+ */
+export function fingerprint(): Map<string, Entry> {
+  const tree = liveTree();
+  for (const [path, entry] of tree) {
+    if (entry.kind !== 'F' || entry.value === undefined) continue;
+    if (path.endsWith('/hba_info')) entry.value = entry.value.replace(/HBA Index: \d+/, 'HBA Index: N');
+    else if (path.endsWith('/members')) entry.value = entry.value.split('\\x0a').sort().join('\\x0a');
+  }
+  return tree;
+}
+
+/** The differences between two fingerprints, as lines (at most `max`). */
+export function treeDiff(a: Map<string, Entry>, b: Map<string, Entry>, max = 20): string[] {
+  const out: string[] = [];
+  for (const [path, e] of a) {
+    const f = b.get(path);
+    if (!f) out.push(`- ${path}`);
+    else if (JSON.stringify(e) !== JSON.stringify(f)) out.push(`~ ${path}: ${JSON.stringify(e)} -> ${JSON.stringify(f)}`);
+    if (out.length >= max) return out;
+  }
+  for (const path of b.keys()) {
+    if (!a.has(path)) out.push(`+ ${path}`);
+    if (out.length >= max) return out;
+  }
+  return out;
+}
+
+/** Sample points 1..n: `count` of them spread evenly (first and last included), or all when `count` is 'all'. */
+export function samplePoints(n: number, count: number | 'all'): number[] {
+  if (count === 'all' || count >= n) return Array.from({ length: n }, (_, i) => i + 1);
+  const out = new Set<number>();
+  for (let i = 0; i < count; i++) out.add(1 + Math.round((i * (n - 1)) / (count - 1)));
+  return [...out];
+}

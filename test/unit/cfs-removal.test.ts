@@ -1,0 +1,105 @@
+/**
+ * The one removal planner (cfs/removal.ts) on fake snapshots: what goes,
+ * in which phase, including trees a killed run leaves (LUN and mapped-LUN
+ * directories without their link, empty HBAs, a TPG left disabled).
+ */
+import { describe, expect, test } from 'vitest';
+import { planRemoval, sequencePhases } from '../../src/cfs/removal.js';
+import { PHASE } from '../../src/cfs/phases.js';
+import { nodeType, ownerNode } from '../../src/cfs/tree.js';
+import { ROOT, fakeSnapshot, withParents } from './support/fake-snapshot.js';
+
+const T = 'iscsi/iqn.2003-01.org.x:t1';
+const G = `${T}/tpgt_1`;
+const ACL = `${G}/acls/iqn.1994-05.com.redhat:c`;
+
+/** A target with two LUNs (one without its link), an ACL with two mapped LUNs (one without its link), two storage objects and an empty HBA. */
+const snap = fakeSnapshot(withParents([
+  ['core/fileio_0/f/enable', 'f', '1\n'],
+  ['core/fileio_0/f/alua/default_tg_pt_gp/tg_pt_gp_id', 'f', '0\n'],
+  ['core/fileio_0/f/alua/ao/tg_pt_gp_id', 'f', '2\n'],
+  ['core/fileio_1/g/enable', 'f', '1\n'],
+  ['core/rd_mcp_7', 'd'],
+  ['core/alua/lu_gps/default_lu_gp/lu_gp_id', 'f', '0\n'],
+  [`${G}/enable`, 'f', '1\n'],
+  [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/fileio_0/f`],
+  [`${G}/lun/lun_1`, 'd'],
+  [`${G}/np/[::1]:3260`, 'd'],
+  [`${ACL}/lun_0/m0`, 'l', '../../../lun/lun_0'],
+  [`${ACL}/lun_5`, 'd'],
+  [`${ACL}/cmdsn_depth`, 'f', '64\n'],
+  ['iscsi/discovery_auth/userid', 'f', '\n'],
+  ['loopback/naa.5001405000000001/tpgt_1/lun/lun_0/x', 'l', `${ROOT}/core/fileio_1/g`],
+]));
+
+describe('node types', () => {
+  test('the user-made nodes are recognised from the path alone', () => {
+    expect(nodeType('core/fileio_0', 'dir')).toBe('hba');
+    expect(nodeType('core/fileio_0/f', 'dir')).toBe('storageObject');
+    expect(nodeType('core/fileio_0/f/alua/ao', 'dir')).toBe('aluaGroup');
+    expect(nodeType('core/fileio_0/f/alua/default_tg_pt_gp', 'dir')).toBeNull();
+    expect(nodeType('core/alua', 'dir')).toBeNull();
+    expect(nodeType('core/alua/lu_gps/default_lu_gp', 'dir')).toBeNull();
+    expect(nodeType(T, 'dir')).toBe('target');
+    expect(nodeType('iscsi/discovery_auth', 'dir')).toBeNull();
+    expect(nodeType(G, 'dir')).toBe('tpg');
+    expect(nodeType(`${G}/lun/lun_0`, 'dir')).toBe('lun');
+    expect(nodeType(`${G}/lun/lun_0/l0`, 'link')).toBe('lunLink');
+    expect(nodeType(`${G}/np/[::1]:3260`, 'dir')).toBe('portal');
+    expect(nodeType(ACL, 'dir')).toBe('acl');
+    expect(nodeType(`${ACL}/lun_0`, 'dir')).toBe('mappedLun');
+    expect(nodeType(`${ACL}/lun_0/m0`, 'link')).toBe('mappedLunLink');
+    expect(nodeType(`${ACL}/attrib`, 'dir')).toBeNull();
+    expect(nodeType(`${T}/fabric_statistics`, 'dir')).toBeNull();
+  });
+
+  test('a file belongs to the nearest user-made directory above it', () => {
+    expect(ownerNode(`${ACL}/lun_0/write_protect`)).toEqual({ path: `${ACL}/lun_0`, type: 'mappedLun' });
+    expect(ownerNode('core/fileio_0/f/alua/default_tg_pt_gp/preferred')).toEqual({ path: 'core/fileio_0/f', type: 'storageObject' });
+    expect(ownerNode(`${G}/attrib/authentication`)).toEqual({ path: G, type: 'tpg' });
+    expect(ownerNode('iscsi/discovery_auth/userid')).toBeNull();
+  });
+});
+
+describe('removal planner', () => {
+  test('a target goes whole, disabled first, links before their directories, in the kernel order', () => {
+    const { ops, removed } = planRemoval(snap, [T]);
+    expect([...removed].sort()).toEqual([T, G, `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${G}/lun/lun_1`, `${G}/np/[::1]:3260`, ACL, `${ACL}/lun_0`, `${ACL}/lun_0/m0`, `${ACL}/lun_5`].sort());
+    const at = (path: string): number => ops.findIndex((o) => o.path === path);
+    expect(ops[0]).toMatchObject({ op: 'write', path: `${G}/enable`, value: '0', phase: PHASE.disable });
+    expect(ops.find((o) => o.path === `${ACL}/lun_0/m0`)).toMatchObject({ op: 'unlink', phase: PHASE.unlinkMappedLun });
+    expect(at(`${ACL}/lun_0/m0`)).toBeLessThan(at(`${ACL}/lun_0`));
+    expect(at(`${ACL}/lun_5`)).toBeLessThan(at(ACL));
+    expect(at(ACL)).toBeLessThan(at(`${G}/lun/lun_0`));
+    expect(at(`${G}/lun/lun_0/l0`)).toBeLessThan(at(`${G}/lun/lun_0`));
+    expect(at(`${G}/lun/lun_1`)).toBeLessThan(at(G));
+    expect(at(G)).toBeLessThan(at(T));
+    expect(ops.every((o, i) => i === 0 || ops[i - 1]!.phase <= o.phase)).toBe(true);
+    expect(ops.every((o) => o.independent)).toBe(true);
+  });
+
+  test('a LUN goes with the mapped LUNs that map it; a storage object with the LUNs that export it, and its emptied HBA', () => {
+    expect([...planRemoval(snap, [`${G}/lun/lun_0`]).removed].sort()).toEqual([`${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort());
+    const so = planRemoval(snap, ['core/fileio_0/f']);
+    expect([...so.removed].sort()).toEqual(['core/fileio_0', 'core/fileio_0/f', 'core/fileio_0/f/alua/ao', `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort());
+    const phases = Object.fromEntries(so.ops.map((o) => [o.path, o.phase]));
+    expect(phases['core/fileio_0/f/alua/ao']).toBe(PHASE.rmdirAluaGroup);
+    expect(phases['core/fileio_0/f']).toBe(PHASE.rmdirStorageObject);
+    expect(phases['core/fileio_0']).toBe(PHASE.rmdirHba);
+    expect(planRemoval(snap, ['core/fileio_0/f'], { removeEmptiedHbas: false }).removed.has('core/fileio_0')).toBe(false);
+  });
+
+  test('an empty HBA left by a killed run is removed when named; paths that are not user-made nodes are ignored', () => {
+    expect(planRemoval(snap, ['core/rd_mcp_7']).ops).toEqual([{ op: 'rmdir', path: 'core/rd_mcp_7', independent: true, phase: PHASE.rmdirHba }]);
+    expect(planRemoval(snap, ['core/alua', `${G}/attrib`, 'nowhere/x']).ops).toEqual([]);
+  });
+
+  test('phases become one batch with a barrier between them', () => {
+    const batch = sequencePhases(planRemoval(snap, [`${ACL}/lun_0`]).ops);
+    expect(batch).toEqual([
+      { op: 'unlink', path: `${ACL}/lun_0/m0`, independent: true },
+      { op: 'stat', path: '' },
+      { op: 'rmdir', path: `${ACL}/lun_0`, independent: true },
+    ]);
+  });
+});
