@@ -18,7 +18,7 @@ import { PHASE } from './phases.js';
 import type { PhasedOp } from './phased-ops.js';
 import { planRemoval } from './removal.js';
 import { holdsSetting, settingFromShown } from './settings.js';
-import { HBA_FILES, TPG_FILES, child, nodeType, ownerNode, type NodeType } from './tree.js';
+import { HBA_FILES, TPG_FILES, child, nodeType, ownerNode, splitPath, type NodeType } from './tree.js';
 
 /** A user-made directory of the image, with the operations that make it again. */
 export interface ImageDir {
@@ -162,6 +162,16 @@ export function planUndo(now: Snapshot, image: TreeImage, created: readonly stri
   if (image.whole) {
     const present = userNodes(now);
     for (const path of removal.removed) present.delete(path);
+    // An HBA whose storage objects all have to be made again is made again too: the kernel numbers the
+    // objects of an HBA (`TCM FILEIO ID: n` in `info`), and only a new HBA starts from 0 again.
+    for (const hba of image.dirs.filter((d) => d.type === 'hba' && present.has(d.path))) {
+      const inside = (p: string): boolean => splitPath(p).parent === hba.path;
+      const mine = image.dirs.filter((d) => d.type === 'storageObject' && inside(d.path));
+      if (mine.length && !mine.some((d) => present.has(d.path)) && ![...present].some(inside)) {
+        ops.push({ op: 'rmdir', path: hba.path, independent: true, phase: PHASE.rmdirHba });
+        present.delete(hba.path);
+      }
+    }
     const missing: { path: string; type: NodeType; ops: CfsOp[] }[] = [];
     for (const dir of image.dirs) {
       if (!present.has(dir.path)) missing.push({ path: dir.path, type: dir.type, ops: dir.create ?? [{ op: 'mkdir', path: dir.path }] });

@@ -66,7 +66,7 @@ export function configB(): SaveConfig {
   const drop = new Set([3, 4, 5, 6, 7, 8, 9, 10]);
   for (let i = 25; i < 40; i++) b.storage_objects!.push(fileio(i));
   b.storage_objects = b.storage_objects!.filter((so) => !(so.plugin === 'fileio' && drop.has(Number(so.name.slice(1)))));
-  b.storage_objects[1] = { ...b.storage_objects[1]!, attributes: { emulate_3pc: 0, queue_depth: 64 } } as StorageObjectConfig;
+  b.storage_objects[1] = { ...b.storage_objects[1]!, attributes: { emulate_3pc: 0, emulate_tpu: 1 } } as StorageObjectConfig;
   tpg.luns = [...tpg.luns!.filter((l) => !drop.has(l.index)), ...Array.from({ length: 15 }, (_, k) => ({ index: 25 + k, storage_object: `/backstores/fileio/d${25 + k}`, alias: `lun${25 + k}` }))];
   tpg.attributes = { ...tpg.attributes, default_cmdsn_depth: 48 };
   tpg.parameters = { ...tpg.parameters, TargetAlias: 'changed alias' };
