@@ -82,9 +82,6 @@ export function stringAttributes(attributes: Record<string, string | number | bo
   return Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]));
 }
 
-/** How many HBA indexes to try when other processes take the ones we pick. */
-const HBA_ATTEMPTS = 16;
-
 /** Snapshot depth that covers HBAs and the storage objects in them. */
 const CORE_DEPTH = 2;
 
@@ -297,10 +294,11 @@ export abstract class StorageObject extends CFSNode {
  * Creates `core/<plugin>_<N>/<name>` in the kernel's write order (HBA, object,
  * control, udev_path, enable, unit serial, attributes) as one batch. With
  * `existingHba` the object goes into that (existing) HBA, which is neither
- * created nor retried. Otherwise N is the
- * lowest free index; if another process takes it first (EEXIST on the HBA
- * mkdir) the next one is tried. On any other failure everything done is
- * removed again and the error names the step.
+ * created nor retried. Otherwise N is the lowest free index; when another
+ * writer that does not take the lock claims it first (EEXIST on the HBA
+ * mkdir), `core/` is listed again and the lowest index free then is tried:
+ * a claim never gives up while a free index exists. On any other failure
+ * everything done is removed again and the error names the step.
  */
 async function createStorageObject(
   cfs: Configfs,
@@ -310,23 +308,27 @@ async function createStorageObject(
   recipe: CreationRecipe,
   existingHba?: number,
 ): Promise<StorageObjectLocation> {
-  let index = existingHba ?? lowestFreeHbaIndex(snapshot, PLUGINS[plugin].kernel, 0);
+  const kernel = PLUGINS[plugin].kernel;
+  let index = existingHba ?? lowestFreeHbaIndex(snapshot, kernel, 0);
   const wwn = recipe.wwn ?? (PLUGINS[plugin].hasUnitSerial ? randomUUID() : undefined);
-  for (let attempt = 0; attempt < HBA_ATTEMPTS; attempt++) {
+  for (;;) {
     const planned = storageObjectCreationOps(plugin, index, name, { ...recipe, ...(wwn === undefined ? {} : { wwn }) }, existingHba === undefined);
     const ops = [...planned.create, ...planned.attributes];
-    const so = storageObjectPath(PLUGINS[plugin].kernel, index, name);
+    const so = storageObjectPath(kernel, index, name);
     try {
       await cfs.apply(ops, { what: `create ${plugin} storage object ${name} (${so})` });
       return { plugin, hbaIndex: index, name };
     } catch (err) {
       if (existingHba === undefined && err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
-        index++;
+        // taken meanwhile: the lowest index free now (always above this one's, or free again)
+        const entries = (await cfs.list(CORE_DIR)) ?? [];
+        const used = new Set(entries.map((e) => parseHbaDirName(e.name)).filter((p) => p?.plugin === kernel).map((p) => p!.index));
+        used.add(index);
+        index = 0;
+        while (used.has(index)) index++;
         continue;
       }
       throw err;
     }
   }
-  throw new RTSLibError(`could not find a free ${PLUGINS[plugin].kernel} HBA index after ${HBA_ATTEMPTS} attempts`, { code: 'EEXIST' });
 }
-

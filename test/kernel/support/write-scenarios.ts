@@ -30,8 +30,8 @@ function fileio(i: number, extra: Partial<StorageObjectConfig> = {}): StorageObj
   return { plugin: 'fileio', name: `d${i}`, dev: `${BACKING_DIR}/d${i}.img`, size: 16 * 1024 * 1024, wwn: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, write_back: i % 2 === 0, ...extra } as StorageObjectConfig;
 }
 
-/** A: the live tree the sweeps start from (see the module comment). */
-export function configA(n = 25): SaveConfig {
+/** A: the live tree the sweeps start from (see the module comment); `loopback: false` leaves the loopback target out. */
+export function configA(n = 25, options: { loopback?: boolean } = {}): SaveConfig {
   const sos: StorageObjectConfig[] = Array.from({ length: n }, (_, i) => fileio(i, i === 0 ? { alua_tpgs: [{ name: 'ao', tg_pt_gp_id: 7, preferred: 1, nonop_delay_msecs: 150 }], attributes: { emulate_tpu: 1 } } : {}));
   sos.push({ plugin: 'ramdisk', name: 'ram0', size: 8 * 1024 * 1024, wwn: '00000000-0000-4000-8000-aaaaaaaaaaaa' } as StorageObjectConfig);
   const luns = Array.from({ length: n }, (_, i) => ({ index: i, storage_object: `/backstores/fileio/d${i}`, alias: `lun${i}`, ...(i === 0 ? { alua_tg_pt_gp_name: 'ao' } : {}) }));
@@ -53,28 +53,33 @@ export function configA(n = 25): SaveConfig {
           })),
         }],
       },
-      { fabric: 'loopback', wwn: 'naa.5001405abcdef012', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram0', alias: 'lo0' }] }] },
+      ...(options.loopback === false ? [] : [{ fabric: 'loopback', wwn: 'naa.5001405abcdef012', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram0', alias: 'lo0' }] }] }]),
     ],
     fabric_modules: [],
   } as SaveConfig;
 }
 
-/** B: A with 8 LUNs dropped (and their mapped LUNs), 15 new objects exported to every ACL, and changed settings (apply --prune of it). */
-export function configB(): SaveConfig {
-  const b = configA();
+/**
+ * B: A with a third of its LUNs dropped (and their mapped LUNs), new objects
+ * (three fifths as many) exported to every ACL, and changed settings (apply
+ * --prune of it).
+ */
+export function configB(n = 25, options: { loopback?: boolean } = {}): SaveConfig {
+  const b = configA(n, options);
   const tpg = b.targets![0]!.tpgs![0]!;
-  const drop = new Set([3, 4, 5, 6, 7, 8, 9, 10]);
-  for (let i = 25; i < 40; i++) b.storage_objects!.push(fileio(i));
+  const drop = new Set(Array.from({ length: Math.floor(n / 3) }, (_, i) => 3 + i));
+  const added = Math.ceil((n * 3) / 5);
+  for (let i = n; i < n + added; i++) b.storage_objects!.push(fileio(i));
   b.storage_objects = b.storage_objects!.filter((so) => !(so.plugin === 'fileio' && drop.has(Number(so.name.slice(1)))));
   b.storage_objects[1] = { ...b.storage_objects[1]!, attributes: { emulate_3pc: 0, emulate_tpu: 1 } } as StorageObjectConfig;
-  tpg.luns = [...tpg.luns!.filter((l) => !drop.has(l.index)), ...Array.from({ length: 15 }, (_, k) => ({ index: 25 + k, storage_object: `/backstores/fileio/d${25 + k}`, alias: `lun${25 + k}` }))];
+  tpg.luns = [...tpg.luns!.filter((l) => !drop.has(l.index)), ...Array.from({ length: added }, (_, k) => ({ index: n + k, storage_object: `/backstores/fileio/d${n + k}`, alias: `lun${n + k}` }))];
   tpg.attributes = { ...tpg.attributes, default_cmdsn_depth: 48 };
   tpg.parameters = { ...tpg.parameters, TargetAlias: 'changed alias' };
   tpg.node_acls = tpg.node_acls!.map((acl, a) => ({
     ...acl,
     ...(a === 0 ? { chap_password: 'otherpass9876' } : {}),
     mapped_luns: [...acl.mapped_luns!.filter((m) => !drop.has(m.index)).map((m) => (m.index === 1 ? { ...m, write_protect: !m.write_protect } : m)),
-      ...Array.from({ length: 15 }, (_, k) => ({ index: 25 + k, tpg_lun: 25 + k, alias: `n${a}_${k}` }))],
+      ...Array.from({ length: added }, (_, k) => ({ index: n + k, tpg_lun: n + k, alias: `n${a}_${k}` }))],
   }));
   return b;
 }

@@ -1,0 +1,169 @@
+/**
+ * Crashes: `kill -9` of the `rtslib` command at random moments of restores
+ * and applies (at a random operation, through the fault hook's stall, and
+ * at random times); after each, the next command recovers and the tree is
+ * exactly the configuration before or after, with no leftover HBA, and the
+ * lock is free. Trees that killed runs of other tools leave (no journal):
+ * LUN and mapped-LUN directories without links, empty HBAs, a disabled TPG
+ * are cleared and restored over. A save killed between writing its
+ * temporary file and renaming it leaves the old file, and the next save
+ * removes the temporary file.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { RTSRoot, executePlan, planClear, planRestore, planApply, type Plan, type SaveConfig } from '../../src/index.js';
+import { native } from '../../src/native/index.js';
+import { TARGET, configuredTree } from './helpers.js';
+import { runCli, startCli } from './support/cli-process.js';
+import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
+
+const KILLS = Number(process.env.RTSLIB_KILLS ?? 20);
+const LOCK = '/var/run/targetcli.lock';
+const N = 10;
+const root = new RTSRoot();
+const files = { a: '', b: '', c: '' };
+
+function run(makePlan: () => Promise<Plan>, command: string): Promise<unknown> {
+  return root.cfs.exclusive(async () => executePlan(root, await makePlan(), { command }));
+}
+const restore = (config: SaveConfig): Promise<unknown> => run(() => planRestore(root, config), 'restore');
+
+/** A random integer in [lo, hi]. */
+const rand = (lo: number, hi: number): number => lo + Math.floor(Math.random() * (hi - lo + 1));
+
+interface Scenario {
+  name: string;
+  args: string[];
+  plan: () => Promise<Plan>;
+  command: string;
+  total: number;
+  after: ReturnType<typeof fingerprint>;
+}
+
+const scenarios: Scenario[] = [];
+let before = fingerprint();
+const outcomes: Record<string, number> = {};
+
+beforeAll(async () => {
+  makeBackingFiles();
+  mkdirSync(`${BACKING_DIR}/cfg`, { recursive: true });
+  files.a = writeConfig(`${BACKING_DIR}/cfg/a.json`, configA(N, { loopback: false }));
+  files.b = writeConfig(`${BACKING_DIR}/cfg/b.json`, configB(N, { loopback: false }));
+  files.c = writeConfig(`${BACKING_DIR}/cfg/c.json`, configC());
+  for (const s of [
+    { name: 'restore', args: ['restore', files.c], plan: () => planRestore(root, configC()), command: 'restore' },
+    { name: 'apply --prune', args: ['apply', '--prune', files.b], plan: () => planApply(root, configB(N, { loopback: false }), { prune: true }), command: 'apply' },
+  ]) {
+    await restore(configA(N, { loopback: false }));
+    native.setFaultInjection({ failAt: 0 });
+    await run(s.plan, s.command);
+    const total = native.faultInjectionCounts().forward;
+    native.setFaultInjection(null);
+    scenarios.push({ ...s, total, after: fingerprint() });
+  }
+  await restore(configA(N, { loopback: false }));
+  before = fingerprint();
+});
+
+afterAll(async () => {
+  native.setFaultInjection(null);
+  await run(() => planClear(root), 'clear');
+  rmSync(BACKING_DIR, { recursive: true, force: true });
+  console.log(`kill -9 outcomes: ${JSON.stringify(outcomes)}`);
+});
+
+describe('kill -9 of restores and applies', () => {
+  test(`${KILLS} kills at random moments: the next command recovers to the old or the new configuration`, async () => {
+    for (let i = 0; i < KILLS; i++) {
+      const s = scenarios[i % scenarios.length]!;
+      const byStall = i % 4 !== 3;
+      const k = rand(1, s.total);
+      const cli = startCli(s.args, byStall ? { RTSLIB_FAULTS: JSON.stringify({ stallAt: k }) } : {});
+      if (byStall) await cli.waitFor(/^rtslib-fault: stalled before operation/);
+      else await new Promise((r) => setTimeout(r, rand(500, 6000)));
+      cli.child.kill('SIGKILL');
+      await cli.done;
+      // the lock died with the process
+      const lock = native.tryLockFile(LOCK, true);
+      expect(lock, `kill ${i}: the lock is free`).not.toBeNull();
+      lock!.release();
+      // the next command: `rtslib recover`, or a save (which recovers first and never records a half-applied tree)
+      const saved = `${BACKING_DIR}/cfg/saved-${i}.json`;
+      const next = i % 2 === 0 ? await runCli(['recover']) : await runCli(['save', '--no-backup', saved]);
+      expect(next.code, `kill ${i}: ${next.stderr}`).toBe(0);
+      const now = fingerprint();
+      const isOld = treeDiff(before, now).length === 0;
+      const isNew = treeDiff(s.after, now).length === 0;
+      const said = `${next.stdout}${next.stderr}`;
+      const what = `kill ${i} (${s.name}, ${byStall ? `at operation ${k} of ${s.total}` : 'at a random time'}): ${said.trim()}`;
+      expect(isOld || isNew, `${what}\n${treeDiff(before, now, 8).join('\n')}`).toBe(true);
+      // what it said matches what it did
+      if (/was rolled back/.test(said)) expect(isOld, what).toBe(true);
+      if (/had finished/.test(said)) expect(isNew, what).toBe(true);
+      if (i % 2 === 1) {
+        const dumped = JSON.parse(readFileSync(saved, 'utf8')) as SaveConfig;
+        expect(dumped.targets?.[0]?.tpgs?.[0]?.luns?.length, what).toBe(isOld ? N : configB(N).targets![0]!.tpgs![0]!.luns!.length);
+      }
+      const key = /was rolled back/.test(said) ? 'rolled back' : /had finished/.test(said) ? 'had finished' : isOld ? 'nothing to do (old)' : 'nothing to do (new)';
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+      if (!isOld) {
+        await restore(configA(N, { loopback: false }));
+        expect(treeDiff(before, fingerprint())).toEqual([]);
+      }
+    }
+  }, 30 * 60_000);
+});
+
+describe('trees that killed runs of other tools leave', () => {
+  test('LUN and mapped-LUN directories without links, empty HBAs and a disabled TPG: clear and restore succeed', async () => {
+    const tpg = `${TARGET}/iscsi/iqn.2003-01.org.linux-iscsi.safety:t1/tpgt_1`;
+    // what a kill between mkdir and symlink, or between removals, leaves
+    mkdirSync(`${tpg}/lun/lun_40`);
+    mkdirSync(`${tpg}/lun/lun_41`);
+    mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c1/lun_40`);
+    mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c2/lun_41`);
+    mkdirSync(`${TARGET}/core/fileio_90`);
+    mkdirSync(`${TARGET}/core/rd_mcp_91`);
+    mkdirSync(`${TARGET}/core/rd_mcp_92/half_made`, { recursive: true });
+    writeFileSync(`${tpg}/enable`, '0');
+    const c = await runCli(['clear']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(configuredTree()).toEqual([]);
+    // the same leftovers under a tree a restore replaces
+    await restore(configA(N, { loopback: false }));
+    mkdirSync(`${tpg}/lun/lun_40`);
+    mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c3/lun_40`);
+    mkdirSync(`${TARGET}/core/fileio_90`);
+    const r = await runCli(['restore', files.a]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(treeDiff(before, fingerprint())).toEqual([]);
+  }, 5 * 60_000);
+});
+
+describe('a save killed between writing its temporary file and renaming it', () => {
+  test('leaves the old file whole (mode 0600); the next save removes the temporary file', async () => {
+    const dir = `${BACKING_DIR}/save`;
+    mkdirSync(dir, { recursive: true });
+    const file = `${dir}/saveconfig.json`;
+    const first = await runCli(['save', '--no-backup', file]);
+    expect(first.code, first.stderr).toBe(0);
+    const old = readFileSync(file, 'utf8');
+    await restore(configC());
+    for (let i = 0; i < 3; i++) {
+      const cli = startCli(['save', '--no-backup', file], { RTSLIB_FAULTS: JSON.stringify({ stallBeforeRename: true }) });
+      const marker = await cli.waitFor(/^rtslib-fault: stalled before rename /);
+      cli.child.kill('SIGKILL');
+      await cli.done;
+      const temp = marker.replace(/^rtslib-fault: stalled before rename /, '');
+      expect(readdirSync(dir)).toContain(temp.slice(dir.length + 1));
+      expect(statSync(temp).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).toBe(old);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+    const next = await runCli(['save', '--no-backup', file]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['saveconfig.json']);
+    expect(JSON.parse(readFileSync(file, 'utf8')).targets[0].wwn).toBe('iqn.2003-01.org.linux-iscsi.safety:c');
+    await restore(configA(N, { loopback: false }));
+  }, 5 * 60_000);
+});

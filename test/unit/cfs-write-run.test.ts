@@ -1,0 +1,144 @@
+/**
+ * Mechanics of a write run on a plain directory (not evidence about
+ * configfs; the kernel suite is): refusal before anything is written, the
+ * undo after a failure in a later phase, an engine refusal in the middle
+ * of a run treated as a failure (undone, no residue), the journal's life,
+ * recovery from a journal a killed run left, and the lock.
+ */
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Configfs, RTSLibOperationError } from '../../src/cfs/configfs.js';
+import { Journal } from '../../src/cfs/journal.js';
+import { PHASE } from '../../src/cfs/phases.js';
+import { recoverInterruptedRun } from '../../src/cfs/recovery.js';
+import { runWrite } from '../../src/cfs/write-run.js';
+import { RTSLibLockTimeoutError, lockHolder } from '../../src/cfs/write-lock.js';
+import { valuesImage } from '../../src/cfs/tree-image.js';
+import { RTSLibInvalidArgumentError } from '../../src/errors.js';
+import type { PhasedOp } from '../../src/cfs/phased-ops.js';
+
+let dir = '';
+let root = '';
+let cfs: Configfs;
+const recreate = () => [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rtslib-run-'));
+  root = join(dir, 'target');
+  mkdirSync(join(root, 'core'), { recursive: true });
+  mkdirSync(join(root, 'iscsi'));
+  writeFileSync(join(root, 'setting'), 'old');
+  cfs = new Configfs(root, { plainDirectory: true, lockFile: join(dir, 'lock'), stateDir: join(dir, 'state'), lockTimeoutMs: 2000 });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const tree = (): string[] => readdirSync(root, { recursive: true }).map(String).sort();
+const T = 'iscsi/iqn.2003-01.org.example:t1';
+const ops: PhasedOp[] = [
+  { op: 'mkdir', path: 'core/fileio_0', phase: PHASE.createStorageObject },
+  { op: 'mkdir', path: 'core/fileio_0/f', phase: PHASE.createStorageObject },
+  { op: 'write', path: 'setting', value: 'new', phase: PHASE.targetSettings },
+  { op: 'mkdir', path: T, phase: PHASE.createTarget },
+  { op: 'mkdir', path: `${T}/tpgt_1`, phase: PHASE.createTarget },
+];
+const EMPTY = ['core', 'iscsi', 'setting'];
+const DONE = ['core', 'core/fileio_0', 'core/fileio_0/f', 'iscsi', T.replace('iscsi/', 'iscsi/'), `${T}/tpgt_1`, 'setting'].sort();
+
+describe('write runs on a plain directory', () => {
+  test('operations the engine would refuse are refused before anything is written', async () => {
+    for (const bad of [{ op: 'mkdir', path: '../x' }, { op: 'mkdir', path: '/abs' }, { op: 'write', path: 'a', value: 'x\0y' }, { op: 'symlink', path: 'l', target: 'a/../../b' }] as const) {
+      await expect(runWrite(cfs, [...ops, { ...bad, phase: PHASE.children } as PhasedOp], { command: 'test', recreateStorageObject: recreate })).rejects.toBeInstanceOf(RTSLibInvalidArgumentError);
+      expect(tree()).toEqual(EMPTY);
+    }
+  });
+
+  test('a failure in a later phase undoes what the run created and changed; the journal goes', async () => {
+    const failing: PhasedOp[] = [...ops, { op: 'mkdir', path: `${T}/tpgt_1/lun/lun_0`, phase: PHASE.children }];
+    const error = await runWrite(cfs, failing, { command: 'test', recreateStorageObject: recreate }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RTSLibOperationError);
+    expect((error as RTSLibOperationError).code).toBe('ENOENT');
+    expect(tree()).toEqual(EMPTY);
+    expect(readdirSync(join(dir, 'state'))).toEqual([]);
+  });
+
+  test('an engine refusal in the middle of a run is a failure of the run: undone, no residue', async () => {
+    const run = cfs.run.bind(cfs);
+    let batches = 0;
+    cfs.run = async (batch, options) => {
+      if (!options?.undo && batch.some((o) => o.op === 'mkdir' && o.path === T)) {
+        batches++;
+        throw new TypeError('ops[0].path: refused');
+      }
+      return run(batch, options);
+    };
+    const error = await runWrite(cfs, ops, { command: 'test', recreateStorageObject: recreate }).catch((e: unknown) => e);
+    expect(batches).toBe(1);
+    expect(error).toBeInstanceOf(RTSLibOperationError);
+    expect((error as RTSLibOperationError).message).toMatch(/refused by the engine: ops\[0\]\.path: refused/);
+    expect(tree()).toEqual(EMPTY);
+  });
+
+  test('success leaves no journal; a journal left by a killed run is rolled back by the next write', async () => {
+    await runWrite(cfs, ops, { command: 'test', recreateStorageObject: recreate });
+    expect(tree()).toEqual(DONE);
+    expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    // a run that was killed after making `extra` and changing `setting` (pid 999999 is gone)
+    mkdirSync(join(root, 'iscsi/iqn.2003-01.org.example:extra'));
+    writeFileSync(join(root, 'setting'), 'mid'); // same length: plain files are not truncated by a write, configfs values are replaced
+    const journal = await Journal.begin(join(dir, 'state'), { root, command: 'apply', created: ['iscsi/iqn.2003-01.org.example:extra'], image: valuesImage([{ path: 'setting', value: 'new' }]) });
+    expect(existsSync(journal.file)).toBe(true);
+    const next = new Configfs(root, { plainDirectory: true, lockFile: join(dir, 'lock'), stateDir: join(dir, 'state') });
+    const report = await recoverInterruptedRun(next);
+    expect(report).toMatchObject({ outcome: 'rolled-back', command: 'apply', pid: process.pid });
+    expect(tree()).toEqual(DONE);
+    expect(existsSync(journal.file)).toBe(false);
+    expect(await recoverInterruptedRun(next)).toBeNull();
+  });
+
+  test('a run that had finished (done marker) keeps what it wrote', async () => {
+    const journal = await Journal.begin(join(dir, 'state'), { root, command: 'restore', created: ['core/rd_mcp_0'], image: valuesImage([]) });
+    mkdirSync(join(root, 'core/rd_mcp_0'));
+    writeFileSync(`${journal.file}.done`, '');
+    const report = await recoverInterruptedRun(cfs);
+    expect(report?.outcome).toBe('completed');
+    expect(tree()).toEqual(['core', 'core/rd_mcp_0', 'iscsi', 'setting']);
+    expect(readdirSync(join(dir, 'state'))).toEqual([]);
+  });
+
+  test('a write waits for the lock another process holds, names it, and times out', async () => {
+    const holder = spawn('flock', ['-x', '-o', join(dir, 'lock'), 'sleep', '5'], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !(await lockHolder(join(dir, 'lock'))); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await lockHolder(join(dir, 'lock'))).toMatchObject({ pid: holder.pid, mode: 'exclusive', command: `flock -x -o ${join(dir, 'lock')} sleep 5` });
+      const notices: string[] = [];
+      const waiting = new Configfs(root, { plainDirectory: true, lockFile: join(dir, 'lock'), stateDir: join(dir, 'state'), lockTimeoutMs: 1500, onNotice: (m) => notices.push(m) });
+      const started = Date.now();
+      const error = await runWrite(waiting, ops, { command: 'test', recreateStorageObject: recreate }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RTSLibLockTimeoutError);
+      expect((error as Error).message).toMatch(new RegExp(`is locked by pid ${holder.pid} \\(flock .*sleep 5\\); gave up after 2 s`));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      expect(notices).toEqual([`waiting for ${join(dir, 'lock')}, held by pid ${holder.pid} (flock -x -o ${join(dir, 'lock')} sleep 5)`]);
+      expect(tree()).toEqual(EMPTY);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  test('holds are re-entrant along the call chain and serialised between independent callers', async () => {
+    const order: string[] = [];
+    await Promise.all([
+      cfs.exclusive(async () => {
+        order.push('a start');
+        await cfs.exclusive(async () => { order.push('a nested'); });
+        await new Promise((r) => setTimeout(r, 50));
+        order.push('a end');
+      }),
+      cfs.exclusive(async () => { order.push('b'); }),
+    ]);
+    expect(order).toEqual(['a start', 'a nested', 'a end', 'b']);
+    await expect(cfs.shared(() => cfs.exclusive(async () => undefined))).rejects.toThrow(/cannot write while holding the configfs lock shared/);
+  });
+});
