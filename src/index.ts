@@ -3,14 +3,20 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export { Configfs, RTSLibOperationError } from './cfs/configfs.js';
-export type { CfsOp, RunOptions, ApplyOptions, SnapshotOptions, FailedStep } from './cfs/configfs.js';
+export { Configfs, RTSLibOperationError, DEFAULT_LOCK_TIMEOUT_MS } from './cfs/configfs.js';
+export type { CfsOp, RunOptions, ApplyOptions, SnapshotOptions, FailedStep, ConfigfsOptions } from './cfs/configfs.js';
+export { RTSLibLockTimeoutError, TARGETCLI_LOCK_FILE } from './cfs/write-lock.js';
+export type { LockHolder, LockMode } from './cfs/write-lock.js';
+export { RTSLibRecoveryError } from './cfs/recovery.js';
+export type { RecoveryReport } from './cfs/recovery.js';
+export { DEFAULT_STATE_DIR } from './cfs/journal.js';
+export type { PhasedOp } from './cfs/phased-ops.js';
 export { Snapshot } from './cfs/snapshot.js';
 export type { NodeKind } from './cfs/snapshot.js';
 export { DEFAULT_TARGET_ROOT } from './cfs/tree.js';
 export { PLUGINS } from './cfs/plugins.js';
 export type { PluginName, PluginInfo } from './cfs/plugins.js';
-export { parseSize } from './cfs/names.js';
+export { parseSize, validateValue, validateControlValue, validateSettingName, validateName } from './cfs/names.js';
 export { CFSNode } from './model/cfs-node.js';
 export type { Mode, AttributeInfo } from './model/cfs-node.js';
 export { StorageObject } from './model/storage-object.js';

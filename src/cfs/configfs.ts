@@ -5,7 +5,7 @@
  */
 import { native, type NativeDirEntry, type NativeOp, type NativeResult } from '../native/index.js';
 import { RTSLibError, operationCause, systemCallError, type OperationCause } from '../errors.js';
-import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS } from './tree.js';
+import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS, UNREAD_NAMES } from './tree.js';
 import { Snapshot } from './snapshot.js';
 import { TARGETCLI_LOCK_FILE, heldMode, holdToken, withLock, type LockMode } from './write-lock.js';
 import { DEFAULT_STATE_DIR } from './journal.js';
@@ -79,7 +79,7 @@ export interface ApplyOptions extends RunOptions {
 
 /** Options of {@link Configfs.snapshot}. */
 export interface SnapshotOptions {
-  /** Directory names not to descend into (default: the statistics directories). */
+  /** Names (directories or files) not to read, at any depth (default: the statistics directories). The ALUA `members` lists are never read. */
   excludeNames?: readonly string[];
   /** How deep to walk below the base (default: unlimited). */
   maxDepth?: number;
@@ -287,7 +287,8 @@ export class Configfs {
     try {
       tree = await native.readTree(this.abs(base), {
         root: this.root,
-        excludeNames: [...(options.excludeNames ?? STATISTICS_DIRS)],
+        // never the ALUA `members` lists (see UNREAD_NAMES: reading one can crash the kernel)
+        excludeNames: [...new Set([...(options.excludeNames ?? STATISTICS_DIRS), ...UNREAD_NAMES.filter((n) => n === 'members')])],
         ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
       });
     } catch (error) {

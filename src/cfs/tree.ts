@@ -47,11 +47,21 @@ export type AttributeGroup = 'attrib' | 'param' | 'auth' | 'wwn' | 'pr' | 'alua'
 export const STATISTICS_DIRS = ['statistics', 'fabric_statistics'] as const;
 
 /**
+ * What a read of the tree never opens: the statistics directories, and
+ * the ALUA `members` files. Reading a `members` list can crash the kernel
+ * (6.1: a general protection fault in `target_lu_gp_members_show`) when a
+ * storage object whose release was delayed by an open file is still on the
+ * list after its HBA was removed; the lists are the kernel's bookkeeping,
+ * not configuration, so nothing needs them.
+ */
+export const UNREAD_NAMES: readonly string[] = [...STATISTICS_DIRS, 'members'];
+
+/**
  * Directories a structure-only read skips: statistics and the settings
  * groups. What is left is every user-made directory and link, and the
  * files directly in them (a TPG's `enable`, a storage object's `info`).
  */
-export const STRUCTURE_EXCLUDES: readonly string[] = [...STATISTICS_DIRS, 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
+export const STRUCTURE_EXCLUDES: readonly string[] = [...UNREAD_NAMES, 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
 
 /** An HBA directory name: `<plugin>_<index>`. */
 export function hbaDirName(plugin: KernelPlugin, index: number): string {

@@ -103,7 +103,8 @@ export function liveTree(dir = TARGET, prefix = '', out = new Map<string, Entry>
     } else {
       const mode = `${st.mode & 0o400 ? 'r' : '-'}${st.mode & 0o200 ? 'w' : '-'}`;
       let value = '';
-      if (mode[0] === 'r' && !/statistics\//.test(rel)) {
+      // never the ALUA `members` lists: reading one while a storage object's release is pending can crash the kernel
+      if (mode[0] === 'r' && !/statistics\//.test(rel) && name !== 'members') {
         value = readFileSync(abs).toString('latin1').slice(0, 4096).replace(/\n$/, '')
           .replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
       }

@@ -144,6 +144,13 @@ describe('whole image', () => {
     expect(seq).toContain(`symlink ${G}/lun/lun_0/l0`);
   });
 
+  test('an HBA left behind without its storage object is made again too (the kernel numbers its objects from 0)', () => {
+    // a failure after the storage object was removed but before its HBA
+    const now = fakeSnapshot(withParents(before.filter(([p]) => !p.startsWith(`${SO}/`) && !p.startsWith(`${G}/lun/lun_0/l0`))));
+    const seq = planUndo(now, image, []).filter((o) => !o.whenDiffers).map((o) => `${o.phase} ${o.op} ${o.path}`);
+    expect(seq.slice(0, 3)).toEqual([`${PHASE.rmdirHba} rmdir core/fileio_0`, `${PHASE.createStorageObject} mkdir core/fileio_0`, `${PHASE.createStorageObject} mkdir ${SO}`]);
+  });
+
   test('differences name paths, never values', () => {
     const after = fakeSnapshot(withParents(before.map(([p, k, v, m]): FakeEntry => (p === `${ACL}/auth/password` ? [p, k, 'other\n', m] : [p, k, v, m])).filter(([p]) => p !== `${ACL}/lun_3/m`)));
     const diffs = imageDifferences(after, image, []);

@@ -107,15 +107,14 @@ export function writeConfig(file: string, config: SaveConfig): string {
  * The live tree as plain fs shows it (every directory, file with its mode
  * and value, link with its target), for byte-for-byte comparison. The only
  * values normalised are those the kernel numbers itself and that no write
- * can set: `hba_info`'s HBA index (a global counter) and the order of
- * `members` lists (join order).
+ * can set: `hba_info`'s HBA index (a global counter). The ALUA `members`
+ * lists are not read (liveTree: reading them can crash the kernel).
  */
 export function fingerprint(): Map<string, Entry> {
   const tree = liveTree();
   for (const [path, entry] of tree) {
     if (entry.kind !== 'F' || entry.value === undefined) continue;
     if (path.endsWith('/hba_info')) entry.value = entry.value.replace(/HBA Index: \d+/, 'HBA Index: N');
-    else if (path.endsWith('/members')) entry.value = entry.value.split('\\x0a').sort().join('\\x0a');
   }
   return tree;
 }
