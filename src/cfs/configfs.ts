@@ -45,7 +45,7 @@ export interface ConfigfsOptions {
    * `RTSLIB_LOCK_FILE`); null takes no cross-process lock.
    */
   lockFile?: string | null;
-  /** How long a write waits for the lock, in ms (default 120000; 0: fail at once when it is held). */
+  /** How long a write or save waits for the lock, in ms (default 120000; 0: fail at once when it is held). */
   lockTimeoutMs?: number;
   /**
    * Where write runs keep their journal for crash recovery: default
@@ -57,7 +57,7 @@ export interface ConfigfsOptions {
    * skips the check that the root is a configfs mount.
    */
   plainDirectory?: boolean;
-  /** Told about things worth a line to the user: waiting for the lock, a recovered run. */
+  /** Told one line about what a user should know: waiting for the lock (and who holds it), an interrupted run that was recovered. */
   onNotice?: (message: string) => void;
   /** Runs first inside every outermost exclusive hold (the model uses it to recover an interrupted run). */
   onExclusiveHold?: (cfs: Configfs) => Promise<void>;

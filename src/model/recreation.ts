@@ -38,18 +38,11 @@ function controlStrings(kernelPlugin: string, info: string, udevPath: string): s
     }
     case 'user': {
       const out: string[] = [];
-      const config = infoField(info, 'Config');
-      if (config !== undefined && config !== 'NULL') out.push(`dev_config=${config}`);
-      const size = infoField(info, 'Size');
-      if (size !== undefined) out.push(`dev_size=${size}`);
-      const maxArea = infoField(info, 'MaxDataAreaMB');
-      if (maxArea !== undefined && maxArea !== 'NULL') out.push(`max_data_area_mb=${maxArea}`);
-      const pagesPerBlock = infoField(info, 'DataPagesPerBlk');
-      if (pagesPerBlock !== undefined && pagesPerBlock !== 'NULL') out.push(`data_pages_per_blk=${pagesPerBlock}`);
-      const hwMax = infoField(info, 'HwMaxSectors');
-      if (hwMax !== undefined) out.push(`hw_max_sectors=${hwMax}`);
-      const ring = infoField(info, 'CmdRingSizeMB');
-      if (ring !== undefined && ring !== 'NULL') out.push(`cmd_ring_size_mb=${ring}`);
+      // the control keys of target_core_user.c and the `info` fields that show them
+      for (const [key, shown] of [['dev_config', 'Config'], ['dev_size', 'Size'], ['max_data_area_mb', 'MaxDataAreaMB'], ['data_pages_per_blk', 'DataPagesPerBlk'], ['hw_max_sectors', 'HwMaxSectors'], ['cmd_ring_size_mb', 'CmdRingSizeMB']] as const) {
+        const value = infoField(info, shown);
+        if (value !== undefined && value !== 'NULL') out.push(`${key}=${value}`);
+      }
       return out;
     }
     default:

@@ -3,7 +3,7 @@
  * the listings. Every listing is answered from one snapshot (one native
  * crossing) of the tree's structure, never by re-scanning configfs per object.
  */
-import { Configfs } from '../cfs/configfs.js';
+import { Configfs, type ConfigfsOptions } from '../cfs/configfs.js';
 import { hasJournal } from '../cfs/journal.js';
 import { recoverInterruptedRun, recoverUnderLock, type RecoveryReport } from '../cfs/recovery.js';
 import type { Snapshot } from '../cfs/snapshot.js';
@@ -30,35 +30,13 @@ import { MappedLUN } from './mapped-lun.js';
 import { NetworkPortal } from './network-portal.js';
 import { ALUATargetPortGroup } from './alua-target-port-group.js';
 
-/** Options for {@link RTSRoot}. */
-export interface RTSRootOptions {
+/**
+ * Options for {@link RTSRoot}: the target root, and how its writes are
+ * timed, locked and journaled (see {@link ConfigfsOptions}).
+ */
+export interface RTSRootOptions extends Pick<ConfigfsOptions, 'timeoutMs' | 'lockFile' | 'lockTimeoutMs' | 'stateDir' | 'plainDirectory' | 'onNotice'> {
   /** The target root (default `/sys/kernel/config/target`). */
   configfs?: string;
-  /** Per-operation timeout in ms for kernel operations (default none). */
-  timeoutMs?: number;
-  /**
-   * The lock file every write holds exclusive and every save shared:
-   * default `/var/run/targetcli.lock`, the one targetcli takes (or the
-   * environment's `RTSLIB_LOCK_FILE`); null: no cross-process lock.
-   */
-  lockFile?: string | null;
-  /** How long a write or save waits for the lock, in ms (default 120000; 0: not at all). */
-  lockTimeoutMs?: number;
-  /**
-   * Where write runs keep their crash-recovery journal: default
-   * `/var/lib/rtslib` (or `RTSLIB_STATE_DIR`); null: no journal.
-   */
-  stateDir?: string | null;
-  /**
-   * The root is a plain directory standing in for configfs, for tests:
-   * without it, writes to a root that is not a configfs mount are refused.
-   */
-  plainDirectory?: boolean;
-  /**
-   * Told one line about things a user should know: waiting for the lock
-   * (and who holds it), an interrupted run that was recovered.
-   */
-  onNotice?: (message: string) => void;
 }
 
 /** A session listed by {@link RTSRoot.sessions}: the ACL and what its `info` says. */

@@ -26,6 +26,19 @@ function run(makePlan: () => Promise<Plan>, command: string): Promise<unknown> {
   return root.cfs.exclusive(async () => executePlan(root, await makePlan(), { command }));
 }
 
+/** Runs a scenario with faults armed; returns what it threw (undefined when it succeeded). */
+async function runFaulty(faults: Parameters<typeof native.setFaultInjection>[0], makePlan: () => Promise<Plan>, command: string): Promise<unknown> {
+  native.setFaultInjection(faults);
+  try {
+    await run(makePlan, command);
+    return undefined;
+  } catch (e) {
+    return e;
+  } finally {
+    native.setFaultInjection(null);
+  }
+}
+
 async function restoreA(): Promise<void> {
   await run(() => planRestore(root, configA()), 'restore');
 }
@@ -73,15 +86,7 @@ describe.each(scenarios)('fault injection: $name', ({ name, plan, command }) => 
     const points = samplePoints(total, POINTS);
     let survived = 0;
     for (const k of points) {
-      native.setFaultInjection({ failAt: k, errno: EIO });
-      let error: unknown;
-      try {
-        await run(plan, command);
-      } catch (e) {
-        error = e;
-      } finally {
-        native.setFaultInjection(null);
-      }
+      const error = await runFaulty({ failAt: k, errno: EIO }, plan, command);
       expect(error, `operation ${k}`).toBeInstanceOf(RTSLibOperationError);
       const e = error as RTSLibOperationError;
       expect(e.code, `operation ${k}`).toBe('EIO');
@@ -102,16 +107,7 @@ describe.each(scenarios)('fault injection: $name', ({ name, plan, command }) => 
       await run(plan, command).catch(() => undefined);
       const undoOps = native.faultInjectionCounts().undo;
       const j = Math.ceil(undoOps / 2);
-      native.setFaultInjection({ failAt: k, failUndoAt: j, errno: EIO });
-      let error: unknown;
-      try {
-        await run(plan, command);
-      } catch (e) {
-        error = e;
-      } finally {
-        native.setFaultInjection(null);
-      }
-      const e = error as RTSLibOperationError;
+      const e = await runFaulty({ failAt: k, failUndoAt: j, errno: EIO }, plan, command) as RTSLibOperationError;
       expect(e).toBeInstanceOf(RTSLibOperationError);
       expect(e.notUndone.length, e.message).toBeGreaterThan(0);
       expect(e.message).toMatch(/the undo left \d+ difference\(s\) from the tree before .*rtslib recover/);

@@ -122,8 +122,13 @@ describe('a target root that is not configfs', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^rtslib: .* is not on configfs \(filesystem type 0x[0-9a-f]+\): refusing to write there\n$/);
     }
-    await expect(RDMCPStorageObject.open(new RTSRoot({ configfs: dir }), 'r', { size: '1M' })).rejects.toThrow(/is not on configfs/);
-    await expect(RDMCPStorageObject.open(new RTSRoot({ configfs: dir }), 'r', { size: '1M' })).rejects.toBeInstanceOf(RTSLibError);
     expect(readdirSync(dir)).toEqual([]);
+    // a directory that looks like the target root (it has core/): reading works, the first write is refused
+    mkdirSync(`${dir}/core`);
+    const error = await RDMCPStorageObject.open(new RTSRoot({ configfs: dir }), 'r', { size: '1M' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RTSLibError);
+    expect((error as RTSLibError).code).toBe('ERR_RTSLIB_NOT_CONFIGFS');
+    expect(readdirSync(dir)).toEqual(['core']);
+    expect(readdirSync(`${dir}/core`)).toEqual([]);
   });
 });

@@ -4,15 +4,16 @@
  * the same config all succeed (the later ones find nothing to do); 8
  * processes creating 20 ramdisks each through the library get all 160;
  * index claims go on past indexes another (non-locking) writer takes while
- * a run is under way; targetcli and `rtslib apply` never interleave; a save
- * waits for a running apply and records it whole; a held lock is named
- * while we wait and a lock timeout gives up with the holder's name.
+ * a run is under way; targetcli (run for real, with the guest's system
+ * D-Bus) and `rtslib apply` never interleave; a save waits for a running
+ * apply and records it whole; an interactive targetcli shell's lock is
+ * named while we wait, and a lock timeout gives up with its name.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { RTSRoot, dumpConfig, executePlan, planClear, type SaveConfig } from '../../src/index.js';
-import { TARGET, configuredTree, rawExists } from './helpers.js';
+import { TARGET, configuredTree } from './helpers.js';
 import { REPO, runCli, startCli } from './support/cli-process.js';
 import { BACKING_DIR, writeConfig } from './support/write-scenarios.js';
 
@@ -64,7 +65,7 @@ describe('concurrent writers', () => {
     const file = writeConfig(`${DIR}/same.json`, ownConfig(9));
     const results = await Promise.all([0, 1, 2].map(() => runCli(['apply', file])));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
-    expect(results.filter((r) => /^apply: 3 created/m.test(r.stdout))).toHaveLength(1);
+    expect(results.filter((r) => /^apply: \d+ created, \d+ modified, 0 removed/m.test(r.stdout))).toHaveLength(1);
     expect(results.filter((r) => r.stdout === 'nothing to do\n')).toHaveLength(2);
     expect((await dumpConfig(root)).storage_objects).toHaveLength(3);
   }, 10 * 60_000);
@@ -121,45 +122,52 @@ describe('one writer at a time, with targetcli too', () => {
   test('targetcli waits while rtslib apply runs; they never interleave', async () => {
     await clearAll();
     const file = writeConfig(`${DIR}/big.json`, ownConfig(1));
-    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 3, stallMs: 4000 }) });
+    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 3, stallMs: 15_000 }) });
     await apply.waitFor(/^rtslib-fault: stalled before operation 3/);
     const tcli = spawn('targetcli', ['/backstores/ramdisk', 'create', 'name=tcli', 'size=1M'], { env: { ...process.env, TARGETCLI_HOME: `${DIR}/tcli-home` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tcliOut = '';
+    tcli.stdout.on('data', (d: Buffer) => { tcliOut += d.toString(); });
+    tcli.stderr.on('data', (d: Buffer) => { tcliOut += d.toString(); });
     let tcliDone = false;
     const tcliExit = new Promise<number | null>((resolve) => tcli.on('close', (code) => { tcliDone = true; resolve(code); }));
-    await new Promise((r) => setTimeout(r, 2000));
-    // apply still holds the lock: targetcli has done nothing yet
+    // targetcli blocks in flock(LOCK_EX) on the file our apply holds
+    for (let i = 0; i < 100 && !readFileSync('/proc/locks', 'utf8').includes(`-> FLOCK  ADVISORY  WRITE ${tcli.pid} `); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync('/proc/locks', 'utf8')).toContain(`-> FLOCK  ADVISORY  WRITE ${tcli.pid} `);
     expect(tcliDone).toBe(false);
-    expect(rawExists(`${TARGET}/core/rd_mcp_3/tcli`) || configuredTree().some((p) => p.endsWith('/tcli'))).toBe(false);
+    expect(configuredTree().some((p) => p.endsWith('/tcli'))).toBe(false);
     const a = await apply.done;
     expect(a.code, a.stderr).toBe(0);
-    expect(await tcliExit).toBe(0);
+    expect(await tcliExit, tcliOut).toBe(0);
     const names = (await root.storageObjects()).map((so) => so.name).sort();
     expect(names).toEqual(['tcli', 'w1r0', 'w1r1', 'w1r2']);
-    // the apply's objects got the first indexes, targetcli's the next: no interleaving
+    // the apply's objects got the first indexes, targetcli's the next: it started after the apply ended
     expect(configuredTree().filter((p) => /^core\/rd_mcp_\d+\/tcli$/.test(p))).toEqual(['core/rd_mcp_3/tcli']);
   }, 5 * 60_000);
 
-  test('while targetcli holds the lock, rtslib waits and names it; with a lock timeout it gives up naming it', async () => {
+  test('while an interactive targetcli shell holds the lock, rtslib waits and names it; with a lock timeout it gives up naming it', async () => {
     await clearAll();
-    // hold the lock exactly as targetcli does (open w+, flock LOCK_EX), from a process whose command says so
-    const holder = spawn('flock', ['-x', '-o', LOCK, 'sleep', '6'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 500));
+    const home = { ...process.env, TARGETCLI_HOME: `${DIR}/tcli-home` };
+    // an interactive session must not save into the host's /etc when it ends
+    spawnSync('targetcli', ['set', 'global', 'auto_save_on_exit=false'], { env: home });
+    const shell = spawn('targetcli', [], { env: home, stdio: ['pipe', 'ignore', 'ignore'] });
+    for (let i = 0; i < 200 && !readFileSync('/proc/locks', 'utf8').includes(`FLOCK  ADVISORY  WRITE ${shell.pid} `); i++) await new Promise((r) => setTimeout(r, 100));
     const file = writeConfig(`${DIR}/wait.json`, ownConfig(2));
     const quick = await runCli(['--lock-timeout', '1', 'apply', file]);
-    expect(quick.code).toBe(1);
-    expect(quick.stderr).toMatch(new RegExp(`^rtslib: ${LOCK} is locked by pid \\d+ \\(flock -x -o ${LOCK} sleep 6\\); gave up after 1 s`, 'm'));
+    expect(quick.code, quick.stderr).toBe(1);
+    expect(quick.stderr).toMatch(new RegExp(`^rtslib: ${LOCK} is locked by pid ${shell.pid} \\(\\S*python3 /usr/bin/targetcli\\); gave up after 1 s`, 'm'));
     expect(configuredTree()).toEqual([]);
-    const waiting = await runCli(['apply', file]);
-    expect(waiting.code, waiting.stderr).toBe(0);
-    expect(waiting.stderr).toMatch(new RegExp(`^rtslib: waiting for ${LOCK}, held by pid \\d+ \\(flock -x -o ${LOCK} sleep 6\\)$`, 'm'));
+    const waiting = startCli(['apply', file]);
+    expect(await waiting.waitFor(/^rtslib: waiting for /)).toMatch(new RegExp(`^rtslib: waiting for ${LOCK}, held by pid ${shell.pid} \\(\\S*python3 /usr/bin/targetcli\\)$`));
+    shell.stdin!.end('exit\n');
+    const done = await waiting.done;
+    expect(done.code, done.stderr).toBe(0);
     expect((await dumpConfig(root)).storage_objects).toHaveLength(3);
-    holder.kill('SIGKILL');
   }, 5 * 60_000);
 
   test('a save taken while an apply runs waits for it and records it whole', async () => {
     await clearAll();
     const file = writeConfig(`${DIR}/save-during.json`, ownConfig(3));
-    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 5, stallMs: 3000 }) });
+    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 5, stallMs: 15_000 }) });
     await apply.waitFor(/^rtslib-fault: stalled before operation 5/);
     const saved = `${DIR}/during.json`;
     const save = await runCli(['save', '--no-backup', saved]);

@@ -27,11 +27,17 @@ function listing(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).map((e) => `${e.isDirectory() ? 'D' : 'F'} ${join(e.parentPath, e.name)}`).sort();
 }
 
+/** An empty fake root: `core/` and `iscsi/` as the kernel has them. */
+function resetRoot(): void {
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, 'core'), { recursive: true });
+  mkdirSync(join(root, 'iscsi'), { recursive: true });
+}
+
 beforeAll(() => {
   sandbox = mkdtempSync(join(tmpdir(), 'rtslib-hostile-'));
   root = join(sandbox, 'root', 'target');
-  mkdirSync(join(root, 'core'), { recursive: true });
-  mkdirSync(join(root, 'iscsi'), { recursive: true });
+  resetRoot();
   mkdirSync(join(sandbox, 'outside'));
   writeFileSync(join(sandbox, 'outside', 'sentinel'), 'x');
   writeFileSync(join(sandbox, 'disk.img'), '');
@@ -132,9 +138,7 @@ describe('property: hostile config values', () => {
       expect(listing(join(sandbox, 'outside'))).toEqual(outside);
       expect(readdirSync(join(sandbox, 'root'))).toEqual(['target']);
       // start the next run from the same fake root
-      rmSync(root, { recursive: true, force: true });
-      mkdirSync(join(root, 'core'), { recursive: true });
-      mkdirSync(join(root, 'iscsi'), { recursive: true });
+      resetRoot();
     }), { numRuns: 300 });
   }, 120_000);
 });
@@ -172,9 +176,7 @@ describe('property: hostile arguments to the model', () => {
       }
       expect(listing(join(sandbox, 'outside'))).toEqual(outside);
       expect(readdirSync(join(sandbox, 'root'))).toEqual(['target']);
-      rmSync(root, { recursive: true, force: true });
-      mkdirSync(join(root, 'core'), { recursive: true });
-      mkdirSync(join(root, 'iscsi'), { recursive: true });
+      resetRoot();
     }), { numRuns: 500 });
   }, 120_000);
 });

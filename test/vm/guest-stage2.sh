@@ -37,6 +37,10 @@ modprobe configfs && mount -t configfs none /sys/kernel/config || finish 126
 for m in target_core_mod target_core_iblock target_core_file target_core_pscsi target_core_user tcm_loop iscsi_target_mod sd_mod sg loop; do
   modprobe "$m" || { echo "rtslib-vm: modprobe $m failed"; finish 126; }
 done
+# targetcli needs a system D-Bus (it asks it for TCMU handlers): give the guest one
+if command -v dbus-daemon >/dev/null 2>&1; then
+  mkdir -p /run/dbus && dbus-daemon --system --fork --nopidfile || echo "rtslib-vm: no system D-Bus (targetcli will not run)"
+fi
 hostname rtslib-vm
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 echo "rtslib-vm: guest kernel $(uname -r), $(nproc) cpus, LIO $(cat /sys/kernel/config/target/version 2>/dev/null | sed 's/.*v\([0-9.]*\) .*/\1/')"

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 /** Every package the VM harness, the kernel suite and the demo use. */
 export const VM_PACKAGES: readonly string[] = [
   'qemu-system-x86', 'linux-image-amd64', 'busybox-static', 'python3-rtslib-fb',
-  'targetcli-fb', 'open-iscsi', 'sg3-utils', 'lsscsi',
+  'targetcli-fb', 'open-iscsi', 'sg3-utils', 'lsscsi', 'dbus', 'util-linux',
 ];
 
 const isRoot = () => process.getuid?.() === 0;
