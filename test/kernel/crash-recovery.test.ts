@@ -1,7 +1,7 @@
 /**
- * Crashes: `kill -9` of the `rtslib` command at random moments of restores
- * and applies (at a random operation, through the fault hook's stall, and
- * at random times); after each, the next command recovers and the tree is
+ * Crashes: `kill -9` of processes running restores and applies (the
+ * `rtslib` command, and the library) at random moments (at a random
+ * operation, through the fault hook's stall, and at random times); after each, the next command recovers and the tree is
  * exactly the configuration before or after, with no leftover HBA, and the
  * lock is free. Trees that killed runs of other tools leave (no journal):
  * LUN and mapped-LUN directories without links, empty HBAs, a disabled TPG
@@ -10,11 +10,12 @@
  * removes the temporary file.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { RTSRoot, executePlan, planClear, planRestore, planApply, type Plan, type SaveConfig } from '../../src/index.js';
 import { native } from '../../src/native/index.js';
 import { TARGET, configuredTree } from './helpers.js';
-import { runCli, startCli } from './support/cli-process.js';
+import { REPO, runCli, startCli } from './support/cli-process.js';
 import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
 
 const KILLS = Number(process.env.RTSLIB_KILLS ?? 20);
@@ -37,12 +38,13 @@ interface Scenario {
   plan: () => Promise<Plan>;
   command: string;
   total: number;
-  after: ReturnType<typeof fingerprint>;
+  after: Awaited<ReturnType<typeof fingerprint>>;
 }
 
 const scenarios: Scenario[] = [];
-let before = fingerprint();
+let before: Awaited<ReturnType<typeof fingerprint>> = new Map();
 const outcomes: Record<string, number> = {};
+const log: string[] = [];
 
 beforeAll(async () => {
   makeBackingFiles();
@@ -59,58 +61,111 @@ beforeAll(async () => {
     await run(s.plan, s.command);
     const total = native.faultInjectionCounts().forward;
     native.setFaultInjection(null);
-    scenarios.push({ ...s, total, after: fingerprint() });
+    scenarios.push({ ...s, total, after: await fingerprint() });
   }
   await restore(configA(N, { loopback: false }));
-  before = fingerprint();
+  before = await fingerprint();
 });
 
 afterAll(async () => {
   native.setFaultInjection(null);
   await run(() => planClear(root), 'clear');
   rmSync(BACKING_DIR, { recursive: true, force: true });
-  console.log(`kill -9 outcomes: ${JSON.stringify(outcomes)}`);
+  console.log(`kill -9 outcomes: ${JSON.stringify(outcomes)}\n${log.join('\n')}`);
 });
+
+/**
+ * A process that runs one restore or apply through the library when told
+ * (a line on stdin): started ahead, so that its node start-up (seconds in
+ * the emulated guest) overlaps the previous kill's checks. The command is
+ * killed too, below; both run the same write run.
+ */
+function startWriter(): { child: ChildProcess; go(args: string[], stallAt: number): Promise<void> } {
+  const script = `
+    import { RTSRoot, executePlan, planApply, planRestore, readConfigFile } from ${JSON.stringify(`${REPO}dist/index.js`)};
+    import { native } from ${JSON.stringify(`${REPO}dist/native/index.js`)};
+    process.stdin.once('data', async (line) => {
+      const { args, stallAt } = JSON.parse(String(line));
+      native.setFaultInjection({ stallAt });
+      const root = new RTSRoot();
+      const config = await readConfigFile(args.at(-1));
+      await root.cfs.exclusive(async () => executePlan(root, args[0] === 'restore' ? await planRestore(root, config) : await planApply(root, config, { prune: true }), { command: args[0] }));
+    });
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  const stalled = new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (/rtslib-fault: stalled before operation/.test(stderr)) resolve(); });
+    child.on('close', () => reject(new Error(`the writer exited before stalling: ${stderr}`)));
+  });
+  stalled.catch(() => undefined); // a writer killed or left unused at the end is not an error
+  return {
+    child,
+    go(args, stallAt) {
+      child.stdin!.write(`${JSON.stringify({ args, stallAt })}\n`);
+      return stalled;
+    },
+  };
+}
 
 describe('kill -9 of restores and applies', () => {
   test(`${KILLS} kills at random moments: the next command recovers to the old or the new configuration`, async () => {
+    let writer = startWriter();
     for (let i = 0; i < KILLS; i++) {
       const s = scenarios[i % scenarios.length]!;
-      const byStall = i % 4 !== 3;
+      // most kills hit a library writer at a random operation; every fourth the command itself, at a random
+      // operation or (every eighth) at a random time
+      const viaCli = i % 4 === 3;
+      const byStall = !viaCli || i % 8 !== 7;
       const k = rand(1, s.total);
-      const cli = startCli(s.args, byStall ? { RTSLIB_FAULTS: JSON.stringify({ stallAt: k }) } : {});
-      if (byStall) await cli.waitFor(/^rtslib-fault: stalled before operation/);
-      else await new Promise((r) => setTimeout(r, rand(500, 6000)));
-      cli.child.kill('SIGKILL');
-      await cli.done;
+      if (viaCli) {
+        const cli = startCli(s.args, byStall ? { RTSLIB_FAULTS: JSON.stringify({ stallAt: k }) } : {});
+        if (byStall) await cli.waitFor(/^rtslib-fault: stalled before operation/);
+        else await new Promise((r) => setTimeout(r, rand(2000, 10_000)));
+        cli.child.kill('SIGKILL');
+        await cli.done;
+      } else {
+        await writer.go(s.args, k);
+        writer.child.kill('SIGKILL');
+        await new Promise((r) => writer.child.once('close', r));
+        writer = startWriter();
+      }
       // the lock died with the process
       const lock = native.tryLockFile(LOCK, true);
       expect(lock, `kill ${i}: the lock is free`).not.toBeNull();
       lock!.release();
-      // the next command: `rtslib recover`, or a save (which recovers first and never records a half-applied tree)
+      // the next command: `rtslib recover`, a save (which recovers first and never records a half-applied
+      // tree), or the library's recover() (no node start: seconds each in the emulated guest)
       const saved = `${BACKING_DIR}/cfg/saved-${i}.json`;
-      const next = i % 2 === 0 ? await runCli(['recover']) : await runCli(['save', '--no-backup', saved]);
-      expect(next.code, `kill ${i}: ${next.stderr}`).toBe(0);
-      const now = fingerprint();
+      const how = i % 8 === 1 ? 'rtslib recover' : i % 8 === 5 ? 'rtslib save' : 'root.recover()';
+      let said: string;
+      if (how === 'root.recover()') said = (await new RTSRoot().recover())?.message ?? 'nothing to recover';
+      else {
+        const next = how === 'rtslib recover' ? await runCli(['recover']) : await runCli(['save', '--no-backup', saved]);
+        expect(next.code, `kill ${i}: ${next.stderr}`).toBe(0);
+        said = `${next.stdout}${next.stderr}`;
+      }
+      const now = await fingerprint();
       const isOld = treeDiff(before, now).length === 0;
       const isNew = treeDiff(s.after, now).length === 0;
-      const said = `${next.stdout}${next.stderr}`;
-      const what = `kill ${i} (${s.name}, ${byStall ? `at operation ${k} of ${s.total}` : 'at a random time'}): ${said.trim()}`;
+      const what = `kill ${i} (${s.name} by ${viaCli ? 'the command' : 'the library'}, ${byStall ? `at operation ${k} of ${s.total}` : 'at a random time'}), then ${how}: ${said.trim()}`;
       expect(isOld || isNew, `${what}\n${treeDiff(before, now, 8).join('\n')}`).toBe(true);
       // what it said matches what it did
       if (/was rolled back/.test(said)) expect(isOld, what).toBe(true);
       if (/had finished/.test(said)) expect(isNew, what).toBe(true);
-      if (i % 2 === 1) {
+      if (how === 'rtslib save') {
         const dumped = JSON.parse(readFileSync(saved, 'utf8')) as SaveConfig;
-        expect(dumped.targets?.[0]?.tpgs?.[0]?.luns?.length, what).toBe(isOld ? N : configB(N).targets![0]!.tpgs![0]!.luns!.length);
+        expect(dumped.targets?.[0]?.tpgs?.[0]?.luns?.length, what).toBe(isOld ? N : (s.name === 'restore' ? configC() : configB(N)).targets![0]!.tpgs![0]!.luns!.length);
       }
       const key = /was rolled back/.test(said) ? 'rolled back' : /had finished/.test(said) ? 'had finished' : isOld ? 'nothing to do (old)' : 'nothing to do (new)';
       outcomes[key] = (outcomes[key] ?? 0) + 1;
+      log.push(what);
       if (!isOld) {
         await restore(configA(N, { loopback: false }));
-        expect(treeDiff(before, fingerprint())).toEqual([]);
+        expect(treeDiff(before, await fingerprint())).toEqual([]);
       }
     }
+    writer.child.kill('SIGKILL');
   }, 30 * 60_000);
 });
 
@@ -136,7 +191,7 @@ describe('trees that killed runs of other tools leave', () => {
     mkdirSync(`${TARGET}/core/fileio_90`);
     const r = await runCli(['restore', files.a]);
     expect(r.code, r.stderr).toBe(0);
-    expect(treeDiff(before, fingerprint())).toEqual([]);
+    expect(treeDiff(before, await fingerprint())).toEqual([]);
   }, 5 * 60_000);
 });
 

@@ -54,6 +54,7 @@ const figures: string[] = [];
 beforeAll(async () => {
   makeBackingFiles();
   expect(configuredTree()).toEqual([]);
+  await restoreA();
 });
 
 afterAll(async () => {
@@ -68,14 +69,13 @@ describe.each(scenarios)('fault injection: $name', ({ name, plan, command }) => 
   let before = new Map();
 
   beforeAll(async () => {
-    // count the operations of the run (nothing fails), then start again from A
-    await restoreA();
+    // count the operations of the run from A (nothing fails), then start again from A
     native.setFaultInjection({ failAt: 0 });
     await run(plan, command);
     total = native.faultInjectionCounts().forward;
     native.setFaultInjection(null);
     await restoreA();
-    before = fingerprint();
+    before = await fingerprint();
   });
 
   test('the run has at least 300 operations', () => {
@@ -93,7 +93,7 @@ describe.each(scenarios)('fault injection: $name', ({ name, plan, command }) => 
       expect(e.step.detail, `operation ${k}`).toBe('injected fault');
       expect(e.message, `operation ${k}`).toMatch(/^could not (create|modify|remove) .+: EIO, \w+ '\/sys\/kernel\/config\/target\/.+'/);
       expect(e.notUndone, `operation ${k}: ${e.message}`).toEqual([]);
-      const diff = treeDiff(before, fingerprint());
+      const diff = treeDiff(before, await fingerprint());
       expect(diff, `operation ${k} (${e.message})`).toEqual([]);
       survived++;
     }
@@ -117,7 +117,7 @@ describe.each(scenarios)('fault injection: $name', ({ name, plan, command }) => 
       const report = await root.recover();
       expect(report?.outcome).toBe('rolled-back');
       expect(report?.message).toMatch(new RegExp(`^an interrupted ${command} \\(pid ${process.pid}, started .*\\) was rolled back`));
-      expect(treeDiff(before, fingerprint())).toEqual([]);
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
       figures.push(`${name}: fault at operation ${k}, then at undo operation ${j} of ${undoOps}: reported (${e.notUndone.length} differences left), recovered by recover()`);
     }
     expect(await root.recover()).toBeNull();

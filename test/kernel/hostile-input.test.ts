@@ -8,28 +8,20 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import {
   FileIOStorageObject, NodeACL, RDMCPStorageObject, RTSLibError, RTSLibInvalidArgumentError, RTSRoot, Target, TPG, UserBackedStorageObject,
   executePlan, planClear, planRestore, type SaveConfig,
 } from '../../src/index.js';
-import { main } from '../../src/cli/main.js';
+import { rtslibInProcess } from './support/cli-in-process.js';
 import { BACKING_DIR, configA, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
 
 const root = new RTSRoot();
-let before = fingerprint();
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _e: BufferEncoding, done: () => void): void { this.text += chunk.toString(); done(); }
-}
+let before: Awaited<ReturnType<typeof fingerprint>> = new Map();
 
 /** Runs the command in this process (no start-up cost) and returns exit code and stderr. */
 async function rtslib(...argv: string[]): Promise<{ code: number; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { stdout, stderr, isTTY: false });
-  return { code, stderr: stderr.text };
+  const r = await rtslibInProcess(...argv);
+  return { code: r.status, stderr: r.stderr };
 }
 
 /** A valid config with one field replaced. */
@@ -66,7 +58,7 @@ const CASES: [string, (c: any) => void][] = [
 beforeAll(async () => {
   makeBackingFiles(5);
   await root.cfs.exclusive(async () => executePlan(root, await planRestore(root, configA(3, { loopback: false })), { command: 'restore' }));
-  before = fingerprint();
+  before = await fingerprint();
 });
 
 afterAll(async () => {
@@ -82,7 +74,7 @@ describe('hostile input through the command: exit 2, one line, nothing written',
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^rtslib: invalid config .*\n$/);
       expect(r.stderr).not.toMatch(/pass\nword|secretpass/);
-      expect(treeDiff(before, fingerprint())).toEqual([]);
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
     }
   });
 });
@@ -107,7 +99,7 @@ describe('hostile input through the library: typed errors before any write', () 
     ];
     for (const attempt of attempts) {
       await expect(attempt()).rejects.toBeInstanceOf(RTSLibInvalidArgumentError);
-      expect(treeDiff(before, fingerprint())).toEqual([]);
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
     }
   });
 });

@@ -12,7 +12,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { SaveConfig, StorageObjectConfig } from '../../../src/index.js';
-import { liveTree, type Entry } from '../helpers.js';
+import { native } from '../../../src/native/index.js';
+import { TARGET, type Entry } from '../helpers.js';
 
 /** Where backing files live (the guest's tmpfs). */
 export const BACKING_DIR = '/tmp/write-safety';
@@ -104,19 +105,30 @@ export function writeConfig(file: string, config: SaveConfig): string {
 }
 
 /**
- * The live tree as plain fs shows it (every directory, file with its mode
- * and value, link with its target), for byte-for-byte comparison. The only
- * values normalised are those the kernel numbers itself and that no write
- * can set: `hba_info`'s HBA index (a global counter). The ALUA `members`
- * lists are not read (liveTree: reading them can crash the kernel).
+ * The live tree, every directory, file (owner mode bits and the bytes read)
+ * and link (its target), for byte-for-byte comparison. Read with the native
+ * tree reader directly (one crossing; plain fs over thousands of files
+ * costs seconds in the emulated guest), not through the library's
+ * snapshot and undo code under test. The only values normalised are those
+ * the kernel numbers itself and no write can set: `hba_info`'s HBA index (a
+ * global counter). Statistics and the ALUA `members` lists are not read
+ * (reading `members` can crash the kernel).
  */
-export function fingerprint(): Map<string, Entry> {
-  const tree = liveTree();
-  for (const [path, entry] of tree) {
-    if (entry.kind !== 'F' || entry.value === undefined) continue;
-    if (path.endsWith('/hba_info')) entry.value = entry.value.replace(/HBA Index: \d+/, 'HBA Index: N');
-  }
-  return tree;
+export async function fingerprint(): Promise<Map<string, Entry>> {
+  const tree = await native.readTree(TARGET, { root: TARGET, excludeNames: ['statistics', 'fabric_statistics', 'members'] });
+  const out = new Map<string, Entry>();
+  tree.paths.forEach((path, i) => {
+    const kind = tree.kinds[i];
+    if (kind === 0) out.set(path, { kind: 'D' });
+    else if (kind === 2) out.set(path, { kind: 'L', value: tree.links[i] ?? '' });
+    else {
+      const mode = tree.modes[i] as number;
+      let value = tree.errnos[i] ? `errno ${tree.errnos[i]}` : tree.data.subarray(tree.offsets[i], tree.offsets[i + 1]).toString('latin1');
+      if (path.endsWith('/hba_info')) value = value.replace(/HBA Index: \d+/, 'HBA Index: N');
+      out.set(path, { kind: 'F', mode: `${mode & 0o400 ? 'r' : '-'}${mode & 0o200 ? 'w' : '-'}`, value });
+    }
+  });
+  return out;
 }
 
 /** The differences between two fingerprints, as lines (at most `max`). */
