@@ -22,6 +22,9 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,
+    // One process for every file: each file's own process would load (and transform) the library again,
+    // some 10 s a file in the emulated guest. The files clean up after themselves (the tree, fault hooks).
+    isolate: false,
     testTimeout: 180_000,
     hookTimeout: 180_000,
     reporters: ['verbose'],

@@ -27,8 +27,10 @@ std::atomic<std::int64_t> g_stallMs{kStallForever};
 std::atomic<std::uint64_t> g_forward{0};
 std::atomic<std::uint64_t> g_undo{0};
 
-// Serialises setters, so two configurations can never be mixed.
+// Serialises setters, so two configurations can never be mixed; also guards
+// g_stallUntil, which is not atomic.
 std::mutex g_setMu;
+std::string g_stallUntil;
 
 // One line with write(2) on fd 2, not stdio: the test that reads it may kill
 // the process right after, and nothing must sit in a buffer by then.
@@ -46,7 +48,16 @@ void announceStall(std::uint64_t k, const Op& op) {
   }
 }
 
-void stall(std::int64_t ms) {
+void stall(std::int64_t ms, const std::string& until) {
+  if (!until.empty()) {
+    // Until the release file appears (or the time is up, when one was given).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (::access(until.c_str(), F_OK) != 0) {
+      if (ms != kStallForever && std::chrono::steady_clock::now() >= deadline) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return;
+  }
   if (ms == kStallForever) {
     // The stall ends only with the process (a test kills it).
     for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
@@ -64,6 +75,7 @@ void setFaultInjection(const FaultConfig& config) noexcept {
   g_err.store(config.err, std::memory_order_relaxed);
   g_stallAt.store(config.stallAt, std::memory_order_relaxed);
   g_stallMs.store(config.stallMs < 0 ? kStallForever : config.stallMs, std::memory_order_relaxed);
+  g_stallUntil = config.stallUntil;
   g_forward.store(0, std::memory_order_relaxed);
   g_undo.store(0, std::memory_order_relaxed);
   fault_detail::g_enabled.store(true, std::memory_order_release);
@@ -92,8 +104,13 @@ bool beforeOp(const Op& op, bool undo, OpResult* out) {
   // which the threads get here, which is all a test can rely on.
   const std::uint64_t k = (undo ? g_undo : g_forward).fetch_add(1, std::memory_order_relaxed) + 1;
   if (!undo && k == g_stallAt.load(std::memory_order_relaxed)) {
+    std::string until;
+    {
+      std::lock_guard<std::mutex> lock(g_setMu);
+      until = g_stallUntil;
+    }
     announceStall(k, op);
-    stall(g_stallMs.load(std::memory_order_relaxed));
+    stall(g_stallMs.load(std::memory_order_relaxed), until);
   }
   if (k != (undo ? g_failUndoAt : g_failAt).load(std::memory_order_relaxed)) return false;
   *out = OpResult::failure(g_err.load(std::memory_order_relaxed), primarySyscall(op.kind),

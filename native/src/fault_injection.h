@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <string>
 
 #include "configfs_ops.h"
 
@@ -34,6 +35,9 @@ struct FaultConfig {
   // and sleeps stallMs (then performs the operation normally); 0 = never.
   std::uint64_t stallAt = 0;
   std::int64_t stallMs = kStallForever;
+  // When not empty, the stall also ends as soon as this (absolute) path
+  // exists: a test releases the stalled run exactly when it is ready.
+  std::string stallUntil;
 };
 
 struct FaultCounts {

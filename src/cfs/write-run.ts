@@ -109,6 +109,7 @@ async function freeHba(cfs: Configfs, hba: string, taken: ReadonlySet<string>): 
 /** Applies `ops` all or nothing; see the module comment. */
 export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options: WriteRunOptions): Promise<WriteRunResult> {
   checkOps(ops);
+  if (ops.length === 0) return { operations: 0, skipped: 0 };
   return cfs.exclusive(async () => {
     const created = createdBy(ops);
     const image = await imageBefore(cfs, ops, created, options);

@@ -194,11 +194,14 @@ function describeNode(path: string, type: NodeType): string {
 function planRemovals(b: PlanBuilder, snap: Snapshot, roots: Iterable<string>): Set<string> {
   const { ops, removed } = planRemoval(snap, roots);
   const steps = new Map<string, PlanStep>();
+  // an emptied HBA goes in the step of (one of) its storage objects
+  const soOfHba = new Map<string, string>();
+  for (const p of removed) if (nodeType(p, 'dir') === 'storageObject') soOfHba.set(splitPath(p).parent, p);
   const stepOf = (path: string): PlanStep => {
     let key = path;
     const type = nodeType(path, snap.kind(path) === 'link' ? 'link' : 'dir');
     if (type === 'lunLink' || type === 'mappedLunLink') key = splitPath(path).parent;
-    else if (type === 'hba') key = [...removed].find((p) => splitPath(p).parent === path) ?? path;
+    else if (type === 'hba') key = soOfHba.get(path) ?? path;
     else if (type === null) key = splitPath(path).parent; // a TPG's enable file
     let step = steps.get(key);
     if (!step) {

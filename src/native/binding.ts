@@ -149,6 +149,8 @@ export interface NativeFaultConfig {
   stallAt?: number;
   /** How long the stall lasts in ms, 0..2^31-1; default: until the process ends (a test kills it). */
   stallMs?: number;
+  /** With `stallAt`: the stall also ends as soon as this absolute path exists (a test releases the run when it is ready). */
+  stallUntil?: string;
 }
 
 /**
@@ -267,6 +269,7 @@ export const native: NativeBinding = loadBinding();
       ...(faults.failUndoAt === undefined ? {} : { failUndoAt: faults.failUndoAt }),
       ...(faults.stallAt === undefined ? {} : { stallAt: faults.stallAt }),
       ...(faults.stallMs === undefined ? {} : { stallMs: faults.stallMs }),
+      ...(faults.stallUntil === undefined ? {} : { stallUntil: faults.stallUntil }),
       errno: errnoNumber(faults.errno),
     });
   }

@@ -10,7 +10,8 @@
  * - `errno`: the error, a name such as `"EIO"` (default) or a number;
  * - `stallAt`: before the k-th operation the engine prints
  *   `rtslib-fault: stalled before operation <k> …` on stderr and sleeps
- *   (`stallMs`, default forever), so a test can kill the process there;
+ *   (`stallMs`, default forever; or until the file `stallUntil` exists), so
+ *   a test can kill the process there, or let it go on when it is ready;
  * - `stallBeforeRename`: a config file write prints
  *   `rtslib-fault: stalled before rename <temp file>` and waits forever
  *   between writing its temporary file and renaming it into place.
@@ -24,6 +25,7 @@ export interface FaultConfig {
   errno?: string | number;
   stallAt?: number;
   stallMs?: number;
+  stallUntil?: string;
   stallBeforeRename?: boolean;
 }
 

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { RTSRoot, dumpConfig, executePlan, planClear, type SaveConfig } from '../../src/index.js';
 import { TARGET, configuredTree } from './helpers.js';
 import { REPO, runCli, startCli } from './support/cli-process.js';
@@ -32,6 +32,10 @@ function ownConfig(i: number): SaveConfig {
     }],
   } as SaveConfig;
 }
+
+/** The file that releases a run stalled by the fault hook (`stallUntil`), and releasing it. */
+const release = (name: string): string => `${DIR}/release-${name}`;
+const go = (name: string): void => writeFileSync(release(name), '');
 
 async function clearAll(): Promise<void> {
   await root.cfs.exclusive(async () => executePlan(root, await planClear(root), { command: 'clear' }));
@@ -93,9 +97,10 @@ describe('concurrent writers', () => {
     await clearAll();
     // the run stalls before its first operation (the mkdir of core/rd_mcp_0); meanwhile another tool takes 0-30
     const file = writeConfig(`${DIR}/claims.json`, ownConfig(5));
-    const cli = startCli(['restore', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 1, stallMs: 3000 }) });
+    const cli = startCli(['restore', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 1, stallUntil: release('claims') }) });
     await cli.waitFor(/^rtslib-fault: stalled before operation 1 mkdir .*core\/rd_mcp_0/);
     for (let i = 0; i <= 30; i++) mkdirSync(`${TARGET}/core/rd_mcp_${i}`);
+    go('claims');
     const r = await cli.done;
     expect(r.code, r.stderr).toBe(0);
     const hbas = configuredTree().filter((p) => /^core\/rd_mcp_\d+\/w5r\d$/.test(p)).map((p) => p.split('/')[1]);
@@ -106,12 +111,13 @@ describe('concurrent writers', () => {
       const so = await RDMCPStorageObject.open(new RTSRoot(), 'claimed', { size: '1M' });
       console.log(so.hbaIndex);
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RTSLIB_FAULTS: JSON.stringify({ stallAt: 1, stallMs: 3000 }) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RTSLIB_FAULTS: JSON.stringify({ stallAt: 1, stallUntil: release('model-claims') }) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => { err += d.toString(); if (/stalled before operation 1/.test(err)) resolve(); }));
     for (let i = 34; i <= 60; i++) mkdirSync(`${TARGET}/core/rd_mcp_${i}`);
+    go('model-claims');
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code, err).toBe(0);
     expect(Number(out.trim())).toBe(61);
@@ -122,7 +128,7 @@ describe('one writer at a time, with targetcli too', () => {
   test('targetcli waits while rtslib apply runs; they never interleave', async () => {
     await clearAll();
     const file = writeConfig(`${DIR}/big.json`, ownConfig(1));
-    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 3, stallMs: 15_000 }) });
+    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 3, stallUntil: release('targetcli') }) });
     await apply.waitFor(/^rtslib-fault: stalled before operation 3/);
     const tcli = spawn('targetcli', ['/backstores/ramdisk', 'create', 'name=tcli', 'size=1M'], { env: { ...process.env, TARGETCLI_HOME: `${DIR}/tcli-home` }, stdio: ['ignore', 'pipe', 'pipe'] });
     let tcliOut = '';
@@ -135,6 +141,7 @@ describe('one writer at a time, with targetcli too', () => {
     expect(readFileSync('/proc/locks', 'utf8')).toContain(`-> FLOCK  ADVISORY  WRITE ${tcli.pid} `);
     expect(tcliDone).toBe(false);
     expect(configuredTree().some((p) => p.endsWith('/tcli'))).toBe(false);
+    go('targetcli');
     const a = await apply.done;
     expect(a.code, a.stderr).toBe(0);
     expect(await tcliExit, tcliOut).toBe(0);
@@ -167,12 +174,14 @@ describe('one writer at a time, with targetcli too', () => {
   test('a save taken while an apply runs waits for it and records it whole', async () => {
     await clearAll();
     const file = writeConfig(`${DIR}/save-during.json`, ownConfig(3));
-    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 5, stallMs: 15_000 }) });
+    const apply = startCli(['apply', file], { RTSLIB_FAULTS: JSON.stringify({ stallAt: 5, stallUntil: release('save') }) });
     await apply.waitFor(/^rtslib-fault: stalled before operation 5/);
     const saved = `${DIR}/during.json`;
-    const save = await runCli(['save', '--no-backup', saved]);
+    const saving = startCli(['save', '--no-backup', saved]);
+    expect(await saving.waitFor(/^rtslib: waiting for /)).toMatch(/^rtslib: waiting for \/var\/run\/targetcli.lock, held by pid \d+ \(.*rtslib\.js apply /);
+    go('save');
+    const save = await saving.done;
     expect(save.code, save.stderr).toBe(0);
-    expect(save.stderr).toMatch(/^rtslib: waiting for \/var\/run\/targetcli.lock, held by pid \d+ \(.*rtslib\.js apply /m);
     expect((await apply.done).code).toBe(0);
     const config = JSON.parse(readFileSync(saved, 'utf8')) as SaveConfig;
     expect(config.storage_objects).toHaveLength(3);

@@ -249,6 +249,23 @@ describe('stallAt', () => {
     expect(out.ms).toBeGreaterThanOrEqual(300);
   });
 
+  it('with stallUntil, the stall ends when the file appears', async () => {
+    const release = path.join(os.tmpdir(), `rtslib-release-${process.pid}-${Date.now()}`);
+    const { child, stdout, stderr } = stallChild({ stallAt: 2, stallUntil: release });
+    try {
+      await stderr.until(/\n/);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(fs.existsSync(at('b'))).toBe(false);
+      fs.writeFileSync(release, '');
+      expect(await exited(child)).toEqual({ code: 0, signal: null });
+      expect((JSON.parse(stdout.text()) as { r: NativeResult[] }).r).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(release, { force: true });
+    }
+    expect(() => native.setFaultInjection({ stallAt: 1, stallUntil: 'relative' })).toThrow(TypeError);
+  });
+
   it('stalls until killed by default: a crash between two ops', async () => {
     const { child, stdout, stderr } = stallChild({ stallAt: 2 });
     try {
