@@ -68,7 +68,7 @@ function expectFailure(r: Run, code: 1 | 2, message: RegExp): void {
 
 describe('rtslib command', () => {
   test('apply --dry-run writes nothing; apply creates; re-apply has nothing to do', async () => {
-    const dry = rtslib('apply', '--dry-run', `${DIR}/sample.json`);
+    const dry = await rtslibInProcess('apply', '--dry-run', `${DIR}/sample.json`);
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/\+ create storage object fileio\/disk1/);
     expect(dry.stdout).toMatch(/chap_password = \(secret\)/);
@@ -77,7 +77,7 @@ describe('rtslib command', () => {
     const apply = rtslib('apply', `${DIR}/sample.json`);
     expect(apply.status, apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/^apply: \d+ created/m);
-    expect(rtslib('apply', `${DIR}/sample.json`).stdout).toMatch(/nothing to do/);
+    expect((await rtslibInProcess('apply', `${DIR}/sample.json`)).stdout).toMatch(/nothing to do/);
     expect((await rtslibInProcess('diff', `${DIR}/sample.json`)).stdout).toMatch(/no differences/);
   });
 
@@ -103,7 +103,7 @@ describe('rtslib command', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toContain(SECRET);
     const before = rawTree();
-    const clear = rtslib('clear');
+    const clear = await rtslibInProcess('clear');
     expect(clear.status, clear.stderr).toBe(0);
     expect(configuredTree()).toEqual([]);
     const restore = rtslib('restore', file);
@@ -117,12 +117,12 @@ describe('rtslib command', () => {
     expect(existsSync(`${DIR}/etc/backup`)).toBe(false);
   });
 
-  test('restore --no-clear refuses what exists (exit 1, nothing written); partial restore by target', () => {
+  test('restore --no-clear refuses what exists (exit 1, nothing written); partial restore by target', async () => {
     const file = `${DIR}/etc/saveconfig.json`;
     const tree = rawTree();
-    expectFailure(rtslib('restore', '--no-clear', file), 1, /exists: not restoring/);
+    expectFailure(await rtslibInProcess('restore', '--no-clear', file), 1, /exists: not restoring/);
     expect(rawTree()).toEqual(tree);
-    expect(rtslib('clear', '--target', IQN).status).toBe(0);
+    expect((await rtslibInProcess('clear', '--target', IQN)).status).toBe(0);
     expect(rawTree().some((p) => p.startsWith(`iscsi/${IQN}`))).toBe(false);
     const r = rtslib('restore', '--target', IQN, file);
     expect(r.status, r.stderr).toBe(0);

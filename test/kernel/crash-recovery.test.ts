@@ -20,7 +20,7 @@ import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, 
 
 const KILLS = Number(process.env.RTSLIB_KILLS ?? 20);
 const LOCK = '/var/run/targetcli.lock';
-const N = 10;
+const N = 6;
 const root = new RTSRoot();
 const files = { a: '', b: '', c: '' };
 

@@ -101,7 +101,8 @@ describe.each(scenarios)('fault injection: $name', ({ name, plan, command }) => 
   }, POINTS === 'all' ? 4 * 3600_000 : 15 * 60_000);
 
   test('a failing undo is reported with what is left, and recover finishes it', async () => {
-    for (const k of [Math.ceil(total / 2), total]) {
+    // the middle operation; in the full sweep the last one too
+    for (const k of POINTS === 'all' ? [Math.ceil(total / 2), total] : [Math.ceil(total / 2)]) {
       // how many operations the undo of a failure at k takes, then fail the one in its middle
       native.setFaultInjection({ failAt: k, errno: EIO });
       await run(plan, command).catch(() => undefined);
