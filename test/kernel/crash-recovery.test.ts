@@ -84,6 +84,7 @@ function startWriter(): { child: ChildProcess; go(args: string[], stallAt: numbe
   const script = `
     import { RTSRoot, executePlan, planApply, planRestore, readConfigFile } from ${JSON.stringify(`${REPO}dist/index.js`)};
     import { native } from ${JSON.stringify(`${REPO}dist/native/index.js`)};
+    import ${JSON.stringify(`${REPO}dist/config/schema.js`)}; // loaded now, not when told to go
     process.stdin.once('data', async (line) => {
       const { args, stallAt } = JSON.parse(String(line));
       native.setFaultInjection({ stallAt });

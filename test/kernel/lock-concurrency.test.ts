@@ -159,11 +159,12 @@ describe('one writer at a time, with targetcli too', () => {
     const shell = spawn('targetcli', [], { env: home, stdio: ['pipe', 'ignore', 'ignore'] });
     for (let i = 0; i < 200 && !readFileSync('/proc/locks', 'utf8').includes(`FLOCK  ADVISORY  WRITE ${shell.pid} `); i++) await new Promise((r) => setTimeout(r, 100));
     const file = writeConfig(`${DIR}/wait.json`, ownConfig(2));
+    // both at once: one gives up after 1 s, the other waits and says for whom
+    const waiting = startCli(['apply', file]);
     const quick = await runCli(['--lock-timeout', '1', 'apply', file]);
     expect(quick.code, quick.stderr).toBe(1);
     expect(quick.stderr).toMatch(new RegExp(`^rtslib: ${LOCK} is locked by pid ${shell.pid} \\(\\S*python3 /usr/bin/targetcli\\); gave up after 1 s`, 'm'));
     expect(configuredTree()).toEqual([]);
-    const waiting = startCli(['apply', file]);
     expect(await waiting.waitFor(/^rtslib: waiting for /)).toMatch(new RegExp(`^rtslib: waiting for ${LOCK}, held by pid ${shell.pid} \\(\\S*python3 /usr/bin/targetcli\\)$`));
     shell.stdin!.end('exit\n');
     const done = await waiting.done;
