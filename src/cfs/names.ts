@@ -3,7 +3,13 @@
  * values written into configfs files. All checks run before anything is
  * written and raise {@link RTSLibInvalidArgumentError}.
  */
+import { randomBytes } from 'node:crypto';
 import { RTSLibInvalidArgumentError } from '../errors.js';
+
+/** A new link name for a LUN or mapped LUN (10 hex digits, as rtslib-fb makes them). */
+export function randomLinkAlias(): string {
+  return randomBytes(5).toString('hex');
+}
 
 /** The longest directory name configfs accepts (bytes). */
 export const MAX_NAME_BYTES = 255;

@@ -124,6 +124,14 @@ function allLinks(snap: Snapshot): string[] {
 }
 
 /**
+ * The batch removing `roots` as {@link planRemoval} plans it, joined by
+ * {@link sequencePhases}: what the object model's `delete()`s run.
+ */
+export function removalBatch(snap: Snapshot, roots: Iterable<string>, options: RemovalOptions = {}): CfsOp[] {
+  return sequencePhases(planRemoval(snap, roots, options).ops);
+}
+
+/**
  * Joins phased operations into one batch for {@link Configfs.apply}: a
  * dependent no-op (a `stat` of the root) between phases, since the engine
  * runs a maximal run of independent operations together.

@@ -63,6 +63,11 @@ export const UNREAD_NAMES: readonly string[] = [...STATISTICS_DIRS, 'members'];
  */
 export const STRUCTURE_EXCLUDES: readonly string[] = [...UNREAD_NAMES, 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
 
+/** {@link STRUCTURE_EXCLUDES} less the settings groups a read needs (e.g. the ACLs' `attrib` for ACL groups). */
+export function structureExcludesKeeping(...groups: AttributeGroup[]): string[] {
+  return STRUCTURE_EXCLUDES.filter((name) => !(groups as string[]).includes(name));
+}
+
 /** An HBA directory name: `<plugin>_<index>`. */
 export function hbaDirName(plugin: KernelPlugin, index: number): string {
   return `${plugin}_${index}`;

@@ -20,8 +20,7 @@
  * Both come back as the {@link RTSLibOperationError} of the batch, rolled back.
  */
 import type { CfsOp, RTSLibOperationError } from '../cfs/configfs.js';
-import { STORAGE_OBJECT_REMOVAL_EXCLUDES, planStorageObjectRemoval } from './teardown.js';
-import { CORE_DIR, HBA_FILES, child, hbaDirName, hbaPath, type KernelPlugin } from '../cfs/tree.js';
+import { CORE_DIR, HBA_FILES, STRUCTURE_EXCLUDES, child, hbaDirName, hbaPath, type KernelPlugin } from '../cfs/tree.js';
 import { parseHbaInfo, pluginByKernelName } from '../cfs/plugins.js';
 import { attributeText } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
@@ -134,7 +133,7 @@ export abstract class Backstore extends CFSNode {
   /** One read of the HBA directory; NotInCFS when it is gone. */
   private async read(depth = 1): Promise<Snapshot> {
     try {
-      return await this.cfs.snapshot(this.relativePath, { maxDepth: depth, excludeNames: STORAGE_OBJECT_REMOVAL_EXCLUDES });
+      return await this.cfs.snapshot(this.relativePath, { maxDepth: depth, excludeNames: STRUCTURE_EXCLUDES });
     } catch (error) {
       if (isEnoent(error)) throw new RTSLibNotInCFSError(`${this.describe()} does not exist in configfs`, this.path);
       throw error;
@@ -164,10 +163,8 @@ export abstract class Backstore extends CFSNode {
 
   /** Deletes every storage object of the HBA, then the HBA, in one batch. */
   async delete(): Promise<void> {
-    const snap = await this.read(3);
-    const objects = hbaStorageObjectNames(snap, this.relativePath).map((name) => ({ path: child(this.relativePath, name), hba: this.relativePath }));
-    const ops = objects.length ? planStorageObjectRemoval(snap, objects) : [{ op: 'rmdir', path: this.relativePath } as const];
-    await this.cfs.apply(ops, { what: `delete ${this.describe()}` });
+    await this.read(0);
+    await this.removeFromTree();
   }
 
   /** Opens a storage object of this backstore's plugin in this HBA. */

@@ -3,7 +3,8 @@
  * its attributes, parameters and auth attributes.
  */
 import type { Configfs, CfsOp } from '../cfs/configfs.js';
-import { groupPath, child, type AttributeGroup } from '../cfs/tree.js';
+import { groupPath, child, STRUCTURE_EXCLUDES, type AttributeGroup } from '../cfs/tree.js';
+import { removalBatch, type RemovalOptions } from '../cfs/removal.js';
 import { validateSettingName, validateValue } from '../cfs/names.js';
 import { attributeText, authValue, AUTH_UNSET } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
@@ -72,6 +73,18 @@ export abstract class CFSNode {
 
   /** Removes the node (and what must go first) from configfs. */
   abstract delete(): Promise<void>;
+
+  /**
+   * Removes `roots` (default: this node) with everything inside them and
+   * what must go first, in one batch planned by the one removal planner
+   * (cfs/removal.ts) from a structure read of `scope` (default: this node;
+   * wider where what must go first lies outside, e.g. a LUN's mapped LUNs).
+   */
+  protected async removeFromTree(scope: string = this.relativePath, roots: readonly string[] = [this.relativePath], options: RemovalOptions = {}): Promise<void> {
+    const snap = await this.cfs.snapshot(scope, { excludeNames: STRUCTURE_EXCLUDES });
+    const ops = removalBatch(snap, roots, options);
+    if (ops.length > 0) await this.cfs.apply(ops, { what: `delete ${this.describe()}` });
+  }
 
   /** Attribute groups this kind of node has (default: `attrib`). */
   protected groups(): readonly AttributeGroup[] {

@@ -2,18 +2,32 @@
  * A LUN of a TPG (`<tpg>/lun/lun_<n>`), exporting a storage object through a
  * symlink whose name is the LUN's alias.
  */
-import { randomBytes } from 'node:crypto';
 import type { TPG } from './tpg.js';
 import type { StorageObject } from './storage-object.js';
 import { CFSNode, validateMode, type Mode } from './cfs-node.js';
-import { child, lunPath, lunsPath, parseLunDirName, type AttributeGroup } from '../cfs/tree.js';
-import { validateInteger, validateName } from '../cfs/names.js';
-import { RTSLibOperationError } from '../cfs/configfs.js';
+import { DEFAULT_ALUA_GROUP, LUN_FILES, child, lunPath, lunsPath, parseLunDirName, type AttributeGroup } from '../cfs/tree.js';
+import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
+import { RTSLibOperationError, type CfsOp } from '../cfs/configfs.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
-import { planLunRemoval } from './teardown.js';
 
 /** The largest LUN index LIO accepts. */
 export const MAX_LUN = 65535;
+
+/**
+ * Ops creating the LUN directory `lunDir` (root-relative) exporting the
+ * storage object `storageObjectDir` through a link named `alias`; with
+ * `aluaGroup` (other than the default), its ALUA group membership. The
+ * object model and the config planner both create LUNs with it.
+ * @internal
+ */
+export function lunCreateOps(lunDir: string, storageObjectDir: string, alias: string, aluaGroup?: string): CfsOp[] {
+  const ops: CfsOp[] = [
+    { op: 'mkdir', path: lunDir },
+    { op: 'symlink', path: child(lunDir, alias), target: storageObjectDir },
+  ];
+  if (aluaGroup !== undefined && aluaGroup !== DEFAULT_ALUA_GROUP) ops.push({ op: 'write', path: child(lunDir, LUN_FILES.aluaGroup), value: aluaGroup });
+  return ops;
+}
 
 /** Options for {@link LUN.open}. */
 export interface LUNOptions {
@@ -65,7 +79,7 @@ export class LUN extends CFSNode {
   static async open(tpg: TPG, options: LUNOptions = {}): Promise<LUN> {
     const mode = validateMode(options.mode ?? (options.storageObject ? 'create' : 'lookup'));
     if (options.index !== undefined) validateInteger('LUN index', options.index, 0, MAX_LUN);
-    const alias = options.alias === undefined ? randomBytes(5).toString('hex') : validateName('alias', options.alias);
+    const alias = options.alias === undefined ? randomLinkAlias() : validateName('alias', options.alias);
     // One directory listing (no stat per entry): the cost does not grow with
     // the number of LUNs the TPG already has.
     const entries = await tpg.cfs.list(lunsPath(tpg.relativePath));
@@ -89,10 +103,7 @@ export class LUN extends CFSNode {
       if (index > MAX_LUN) throw new RTSLibError(`${tpg.describe()} has no free LUN index`, { code: 'ENOSPC' });
       const lun = new LUN(tpg, index);
       try {
-        await tpg.cfs.apply([
-          { op: 'mkdir', path: lun.relativePath },
-          { op: 'symlink', path: child(lun.relativePath, alias), target: storageObject.relativePath },
-        ], { what: `create ${lun.describe()}` });
+        await tpg.cfs.apply(lunCreateOps(lun.relativePath, storageObject.relativePath, alias), { what: `create ${lun.describe()}` });
       } catch (err) {
         if (automatic && attempt < 16 && err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
           do index++; while (used.has(index));
@@ -126,8 +137,6 @@ export class LUN extends CFSNode {
   /** Removes the LUN (and the mapped LUNs that point at it). */
   async delete(): Promise<void> {
     await this.checkExists();
-    const snap = await this.cfs.snapshot(this.tpg.relativePath);
-    const ops = planLunRemoval(snap, this.tpg.relativePath, this.relativePath);
-    await this.cfs.apply(ops, { what: `delete ${this.describe()}` });
+    await this.removeFromTree(this.tpg.relativePath);
   }
 }

@@ -2,7 +2,6 @@
  * A mapped LUN of a node ACL (`<acl>/lun_<n>`): the LUN number the initiator
  * sees, linked (`<alias>` symlink) to a LUN of the same TPG.
  */
-import { randomBytes } from 'node:crypto';
 import type { NodeACL } from './node-acl.js';
 import type { NativeDirEntry, NativeStat } from '../native/index.js';
 import { LUN, MAX_LUN } from './lun.js';
@@ -10,10 +9,9 @@ import { CFSNode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { MAPPED_LUN_FILES, child, lunPath, lunsPath, mappedLunPath, parseLunDirName, splitPath, type AttributeGroup } from '../cfs/tree.js';
-import { validateInteger, validateName } from '../cfs/names.js';
+import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
 import { attributeText } from '../cfs/values.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
-import { planMappedLunRemoval } from './teardown.js';
 import type { TPG } from './tpg.js';
 
 /** Options for {@link MappedLUN.open}. */
@@ -41,19 +39,19 @@ export function resolveTpgLunArgument(tpg: TPG, tpgLun: unknown): number {
   return validateInteger('tpgLun', tpgLun, 0, MAX_LUN);
 }
 
-/** Ops creating one mapped LUN. @internal */
-export function mappedLunCreateOps(tpg: TPG, mappedDir: string, tpgLunIndex: number, alias: string, writeProtect: boolean | undefined): CfsOp[] {
+/**
+ * Ops creating one mapped LUN `mappedDir` (root-relative) mapping the TPG
+ * LUN `tpgLunDir`: the directory, its link, and `write_protect` when given.
+ * The object model and the config planner both create mapped LUNs with it.
+ * @internal
+ */
+export function mappedLunCreateOps(mappedDir: string, tpgLunDir: string, alias: string, writeProtect: boolean | undefined): CfsOp[] {
   const ops: CfsOp[] = [
     { op: 'mkdir', path: mappedDir },
-    { op: 'symlink', path: child(mappedDir, alias), target: lunPath(tpg.relativePath, tpgLunIndex) },
+    { op: 'symlink', path: child(mappedDir, alias), target: tpgLunDir },
   ];
   if (writeProtect !== undefined) ops.push({ op: 'write', path: child(mappedDir, MAPPED_LUN_FILES.writeProtect), value: writeProtect ? '1' : '0' });
   return ops;
-}
-
-/** The default alias of a new mapping link. @internal */
-export function defaultMappedLunAlias(): string {
-  return randomBytes(5).toString('hex');
 }
 
 /** The TPG LUN index a mapped LUN directory links to, from a snapshot; null when it has no (valid) link. @internal */
@@ -119,7 +117,7 @@ export class MappedLUN extends CFSNode {
     if (options.writeProtect !== undefined && typeof options.writeProtect !== 'boolean') {
       throw new RTSLibInvalidArgumentError('writeProtect', `expected a boolean, got ${typeof options.writeProtect}`);
     }
-    const alias = options.alias === undefined ? defaultMappedLunAlias() : validateName('alias', options.alias);
+    const alias = options.alias === undefined ? randomLinkAlias() : validateName('alias', options.alias);
     // One crossing, no file reads: the ACL's entries and whether the TPG LUN exists.
     const probe: CfsOp[] = [{ op: 'list', path: acl.relativePath }];
     if (tpgLun !== undefined) probe.push({ op: 'stat', path: lunPath(tpg.relativePath, tpgLun) });
@@ -143,7 +141,7 @@ export class MappedLUN extends CFSNode {
       if (!lunStat?.ok || (lunStat.value as NativeStat | undefined)?.type !== 'dir') {
         throw new RTSLibInvalidArgumentError('tpgLun', `LUN ${tpgLun} does not exist in ${tpg.describe()}`);
       }
-      await tpg.cfs.apply(mappedLunCreateOps(tpg, mapped.relativePath, tpgLun, alias, options.writeProtect),
+      await tpg.cfs.apply(mappedLunCreateOps(mapped.relativePath, lunPath(tpg.relativePath, tpgLun), alias, options.writeProtect),
         { what: `create ${mapped.describe()}` });
       mapped.fresh = true;
     }
@@ -208,7 +206,6 @@ export class MappedLUN extends CFSNode {
    */
   async delete(): Promise<void> {
     await this.checkExists();
-    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
-    await this.cfs.apply(planMappedLunRemoval(snap, [this.relativePath]), { what: `delete ${this.describe()}` });
+    await this.removeFromTree();
   }
 }

@@ -9,24 +9,22 @@ import type { TPG } from './tpg.js';
 import type { LUN } from './lun.js';
 import { LUN as LUNClass, MAX_LUN } from './lun.js';
 import { NodeACL, validateAclTag, validateQueueDepth, type AttributeValue, type SessionInfo } from './node-acl.js';
-import { MappedLUN, defaultMappedLunAlias, linkedTpgLun, mappedLunCreateOps, resolveTpgLunArgument } from './mapped-lun.js';
+import { MappedLUN, linkedTpgLun, mappedLunCreateOps, resolveTpgLunArgument } from './mapped-lun.js';
 import { validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { ACL_FILES, MAPPED_LUN_FILES, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName } from '../cfs/tree.js';
-import { validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
+import { ACL_FILES, MAPPED_LUN_FILES, structureExcludesKeeping, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName } from '../cfs/tree.js';
+import { randomLinkAlias, validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { AUTH_UNSET } from '../cfs/values.js';
 import { wwnToConfigfs } from '../cfs/wwn.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
-import { planMappedLunRemoval, planNodeAclRemoval } from './teardown.js';
+import { removalBatch } from '../cfs/removal.js';
 
-/** Directories a group snapshot skips (statistics, secrets, session parameters). */
-const GROUP_SNAPSHOT_EXCLUDES: readonly string[] = ['statistics', 'fabric_statistics', 'auth', 'param'];
 
 /** One snapshot of a TPG deep enough for group work: ACL tags, attributes, mapped LUNs and their links. */
 async function groupSnapshot(tpg: TPG): Promise<Snapshot> {
   if (!(await tpg.exists())) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
-  return tpg.cfs.snapshot(tpg.relativePath, { maxDepth: 4, excludeNames: GROUP_SNAPSHOT_EXCLUDES });
+  return tpg.cfs.snapshot(tpg.relativePath, { maxDepth: 4, excludeNames: structureExcludesKeeping('attrib') });
 }
 
 /** Root-relative directories of the ACLs whose tag is `name`, sorted. */
@@ -208,9 +206,9 @@ export class NodeACLGroup {
         if (current === attribute.value) continue;
         creates.push({ op: 'write', path, value: attribute.value, ...(current !== undefined ? { previous: current } : {}) });
       }
-      for (const m of modelLuns) creates.push(...mappedLunCreateOps(this.tpg, mappedLunPath(dir, m.index), m.tpgLun, defaultMappedLunAlias(), m.writeProtect ? true : undefined));
+      for (const m of modelLuns) creates.push(...mappedLunCreateOps(mappedLunPath(dir, m.index), lunPath(this.tpg.relativePath, m.tpgLun), randomLinkAlias(), m.writeProtect ? true : undefined));
     }
-    if (removals.length > 0) ops.push(...planMappedLunRemoval(snap, removals), { op: 'stat', path: '' });
+    if (removals.length > 0) ops.push(...removalBatch(snap, removals), { op: 'stat', path: '' });
     ops.push(...creates);
     if (ops.length > 0) await this.tpg.cfs.apply(ops, { what: `add ${normalized.length} initiator(s) to ${this.describe()}` });
     return acls;
@@ -227,7 +225,7 @@ export class NodeACLGroup {
     const dir = NodeACL.existing(this.tpg, wwnToConfigfs(this.tpg.target.fabric.info, wwn)).relativePath;
     const acl = memberDirs(snap, this.tpg, this.groupName).find((d) => d === dir);
     if (acl === undefined) throw new RTSLibNotInCFSError(`${wwn} is not a member of ${this.describe()}`, this.tpg.cfs.abs(dir));
-    await this.tpg.cfs.apply(planNodeAclRemoval(snap, [acl]), { what: `remove ${wwn} from ${this.describe()}` });
+    await this.tpg.cfs.apply(removalBatch(snap, [acl]), { what: `remove ${wwn} from ${this.describe()}` });
   }
 
   /**
@@ -337,7 +335,7 @@ export class NodeACLGroup {
   async delete(): Promise<void> {
     const snap = await groupSnapshot(this.tpg);
     const members = memberDirs(snap, this.tpg, this.groupName);
-    if (members.length > 0) await this.tpg.cfs.apply(planNodeAclRemoval(snap, members), { what: `delete ${this.describe()}` });
+    if (members.length > 0) await this.tpg.cfs.apply(removalBatch(snap, members), { what: `delete ${this.describe()}` });
   }
 
   /** @internal */
@@ -415,7 +413,7 @@ export class MappedLUNGroup {
     if (having === 0) {
       if (tpgLun === undefined) throw new RTSLibInvalidArgumentError('tpgLun', 'is required to create a mapped LUN group');
       if (snap.kind(lunPath(tpg.relativePath, tpgLun)) !== 'dir') throw new RTSLibInvalidArgumentError('tpgLun', `LUN ${tpgLun} does not exist in ${tpg.describe()}`);
-      const ops = members.flatMap((dir) => mappedLunCreateOps(tpg, mappedLunPath(dir, index as number), tpgLun, alias ?? defaultMappedLunAlias(), options.writeProtect));
+      const ops = members.flatMap((dir) => mappedLunCreateOps(mappedLunPath(dir, index as number), lunPath(tpg.relativePath, tpgLun), alias ?? randomLinkAlias(), options.writeProtect));
       await tpg.cfs.apply(ops, { what: `create ${mlg.describe()}` });
     }
     return mlg;
@@ -481,6 +479,6 @@ export class MappedLUNGroup {
   async delete(): Promise<void> {
     const { snap, members } = await NodeACLGroup.snapshotMembers(this.group);
     const dirs = members.map((m) => mappedLunPath(m, this.index)).filter((d) => snap.kind(d) === 'dir');
-    if (dirs.length > 0) await this.group.tpg.cfs.apply(planMappedLunRemoval(snap, dirs), { what: `delete ${this.describe()}` });
+    if (dirs.length > 0) await this.group.tpg.cfs.apply(removalBatch(snap, dirs), { what: `delete ${this.describe()}` });
   }
 }

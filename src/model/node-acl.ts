@@ -11,7 +11,6 @@ import { validateInteger, validateName, validateSettingName, validateValue } fro
 import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { AUTH_UNSET, attributeText, authValue, integerValue } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
-import { planNodeAclRemoval } from './teardown.js';
 
 /** The longest tag the kernel keeps (MAX_ACL_TAG_SIZE less its terminator). */
 export const MAX_ACL_TAG_BYTES = 63;
@@ -21,9 +20,6 @@ export const QUEUE_DEPTH_RANGE = { min: 1, max: 512 } as const;
 
 /** The longest CHAP user id or password the kernel keeps. */
 export const MAX_CHAP_BYTES = 255;
-
-/** Directories a snapshot of ACLs skips: statistics and the attribute groups (auth holds secrets). @internal */
-export const ACL_SNAPSHOT_EXCLUDES: readonly string[] = ['statistics', 'fabric_statistics', 'attrib', 'auth', 'param'];
 
 /** Attribute values accepted by {@link NodeACLOptions.attributes}. */
 export type AttributeValue = string | number | boolean;
@@ -411,7 +407,6 @@ export class NodeACL extends CFSNode {
    */
   async delete(): Promise<void> {
     await this.checkExists();
-    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 2, excludeNames: ACL_SNAPSHOT_EXCLUDES });
-    await this.cfs.apply(planNodeAclRemoval(snap, [this.relativePath]), { what: `delete ${this.describe()}` });
+    await this.removeFromTree();
   }
 }

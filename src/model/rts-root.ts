@@ -8,7 +8,7 @@ import { hasJournal } from '../cfs/journal.js';
 import { recoverInterruptedRun, recoverUnderLock, type RecoveryReport } from '../cfs/recovery.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import {
-  CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STATISTICS_DIRS, aclsPath, child, lunsPath, parseLunDirName,
+  CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STRUCTURE_EXCLUDES, aclsPath, child, lunsPath, parseLunDirName,
   parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath,
 } from '../cfs/tree.js';
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
@@ -55,9 +55,6 @@ const STORAGE_OBJECT_CLASSES: Readonly<Record<PluginName, (cfs: Configfs, locati
   pscsi: (cfs, loc) => PSCSIStorageObject.existing(cfs, loc),
   user: (cfs, loc) => UserBackedStorageObject.existing(cfs, loc),
 };
-
-/** Directories a structure snapshot does not descend into: attribute groups and statistics. */
-const STRUCTURE_EXCLUDES = [...STATISTICS_DIRS, 'attrib', 'param', 'auth', 'pr', 'wwn', 'action', 'discovery_auth'];
 
 /**
  * Entry point: the LIO target tree of this host.

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Configfs, CfsOp } from '../cfs/configfs.js';
 import { RTSLibOperationError } from '../cfs/configfs.js';
-import { STORAGE_OBJECT_REMOVAL_EXCLUDES, planStorageObjectRemoval } from './teardown.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import {
   CORE_DIR, STORAGE_OBJECT_FILES, WWN_FILES, child, groupPath, hbaPath, parseHbaDirName,
@@ -274,14 +273,9 @@ export abstract class StorageObject extends CFSNode {
    * to a Backstore (opened through one) or still holds other storage objects.
    */
   async delete(): Promise<void> {
-    const snap = await this.cfs.snapshot(this.hbaPath, { maxDepth: 3, excludeNames: STORAGE_OBJECT_REMOVAL_EXCLUDES }).catch((error: unknown) => {
-      if (isEnoent(error)) return null;
-      throw error;
-    });
-    if (!snap || snap.kind(this.relativePath) !== 'dir') throw new RTSLibNotInCFSError(`${this.describe()} does not exist in configfs`, this.path);
-    const ops = planStorageObjectRemoval(snap, [{ path: this.relativePath, hba: this.hbaPath }], { keepHbas: this.ownedByBackstore });
+    await this.checkExists();
     try {
-      await this.cfs.apply(ops, { what: `delete ${this.describe()}` });
+      await this.removeFromTree(this.hbaPath, [this.relativePath], { removeEmptiedHbas: !this.ownedByBackstore });
     } catch (error) {
       // Another process put an object into the HBA meanwhile: the HBA stays, the deletion is done.
       if (error instanceof RTSLibOperationError && error.step.path === this.cfs.abs(this.hbaPath) && (error.code === 'ENOTEMPTY' || error.code === 'EBUSY')) return;

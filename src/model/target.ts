@@ -8,7 +8,6 @@ import { generateWwn, normalizeWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { targetPath } from '../cfs/tree.js';
 import { RTSLibError, RTSLibNotInCFSError } from '../errors.js';
 import { CFSNode, validateMode, type Mode } from './cfs-node.js';
-import { planFabricRemoval } from './teardown.js';
 
 /** Options for {@link Target.open}. */
 export interface TargetOptions {
@@ -72,7 +71,6 @@ export class Target extends CFSNode {
   /** Removes the target with its TPGs, LUNs, ACLs and portals. */
   async delete(): Promise<void> {
     await this.checkExists();
-    const snap = await this.cfs.snapshot(this.fabric.relativePath);
-    await this.cfs.apply(planFabricRemoval(snap, [this.relativePath]), { what: `delete ${this.describe()}` });
+    await this.removeFromTree();
   }
 }

@@ -3,14 +3,13 @@
  */
 import type { Target } from './target.js';
 import { CFSNode, validateMode, type Mode } from './cfs-node.js';
-import { TPG_FILES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, tpgPath, type AttributeGroup } from '../cfs/tree.js';
+import { STRUCTURE_EXCLUDES, TPG_FILES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, tpgPath, type AttributeGroup } from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
 import { generateWwn, normalizeWwn } from '../cfs/wwn.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { attributeText } from '../cfs/values.js';
 import type { CfsOp } from '../cfs/configfs.js';
-import { planFabricRemoval } from './teardown.js';
-import { NodeACL, ACL_SNAPSHOT_EXCLUDES } from './node-acl.js';
+import { NodeACL } from './node-acl.js';
 import { LUN } from './lun.js';
 import { NetworkPortal } from './network-portal.js';
 import type { Snapshot } from '../cfs/snapshot.js';
@@ -23,6 +22,18 @@ export interface TPGOptions {
   mode?: Mode;
   /** For fabrics with a nexus (loopback, vhost, ...): `true` generates one, a string sets it. */
   nexus?: boolean | string;
+}
+
+/**
+ * Ops creating the TPG directory `tpgDir` (root-relative) and, for fabrics
+ * with one, setting its `nexus`. The object model and the config planner
+ * both create TPGs with it.
+ * @internal
+ */
+export function tpgCreateOps(tpgDir: string, nexus?: string): CfsOp[] {
+  const ops: CfsOp[] = [{ op: 'mkdir', path: tpgDir }];
+  if (nexus !== undefined) ops.push({ op: 'write', path: child(tpgDir, TPG_FILES.nexus), value: nexus });
+  return ops;
 }
 
 /** A target portal group. */
@@ -80,9 +91,7 @@ export class TPG extends CFSNode {
     if (exists && mode === 'create') throw new RTSLibError(`${tpg.describe()} already exists`, { code: 'EEXIST' });
     if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
     if (!exists) {
-      const ops: CfsOp[] = [{ op: 'mkdir', path: tpg.relativePath }];
-      if (nexus !== undefined) ops.push({ op: 'write', path: child(tpg.relativePath, TPG_FILES.nexus), value: nexus });
-      await target.cfs.apply(ops, { what: `create ${tpg.describe()}` });
+      await target.cfs.apply(tpgCreateOps(tpg.relativePath, nexus), { what: `create ${tpg.describe()}` });
       tpg.fresh = true;
     }
     return tpg;
@@ -113,7 +122,7 @@ export class TPG extends CFSNode {
   /** One snapshot of the TPG's directory and its acls/, lun/ and np/ entries (no attribute files read). */
   private async childrenSnapshot(): Promise<Snapshot> {
     await this.checkExists();
-    return this.cfs.snapshot(this.relativePath, { maxDepth: 2, excludeNames: ACL_SNAPSHOT_EXCLUDES });
+    return this.cfs.snapshot(this.relativePath, { maxDepth: 2, excludeNames: STRUCTURE_EXCLUDES });
   }
 
   /**
@@ -151,7 +160,6 @@ export class TPG extends CFSNode {
   /** Removes the TPG with its LUNs, ACLs and portals. */
   async delete(): Promise<void> {
     await this.checkExists();
-    const snap = await this.cfs.snapshot(this.relativePath);
-    await this.cfs.apply(planFabricRemoval(snap, [], [this.relativePath]), { what: `delete ${this.describe()}` });
+    await this.removeFromTree();
   }
 }

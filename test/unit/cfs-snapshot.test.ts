@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Snapshot } from '../../src/cfs/snapshot.js';
 import { ROOT, fakeTree } from './support/fake-snapshot.js';
-import { planFabricRemoval, planLunRemoval } from '../../src/model/teardown.js';
+import { removalBatch } from '../../src/cfs/removal.js';
 
 const tree = fakeTree;
 
@@ -40,9 +40,9 @@ describe('snapshot', () => {
   });
 });
 
-describe('teardown planning', () => {
+describe('removal batches of the object model', () => {
   test('a target goes in kernel order: disable, mapped LUNs, ACLs and LUN links, LUNs and portals, TPG, target', () => {
-    const ops = planFabricRemoval(sample, [T]).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1) || o.path}`);
+    const ops = removalBatch(sample, [T]).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1) || o.path}`);
     expect(ops).toEqual([
       'write enable',
       'unlink acls/iqn.1994-05.com.redhat:c/lun_0/m0',
@@ -59,13 +59,13 @@ describe('teardown planning', () => {
   });
 
   test('a LUN takes the mapped LUNs that point at it, and nothing else', () => {
-    const ops = planLunRemoval(sample, TPG, `${TPG}/lun/lun_0`).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1)}`);
+    const ops = removalBatch(sample, [`${TPG}/lun/lun_0`]).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1)}`);
     expect(ops).toEqual([
       'unlink acls/iqn.1994-05.com.redhat:c/lun_0/m0',
       'rmdir acls/iqn.1994-05.com.redhat:c/lun_0',
       'unlink lun/lun_0/l0',
       'rmdir lun/lun_0',
     ]);
-    expect(planLunRemoval(sample, TPG, `${TPG}/lun/lun_1`).filter((o) => o.op !== 'stat').map((o) => o.path.slice(TPG.length + 1))).toEqual(['lun/lun_1/l1', 'lun/lun_1']);
+    expect(removalBatch(sample, [`${TPG}/lun/lun_1`]).filter((o) => o.op !== 'stat').map((o) => o.path.slice(TPG.length + 1))).toEqual(['lun/lun_1/l1', 'lun/lun_1']);
   });
 });

@@ -13,7 +13,7 @@ import {
   RTSLibInvalidArgumentError, parseSessionInfo, normalizePortalAddress, validateAclTag, validateGroupName,
 } from '../../src/index.js';
 import { validateChapValue, validateQueueDepth } from '../../src/model/node-acl.js';
-import { planMappedLunRemoval, planNodeAclRemoval } from '../../src/model/teardown.js';
+import { removalBatch } from '../../src/cfs/removal.js';
 import { Snapshot } from '../../src/cfs/snapshot.js';
 import { resolveLink, portalPath, aclAuthPath } from '../../src/cfs/tree.js';
 
@@ -123,7 +123,7 @@ describe('validators', () => {
   });
 });
 
-describe('teardown plans', () => {
+describe('removal batches of ACLs and mapped LUNs', () => {
   const tree = {
     paths: ['lun_0', 'lun_0/aa', 'lun_0/write_protect', 'lun_3', 'lun_3/bb', 'attrib', 'tag'],
     kinds: [0, 2, 1, 0, 2, 0, 1],
@@ -135,14 +135,14 @@ describe('teardown plans', () => {
   const acl = 'i/t/tpgt_1/acls/a';
 
   test('an ACL: links, then mapped LUN dirs, then the ACL', () => {
-    const ops = planNodeAclRemoval(snap, [acl]).filter((o) => o.op !== 'stat');
+    const ops = removalBatch(snap, [acl]).filter((o) => o.op !== 'stat');
     expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual([
       `unlink ${acl}/lun_0/aa`, `unlink ${acl}/lun_3/bb`, `rmdir ${acl}/lun_0`, `rmdir ${acl}/lun_3`, `rmdir ${acl}`,
     ]);
   });
 
   test('mapped LUNs: links first', () => {
-    const ops = planMappedLunRemoval(snap, [`${acl}/lun_3`]);
+    const ops = removalBatch(snap, [`${acl}/lun_3`]);
     expect(ops.map((o) => o.op)).toEqual(['unlink', 'stat', 'rmdir']);
   });
 });

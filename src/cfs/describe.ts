@@ -1,0 +1,36 @@
+/**
+ * What a user-made node of the tree is called in messages and plans
+ * (`LUN 3 of TPG 1 of iscsi iqn.…`), from its root-relative path alone.
+ */
+import { fabricByDir } from './fabrics.js';
+import { pluginByKernelName } from './plugins.js';
+import { CORE_DIR, parseHbaDirName, parseLunDirName, parseTpgDirName, type NodeType } from './tree.js';
+import { wwnFromConfigfs } from './wwn.js';
+
+/**
+ * Describes the node at `path` of type `type` (see `nodeType`).
+ * @example
+ * describeNode('core/rd_mcp_0/ram1', 'storageObject'); // 'storage object ramdisk/ram1'
+ */
+export function describeNode(path: string, type: NodeType): string {
+  const parts = path.split('/');
+  if (parts[0] === CORE_DIR) {
+    const hba = parseHbaDirName(parts[1] as string);
+    const plugin = hba ? pluginByKernelName(hba.plugin).name : parts[1];
+    if (type === 'hba') return `HBA ${path}`;
+    if (type === 'storageObject') return `storage object ${plugin}/${parts[2]}`;
+    return `ALUA group ${parts[4]} of storage object ${plugin}/${parts[2]}`;
+  }
+  const fabric = fabricByDir(parts[0] as string);
+  const wwn = (name: string): string => (fabric ? wwnFromConfigfs(fabric, name) : name);
+  const target = `${fabric?.name ?? parts[0]} ${wwn(parts[1] as string)}`;
+  if (type === 'target') return `target ${target}`;
+  const tpg = `TPG ${parseTpgDirName(parts[2] as string)} of ${target}`;
+  switch (type) {
+    case 'tpg': return tpg;
+    case 'lun': return `LUN ${parseLunDirName(parts[4] as string)} of ${tpg}`;
+    case 'portal': return `portal ${parts[4]} of ${tpg}`;
+    case 'acl': return `ACL ${wwn(parts[4] as string)} of ${tpg}`;
+    default: return `mapped LUN ${parseLunDirName(parts[5] as string)} of ACL ${wwn(parts[4] as string)} in ${tpg}`;
+  }
+}

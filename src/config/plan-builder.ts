@@ -1,0 +1,69 @@
+/**
+ * Building plans: a {@link PlanBuilder} collects the steps of one plan and
+ * hands out HBA indexes; `op`, `setNew` and `setExisting` add phased
+ * operations (and the human-readable changes) to a step.
+ */
+import type { CfsOp } from '../cfs/configfs.js';
+import type { Snapshot } from '../cfs/snapshot.js';
+import { PHASE } from '../cfs/phases.js';
+import { CORE_DIR, hbaPath, parseHbaDirName, type KernelPlugin } from '../cfs/tree.js';
+import type { PlanAction, PlanOp, PlanStep } from './plan.js';
+
+/** The kernel's order (cfs/phases.ts), for short. */
+export const P = PHASE;
+/** Whether a current and a desired setting are the same value. */
+export const same = (a: unknown, b: unknown): boolean => String(a ?? '').trim() === String(b ?? '').trim();
+/** A value as a plan shows it (secrets never). */
+export const show = (value: unknown, secret: boolean): string => (secret ? '(secret)' : JSON.stringify(value));
+
+/** Builds the steps of one plan. */
+export class PlanBuilder {
+  readonly steps: PlanStep[] = [];
+  /** HBA indexes in use after the plan's removals, per kernel plugin. */
+  private readonly usedHbas = new Map<KernelPlugin, Set<number>>();
+
+  constructor(private readonly snap: Snapshot, removedHbas: ReadonlySet<string> = new Set()) {
+    for (const hba of snap.childDirs(CORE_DIR)) {
+      const parsed = parseHbaDirName(hba);
+      if (!parsed || removedHbas.has(hbaPath(parsed.plugin, parsed.index))) continue;
+      let set = this.usedHbas.get(parsed.plugin);
+      if (!set) this.usedHbas.set(parsed.plugin, (set = new Set()));
+      set.add(parsed.index);
+    }
+  }
+
+  /** Adds a step. */
+  step(action: PlanAction, object: string): PlanStep {
+    const s: PlanStep = { action, object, ops: [] };
+    this.steps.push(s);
+    return s;
+  }
+
+  /** Lowest free HBA index of a plugin (not used, not taken by this plan). */
+  allocateHba(plugin: KernelPlugin): number {
+    let set = this.usedHbas.get(plugin);
+    if (!set) this.usedHbas.set(plugin, (set = new Set()));
+    let i = 0;
+    while (set.has(i)) i++;
+    set.add(i);
+    return i;
+  }
+}
+
+/** Adds an operation to a step, in a phase. */
+export function op(step: PlanStep, phase: number, o: CfsOp, whenDiffers = false): void {
+  step.ops.push({ ...o, phase, ...(whenDiffers ? { whenDiffers: true } : {}) } as PlanOp);
+}
+
+/** A setting of a new object: a conditional write (skipped at execution when the default already matches). */
+export function setNew(step: PlanStep, phase: number, path: string, name: string, value: unknown, secret = false, optional = false): void {
+  step.ops.push({ op: 'write', path, value: String(value), ...(secret ? { secret: true } : {}), phase, whenDiffers: true, ...(optional ? { optional: true } : {}) } as PlanOp);
+  (step.changes ??= []).push(`${name} = ${show(value, secret)}`);
+}
+
+/** A setting of an existing object whose current value is known: written only when it differs. */
+export function setExisting(step: PlanStep, phase: number, path: string, name: string, current: unknown, desired: unknown, secret = false): void {
+  if (same(current, desired)) return;
+  op(step, phase, { op: 'write', path, value: String(desired), ...(current === undefined || current === null ? {} : { previous: String(current) }), ...(secret ? { secret: true } : {}) });
+  (step.changes ??= []).push(`${name}: ${show(current ?? '', secret)} -> ${show(desired, secret)}`);
+}

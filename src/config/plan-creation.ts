@@ -1,0 +1,288 @@
+/**
+ * The creation side of plans: storage objects (through the model's plugin
+ * recipes and creation ops), ALUA groups, targets with their TPGs, LUNs,
+ * portals, ACLs and mapped LUNs (through the model's creation ops), and
+ * fabric modules' discovery authentication; for objects that exist, the
+ * settings that differ.
+ */
+import type { Snapshot } from '../cfs/snapshot.js';
+import { FABRICS, type FabricName } from '../cfs/fabrics.js';
+import { PLUGINS } from '../cfs/plugins.js';
+import {
+  ACL_FILES, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES,
+  aclPath, aluaGroupPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunPath, mappedLunPath, normalizePortalAddress, portalPath, storageObjectPath, tpgPath,
+} from '../cfs/tree.js';
+import { normalizeWwn, generateWwn, wwnToConfigfs } from '../cfs/wwn.js';
+import { randomLinkAlias } from '../cfs/names.js';
+import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
+import { fileioRecipe } from '../model/fileio-storage-object.js';
+import { blockRecipe } from '../model/block-storage-object.js';
+import { rdmcpRecipe } from '../model/rdmcp-storage-object.js';
+import { userRecipe } from '../model/user-storage-object.js';
+import { pscsiRecipe } from '../model/pscsi-storage-object.js';
+import { lunCreateOps } from '../model/lun.js';
+import { mappedLunCreateOps } from '../model/mapped-lun.js';
+import { aclSettingOps } from '../model/node-acl.js';
+import { tpgCreateOps } from '../model/tpg.js';
+import { RTSLibError } from '../errors.js';
+import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS } from './format.js';
+import type { AluaTpgConfig, FabricModuleConfig, SaveConfig, StorageObjectConfig, TargetConfig } from './schema.js';
+import type { PlanStep } from './plan.js';
+import { P, PlanBuilder, op, same, setExisting, setNew, show } from './plan-builder.js';
+import { soKey, storageObjectDirs, targetDir, targetKey } from './plan-scope.js';
+
+/** What the model's plugin classes would write to create `so` (devices are checked here). */
+async function recipeFor(so: StorageObjectConfig, released: ReadonlySet<string>): Promise<CreationRecipe> {
+  const wwn = 'wwn' in so && so.wwn ? { wwn: so.wwn } : {};
+  switch (so.plugin) {
+    case 'fileio': return fileioRecipe({ dev: so.dev, ...(so.size === undefined ? {} : { size: so.size }), writeBack: so.write_back ?? so.buffered_mode ?? false, aio: so.aio ?? false, ...wwn }, released);
+    case 'block': return blockRecipe({ dev: so.dev, readonly: so.readonly ?? false, writeBack: so.write_back ?? false, ...wwn }, released);
+    case 'ramdisk': return rdmcpRecipe({ size: so.size, nullio: so.nullio ?? false, ...wwn });
+    case 'pscsi': return pscsiRecipe(so.dev, null, released);
+    case 'user': return userRecipe({ config: so.config, size: so.size, ...(so.hw_max_sectors === undefined ? {} : { hwMaxSectors: so.hw_max_sectors }), ...(so.control ? { control: so.control } : {}), ...wwn });
+  }
+}
+
+function addAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, g: AluaTpgConfig): void {
+  const dir = aluaGroupPath(soDir, g.name);
+  const s = b.step('create', `ALUA group ${g.name} (id ${g.tg_pt_gp_id}) of storage object ${so.plugin}/${so.name}`);
+  op(s, P.storageObjectSettings, { op: 'mkdir', path: dir });
+  op(s, P.storageObjectSettings, { op: 'write', path: child(dir, 'tg_pt_gp_id'), value: String(g.tg_pt_gp_id) });
+  for (const setting of ALUA_SAVED_SETTINGS) {
+    const v = g[setting];
+    if (v !== undefined) setNew(s, P.aluaGroupSettings, child(dir, setting), setting, v);
+  }
+}
+
+function modifyAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, cur: AluaTpgConfig, g: AluaTpgConfig): void {
+  const dir = aluaGroupPath(soDir, g.name);
+  const s: PlanStep = { action: 'modify', object: `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`, ops: [] };
+  setExisting(s, P.storageObjectSettings, child(dir, 'tg_pt_gp_id'), 'tg_pt_gp_id', cur.tg_pt_gp_id, g.tg_pt_gp_id);
+  for (const setting of ALUA_SAVED_SETTINGS) {
+    const v = g[setting];
+    if (v === undefined) continue;
+    setExisting(s, P.aluaGroupSettings, child(dir, setting), setting, cur[setting], v);
+  }
+  if (s.ops.length) b.steps.push(s);
+}
+
+/** Attributes/parameters of a node: conditional writes for a new node, differing ones for an existing node. */
+function groupSettings(s: PlanStep, phase: number, dir: string, group: 'attrib' | 'param', desired: Record<string, string | number> | undefined, current: Record<string, string | number> | undefined, isNew: boolean): void {
+  for (const [k, v] of Object.entries(desired ?? {}).sort(([a], [c]) => (a < c ? -1 : 1))) {
+    const path = child(groupPath(dir, group), k);
+    if (isNew) setNew(s, phase, path, `${group}/${k}`, v);
+    else if (current && Object.prototype.hasOwnProperty.call(current, k)) setExisting(s, phase, path, `${group}/${k}`, current[k], v);
+    else throw new RTSLibError(`${s.object}: the kernel has no writable ${group === 'attrib' ? 'attribute' : 'parameter'} ${k}`, { code: 'ERR_RTSLIB_INVALID_ARGUMENT' });
+  }
+}
+
+/** The CHAP fields of a TPG or ACL entry. */
+type ChapFields = { [K in (typeof CHAP_KEYS)[number][0]]?: string | undefined };
+
+/** CHAP values: set ones for a new node; differing ones for an existing node. */
+
+function chapSettings(s: PlanStep, phase: number, dir: string, desired: ChapFields, current: ChapFields | undefined): void {
+  for (const [key, file, secret] of CHAP_KEYS) {
+    const v = desired[key];
+    if (v === undefined) continue;
+    const path = child(groupPath(dir, 'auth'), file);
+    if (!current) {
+      if (v !== '') { op(s, phase, { op: 'write', path, value: v, ...(secret ? { secret: true } : {}) }); (s.changes ??= []).push(`${key} = ${show(v, secret)}`); }
+    } else setExisting(s, phase, path, key, current[key] ?? '', v, secret);
+  }
+}
+
+/** Creates or reconciles one storage object. */
+function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: StorageObjectConfig | undefined, where: { path: string } | undefined, recipe: CreationRecipe | undefined): string {
+  if (cur && where) {
+    // Settings fixed at creation must match: changing them means recreating the object.
+    const fixed: [string, unknown, unknown][] = [];
+    if ('dev' in so) fixed.push(['dev', (cur as { dev?: string }).dev, so.dev]);
+    if ((so.plugin === 'ramdisk' || so.plugin === 'user' || so.plugin === 'fileio') && so.size !== undefined) fixed.push(['size', (cur as { size?: number }).size, so.size]);
+    if (so.plugin === 'ramdisk') fixed.push(['nullio', (cur as { nullio?: boolean }).nullio ?? false, so.nullio ?? false]);
+    if (so.plugin === 'block') fixed.push(['readonly', (cur as { readonly?: boolean }).readonly ?? false, so.readonly ?? false]);
+    if (so.plugin === 'fileio') fixed.push(['aio', (cur as { aio?: boolean }).aio ?? false, so.aio ?? false]);
+    if (so.plugin === 'user') fixed.push(['config', (cur as { config?: string }).config, so.config]);
+    for (const [name, now, want] of fixed) {
+      if (!same(now, want)) throw new RTSLibError(`storage object ${so.plugin}/${so.name} exists with ${name} ${JSON.stringify(now)}, the config says ${JSON.stringify(want)}: ${name} is fixed at creation; remove the object first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
+    }
+    const s: PlanStep = { action: 'modify', object: `storage object ${so.plugin}/${so.name}`, ops: [] };
+    if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.storageObjectSettings, child(groupPath(where.path, 'wwn'), 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
+    const attrs = { ...(('write_back' in so && so.write_back !== undefined) ? { emulate_write_cache: so.write_back ? 1 : 0 } : {}), ...so.attributes };
+    groupSettings(s, P.storageObjectSettings, where.path, 'attrib', attrs, cur.attributes, false);
+    if (s.ops.length) b.steps.push(s);
+    const curGroups = new Map((cur.alua_tpgs ?? []).map((g) => [g.name, g]));
+    for (const g of so.alua_tpgs ?? []) {
+      const c = curGroups.get(g.name);
+      if (c) modifyAluaGroup(b, so, where.path, c, g);
+      else if (g.name !== DEFAULT_ALUA_GROUP) addAluaGroup(b, so, where.path, g);
+    }
+    return where.path;
+  }
+  if (!recipe) throw new RTSLibError(`storage object ${so.plugin}/${so.name}: no creation recipe`, { code: 'ERR_RTSLIB' });
+  const kernel = PLUGINS[so.plugin].kernel;
+  const index = b.allocateHba(kernel);
+  const planned = storageObjectCreationOps(so.plugin, index, so.name, { ...recipe, attributes: {} }, true);
+  const s = b.step('create', `storage object ${so.plugin}/${so.name} (${hbaPath(kernel, index)})`);
+  for (const o of planned.create) op(s, P.createStorageObject, o);
+  const soDir = storageObjectPath(kernel, index, so.name);
+  const attributes = { ...recipe.attributes, ...(so.attributes ?? {}) };
+  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) setNew(s, P.storageObjectSettings, child(groupPath(soDir, 'attrib'), k), `attrib/${k}`, v);
+  for (const g of so.alua_tpgs ?? []) {
+    if (g.name === DEFAULT_ALUA_GROUP) {
+      const gs = b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`);
+      for (const setting of ALUA_SAVED_SETTINGS) if (g[setting] !== undefined) setNew(gs, P.aluaGroupSettings, child(aluaGroupPath(soDir, g.name), setting), setting, g[setting]);
+    } else addAluaGroup(b, so, soDir, g);
+  }
+  return soDir;
+}
+
+/** Creates or reconciles one target with its TPGs; `soDirs` maps storage object refs to their (future) paths. */
+function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefined, soDirs: ReadonlyMap<string, string>, snap: Snapshot): void {
+  const { fabric, dir, wwn } = targetDir(t);
+  const name = `${fabric.name} ${wwn}`;
+  if (!cur) op(b.step('create', `target ${name}`), P.createTarget, { op: 'mkdir', path: dir });
+  if (t.parameters) {
+    const s: PlanStep = { action: cur ? 'modify' : 'create', object: `parameters of target ${name}`, ops: [] };
+    groupSettings(s, P.targetSettings, dir, 'param', t.parameters, cur?.parameters, !cur);
+    if (s.ops.length) b.steps.push(s);
+  }
+  const curTpgs = new Map((cur?.tpgs ?? []).map((g) => [g.tag, g]));
+  for (const g of t.tpgs ?? []) {
+    const c = curTpgs.get(g.tag);
+    const tdir = tpgPath(dir, g.tag);
+    const tname = `TPG ${g.tag} of ${name}`;
+    const s: PlanStep = { action: c ? 'modify' : 'create', object: tname, ops: [] };
+    if (!c) for (const o of tpgCreateOps(tdir, fabric.features.includes('nexus') ? generateWwn(fabric.wwnTypes[0]!) : undefined)) op(s, P.createTarget, o);
+    groupSettings(s, P.targetSettings, tdir, 'attrib', g.attributes, c?.attributes, !c);
+    groupSettings(s, P.targetSettings, tdir, 'param', g.parameters, c?.parameters, !c);
+    if (fabric.features.includes('auth')) chapSettings(s, P.targetSettings, tdir, g, c);
+    if (s.ops.length) b.steps.push(s);
+    // LUNs
+    const curLuns = new Map((c?.luns ?? []).map((l) => [l.index, l]));
+    for (const l of g.luns ?? []) {
+      const cl = curLuns.get(l.index);
+      const ldir = lunPath(tdir, l.index);
+      if (cl) {
+        if (cl.storage_object !== l.storage_object) {
+          throw new RTSLibError(`LUN ${l.index} of ${tname} exports ${cl.storage_object}, the config says ${l.storage_object}: remove the LUN first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
+        }
+        if (l.alua_tg_pt_gp_name && cl.alua_tg_pt_gp_name !== null && cl.alua_tg_pt_gp_name !== undefined && l.alua_tg_pt_gp_name !== cl.alua_tg_pt_gp_name) {
+          const ms = b.step('modify', `LUN ${l.index} of ${tname}`);
+          setExisting(ms, P.childSettings, child(ldir, LUN_FILES.aluaGroup), 'alua_tg_pt_gp_name', cl.alua_tg_pt_gp_name, l.alua_tg_pt_gp_name);
+        }
+        continue;
+      }
+      const soDir = soDirs.get(l.storage_object);
+      if (!soDir) throw new RTSLibError(`LUN ${l.index} of ${tname}: storage object ${l.storage_object} does not exist and is not being restored`, { code: 'ENOENT' });
+      const ls = b.step('create', `LUN ${l.index} of ${tname} -> ${l.storage_object}`);
+      for (const o of lunCreateOps(ldir, soDir, l.alias ?? randomLinkAlias(), l.alua_tg_pt_gp_name || undefined)) {
+        op(ls, o.op === 'write' ? P.childSettings : P.children, o);
+        if (o.op === 'write') (ls.changes ??= []).push(`alua_tg_pt_gp_name = ${JSON.stringify(l.alua_tg_pt_gp_name)}`);
+      }
+    }
+    // portals
+    const curPortals = new Map((c?.portals ?? []).map((p) => [`${normalizePortalAddress(p.ip_address)} ${p.port}`, p]));
+    for (const p of g.portals ?? []) {
+      const ip = normalizePortalAddress(p.ip_address);
+      const cp = curPortals.get(`${ip} ${p.port}`);
+      const pdir = portalPath(tdir, ip, p.port);
+      const ps: PlanStep = { action: cp ? 'modify' : 'create', object: `portal ${p.ip_address}:${p.port} of ${tname}`, ops: [] };
+      if (!cp) op(ps, P.children, { op: 'mkdir', path: pdir });
+      for (const [key, file] of [['iser', PORTAL_FILES.iser], ['offload', PORTAL_FILES.offload]] as const) {
+        const want = p[key] ?? false;
+        if (cp) setExisting(ps, P.childSettings, child(pdir, file), key, cp[key] ? 1 : 0, want ? 1 : 0);
+        else if (want) { op(ps, P.childSettings, { op: 'write', path: child(pdir, file), value: '1' }); (ps.changes ??= []).push(`${key} = true`); }
+      }
+      if (ps.ops.length) b.steps.push(ps);
+    }
+    // ACLs and mapped LUNs
+    const curAcls = new Map((c?.node_acls ?? []).map((a) => [normalizeWwn(fabric, a.node_wwn, 'node_wwn').wwn, a]));
+    for (const a of g.node_acls ?? []) {
+      const nwwn = normalizeWwn(fabric, a.node_wwn, 'node_wwn').wwn;
+      const ca = curAcls.get(nwwn);
+      const adir = aclPath(tdir, wwnToConfigfs(fabric, nwwn));
+      const aname = `ACL ${nwwn} of ${tname}`;
+      const as: PlanStep = { action: ca ? 'modify' : 'create', object: aname, ops: [] };
+      if (!ca) op(as, P.children, { op: 'mkdir', path: adir });
+      groupSettings(as, P.childSettings, adir, 'attrib', a.attributes, ca?.attributes, !ca);
+      if (a.tag !== undefined) {
+        if (ca) setExisting(as, P.childSettings, child(adir, ACL_FILES.tag), 'tag', ca.tag ?? '', a.tag);
+        else if (a.tag) {
+          for (const o of aclSettingOps(adir, { tag: a.tag })) op(as, P.childSettings, o);
+          (as.changes ??= []).push(`tag = ${JSON.stringify(a.tag)}`);
+        }
+      }
+      if (fabric.features.includes('auth')) chapSettings(as, P.childSettings, adir, a, ca);
+      if (as.ops.length) b.steps.push(as);
+      const curMapped = new Map((ca?.mapped_luns ?? []).map((m) => [m.index, m]));
+      for (const m of a.mapped_luns ?? []) {
+        const cm = curMapped.get(m.index);
+        const mdir = mappedLunPath(adir, m.index);
+        if (cm) {
+          if (cm.tpg_lun !== m.tpg_lun) throw new RTSLibError(`mapped LUN ${m.index} of ${aname} maps LUN ${cm.tpg_lun}, the config says ${m.tpg_lun}: remove it first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
+          const ms: PlanStep = { action: 'modify', object: `mapped LUN ${m.index} of ${aname}`, ops: [] };
+          setExisting(ms, P.childSettings, child(mdir, MAPPED_LUN_FILES.writeProtect), 'write_protect', cm.write_protect ? 1 : 0, m.write_protect ? 1 : 0);
+          if (ms.ops.length) b.steps.push(ms);
+          continue;
+        }
+        const ms = b.step('create', `mapped LUN ${m.index} of ${aname} -> LUN ${m.tpg_lun}`);
+        for (const o of mappedLunCreateOps(mdir, lunPath(tdir, m.tpg_lun), m.alias ?? randomLinkAlias(), m.write_protect ? true : undefined)) op(ms, o.op === 'write' ? P.childSettings : P.children, o);
+        if (m.write_protect) (ms.changes ??= []).push('write_protect = true');
+      }
+    }
+    // enable last
+    const want = g.enable === undefined ? true : Boolean(g.enable);
+    if (!c) {
+      // fabrics without an `enable` file (loopback) are always enabled: the write is skipped there
+      const es = b.step('modify', `${tname} (${want ? 'enable' : 'disable'})`);
+      setNew(es, P.enable, child(tdir, TPG_FILES.enable), 'enable', want ? 1 : 0, false, true);
+    } else if (Boolean(c.enable) !== want && snap.kind(child(tdir, TPG_FILES.enable)) === 'file') {
+      const es = b.step('modify', `${tname} (${want ? 'enable' : 'disable'})`);
+      setExisting(es, P.enable, child(tdir, TPG_FILES.enable), 'enable', c.enable ? 1 : 0, want ? 1 : 0);
+    }
+  }
+}
+
+/** Discovery authentication of a fabric module. */
+function planFabricModule(b: PlanBuilder, fm: FabricModuleConfig, cur: FabricModuleConfig | undefined): void {
+  const fabric = FABRICS[fm.name as FabricName];
+  const dir = discoveryAuthPath(fabric.dir);
+  const s: PlanStep = { action: 'modify', object: `discovery authentication of ${fabric.name}`, ops: [] };
+  for (const [key, file, secret] of DISCOVERY_KEYS) {
+    const v = fm[key];
+    if (v !== undefined) setExisting(s, P.childSettings, child(dir, file), key, cur?.[key] ?? '', v, secret);
+  }
+  if (fm.discovery_enable_auth !== undefined) setExisting(s, P.enable, child(dir, 'enforce_discovery_auth'), 'discovery_enable_auth', cur?.discovery_enable_auth ? 1 : 0, fm.discovery_enable_auth ? 1 : 0);
+  if (s.ops.length) b.steps.push(s);
+}
+
+
+/** Adds the creation/reconciliation steps for `desired` (already scoped) over `current`. */
+export async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig, current: SaveConfig, released: ReadonlySet<string>, exists: { so: (key: string) => boolean; target: (key: string) => boolean }, removed: ReadonlySet<string>): Promise<void> {
+  const dirs = storageObjectDirs(snap);
+  const soDirs = new Map<string, string>();
+  for (const [key, where] of dirs) if (!removed.has(where.path)) soDirs.set(key, where.path);
+  const curSos = new Map((current.storage_objects ?? []).map((so) => [soKey(so), so]));
+  // The device checks of new objects (stat, in-use probe) run concurrently, before anything is planned.
+  const fresh = (desired.storage_objects ?? []).filter((so) => !exists.so(soKey(so)));
+  const recipes = new Map(await Promise.all(fresh.map(async (so) => [soKey(so), await recipeFor(so, released)] as const)));
+  for (const so of desired.storage_objects ?? []) {
+    const key = soKey(so);
+    const keep = exists.so(key);
+    soDirs.set(key, planStorageObject(b, so, keep ? curSos.get(key) : undefined, keep ? dirs.get(key) : undefined, recipes.get(key)));
+  }
+  const curFms = new Map((current.fabric_modules ?? []).map((f) => [f.name, f]));
+  for (const fm of desired.fabric_modules ?? []) planFabricModule(b, fm, curFms.get(fm.name));
+  const curTargets = new Map((current.targets ?? []).map((t) => [targetKey(t), t]));
+  const fabrics = new Set((desired.targets ?? []).map((t) => t.fabric as FabricName));
+  for (const name of [...fabrics].sort()) {
+    if (snap.kind(fabricPath(FABRICS[name].dir)) !== 'dir') b.steps.push({ action: 'create', object: `fabric module ${name} (load)`, ops: [], loadFabric: name });
+  }
+  for (const t of desired.targets ?? []) {
+    const key = targetKey(t);
+    planTarget(b, t, exists.target(key) ? curTargets.get(key) : undefined, soDirs, snap);
+  }
+}
+
+/** A snapshot a plan was made from inside an exclusive hold, and what made it still true. */

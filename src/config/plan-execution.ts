@@ -1,0 +1,86 @@
+/**
+ * Executing plans: the state a plan is made from (and kept as the undo
+ * image's basis when it is still true), and the write run that executes a
+ * plan all or nothing.
+ */
+import type { RTSRoot } from '../model/rts-root.js';
+import type { Snapshot } from '../cfs/snapshot.js';
+import { STRUCTURE_EXCLUDES } from '../cfs/tree.js';
+import { runWrite } from '../cfs/write-run.js';
+import { recreateStorageObject } from '../model/recreation.js';
+import { FabricModule } from '../model/fabric-module.js';
+import { dumpSnapshot } from './dump.js';
+import type { Plan } from './plan.js';
+import type { SaveConfig } from './schema.js';
+
+/** What {@link executePlan} did. */
+export interface ExecuteResult {
+  /** Operations performed. */
+  operations: number;
+  /** Conditional writes skipped because the file already held the value. */
+  skipped: number;
+}
+
+/** Options of {@link executePlan}. */
+export interface ExecuteOptions {
+  /** Called as operations complete, with the number done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** What the run is, for its journal (`restore`, `apply`, `clear`; default `apply`). */
+  command?: string;
+}
+
+/** A snapshot a plan was made from inside an exclusive hold, and what made it still true. */
+interface Basis {
+  snap: Snapshot;
+  token: object;
+  writes: number;
+}
+
+/** Plans made inside an exclusive hold from a full snapshot: {@link executePlan} reuses it for the undo image. */
+const bases = new WeakMap<Plan, Basis>();
+
+/**
+ * The snapshot and its dump (with secrets) the planner works from. Inside a
+ * write run (the lock held exclusive) the whole tree is read, values
+ * included, since the run's undo image needs it anyway; otherwise
+ * `structureOnly` leaves the settings out.
+ */
+export async function readState(root: RTSRoot, structureOnly = false): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
+  const token = root.cfs.holdToken;
+  const writes = root.cfs.writeCount;
+  const snap = await root.cfs.snapshot('', structureOnly && !token ? { excludeNames: STRUCTURE_EXCLUDES } : {});
+  return { snap, current: dumpSnapshot(snap, { secrets: true }), basis: token ? { snap, token, writes } : null };
+}
+
+/** Records the snapshot a plan was made from (when it can serve as the undo image's basis). */
+export function withBasis(plan: Plan, basis: Basis | null): Plan {
+  if (basis) bases.set(plan, basis);
+  return plan;
+}
+
+
+/**
+ * Executes a plan as one write run, all or nothing against the tree as it
+ * was (cfs/write-run.ts): holding the lock exclusive, with a journal for
+ * crash recovery, phase by phase in the kernel's order (independent
+ * removals in parallel, conditional writes skipped where the file already
+ * holds the value). When any operation fails, everything the run did is
+ * undone, removals and changed values included, and
+ * {@link RTSLibOperationError} names the step's object, the file and the
+ * errno. Fabric modules the plan needs are loaded first (not undone).
+ */
+export async function executePlan(root: RTSRoot, plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const ops = plan.steps.flatMap((step) => step.ops.map((o) => ({ ...o, step: `${step.action} ${step.object}` })));
+  return root.cfs.exclusive(async () => {
+    for (const step of plan.steps) if (step.loadFabric) await new FabricModule(root, step.loadFabric).load();
+    const basis = bases.get(plan);
+    const fresh = basis && basis.token === root.cfs.holdToken && basis.writes === root.cfs.writeCount;
+    const result = await runWrite(root.cfs, ops, {
+      command: options.command ?? 'apply',
+      recreateStorageObject,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(fresh ? { basis: basis.snap } : {}),
+    });
+    return { operations: result.operations, skipped: result.skipped };
+  });
+}
