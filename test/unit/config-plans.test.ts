@@ -1,0 +1,85 @@
+/**
+ * The clear, restore and apply plans on fake trees (host only): removals
+ * come from the tree as the kernel has it, so what a killed run leaves
+ * (LUN and mapped-LUN directories without their link, an empty HBA) is
+ * planned for removal; restores remove before they create, and a created
+ * object takes an HBA index the removal frees.
+ */
+import { describe, expect, test } from 'vitest';
+import { applyPlanOf, clearPlanOf, restorePlanOf } from '../../src/config/planner.js';
+import { dumpSnapshot } from '../../src/config/dump.js';
+import { formatPlan, type Plan } from '../../src/config/plan.js';
+import type { SaveConfig } from '../../src/config/schema.js';
+import { ROOT, fakeSnapshot, withParents } from './support/fake-snapshot.js';
+
+const T = 'iscsi/iqn.2003-01.org.x:t1';
+const G = `${T}/tpgt_1`;
+const ACL = `${G}/acls/iqn.1994-05.com.redhat:c`;
+
+/** A ramdisk exported by LUN 0 and mapped by an ACL; LUN 1 and mapped LUN 5 without links; an empty HBA. */
+const snap = fakeSnapshot(withParents([
+  ['core/rd_mcp_0/r/enable', 'f', '1\n'],
+  ['core/rd_mcp_0/r/info', 'f', 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n'],
+  ['core/rd_mcp_0/r/alua/default_tg_pt_gp/tg_pt_gp_id', 'f', '0\n'],
+  ['core/rd_mcp_3', 'd'],
+  [`${G}/enable`, 'f', '1\n'],
+  [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/rd_mcp_0/r`],
+  [`${G}/lun/lun_1`, 'd'],
+  [`${ACL}/lun_0/m0`, 'l', '../../../lun/lun_0'],
+  [`${ACL}/lun_5`, 'd'],
+  [`${ACL}/tag`, 'f', '\n'],
+]));
+const current = dumpSnapshot(snap, { secrets: true });
+
+/** Every operation of a plan as `op path`, in the order of execution (by phase; steps group an object's operations). */
+const opsOf = (plan: Plan): string[] => plan.steps.flatMap((s) => s.ops).sort((a, b) => a.phase - b.phase).map((o) => `${o.op} ${o.path}`);
+
+describe('clear plans', () => {
+  test('clear removes the link-less LUN and mapped LUN (which a dump cannot show) and the empty HBA', () => {
+    expect(current.targets?.[0]?.tpgs?.[0]?.luns?.map((l) => l.index)).toEqual([0]); // the dump sees only LUN 0
+    const ops = opsOf(clearPlanOf(snap, current));
+    for (const path of [`${G}/lun/lun_1`, `${ACL}/lun_5`, 'core/rd_mcp_3', 'core/rd_mcp_0/r', 'core/rd_mcp_0', T]) expect(ops).toContain(`rmdir ${path}`);
+    expect(ops.indexOf(`rmdir ${ACL}/lun_5`)).toBeLessThan(ops.indexOf(`rmdir ${ACL}`));
+    expect(ops.indexOf(`rmdir ${G}/lun/lun_1`)).toBeLessThan(ops.indexOf(`rmdir ${G}`));
+    expect(ops.indexOf(`rmdir ${G}`)).toBeLessThan(ops.indexOf('rmdir core/rd_mcp_0/r'));
+    expect(ops[0]).toBe(`write ${G}/enable`);
+  });
+
+  test('a scoped clear of the target leaves the storage objects; of the object, takes its LUN and mapping only', () => {
+    const target = opsOf(clearPlanOf(snap, current, { target: 'iqn.2003-01.org.x:t1' }));
+    expect(target).toContain(`rmdir ${G}/lun/lun_1`);
+    expect(target.some((o) => o.includes('core/'))).toBe(false);
+    const so = opsOf(clearPlanOf(snap, current, { storageObject: 'r' }));
+    expect(so).toEqual(expect.arrayContaining([`unlink ${ACL}/lun_0/m0`, `rmdir ${ACL}/lun_0`, `rmdir ${G}/lun/lun_0`, 'rmdir core/rd_mcp_0/r', 'rmdir core/rd_mcp_0']));
+    expect(so.some((o) => o.endsWith('lun_1') || o.endsWith('lun_5') || o.endsWith(ACL))).toBe(false);
+    expect(() => clearPlanOf(snap, current, { target: 'iqn.2003-01.org.x:none' })).toThrow(/no target/);
+  });
+});
+
+describe('restore and apply plans', () => {
+  const config: SaveConfig = {
+    storage_objects: [{ plugin: 'ramdisk', name: 'r2', size: 1048576, wwn: '0f0e0d0c-0000-4000-8000-000000000001', attributes: { block_size: 4096 } }],
+    targets: [{ fabric: 'iscsi', wwn: 'iqn.2003-01.org.x:t2', tpgs: [{ tag: 1, enable: true, luns: [{ index: 0, storage_object: '/backstores/ramdisk/r2', alias: 'a0' }], node_acls: [{ node_wwn: 'iqn.1994-05.com.redhat:d', mapped_luns: [{ index: 3, tpg_lun: 0, alias: 'm3', write_protect: true }] }] }] }],
+    fabric_modules: [],
+  } as SaveConfig;
+
+  test('restore removes everything first (link-less directories included), then creates in the kernel order through the model ops', async () => {
+    const plan = await restorePlanOf(snap, current, config);
+    const ops = opsOf(plan);
+    const firstCreate = ops.findIndex((o) => o.startsWith('mkdir'));
+    expect(ops.slice(0, firstCreate)).toEqual(expect.arrayContaining([`rmdir ${G}/lun/lun_1`, `rmdir ${ACL}/lun_5`, 'rmdir core/rd_mcp_3']));
+    expect(ops.slice(firstCreate).some((o) => o.startsWith('rmdir'))).toBe(false);
+    // the freed HBA index 0 is taken again
+    expect(ops).toContain('mkdir core/rd_mcp_0/r2');
+    const t2 = 'iscsi/iqn.2003-01.org.x:t2/tpgt_1';
+    expect(ops).toEqual(expect.arrayContaining([`mkdir ${t2}/lun/lun_0`, `symlink ${t2}/lun/lun_0/a0`, `mkdir ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3`, `symlink ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3/m3`, `write ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3/write_protect`]));
+    expect(ops.indexOf(`write ${t2}/enable`)).toBe(ops.length - 1);
+    expect(formatPlan(plan).join('\n')).toContain('write_protect = true');
+  });
+
+  test('apply without prune removes nothing; with prune it removes what the config lacks, link-less directories included', async () => {
+    expect(opsOf(await applyPlanOf(snap, current, config)).some((o) => o.startsWith('rmdir') || o.startsWith('unlink'))).toBe(false);
+    const pruned = opsOf(await applyPlanOf(snap, current, config, { prune: true }));
+    expect(pruned).toEqual(expect.arrayContaining([`rmdir ${T}`, `rmdir ${G}/lun/lun_1`, `rmdir ${ACL}/lun_5`, 'rmdir core/rd_mcp_3', 'rmdir core/rd_mcp_0/r']));
+  });
+});
