@@ -86,13 +86,26 @@ export function operationCause(errno: number, syscall: string, path: string): Op
 }
 
 /**
- * A failed system call reported by Node or the native engine (an error with a
- * numeric `errno`, `syscall` and `path`) as an {@link RTSLibError} whose
- * message is `<what>: <code>, <syscall> '<path>'`; null for other values.
+ * The one place a failed system call becomes a library error: a failure
+ * reported by Node or the native engine (a thrown error, or a failed batch
+ * result, with a numeric `errno`, `syscall` and `path`, and perhaps the
+ * engine's `message`) as an {@link RTSLibError} that keeps them, with the
+ * message `<what>: <code>, <syscall> '<path>'`; null for other values.
  */
-export function systemCallError(what: string, error: unknown): RTSLibError | null {
-  const e = error as { errno?: unknown; syscall?: unknown; path?: unknown } | null;
+export function systemCallError(what: string, failure: unknown): RTSLibError | null {
+  const e = failure as { errno?: unknown; syscall?: unknown; path?: unknown; message?: unknown } | null;
   if (typeof e?.errno !== 'number' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return null;
   const cause = operationCause(e.errno, e.syscall, e.path);
-  return new RTSLibError(`${what}: ${cause.code}, ${cause.syscall} '${cause.path}'`, { operation: cause, cause: error });
+  const detail = !(failure instanceof Error) && typeof e.message === 'string' && e.message !== '' ? ` (${e.message})` : '';
+  return new RTSLibError(`${what}: ${cause.code}, ${cause.syscall} '${cause.path}'${detail}`, { operation: cause, ...(failure instanceof Error ? { cause: failure } : {}) });
+}
+
+/**
+ * Any failure as an {@link RTSLibError}: library errors unchanged, failed
+ * system calls through {@link systemCallError}, anything else wrapped with
+ * its message (and kept as the cause).
+ */
+export function toLibraryError(what: string, error: unknown): RTSLibError {
+  if (error instanceof RTSLibError) return error;
+  return systemCallError(what, error) ?? new RTSLibError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

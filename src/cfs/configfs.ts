@@ -4,9 +4,10 @@
  * Paths given to it are relative to the target root; it joins them.
  */
 import { native, type NativeDirEntry, type NativeOp, type NativeResult } from '../native/index.js';
-import { RTSLibError, operationCause, systemCallError, type OperationCause } from '../errors.js';
+import { RTSLibError, RTSLibNotInCFSError, operationCause, toLibraryError, type OperationCause } from '../errors.js';
 import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS, UNREAD_NAMES } from './tree.js';
 import { Snapshot } from './snapshot.js';
+import { attributeText } from './values.js';
 import { TARGETCLI_LOCK_FILE, heldMode, holdToken, withLock, type LockMode } from './write-lock.js';
 import { DEFAULT_STATE_DIR } from './journal.js';
 import { checkConfigfsMount } from './mount.js';
@@ -128,11 +129,6 @@ export function failedStep(op: CfsOp, index: number, result: NativeResult): Fail
   return { ...operationCause(result.errno, result.syscall, result.path), step: index, op: op.op, ...(result.message ? { detail: result.message } : {}) };
 }
 
-/** A native failure (errno, syscall, path) as an {@link RTSLibError}; other errors unchanged. */
-function asLibraryError(error: unknown, what: string): unknown {
-  return error instanceof RTSLibError ? error : systemCallError(what, error) ?? error;
-}
-
 /**
  * The operation that reverses a successful one: rmdir for mkdir, unlink for
  * symlink, the previous value for a write that carries it; null otherwise.
@@ -142,6 +138,11 @@ export function undoOf(op: CfsOp): CfsOp | null {
   if (op.op === 'symlink') return { op: 'unlink', path: op.path };
   if (op.op === 'write' && op.previous !== undefined) return { op: 'write', path: op.path, value: op.previous };
   return null;
+}
+
+/** Whether a batch result is a failure with ENOENT. */
+function isMissing(result: NativeResult | undefined): boolean {
+  return result !== undefined && !result.ok && 'errno' in result && result.errno === -2;
 }
 
 /** Access to one configfs target tree. */
@@ -292,7 +293,7 @@ export class Configfs {
         ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
       });
     } catch (error) {
-      throw asLibraryError(error, `could not read ${this.abs(base)}`);
+      throw toLibraryError(`could not read ${this.abs(base)}`, error);
     }
     return new Snapshot(this.root, base, tree);
   }
@@ -304,9 +305,26 @@ export class Configfs {
   async list(path: string): Promise<NativeDirEntry[] | null> {
     const [result] = await this.run([{ op: 'list', path }], { stopOnError: false });
     if (result?.ok) return result.value as NativeDirEntry[];
-    if (result && 'errno' in result && result.errno === -2) return null;
-    const cause = result && 'errno' in result ? operationCause(result.errno, result.syscall, result.path) : undefined;
-    throw new RTSLibError(`could not list ${this.abs(path)}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
+    if (isMissing(result)) return null;
+    throw toLibraryError(`could not list ${this.abs(path)}`, result);
+  }
+
+  /**
+   * The one single-value read of the library: the text of the file at
+   * `path` (root-relative) without its one trailing newline, in one
+   * crossing. A file that does not exist is null with `missing: 'null'`,
+   * else {@link RTSLibNotInCFSError} naming its path (errno ENOENT); any
+   * other failure is an {@link RTSLibError} with the errno, syscall and
+   * path, its message starting `could not read <what>`.
+   */
+  async readValue(path: string, options: { what: string; missing: 'null' | 'throw' }): Promise<string | null> {
+    const [result] = await this.run([{ op: 'read', path }], { stopOnError: false });
+    if (result?.ok) return attributeText(result.value as Buffer);
+    if (isMissing(result)) {
+      if (options.missing === 'null') return null;
+      throw new RTSLibNotInCFSError(`${options.what} does not exist`, this.abs(path));
+    }
+    throw toLibraryError(`could not read ${options.what}`, result);
   }
 
   /** Whether the target root exists (configfs mounted and target_core_mod loaded). */

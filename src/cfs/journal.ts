@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RTSLibError, systemCallError } from '../errors.js';
+import { RTSLibError, toLibraryError } from '../errors.js';
 import type { TreeImage } from './tree-image.js';
 import { processAlive } from './processes.js';
 
@@ -50,9 +50,8 @@ export interface JournalState {
   done: boolean;
 }
 
-function fsError(what: string, error: unknown): RTSLibError {
-  return systemCallError(what, error) ?? new RTSLibError(`${what}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-}
+/** A journal I/O failure, as an RTSLibError with errno, syscall and path. */
+const fsError = toLibraryError;
 
 /** fsync of a directory, so a rename or unlink in it survives a crash. */
 async function syncDir(dir: string): Promise<void> {

@@ -18,7 +18,7 @@ import { PHASE } from './phases.js';
 import type { PhasedOp } from './phased-ops.js';
 import { planRemoval } from './removal.js';
 import { holdsSetting, settingFromShown } from './settings.js';
-import { HBA_FILES, TPG_FILES, child, nodeType, ownerNode, splitPath, type NodeType } from './tree.js';
+import { HBA_FILES, TPG_FILES, child, nodeType, ownerNode, splitPath, type NodeType, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES } from './tree.js';
 
 /** A user-made directory of the image, with the operations that make it again. */
 export interface ImageDir {
@@ -77,7 +77,7 @@ export function captureWholeImage(snap: Snapshot, recreate: StorageObjectRecreat
         create = [{ op: 'mkdir', path }];
         if (snap.text(mode)?.trim() === '1') create.push({ op: 'write', path: mode, value: '1' });
       } else if (type === 'aluaGroup') {
-        const id = child(path, 'tg_pt_gp_id');
+        const id = child(path, ALUA_GROUP_FILES.id);
         inCreateOps.add(id);
         create = [{ op: 'mkdir', path }, { op: 'write', path: id, value: snap.text(id)?.trim() ?? '0' }];
       }
@@ -138,7 +138,7 @@ const SETTING_PHASE: Record<NodeType, number> = {
 export function settingPhase(path: string): number {
   const owner = ownerNode(path);
   const name = path.slice(path.lastIndexOf('/') + 1);
-  if ((owner?.type === 'tpg' && name === TPG_FILES.enable) || name === 'enforce_discovery_auth') return PHASE.enable;
+  if ((owner?.type === 'tpg' && name === TPG_FILES.enable) || name === DISCOVERY_AUTH_FILES.enforce) return PHASE.enable;
   return owner ? SETTING_PHASE[owner.type] : PHASE.childSettings;
 }
 

@@ -119,6 +119,25 @@ export function groupPath(dir: string, group: AttributeGroup): string {
   return join(dir, group);
 }
 
+/** `<dir>/<group>/<name>`: one setting (attribute, parameter, auth value, ...) of an object. */
+export function settingPath(dir: string, group: AttributeGroup, name: string): string {
+  return join(dir, group, name);
+}
+
+/** `<so>/alua`: the directory of a storage object's ALUA target port groups. */
+export function aluaGroupsPath(storageObject: string): string {
+  return join(storageObject, 'alua');
+}
+
+/** Files of an ALUA target port group directory the library reads or writes by name (the settings are listed in the model). */
+export const ALUA_GROUP_FILES = { id: 'tg_pt_gp_id' } as const;
+
+/** Files of a fabric's `discovery_auth` directory besides its CHAP values. */
+export const DISCOVERY_AUTH_FILES = { enforce: 'enforce_discovery_auth' } as const;
+
+/** Storage object attributes (`attrib/<name>`) the library reads or writes by name. */
+export const STORAGE_OBJECT_ATTRIBUTES = { writeCache: 'emulate_write_cache', aluaSupport: 'alua_support', hwBlockSize: 'hw_block_size' } as const;
+
 /** `<so>/alua/<group>` */
 export function aluaGroupPath(storageObject: string, group: string): string {
   return join(storageObject, 'alua', group);

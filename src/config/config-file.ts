@@ -9,7 +9,7 @@ import { open, readFile, readdir, rename, mkdir, unlink } from 'node:fs/promises
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { RTSLibError, systemCallError } from '../errors.js';
+import { RTSLibError, toLibraryError } from '../errors.js';
 import { processAlive, stallPoint } from '../cfs/processes.js';
 import type { SaveConfig } from './schema.js';
 
@@ -32,9 +32,7 @@ export interface WriteConfigResult {
 }
 
 /** An I/O failure on a config file, as an RTSLibError with errno, syscall and path. */
-function ioError(what: string, err: unknown): RTSLibError {
-  return systemCallError(what, err) ?? new RTSLibError(`${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-}
+const ioError = toLibraryError;
 
 /** JSON with keys sorted at every level and two-space indent, as rtslib-fb writes it (`sort_keys=True, indent=2`). */
 export function configText(config: SaveConfig): string {

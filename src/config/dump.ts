@@ -10,11 +10,7 @@ import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
-import {
-  ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES,
-  TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunsPath,
-  parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath,
-} from '../cfs/tree.js';
+import { ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES, TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, STORAGE_OBJECT_ATTRIBUTES, aluaGroupPath, aluaGroupsPath, settingPath, splitPath } from '../cfs/tree.js';
 import { authValue, infoField } from '../cfs/values.js';
 import { ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
@@ -83,13 +79,13 @@ function nodeGroups(snap: Snapshot, dir: string): { attributes?: Record<string, 
 /** Whether a storage object supports ALUA groups (rtslib-fb: not pscsi; user only with attrib/alua_support=1). */
 function aluaSupported(snap: Snapshot, plugin: PluginName, so: string): boolean {
   if (plugin === 'pscsi') return false;
-  if (plugin === 'user') return read(snap, child(groupPath(so, 'attrib'), 'alua_support')) === '1';
+  if (plugin === 'user') return read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport)) === '1';
   return true;
 }
 
 function dumpAluaGroup(snap: Snapshot, so: string, name: string): AluaTpgConfig {
-  const dir = child(so, 'alua', name);
-  const group: AluaTpgConfig = { name, tg_pt_gp_id: Number(read(snap, child(dir, 'tg_pt_gp_id')) ?? 0) };
+  const dir = aluaGroupPath(so, name);
+  const group: AluaTpgConfig = { name, tg_pt_gp_id: Number(read(snap, child(dir, ALUA_GROUP_FILES.id)) ?? 0) };
   for (const setting of ALUA_SAVED_SETTINGS) {
     const text = read(snap, child(dir, setting));
     if (text === undefined) continue;
@@ -101,7 +97,7 @@ function dumpAluaGroup(snap: Snapshot, so: string, name: string): AluaTpgConfig 
 
 /** The unit serial without its `T10 VPD Unit Serial Number:` prefix. */
 function unitSerial(snap: Snapshot, so: string): string {
-  return (read(snap, child(groupPath(so, 'wwn'), WWN_FILES.unitSerial)) ?? '').split(':').slice(1).join(':').trim();
+  return (read(snap, settingPath(so, 'wwn', WWN_FILES.unitSerial)) ?? '').split(':').slice(1).join(':').trim();
 }
 
 function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number, name: string): StorageObjectConfig {
@@ -109,10 +105,10 @@ function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number,
   const so = storageObjectPath(kernel, hbaIndex, name);
   const info = read(snap, child(so, STORAGE_OBJECT_FILES.info)) ?? '';
   const attributes = groupValues(snap, groupPath(so, 'attrib'), false);
-  const alua_tpgs = aluaSupported(snap, plugin, so) ? snap.childDirs(child(so, 'alua')).sort().map((g) => dumpAluaGroup(snap, so, g)) : [];
+  const alua_tpgs = aluaSupported(snap, plugin, so) ? snap.childDirs(aluaGroupsPath(so)).sort().map((g) => dumpAluaGroup(snap, so, g)) : [];
   const common = { name, ...(attributes ? { attributes } : {}), alua_tpgs };
   const udevPath = read(snap, child(so, STORAGE_OBJECT_FILES.udevPath)) ?? '';
-  const writeBack = read(snap, child(groupPath(so, 'attrib'), 'emulate_write_cache')) === '1';
+  const writeBack = read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.writeCache)) === '1';
   switch (plugin) {
     case 'fileio':
       return { ...common, plugin, write_back: writeBack, wwn: unitSerial(snap, so), dev: udevPath || (infoField(info, 'File') ?? ''), size: Number(infoField(info, 'Size')), aio: infoField(info, 'Async') === '1' };
@@ -129,7 +125,7 @@ function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number,
       const control: string[] = [];
       const maxArea = infoField(info, 'MaxDataAreaMB');
       if (maxArea !== undefined && maxArea !== 'NULL') control.push(`max_data_area_mb=${maxArea}`);
-      const blockSize = read(snap, child(groupPath(so, 'attrib'), 'hw_block_size'));
+      const blockSize = read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.hwBlockSize));
       if (blockSize !== undefined && blockSize !== 'NULL') control.push(`hw_block_size=${blockSize}`);
       const pagesPerBlock = infoField(info, 'DataPagesPerBlk');
       if (pagesPerBlock !== undefined && pagesPerBlock !== 'NULL') control.push(`data_pages_per_blk=${pagesPerBlock}`);
@@ -144,7 +140,7 @@ function chapValues(snap: Snapshot, dir: string, secrets: boolean): Partial<Reco
   const out: Partial<Record<(typeof CHAP_KEYS)[number][0], string>> = {};
   for (const [key, file] of CHAP_KEYS) {
     if (!secrets && SECRET_KEYS.has(key)) continue;
-    const value = authValue(snap.text(child(groupPath(dir, 'auth'), file)) ?? '');
+    const value = authValue(snap.text(settingPath(dir, 'auth', file)) ?? '');
     if (value) out[key] = value;
   }
   return out;
@@ -184,7 +180,7 @@ function dumpAcl(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: strin
     const mdir = child(dir, name);
     const alias = snap.childLinks(mdir)[0];
     const target = alias === undefined ? undefined : snap.link(child(mdir, alias));
-    const tpgLun = target ? parseLunDirName(target.split('/').pop() ?? '') : null;
+    const tpgLun = target ? parseLunDirName(splitPath(target).name) : null;
     if (alias === undefined || tpgLun === null) continue;
     mapped.push({ alias, index, tpg_lun: tpgLun, write_protect: read(snap, child(mdir, MAPPED_LUN_FILES.writeProtect)) === '1' });
   }
@@ -220,7 +216,7 @@ function dumpTpg(snap: Snapshot, fabric: FabricInfo, target: string, tag: number
 function dumpFabricModule(snap: Snapshot, fabric: FabricInfo, secrets: boolean): FabricModuleConfig | null {
   if (!fabric.features.includes('discovery_auth')) return null;
   const dir = discoveryAuthPath(fabric.dir);
-  if (read(snap, child(dir, 'enforce_discovery_auth')) !== '1') return null;
+  if (read(snap, child(dir, DISCOVERY_AUTH_FILES.enforce)) !== '1') return null;
   const out: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: true };
   for (const [key, file] of DISCOVERY_KEYS) {
     if (!secrets && SECRET_KEYS.has(key)) continue;

@@ -18,11 +18,12 @@ export const show = (value: unknown, secret: boolean): string => (secret ? '(sec
 
 /** Builds the steps of one plan. */
 export class PlanBuilder {
+  /** The steps, in the order added. */
   readonly steps: PlanStep[] = [];
   /** HBA indexes in use after the plan's removals, per kernel plugin. */
   private readonly usedHbas = new Map<KernelPlugin, Set<number>>();
 
-  constructor(private readonly snap: Snapshot, removedHbas: ReadonlySet<string> = new Set()) {
+  constructor(snap: Snapshot, removedHbas: ReadonlySet<string> = new Set()) {
     for (const hba of snap.childDirs(CORE_DIR)) {
       const parsed = parseHbaDirName(hba);
       if (!parsed || removedHbas.has(hbaPath(parsed.plugin, parsed.index))) continue;

@@ -8,10 +8,7 @@
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
-import {
-  ACL_FILES, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES,
-  aclPath, aluaGroupPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunPath, mappedLunPath, normalizePortalAddress, portalPath, storageObjectPath, tpgPath,
-} from '../cfs/tree.js';
+import { ACL_FILES, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES, aclPath, aluaGroupPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunPath, mappedLunPath, normalizePortalAddress, portalPath, storageObjectPath, tpgPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, settingPath } from '../cfs/tree.js';
 import { normalizeWwn, generateWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { randomLinkAlias } from '../cfs/names.js';
 import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
@@ -47,7 +44,7 @@ function addAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, g:
   const dir = aluaGroupPath(soDir, g.name);
   const s = b.step('create', `ALUA group ${g.name} (id ${g.tg_pt_gp_id}) of storage object ${so.plugin}/${so.name}`);
   op(s, P.storageObjectSettings, { op: 'mkdir', path: dir });
-  op(s, P.storageObjectSettings, { op: 'write', path: child(dir, 'tg_pt_gp_id'), value: String(g.tg_pt_gp_id) });
+  op(s, P.storageObjectSettings, { op: 'write', path: child(dir, ALUA_GROUP_FILES.id), value: String(g.tg_pt_gp_id) });
   for (const setting of ALUA_SAVED_SETTINGS) {
     const v = g[setting];
     if (v !== undefined) setNew(s, P.aluaGroupSettings, child(dir, setting), setting, v);
@@ -57,7 +54,7 @@ function addAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, g:
 function modifyAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, cur: AluaTpgConfig, g: AluaTpgConfig): void {
   const dir = aluaGroupPath(soDir, g.name);
   const s: PlanStep = { action: 'modify', object: `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`, ops: [] };
-  setExisting(s, P.storageObjectSettings, child(dir, 'tg_pt_gp_id'), 'tg_pt_gp_id', cur.tg_pt_gp_id, g.tg_pt_gp_id);
+  setExisting(s, P.storageObjectSettings, child(dir, ALUA_GROUP_FILES.id), 'tg_pt_gp_id', cur.tg_pt_gp_id, g.tg_pt_gp_id);
   for (const setting of ALUA_SAVED_SETTINGS) {
     const v = g[setting];
     if (v === undefined) continue;
@@ -85,7 +82,7 @@ function chapSettings(s: PlanStep, phase: number, dir: string, desired: ChapFiel
   for (const [key, file, secret] of CHAP_KEYS) {
     const v = desired[key];
     if (v === undefined) continue;
-    const path = child(groupPath(dir, 'auth'), file);
+    const path = settingPath(dir, 'auth', file);
     if (!current) {
       if (v !== '') { op(s, phase, { op: 'write', path, value: v, ...(secret ? { secret: true } : {}) }); (s.changes ??= []).push(`${key} = ${show(v, secret)}`); }
     } else setExisting(s, phase, path, key, current[key] ?? '', v, secret);
@@ -107,7 +104,7 @@ function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: Storage
       if (!same(now, want)) throw new RTSLibError(`storage object ${so.plugin}/${so.name} exists with ${name} ${JSON.stringify(now)}, the config says ${JSON.stringify(want)}: ${name} is fixed at creation; remove the object first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
     }
     const s: PlanStep = { action: 'modify', object: `storage object ${so.plugin}/${so.name}`, ops: [] };
-    if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.storageObjectSettings, child(groupPath(where.path, 'wwn'), 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
+    if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.storageObjectSettings, settingPath(where.path, 'wwn', 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
     const attrs = { ...(('write_back' in so && so.write_back !== undefined) ? { emulate_write_cache: so.write_back ? 1 : 0 } : {}), ...so.attributes };
     groupSettings(s, P.storageObjectSettings, where.path, 'attrib', attrs, cur.attributes, false);
     if (s.ops.length) b.steps.push(s);
@@ -127,7 +124,7 @@ function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: Storage
   for (const o of planned.create) op(s, P.createStorageObject, o);
   const soDir = storageObjectPath(kernel, index, so.name);
   const attributes = { ...recipe.attributes, ...(so.attributes ?? {}) };
-  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) setNew(s, P.storageObjectSettings, child(groupPath(soDir, 'attrib'), k), `attrib/${k}`, v);
+  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) setNew(s, P.storageObjectSettings, settingPath(soDir, 'attrib', k), `attrib/${k}`, v);
   for (const g of so.alua_tpgs ?? []) {
     if (g.name === DEFAULT_ALUA_GROUP) {
       const gs = b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`);
@@ -253,7 +250,7 @@ function planFabricModule(b: PlanBuilder, fm: FabricModuleConfig, cur: FabricMod
     const v = fm[key];
     if (v !== undefined) setExisting(s, P.childSettings, child(dir, file), key, cur?.[key] ?? '', v, secret);
   }
-  if (fm.discovery_enable_auth !== undefined) setExisting(s, P.enable, child(dir, 'enforce_discovery_auth'), 'discovery_enable_auth', cur?.discovery_enable_auth ? 1 : 0, fm.discovery_enable_auth ? 1 : 0);
+  if (fm.discovery_enable_auth !== undefined) setExisting(s, P.enable, child(dir, DISCOVERY_AUTH_FILES.enforce), 'discovery_enable_auth', cur?.discovery_enable_auth ? 1 : 0, fm.discovery_enable_auth ? 1 : 0);
   if (s.ops.length) b.steps.push(s);
 }
 

@@ -6,7 +6,7 @@
 import type { Snapshot } from '../cfs/snapshot.js';
 import { describeNode } from '../cfs/describe.js';
 import { planRemoval } from '../cfs/removal.js';
-import { CORE_DIR, DEFAULT_ALUA_GROUP, aclsPath, aluaGroupPath, child, groupPath, lunsPath, mappedLunPath, nodeType, normalizePortalAddress, parseHbaDirName, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, splitPath, storageObjectPath, type NodeType } from '../cfs/tree.js';
+import { CORE_DIR, DEFAULT_ALUA_GROUP, aluaGroupPath, child, nodeType, normalizePortalAddress, parseHbaDirName, parseLunDirName, parsePortalDirName, parseTpgDirName, splitPath, storageObjectPath, type NodeType, aclsPath, aluaGroupsPath, lunsPath, portalsPath } from '../cfs/tree.js';
 import { fabricByDir } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
 import { normalizeWwn, wwnFromConfigfs } from '../cfs/wwn.js';
@@ -75,7 +75,7 @@ export function pruneRoots(snap: Snapshot, config: SaveConfig): string[] {
     const dir = storageObjectPath(PLUGINS[so.plugin].kernel, so.hbaIndex, so.name);
     const want = wantSos.get(storageObjectRef(so.plugin, so.name));
     if (!want) { roots.push(dir); continue; }
-    for (const group of snap.childDirs(child(dir, 'alua'))) {
+    for (const group of snap.childDirs(aluaGroupsPath(dir))) {
       if (group !== DEFAULT_ALUA_GROUP && !want.alua_tpgs?.some((g) => g.name === group)) roots.push(aluaGroupPath(dir, group));
     }
   }
@@ -97,16 +97,16 @@ export function pruneRoots(snap: Snapshot, config: SaveConfig): string[] {
         const gdir = child(tdir, tpgName);
         const g = t.tpgs?.find((x) => x.tag === tag);
         if (!g) { roots.push(gdir); continue; }
-        for (const lun of snap.childDirs(child(gdir, 'lun'))) {
+        for (const lun of snap.childDirs(lunsPath(gdir))) {
           const index = parseLunDirName(lun);
-          if (index !== null && !g.luns?.some((l) => l.index === index)) roots.push(child(gdir, 'lun', lun));
+          if (index !== null && !g.luns?.some((l) => l.index === index)) roots.push(child(lunsPath(gdir), lun));
         }
-        for (const np of snap.childDirs(child(gdir, 'np'))) {
+        for (const np of snap.childDirs(portalsPath(gdir))) {
           const parsed = parsePortalDirName(np);
-          if (parsed && !g.portals?.some((p) => normalizePortalAddress(p.ip_address) === parsed.ip && p.port === parsed.port)) roots.push(child(gdir, 'np', np));
+          if (parsed && !g.portals?.some((p) => normalizePortalAddress(p.ip_address) === parsed.ip && p.port === parsed.port)) roots.push(child(portalsPath(gdir), np));
         }
-        for (const aclName of snap.childDirs(child(gdir, 'acls'))) {
-          const adir = child(gdir, 'acls', aclName);
+        for (const aclName of snap.childDirs(aclsPath(gdir))) {
+          const adir = child(aclsPath(gdir), aclName);
           const wwn = wwnFromConfigfs(fabric, aclName);
           const a = g.node_acls?.find((x) => normalizeWwn(fabric, x.node_wwn, 'node_wwn').wwn === wwn);
           if (!a) { roots.push(adir); continue; }

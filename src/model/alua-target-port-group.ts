@@ -3,11 +3,10 @@
  * access state and behaviour the LUNs in the group report to initiators.
  */
 import type { StorageObject } from './storage-object.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
-import { DEFAULT_ALUA_GROUP, aluaGroupPath, child, type AttributeGroup } from '../cfs/tree.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
+import { DEFAULT_ALUA_GROUP, aluaGroupPath, child, type AttributeGroup, ALUA_GROUP_FILES, STORAGE_OBJECT_ATTRIBUTES, settingPath } from '../cfs/tree.js';
 import { validateInteger, validateName, validateValue } from '../cfs/names.js';
-import { attributeText } from '../cfs/values.js';
-import { RTSLibALUANotSupportedError, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { RTSLibALUANotSupportedError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import type { CfsOp } from '../cfs/configfs.js';
 
 /** The files of an ALUA group that hold its settings (as saveconfig.json names them). */
@@ -78,17 +77,15 @@ export class ALUATargetPortGroup extends CFSNode {
     const cfs = storageObject.cfs;
     const snap = await cfs.snapshot(storageObject.relativePath, { maxDepth: 3 });
     if (!snap.has(storageObject.relativePath) || snap.kind(storageObject.relativePath) !== 'dir') throw new RTSLibNotInCFSError(`${storageObject.describe()} does not exist`, storageObject.path);
-    if (snap.text(child(storageObject.relativePath, 'attrib', 'alua_support')) === '0') {
+    if (snap.text(settingPath(storageObject.relativePath, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport)) === '0') {
       throw new RTSLibALUANotSupportedError(`${storageObject.describe()} does not support ALUA`);
     }
     const exists = snap.kind(group.relativePath) === 'dir';
-    if (exists && mode === 'create') throw new RTSLibError(`${group.describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${group.describe()} does not exist`, group.path);
-    if (!exists) {
+    if (openMode(mode, exists, group)) {
       if (options.tag === undefined) throw new RTSLibInvalidArgumentError('ALUA group tag', 'is required to create a group');
       const ops: CfsOp[] = [
         { op: 'mkdir', path: group.relativePath },
-        { op: 'write', path: child(group.relativePath, 'tg_pt_gp_id'), value: String(options.tag) },
+        { op: 'write', path: child(group.relativePath, ALUA_GROUP_FILES.id), value: String(options.tag) },
         ...settings.map(([key, value]): CfsOp => ({ op: 'write', path: child(group.relativePath, key), value })),
       ];
       await cfs.apply(ops, { what: `create ${group.describe()}` });
@@ -99,12 +96,12 @@ export class ALUATargetPortGroup extends CFSNode {
 
   /** Group id (`tg_pt_gp_id`). */
   async tag(): Promise<number> {
-    return Number(await this.read('tg_pt_gp_id'));
+    return Number(await this.readFile(ALUA_GROUP_FILES.id));
   }
 
   /** Reads one setting. */
   async get(setting: ALUASetting): Promise<string> {
-    return this.read(setting);
+    return this.readFile(setting);
   }
 
   /** Writes one setting. */
@@ -118,15 +115,6 @@ export class ALUATargetPortGroup extends CFSNode {
     const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
     if (!snap.has(this.relativePath)) throw new RTSLibNotInCFSError(`${this.describe()} does not exist`, this.path);
     return Object.fromEntries(ALUA_SETTINGS.map((k) => [k, snap.text(child(this.relativePath, k)) ?? ''])) as Record<ALUASetting, string>;
-  }
-
-  private async read(file: string): Promise<string> {
-    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, file) }]);
-    if (!r?.ok) {
-      await this.checkExists();
-      throw new RTSLibError(`could not read ${file} of ${this.describe()}`);
-    }
-    return attributeText(r.value as Buffer);
   }
 
   /** Removes the group (the default group cannot be removed). */

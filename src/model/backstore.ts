@@ -19,13 +19,13 @@
  *   fails with EEXIST ("Unable to set hba_mode with active devices").
  * Both come back as the {@link RTSLibOperationError} of the batch, rolled back.
  */
-import type { CfsOp, RTSLibOperationError } from '../cfs/configfs.js';
+import type {  RTSLibOperationError } from '../cfs/configfs.js';
 import { CORE_DIR, HBA_FILES, STRUCTURE_EXCLUDES, child, hbaDirName, hbaPath, type KernelPlugin } from '../cfs/tree.js';
 import { parseHbaInfo, pluginByKernelName } from '../cfs/plugins.js';
 import { attributeText } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
 import { listScsiHosts } from '../scsi/discovery.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
 import type { AttributeGroup } from '../cfs/tree.js';
 import type { Snapshot } from '../cfs/snapshot.js';
@@ -113,12 +113,7 @@ export abstract class Backstore extends CFSNode {
     if (check) await check();
     const cfs = backstore.cfs;
     const snap = await cfs.snapshot(CORE_DIR, { maxDepth: 1 });
-    const exists = snap.kind(backstore.relativePath) === 'dir';
-    if (exists) {
-      if (m === 'create') throw new RTSLibError(`${backstore.describe()} already exists`, { code: 'EEXIST', operation: { errno: -17, code: 'EEXIST', syscall: 'mkdir', path: backstore.path } });
-      return backstore;
-    }
-    if (m === 'lookup') throw new RTSLibNotInCFSError(`${backstore.describe()} does not exist in configfs`, backstore.path);
+    if (!openMode(m, snap.kind(backstore.relativePath) === 'dir', backstore)) return backstore;
     try {
       await cfs.apply([{ op: 'mkdir', path: backstore.relativePath }], { what: `create ${backstore.describe()}` });
     } catch (error) {
@@ -147,13 +142,7 @@ export abstract class Backstore extends CFSNode {
 
   /** The kernel's `hba_info` line, e.g. `HBA Index: 5 plugin: pscsi version: v5.0`. */
   async hbaInfo(): Promise<string> {
-    const path = child(this.relativePath, HBA_FILES.info);
-    const [result] = await this.cfs.run([{ op: 'read', path }]);
-    if (!result?.ok) {
-      await this.checkExists();
-      throw new RTSLibError(`could not read the hba_info of ${this.describe()}`, result && 'errno' in result ? { operation: operationCause(result.errno, result.syscall, result.path) } : {});
-    }
-    return attributeText(result.value as Buffer);
+    return this.readFile(HBA_FILES.info);
   }
 
   /** The plugin version from `hba_info` (e.g. `v5.0`), or null when the kernel does not show one. */

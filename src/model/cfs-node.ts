@@ -6,8 +6,8 @@ import type { Configfs, CfsOp } from '../cfs/configfs.js';
 import { groupPath, child, STRUCTURE_EXCLUDES, type AttributeGroup } from '../cfs/tree.js';
 import { removalBatch, type RemovalOptions } from '../cfs/removal.js';
 import { validateSettingName, validateValue } from '../cfs/names.js';
-import { attributeText, authValue, AUTH_UNSET } from '../cfs/values.js';
-import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
+import { authValue, AUTH_UNSET } from '../cfs/values.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, toLibraryError } from '../errors.js';
 
 /**
  * How an object is opened:
@@ -21,6 +21,27 @@ export type Mode = 'any' | 'lookup' | 'create';
 export function validateMode(mode: unknown): Mode {
   if (mode === 'any' || mode === 'lookup' || mode === 'create') return mode;
   throw new RTSLibInvalidArgumentError('mode', `expected 'any', 'lookup' or 'create', got ${JSON.stringify(mode)}`);
+}
+
+/** What {@link openMode} needs of a node: its description and, when it has one, its absolute path. */
+export interface ModeSubject {
+  describe(): string;
+  readonly path?: string;
+}
+
+/**
+ * The one mode check of every `open` (rtslib-fb's `_create_in_cfs_ine`):
+ * `create` of a node that exists is {@link RTSLibError} `EEXIST`, `lookup`
+ * of one that does not is {@link RTSLibNotInCFSError}; returns whether the
+ * node must be created. `state` says what "exists" means where it is not a
+ * directory (e.g. `has 2 member(s)` for an ACL group).
+ */
+export function openMode(mode: Mode, exists: boolean, node: ModeSubject, state: { present?: string; absent?: string } = {}): boolean {
+  if (exists && mode === 'create') {
+    throw new RTSLibError(`${node.describe()} ${state.present ?? 'already exists'}`, node.path === undefined ? { code: 'EEXIST' } : { operation: { errno: -17, code: 'EEXIST', syscall: 'mkdir', path: node.path } });
+  }
+  if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${node.describe()} ${state.absent ?? 'does not exist'}`, node.path);
+  return !exists;
 }
 
 /** An attribute as listed by `listAttributes` and friends. */
@@ -97,21 +118,40 @@ export abstract class CFSNode {
     }
   }
 
-  /** Reads one file of a group; throws a clear error when the name is unknown. */
+  /**
+   * Reads the file `name` of the node through the one read path
+   * ({@link Configfs.readValue}). A missing file is
+   * {@link RTSLibNotInCFSError}: naming the node when the node is gone,
+   * else naming the file.
+   */
+  protected async readFile(name: string): Promise<string> {
+    const path = child(this.relativePath, name);
+    const text = await this.readOptionalFile(name);
+    if (text === null) throw new RTSLibNotInCFSError(`${this.describe()} has no ${name}`, this.cfs.abs(path));
+    return text;
+  }
+
+  /**
+   * Reads the file `name` of a node for which the kernel may not have it
+   * (a loopback TPG's `enable`, a portal's `cxgbit`): null when the node
+   * exists without it; {@link RTSLibNotInCFSError} naming the node when the
+   * node is gone.
+   */
+  protected async readOptionalFile(name: string): Promise<string | null> {
+    const text = await this.cfs.readValue(child(this.relativePath, name), { what: `${name} of ${this.describe()}`, missing: 'null' });
+    if (text === null) await this.checkExists();
+    return text;
+  }
+
+  /** Reads one file of a group; an unknown name is {@link RTSLibInvalidArgumentError}, a missing node {@link RTSLibNotInCFSError}. */
   protected async readGroupValue(group: AttributeGroup, name: string): Promise<string> {
     this.checkGroup(group);
     validateSettingName(`${group} name`, name);
     const path = child(groupPath(this.relativePath, group), name);
-    const [result] = await this.cfs.run([{ op: 'read', path }]);
-    if (!result || !result.ok) {
-      if (result && 'errno' in result && result.errno === -2) {
-        await this.checkExists();
-        throw new RTSLibInvalidArgumentError(`${group} name`, `${this.describe()} has no ${group} ${JSON.stringify(name)}`);
-      }
-      const cause = result && 'errno' in result ? operationCause(result.errno, result.syscall, result.path) : undefined;
-      throw new RTSLibError(`could not read ${group} ${name} of ${this.describe()}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
-    }
-    return attributeText(result.value as Buffer);
+    const text = await this.cfs.readValue(path, { what: `${group} ${name} of ${this.describe()}`, missing: 'null' });
+    if (text !== null) return text;
+    await this.checkExists();
+    throw new RTSLibInvalidArgumentError(`${group} name`, `${this.describe()} has no ${group} ${JSON.stringify(name)}`);
   }
 
   /** Writes one file of a group; the name is checked first and nothing is written when it is unknown. */
@@ -126,10 +166,7 @@ export abstract class CFSNode {
       await this.checkExists();
       throw new RTSLibInvalidArgumentError(`${group} name`, `${this.describe()} has no ${group} ${JSON.stringify(name)}`);
     }
-    if (!write?.ok) {
-      const cause = 'errno' in write! ? operationCause(write.errno, write.syscall, write.path) : undefined;
-      throw new RTSLibError(`could not set ${group} ${name} of ${this.describe()}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
-    }
+    if (!write?.ok) throw toLibraryError(`could not set ${group} ${name} of ${this.describe()}`, write);
   }
 
   /** Lists a group's files with their readable/writable bits. */

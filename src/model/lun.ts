@@ -4,7 +4,7 @@
  */
 import type { TPG } from './tpg.js';
 import type { StorageObject } from './storage-object.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import { DEFAULT_ALUA_GROUP, LUN_FILES, child, lunPath, lunsPath, parseLunDirName, type AttributeGroup } from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
 import { RTSLibOperationError, type CfsOp } from '../cfs/configfs.js';
@@ -92,9 +92,7 @@ export class LUN extends CFSNode {
       while (used.has(index)) index++;
     }
     const exists = used.has(index);
-    if (exists && mode === 'create') throw new RTSLibError(`${new LUN(tpg, index).describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${new LUN(tpg, index).describe()} does not exist`, new LUN(tpg, index).path);
-    if (exists) return new LUN(tpg, index);
+    if (!openMode(mode, exists, new LUN(tpg, index))) return new LUN(tpg, index);
     const storageObject = options.storageObject;
     if (!storageObject) throw new RTSLibInvalidArgumentError('storageObject', 'is required to create a LUN');
     // Another process may take the index between the listing and the mkdir:

@@ -5,13 +5,12 @@
 import type { NodeACL } from './node-acl.js';
 import type { NativeDirEntry, NativeStat } from '../native/index.js';
 import { LUN, MAX_LUN } from './lun.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { MAPPED_LUN_FILES, child, lunPath, lunsPath, mappedLunPath, parseLunDirName, splitPath, type AttributeGroup } from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
-import { attributeText } from '../cfs/values.js';
-import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
+import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import type { TPG } from './tpg.js';
 
 /** Options for {@link MappedLUN.open}. */
@@ -134,8 +133,7 @@ export class MappedLUN extends CFSNode {
     }
     const mapped = new MappedLUN(acl, index);
     const exists = used.has(index);
-    if (exists && mode === 'create') throw new RTSLibError(`${mapped.describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${mapped.describe()} does not exist`, mapped.path);
+    openMode(mode, exists, mapped);
     if (!exists) {
       if (tpgLun === undefined) throw new RTSLibInvalidArgumentError('tpgLun', 'is required to create a mapped LUN');
       if (!lunStat?.ok || (lunStat.value as NativeStat | undefined)?.type !== 'dir') {
@@ -179,13 +177,7 @@ export class MappedLUN extends CFSNode {
    * const ro = await mapped.writeProtect();
    */
   async writeProtect(): Promise<boolean> {
-    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, MAPPED_LUN_FILES.writeProtect) }], { stopOnError: false });
-    if (!r?.ok) {
-      await this.checkExists();
-      const cause = r && 'errno' in r ? operationCause(r.errno, r.syscall, r.path) : undefined;
-      throw new RTSLibError(`could not read write_protect of ${this.describe()}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
-    }
-    return attributeText(r.value as Buffer).trim() === '1';
+    return (await this.readFile(MAPPED_LUN_FILES.writeProtect)).trim() === '1';
   }
 
   /**

@@ -3,12 +3,11 @@
  * address the iSCSI target listens on.
  */
 import type { TPG } from './tpg.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import { PORTAL_FILES, child, normalizePortalAddress, portalPath, type AttributeGroup } from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
-import { attributeText } from '../cfs/values.js';
-import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 
 /** The iSCSI port used when none is given. */
 export const DEFAULT_ISCSI_PORT = 3260;
@@ -93,8 +92,7 @@ export class NetworkPortal extends CFSNode {
     }
     const np = new NetworkPortal(tpg, address, port);
     const exists = await np.exists();
-    if (exists && mode === 'create') throw new RTSLibError(`${np.describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${np.describe()} does not exist`, np.path);
+    openMode(mode, exists, np);
     if (!exists) {
       if (!(await tpg.exists())) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
       const ops: CfsOp[] = [{ op: 'mkdir', path: np.relativePath }];
@@ -110,14 +108,8 @@ export class NetworkPortal extends CFSNode {
   }
 
   private async readSwitch(file: string): Promise<boolean> {
-    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, file) }], { stopOnError: false });
-    if (r?.ok) return attributeText(r.value as Buffer).trim() === '1';
-    if (r && 'errno' in r && r.errno === -2) {
-      await this.checkExists();
-      return false; // the kernel does not offer the switch
-    }
-    const cause = r && 'errno' in r ? operationCause(r.errno, r.syscall, r.path) : undefined;
-    throw new RTSLibError(`could not read ${file} of ${this.describe()}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
+    // null: the kernel does not offer the switch
+    return (await this.readOptionalFile(file))?.trim() === '1';
   }
 
   private async writeSwitch(file: string, on: boolean, what: string): Promise<void> {

@@ -10,10 +10,10 @@ import type { LUN } from './lun.js';
 import { LUN as LUNClass, MAX_LUN } from './lun.js';
 import { NodeACL, validateAclTag, validateQueueDepth, type AttributeValue, type SessionInfo } from './node-acl.js';
 import { MappedLUN, linkedTpgLun, mappedLunCreateOps, resolveTpgLunArgument } from './mapped-lun.js';
-import { validateMode, type Mode } from './cfs-node.js';
+import { openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { ACL_FILES, MAPPED_LUN_FILES, structureExcludesKeeping, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName } from '../cfs/tree.js';
+import { ACL_FILES, MAPPED_LUN_FILES, structureExcludesKeeping, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName, settingPath } from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { AUTH_UNSET } from '../cfs/values.js';
 import { wwnToConfigfs } from '../cfs/wwn.js';
@@ -120,8 +120,7 @@ export class NodeACLGroup {
     const group = new NodeACLGroup(tpg, name);
     const snap = await groupSnapshot(tpg);
     const members = memberDirs(snap, tpg, name);
-    if (members.length > 0 && mode === 'create') throw new RTSLibError(`${group.describe()} already exists (${members.length} member(s))`, { code: 'EEXIST' });
-    if (members.length === 0 && mode === 'lookup') throw new RTSLibNotInCFSError(`${group.describe()} has no members`);
+    openMode(mode, members.length > 0, group, { present: `already exists (${members.length} member(s))`, absent: 'has no members' });
     if (initiators.length > 0) await group.addAcls(initiators, snap);
     return group;
   }
@@ -185,8 +184,8 @@ export class NodeACLGroup {
       return { index, tpgLun, writeProtect: snap.text(child(dir, MAPPED_LUN_FILES.writeProtect)) === '1' };
     });
     const modelAttributes = model === undefined ? [] : snap.childFiles(groupPath(model, 'attrib'))
-      .filter((n) => snap.isWritable(child(groupPath(model, 'attrib'), n)) && snap.text(child(groupPath(model, 'attrib'), n)) !== undefined)
-      .map((n) => ({ name: n, value: snap.text(child(groupPath(model, 'attrib'), n)) as string }));
+      .filter((n) => snap.isWritable(settingPath(model, 'attrib', n)) && snap.text(settingPath(model, 'attrib', n)) !== undefined)
+      .map((n) => ({ name: n, value: snap.text(settingPath(model, 'attrib', n)) as string }));
     const acls = normalized.map((wwn) => NodeACL.existing(this.tpg, wwnToConfigfs(this.tpg.target.fabric.info, wwn)));
     const removals: string[] = [];
     const ops: CfsOp[] = [];
@@ -201,7 +200,7 @@ export class NodeACLGroup {
       if (model === undefined) continue;
       if (exists) removals.push(...mappedIndexes(snap, dir).map((i) => mappedLunPath(dir, i)));
       for (const attribute of modelAttributes) {
-        const path = child(groupPath(dir, 'attrib'), attribute.name);
+        const path = settingPath(dir, 'attrib', attribute.name);
         const current = exists ? snap.text(path) : undefined;
         if (current === attribute.value) continue;
         creates.push({ op: 'write', path, value: attribute.value, ...(current !== undefined ? { previous: current } : {}) });
@@ -260,7 +259,7 @@ export class NodeACLGroup {
   async setAttribute(name: string, value: AttributeValue): Promise<void> {
     validateSettingName('attribute name', name);
     const text = validateValue(`attribute ${name}`, value);
-    await this.applyToMembers(`set attribute ${name}`, (dir) => child(groupPath(dir, 'attrib'), name), text);
+    await this.applyToMembers(`set attribute ${name}`, (dir) => settingPath(dir, 'attrib', name), text);
   }
 
   /**
@@ -395,7 +394,7 @@ export class MappedLUNGroup {
     const alias = options.alias === undefined ? undefined : validateName('alias', options.alias);
     const { snap, members } = await NodeACLGroup.snapshotMembers(group);
     if (members.length === 0) {
-      if (mode === 'lookup') throw new RTSLibNotInCFSError(`${group.describe()} has no members`);
+      openMode(mode, false, group, { absent: 'has no members' });
       throw new RTSLibInvalidArgumentError('group', `${group.describe()} has no members to map a LUN to`);
     }
     const usedBy = members.map((dir) => new Set(mappedIndexes(snap, dir)));
@@ -408,8 +407,7 @@ export class MappedLUNGroup {
     }
     const mlg = new MappedLUNGroup(group, index);
     const having = usedBy.filter((used) => used.has(index as number)).length;
-    if (having > 0 && mode === 'create') throw new RTSLibError(`${mlg.describe()} already exists in ${having} member(s)`, { code: 'EEXIST' });
-    if (having === 0 && mode === 'lookup') throw new RTSLibNotInCFSError(`${mlg.describe()} does not exist`);
+    openMode(mode, having > 0, mlg, { present: `already exists in ${having} member(s)` });
     if (having === 0) {
       if (tpgLun === undefined) throw new RTSLibInvalidArgumentError('tpgLun', 'is required to create a mapped LUN group');
       if (snap.kind(lunPath(tpg.relativePath, tpgLun)) !== 'dir') throw new RTSLibInvalidArgumentError('tpgLun', `LUN ${tpgLun} does not exist in ${tpg.describe()}`);

@@ -3,14 +3,14 @@
  * see (its mapped LUNs), its CHAP credentials, queue depth and tag.
  */
 import type { TPG } from './tpg.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { WwnType } from '../cfs/fabrics.js';
-import { ACL_AUTH_FILES, ACL_FILES, aclAuthPath, aclPath, child, groupPath, type AttributeGroup } from '../cfs/tree.js';
-import { validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
+import { ACL_AUTH_FILES, ACL_FILES, aclAuthPath, aclPath, child, type AttributeGroup, settingPath } from '../cfs/tree.js';
+import { validateInteger, validateSettingName, validateValue } from '../cfs/names.js';
 import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
-import { AUTH_UNSET, attributeText, authValue, integerValue } from '../cfs/values.js';
-import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
+import { AUTH_UNSET, integerValue } from '../cfs/values.js';
+import { RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 
 /** The longest tag the kernel keeps (MAX_ACL_TAG_SIZE less its terminator). */
 export const MAX_ACL_TAG_BYTES = 63;
@@ -184,7 +184,7 @@ export function aclSettingOps(dir: string, settings: { tag?: string | null; queu
   if (settings.tag !== undefined) ops.push({ op: 'write', path: child(dir, ACL_FILES.tag), value: settings.tag === null ? AUTH_UNSET : settings.tag });
   if (settings.queueDepth !== undefined) ops.push({ op: 'write', path: child(dir, ACL_FILES.cmdsnDepth), value: String(settings.queueDepth) });
   for (const [name, value] of Object.entries(settings.attributes ?? {})) {
-    ops.push({ op: 'write', path: child(groupPath(dir, 'attrib'), name), value: validateValue(`attribute ${name}`, value) });
+    ops.push({ op: 'write', path: settingPath(dir, 'attrib', name), value: validateValue(`attribute ${name}`, value) });
   }
   return ops;
 }
@@ -276,8 +276,7 @@ export class NodeACL extends CFSNode {
     validateAclSettings(options);
     const acl = new NodeACL(tpg, wwn, type);
     const exists = await acl.exists();
-    if (exists && mode === 'create') throw new RTSLibError(`${acl.describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${acl.describe()} does not exist`, acl.path);
+    openMode(mode, exists, acl);
     const settings = aclSettingOps(acl.relativePath, options);
     if (!exists) {
       if (!(await tpg.exists())) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
@@ -289,24 +288,13 @@ export class NodeACL extends CFSNode {
     return acl;
   }
 
-  private async readFile(name: string): Promise<string | null> {
-    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, name) }], { stopOnError: false });
-    if (r?.ok) return attributeText(r.value as Buffer);
-    if (r && 'errno' in r && r.errno === -2) {
-      await this.checkExists();
-      return null;
-    }
-    const cause = r && 'errno' in r ? operationCause(r.errno, r.syscall, r.path) : undefined;
-    throw new RTSLibError(`could not read ${name} of ${this.describe()}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
-  }
-
   /**
    * The ACL's tag, or null when none is set.
    * @example
    * const tag = await acl.tag(); // 'group_a' or null
    */
   async tag(): Promise<string | null> {
-    const text = await this.readFile(ACL_FILES.tag);
+    const text = await this.readOptionalFile(ACL_FILES.tag);
     return text === null || text === '' || text === AUTH_UNSET ? null : text;
   }
 
@@ -326,7 +314,7 @@ export class NodeACL extends CFSNode {
    * const depth = await acl.queueDepth(); // 64
    */
   async queueDepth(): Promise<number | null> {
-    const text = await this.readFile(ACL_FILES.cmdsnDepth);
+    const text = await this.readOptionalFile(ACL_FILES.cmdsnDepth);
     return text === null ? null : integerValue(text);
   }
 
@@ -346,7 +334,7 @@ export class NodeACL extends CFSNode {
    * const { active } = await acl.sessionInfo();
    */
   async sessionInfo(): Promise<SessionInfo> {
-    const text = await this.readFile(ACL_FILES.info);
+    const text = await this.readOptionalFile(ACL_FILES.info);
     return parseSessionInfo(text ?? '');
   }
 
@@ -357,12 +345,7 @@ export class NodeACL extends CFSNode {
    */
   async chap(): Promise<ChapCredentials> {
     const names = [ACL_AUTH_FILES.userid, ACL_AUTH_FILES.password, ACL_AUTH_FILES.mutualUserid, ACL_AUTH_FILES.mutualPassword];
-    const results = await this.cfs.run(names.map((n) => ({ op: 'read' as const, path: aclAuthPath(this.relativePath, n) })), { stopOnError: false });
-    const values = results.map((r, i) => {
-      if (r.ok) return authValue(attributeText(r.value as Buffer));
-      const cause = 'errno' in r ? operationCause(r.errno, r.syscall, r.path) : undefined;
-      throw new RTSLibError(`could not read auth ${names[i]} of ${this.describe()}${cause ? `: ${cause.code}` : ''}`, cause ? { operation: cause } : {});
-    });
+    const values = await Promise.all(names.map((n) => this.getAuthAttribute(n)));
     return { userid: values[0] ?? null, password: values[1] ?? null, mutualUserid: values[2] ?? null, mutualPassword: values[3] ?? null };
   }
 

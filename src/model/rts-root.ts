@@ -7,10 +7,7 @@ import { Configfs, type ConfigfsOptions } from '../cfs/configfs.js';
 import { hasJournal } from '../cfs/journal.js';
 import { recoverInterruptedRun, recoverUnderLock, type RecoveryReport } from '../cfs/recovery.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import {
-  CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STRUCTURE_EXCLUDES, aclsPath, child, lunsPath, parseLunDirName,
-  parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath,
-} from '../cfs/tree.js';
+import { CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STRUCTURE_EXCLUDES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ACL_FILES } from '../cfs/tree.js';
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
@@ -185,7 +182,7 @@ export class RTSRoot {
     const snap = await this.structure();
     const out: Session[] = [];
     for (const acl of await this.nodeAcls(snap)) {
-      const info = parseSessionInfo(snap.text(child(acl.relativePath, 'info')) ?? '');
+      const info = parseSessionInfo(snap.text(child(acl.relativePath, ACL_FILES.info)) ?? '');
       if (info.active) out.push({ nodeAcl: acl, info });
     }
     return out;

@@ -7,15 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { Configfs, CfsOp } from '../cfs/configfs.js';
 import { RTSLibOperationError } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import {
-  CORE_DIR, STORAGE_OBJECT_FILES, WWN_FILES, child, groupPath, hbaPath, parseHbaDirName,
-  storageObjectPath, type AttributeGroup, type KernelPlugin,
-} from '../cfs/tree.js';
+import { CORE_DIR, STORAGE_OBJECT_FILES, WWN_FILES, child, groupPath, hbaPath, parseHbaDirName, storageObjectPath, type AttributeGroup, type KernelPlugin, settingPath } from '../cfs/tree.js';
 import { PLUGINS, pluginByKernelName, type PluginName } from '../cfs/plugins.js';
 import { validateName, validateSettingName, validateValue } from '../cfs/names.js';
-import { RTSLibError, RTSLibNotInCFSError, operationCause } from '../errors.js';
-import { attributeText, infoField } from '../cfs/values.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import {  infoField } from '../cfs/values.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
 
 /** Where a storage object lives: its plugin, HBA index and name. */
@@ -69,9 +66,9 @@ export function storageObjectCreationOps(plugin: PluginName, hbaIndex: number, n
   for (const value of recipe.control) create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.control), value: validateValue('control', value) });
   if (recipe.udevPath !== undefined) create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.udevPath), value: validateValue('udev_path', recipe.udevPath) });
   create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.enable), value: '1' });
-  if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial) create.push({ op: 'write', path: child(groupPath(so, 'wwn'), WWN_FILES.unitSerial), value: validateValue('wwn', recipe.wwn) });
+  if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial) create.push({ op: 'write', path: settingPath(so, 'wwn', WWN_FILES.unitSerial), value: validateValue('wwn', recipe.wwn) });
   const attributes: CfsOp[] = Object.entries(recipe.attributes ?? {}).map(([k, v]) => ({
-    op: 'write', path: child(groupPath(so, 'attrib'), validateSettingName('attribute name', k)), value: validateValue(`attribute ${k}`, v),
+    op: 'write', path: settingPath(so, 'attrib', validateSettingName('attribute name', k)), value: validateValue(`attribute ${k}`, v),
   }));
   return { create, attributes };
 }
@@ -176,15 +173,10 @@ export abstract class StorageObject extends CFSNode {
     validateMode(mode);
     const snap = await cfs.snapshot(CORE_DIR, { maxDepth: CORE_DEPTH });
     const existing = findStorageObject(snap, plugin, name);
-    if (existing) {
-      if (mode === 'create') {
-        throw new RTSLibError(`${plugin} storage object ${name} already exists (${cfs.abs(storageObjectPath(PLUGINS[plugin].kernel, existing.hbaIndex, name))})`, { code: 'EEXIST' });
-      }
-      return make(cfs, existing);
-    }
-    if (mode === 'lookup' || recipe === null) {
-      throw new RTSLibNotInCFSError(`no ${plugin} storage object named ${name}`, cfs.abs(CORE_DIR));
-    }
+    const path = existing ? cfs.abs(storageObjectPath(PLUGINS[plugin].kernel, existing.hbaIndex, name)) : cfs.abs(CORE_DIR);
+    openMode(recipe === null && mode === 'any' ? 'lookup' : mode, existing !== null, { describe: () => `${plugin} storage object ${name}`, path }, { absent: 'does not exist (no such name in any HBA)' });
+    if (existing) return make(cfs, existing);
+    if (recipe === null) throw new RTSLibInvalidArgumentError('mode', `${plugin} storage objects cannot be created here`);
     const location = await createStorageObject(cfs, snap, plugin, name, await recipe());
     const object = make(cfs, location);
     object.fresh = true;
@@ -213,11 +205,11 @@ export abstract class StorageObject extends CFSNode {
     });
     const location: StorageObjectLocation = { plugin, hbaIndex: placement.hbaIndex, name };
     let object: T;
-    if (snap.kind(so) === 'dir') {
-      if (mode === 'create') throw new RTSLibError(`${plugin} storage object ${name} already exists (${cfs.abs(so)})`, { code: 'EEXIST' });
+    const create = openMode(recipe === null && mode === 'any' ? 'lookup' : mode, snap.kind(so) === 'dir', { describe: () => `${plugin} storage object ${name} in ${hba}`, path: cfs.abs(so) });
+    if (!create) {
       object = make(cfs, location);
     } else {
-      if (mode === 'lookup' || recipe === null) throw new RTSLibNotInCFSError(`no ${plugin} storage object named ${name} in ${hba}`, cfs.abs(so));
+      if (recipe === null) throw new RTSLibInvalidArgumentError('mode', `${plugin} storage objects cannot be created here`);
       await createStorageObject(cfs, snap, plugin, name, await recipe(), placement.hbaIndex);
       object = make(cfs, location);
       object.fresh = true;
@@ -234,20 +226,13 @@ export abstract class StorageObject extends CFSNode {
 
   /** The kernel's `info` text for the object. */
   async info(): Promise<string> {
-    const [result] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, STORAGE_OBJECT_FILES.info) }]);
-    if (!result?.ok) {
-      await this.checkExists();
-      throw new RTSLibError(`could not read the info of ${this.describe()}`, 'errno' in result! ? { operation: operationCause(result.errno, result.syscall, result.path) } : {});
-    }
-    return attributeText(result.value as Buffer);
+    return this.readFile(STORAGE_OBJECT_FILES.info);
   }
 
   /** The backing device or file (`udev_path`), or null when unset. */
   async udevPath(): Promise<string | null> {
-    const [result] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, STORAGE_OBJECT_FILES.udevPath) }]);
-    if (!result?.ok) await this.checkExists();
-    const text = result?.ok ? attributeText(result.value as Buffer) : '';
-    return text === '' ? null : text;
+    const text = await this.readOptionalFile(STORAGE_OBJECT_FILES.udevPath);
+    return text === null || text === '' ? null : text;
   }
 
   /** The kernel's status from `info`: `ACTIVATED` while at least one LUN exports the object, else `DEACTIVATED`. */

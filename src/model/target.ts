@@ -6,8 +6,7 @@ import { FabricModule } from './fabric-module.js';
 import type { FabricName } from '../cfs/fabrics.js';
 import { generateWwn, normalizeWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { targetPath } from '../cfs/tree.js';
-import { RTSLibError, RTSLibNotInCFSError } from '../errors.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 
 /** Options for {@link Target.open}. */
 export interface TargetOptions {
@@ -58,9 +57,7 @@ export class Target extends CFSNode {
     const wwn = options.wwn === undefined ? generateWwn(fabric.info.wwnTypes[0]!) : normalizeWwn(fabric.info, options.wwn).wwn;
     const target = new Target(fabric, wwn);
     const exists = await target.exists();
-    if (exists && mode === 'create') throw new RTSLibError(`${target.describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${target.describe()} does not exist`, target.path);
-    if (!exists) {
+    if (openMode(mode, exists, target)) {
       await fabric.load();
       await root.cfs.apply([{ op: 'mkdir', path: target.relativePath }], { what: `create ${target.describe()}` });
       target.fresh = true;

@@ -2,12 +2,11 @@
  * A target portal group (`<target>/tpgt_<tag>`): holds LUNs, ACLs and portals.
  */
 import type { Target } from './target.js';
-import { CFSNode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import { STRUCTURE_EXCLUDES, TPG_FILES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, tpgPath, type AttributeGroup } from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
 import { generateWwn, normalizeWwn } from '../cfs/wwn.js';
-import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
-import { attributeText } from '../cfs/values.js';
+import {  RTSLibInvalidArgumentError } from '../errors.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import { NodeACL } from './node-acl.js';
 import { LUN } from './lun.js';
@@ -88,29 +87,22 @@ export class TPG extends CFSNode {
     }
     const tpg = new TPG(target, tag);
     const exists = tags.has(tag);
-    if (exists && mode === 'create') throw new RTSLibError(`${tpg.describe()} already exists`, { code: 'EEXIST' });
-    if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
-    if (!exists) {
+    if (openMode(mode, exists, tpg)) {
       await target.cfs.apply(tpgCreateOps(tpg.relativePath, nexus), { what: `create ${tpg.describe()}` });
       tpg.fresh = true;
     }
     return tpg;
   }
 
-  private async readFile(name: string): Promise<string | null> {
-    const [r] = await this.cfs.run([{ op: 'read', path: child(this.relativePath, name) }], { stopOnError: false });
-    return r?.ok ? attributeText(r.value as Buffer) : null;
-  }
-
   /** The nexus WWN (loopback, vhost, ...), or null when none is set or the fabric has none. */
   async nexus(): Promise<string | null> {
-    const text = await this.readFile(TPG_FILES.nexus);
+    const text = await this.readOptionalFile(TPG_FILES.nexus);
     return text === null || text === '' ? null : text;
   }
 
   /** Whether the TPG is enabled (fabrics without an `enable` file are always enabled). */
   async enabled(): Promise<boolean> {
-    const text = await this.readFile(TPG_FILES.enable);
+    const text = await this.readOptionalFile(TPG_FILES.enable);
     return text === null ? true : text === '1';
   }
 

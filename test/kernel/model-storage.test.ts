@@ -119,7 +119,7 @@ describe('storage objects on the real kernel', () => {
       [() => BlockStorageObject.open(root, 'ms_bad', { dev: `${DIR}/loop.img` }), /not a block device/],
       [() => UserBackedStorageObject.open(root, 'ms_bad', { config: 'nohandler', size: '1M' }), /handler/],
       [() => RDMCPStorageObject.open(root, 'ms_bad', { size: '-1M' }), /size/],
-      [() => RDMCPStorageObject.open(root, 'ms_missing'), /no ramdisk storage object named ms_missing/],
+      [() => RDMCPStorageObject.open(root, 'ms_missing'), /ramdisk storage object ms_missing does not exist/],
     ];
     for (const [attempt, message] of cases) {
       const err = await attempt().catch((e: unknown) => e);
