@@ -6,6 +6,7 @@
  * are interchangeable; lists are sorted by their keys so a dump of the same
  * state is always the same JSON.
  */
+import { settingFromShown } from '../cfs/settings.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
@@ -97,7 +98,8 @@ function dumpAluaGroup(snap: Snapshot, so: string, name: string): AluaTpgConfig 
 
 /** The unit serial without its `T10 VPD Unit Serial Number:` prefix. */
 function unitSerial(snap: Snapshot, so: string): string {
-  return (read(snap, settingPath(so, 'wwn', WWN_FILES.unitSerial)) ?? '').split(':').slice(1).join(':').trim();
+  const path = settingPath(so, 'wwn', WWN_FILES.unitSerial);
+  return settingFromShown(path, read(snap, path) ?? '') ?? '';
 }
 
 function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number, name: string): StorageObjectConfig {
@@ -157,8 +159,8 @@ function dumpLun(snap: Snapshot, tpg: string, index: number, refs: Refs): LunCon
   if (!so) return null;
   let group: string | null = null;
   if (so.alua) {
-    const text = read(snap, child(dir, LUN_FILES.aluaGroup));
-    group = text ? (text.split('\n')[0]?.split(':')[1]?.trim() ?? null) : null;
+    const path = child(dir, LUN_FILES.aluaGroup);
+    group = settingFromShown(path, read(snap, path) ?? '');
   }
   return { alias, alua_tg_pt_gp_name: group, index, storage_object: so.ref };
 }

@@ -177,8 +177,8 @@ export abstract class CFSNode {
     const snap = await this.cfs.snapshot(dir, { maxDepth: 1 });
     return snap.childFiles(dir).map((name) => ({
       name,
-      readable: snap.isReadable(`${dir}/${name}`),
-      writable: snap.isWritable(`${dir}/${name}`),
+      readable: snap.isReadable(child(dir, name)),
+      writable: snap.isWritable(child(dir, name)),
     }));
   }
 

@@ -13,7 +13,7 @@ import { MappedLUN, linkedTpgLun, mappedLunCreateOps, resolveTpgLunArgument } fr
 import { openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { ACL_FILES, MAPPED_LUN_FILES, structureExcludesKeeping, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName, settingPath } from '../cfs/tree.js';
+import { ACL_FILES, MAPPED_LUN_FILES, structureExcludesKeeping, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName, settingPath, splitPath } from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { AUTH_UNSET } from '../cfs/values.js';
 import { wwnToConfigfs } from '../cfs/wwn.js';
@@ -132,7 +132,7 @@ export class NodeACLGroup {
    */
   async nodeAcls(): Promise<NodeACL[]> {
     const snap = await groupSnapshot(this.tpg);
-    return memberDirs(snap, this.tpg, this.groupName).map((dir) => NodeACL.existing(this.tpg, dir.slice(dir.lastIndexOf('/') + 1)));
+    return memberDirs(snap, this.tpg, this.groupName).map((dir) => NodeACL.existing(this.tpg, splitPath(dir).name));
   }
 
   /**
@@ -425,7 +425,7 @@ export class MappedLUNGroup {
   async mappedLuns(): Promise<MappedLUN[]> {
     const { snap, members } = await NodeACLGroup.snapshotMembers(this.group);
     return members.filter((dir) => snap.kind(mappedLunPath(dir, this.index)) === 'dir')
-      .map((dir) => MappedLUN.existing(NodeACL.existing(this.group.tpg, dir.slice(dir.lastIndexOf('/') + 1)), this.index));
+      .map((dir) => MappedLUN.existing(NodeACL.existing(this.group.tpg, splitPath(dir).name), this.index));
   }
 
   /**
