@@ -6,16 +6,16 @@
  * are interchangeable; lists are sorted by their keys so a dump of the same
  * state is always the same JSON.
  */
+import { madeWith } from '../model/storage-plugins.js';
 import { settingFromShown } from '../cfs/settings.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
-import { ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, STORAGE_OBJECT_FILES, TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, STORAGE_OBJECT_ATTRIBUTES, aluaGroupPath, aluaGroupsPath, settingPath, splitPath } from '../cfs/tree.js';
-import { authValue, infoField } from '../cfs/values.js';
+import { ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, STORAGE_OBJECT_ATTRIBUTES, aluaGroupPath, aluaGroupsPath, settingPath, splitPath } from '../cfs/tree.js';
+import { authValue } from '../cfs/values.js';
 import { ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
-import { PAGE_SIZE } from '../model/page-size.js';
 import { listStorageObjects } from '../model/storage-object.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS, SECRET_KEYS, storageObjectRef } from './format.js';
 import type {
@@ -105,35 +105,23 @@ function unitSerial(snap: Snapshot, so: string): string {
 function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number, name: string): StorageObjectConfig {
   const kernel = PLUGINS[plugin].kernel;
   const so = storageObjectPath(kernel, hbaIndex, name);
-  const info = read(snap, child(so, STORAGE_OBJECT_FILES.info)) ?? '';
   const attributes = groupValues(snap, groupPath(so, 'attrib'), false);
   const alua_tpgs = aluaSupported(snap, plugin, so) ? snap.childDirs(aluaGroupsPath(so)).sort().map((g) => dumpAluaGroup(snap, so, g)) : [];
   const common = { name, ...(attributes ? { attributes } : {}), alua_tpgs };
-  const udevPath = read(snap, child(so, STORAGE_OBJECT_FILES.udevPath)) ?? '';
+  const made = madeWith(snap, kernel, so);
   const writeBack = read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.writeCache)) === '1';
+  // the creation settings under their saveconfig names (rtslib-fb's StorageObject.dump)
   switch (plugin) {
     case 'fileio':
-      return { ...common, plugin, write_back: writeBack, wwn: unitSerial(snap, so), dev: udevPath || (infoField(info, 'File') ?? ''), size: Number(infoField(info, 'Size')), aio: infoField(info, 'Async') === '1' };
+      return { ...common, plugin, write_back: writeBack, wwn: unitSerial(snap, so), dev: made.dev ?? '', size: made.size ?? 0, aio: made.aio ?? false };
     case 'block':
-      return { ...common, plugin, write_back: writeBack, readonly: infoField(info, 'readonly') === '1', wwn: unitSerial(snap, so), dev: udevPath };
-    case 'ramdisk': {
-      const pages = infoField(info, 'PAGES/PAGE_SIZE')?.split('*')[0];
-      const nullio = infoField(info, 'nullio') === '1';
-      return { ...common, plugin, wwn: unitSerial(snap, so), size: PAGE_SIZE * Number(pages), ...(nullio ? { nullio: true } : {}) };
-    }
+      return { ...common, plugin, write_back: writeBack, readonly: made.readonly ?? false, wwn: unitSerial(snap, so), dev: made.dev ?? '' };
+    case 'ramdisk':
+      return { ...common, plugin, wwn: unitSerial(snap, so), size: made.size ?? 0, ...(made.nullio ? { nullio: true } : {}) };
     case 'pscsi':
-      return { ...common, plugin, dev: udevPath };
-    case 'user': {
-      const control: string[] = [];
-      const maxArea = infoField(info, 'MaxDataAreaMB');
-      if (maxArea !== undefined && maxArea !== 'NULL') control.push(`max_data_area_mb=${maxArea}`);
-      const blockSize = read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.hwBlockSize));
-      if (blockSize !== undefined && blockSize !== 'NULL') control.push(`hw_block_size=${blockSize}`);
-      const pagesPerBlock = infoField(info, 'DataPagesPerBlk');
-      if (pagesPerBlock !== undefined && pagesPerBlock !== 'NULL') control.push(`data_pages_per_blk=${pagesPerBlock}`);
-      const config = infoField(info, 'Config');
-      return { ...common, plugin, wwn: unitSerial(snap, so), size: Number(infoField(info, 'Size')), config: config === undefined || config === 'NULL' ? '' : config, hw_max_sectors: Number(infoField(info, 'HwMaxSectors')), control: control.join(',') };
-    }
+      return { ...common, plugin, dev: made.dev ?? '' };
+    case 'user':
+      return { ...common, plugin, wwn: unitSerial(snap, so), size: made.size ?? 0, config: made.config ?? '', hw_max_sectors: made.hwMaxSectors ?? 0, control: made.userControl ?? '' };
   }
 }
 

@@ -19,9 +19,10 @@
  *   fails with EEXIST ("Unable to set hba_mode with active devices").
  * Both come back as the {@link RTSLibOperationError} of the batch, rolled back.
  */
+import { storagePluginOf } from './storage-plugins.js';
 import type {  RTSLibOperationError } from '../cfs/configfs.js';
 import { CORE_DIR, HBA_FILES, STRUCTURE_EXCLUDES, child, hbaDirName, hbaPath, type KernelPlugin } from '../cfs/tree.js';
-import { parseHbaInfo, pluginByKernelName } from '../cfs/plugins.js';
+import { parseHbaInfo } from '../cfs/plugins.js';
 import { attributeText } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
 import { listScsiHosts } from '../scsi/discovery.js';
@@ -166,7 +167,7 @@ export abstract class Backstore extends CFSNode {
 
   /** saveconfig.json name of the plugin (`block` for iblock, `ramdisk` for rd_mcp). */
   get pluginName(): string {
-    return pluginByKernelName(this.plugin).name;
+    return storagePluginOf(this.plugin).info.name;
   }
 }
 

@@ -1,3 +1,9 @@
+/** How a block object was made, from its `info` (`UDEV PATH`, `readonly`). @internal */
+export function blockMadeWith(shown: ShownStorageObject): MadeWith {
+  const readonly = infoField(shown.info, 'readonly') === '1';
+  return { control: [`udev_path=${infoField(shown.info, 'UDEV PATH') ?? shown.udevPath}`, `readonly=${readonly ? 1 : 0}`], dev: shown.udevPath, readonly };
+}
+
 /**
  * Block storage objects (`iblock` plugin; `block` in saveconfig.json): a
  * block device exported directly.
@@ -9,7 +15,7 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
-import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 import { validateDevicePath } from './fileio-storage-object.js';
 
 /** Options for {@link BlockStorageObject.open}. */

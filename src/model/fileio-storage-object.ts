@@ -12,7 +12,7 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
-import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link FileIOStorageObject.open}. */
 export interface FileIOOptions {
@@ -37,6 +37,18 @@ export function validateDevicePath(argument: string, path: unknown): string {
   const text = validateControlValue(argument, path);
   if (!isAbsolute(text)) throw new RTSLibInvalidArgumentError(argument, `must be an absolute path, got ${JSON.stringify(text)}`);
   return text;
+}
+
+/** How a fileio object was made, from its `info` (`File`, `Size`, `Mode: Buffered-WCE`, `Async`). @internal */
+export function fileioMadeWith(shown: ShownStorageObject): MadeWith {
+  const file = infoField(shown.info, 'File') ?? shown.udevPath;
+  const size = Number(infoField(shown.info, 'Size') ?? 0);
+  const aio = infoField(shown.info, 'Async') === '1';
+  // a block device takes its size from the device; a file needs it
+  const control = [`fd_dev_name=${file}${size > 0 ? `,fd_dev_size=${size}` : ''}`];
+  if (/Mode:\s*Buffered-WCE/.test(shown.info)) control.push('fd_buffered_io=1');
+  if (aio) control.push('fd_async_io=1');
+  return { control, dev: shown.udevPath || file, size, aio };
 }
 
 /**

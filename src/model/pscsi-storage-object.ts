@@ -19,7 +19,7 @@ import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse, listScsiDevices, resolveScsiDevice, type ScsiDevice } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
-import { StorageObject, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link PSCSIStorageObject.open}. */
 export interface PSCSIOptions {
@@ -95,6 +95,13 @@ export function parsePSCSIInfo(info: string): {
     model: inquiry ? (inquiry[2] as string).trim() : null,
     rev: inquiry ? (inquiry[3] as string).trim() : null,
   };
+}
+
+/** How a pscsi object was made, from its `info` (`Host ID`, `Channel ID`, `Target ID`, `LUN`). @internal */
+export function pscsiMadeWith(shown: ShownStorageObject): MadeWith {
+  const at = parsePSCSIInfo(shown.info);
+  const host = typeof at.host === 'number' ? at.host : 0;
+  return { control: [pscsiControl({ host, channel: at.channel ?? 0, target: at.target ?? 0, lun: at.lun ?? 0 }, at.host === 'PHBA Mode')], dev: shown.udevPath };
 }
 
 /**

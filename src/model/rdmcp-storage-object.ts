@@ -8,7 +8,7 @@ import { infoField } from '../cfs/values.js';
 import type { RTSRoot } from './rts-root.js';
 import { parseSize } from '../cfs/names.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
-import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 import type { Mode } from './cfs-node.js';
 
 /** Options for {@link RDMCPStorageObject.open}. */
@@ -23,6 +23,13 @@ export interface RDMCPOptions {
   attributes?: Record<string, string | number>;
   /** Default: `create` when `size` is given, else `lookup`. */
   mode?: Mode;
+}
+
+/** How a ramdisk was made, from its `info` (`PAGES/PAGE_SIZE`, `nullio`). @internal */
+export function rdmcpMadeWith(shown: ShownStorageObject): MadeWith {
+  const pages = infoField(shown.info, 'PAGES/PAGE_SIZE')?.split('*')[0] ?? '1';
+  const nullio = infoField(shown.info, 'nullio') === '1';
+  return { control: [`rd_pages=${pages}`, ...(nullio ? ['rd_nullio=1'] : [])], size: PAGE_SIZE * Number(pages), nullio };
 }
 
 /**

@@ -3,21 +3,17 @@
  * the listings. Every listing is answered from one snapshot (one native
  * crossing) of the tree's structure, never by re-scanning configfs per object.
  */
+import { STORAGE_PLUGINS } from './storage-plugins.js';
 import { Configfs, type ConfigfsOptions } from '../cfs/configfs.js';
 import { hasJournal } from '../cfs/journal.js';
 import { recoverInterruptedRun, recoverUnderLock, type RecoveryReport } from '../cfs/recovery.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STRUCTURE_EXCLUDES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ACL_FILES } from '../cfs/tree.js';
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
-import { PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { PLUGINS } from '../cfs/plugins.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { RTSLibNotInCFSError } from '../errors.js';
 import { listStorageObjects, type StorageObject, type StorageObjectLocation } from './storage-object.js';
-import { RDMCPStorageObject } from './rdmcp-storage-object.js';
-import { FileIOStorageObject } from './fileio-storage-object.js';
-import { BlockStorageObject } from './block-storage-object.js';
-import { PSCSIStorageObject } from './pscsi-storage-object.js';
-import { UserBackedStorageObject } from './user-storage-object.js';
 import { FabricModule } from './fabric-module.js';
 import { Target } from './target.js';
 import { TPG } from './tpg.js';
@@ -44,14 +40,6 @@ export interface Session {
   info: SessionInfo;
 }
 
-/** Builds the object of each plugin's storage object from its location, without I/O. */
-const STORAGE_OBJECT_CLASSES: Readonly<Record<PluginName, (cfs: Configfs, location: StorageObjectLocation) => StorageObject>> = {
-  ramdisk: (cfs, loc) => RDMCPStorageObject.existing(cfs, loc),
-  fileio: (cfs, loc) => FileIOStorageObject.existing(cfs, loc),
-  block: (cfs, loc) => BlockStorageObject.existing(cfs, loc),
-  pscsi: (cfs, loc) => PSCSIStorageObject.existing(cfs, loc),
-  user: (cfs, loc) => UserBackedStorageObject.existing(cfs, loc),
-};
 
 /**
  * Entry point: the LIO target tree of this host.
@@ -118,7 +106,7 @@ export class RTSRoot {
 
   /** Every storage object, as objects of its plugin's class. */
   async storageObjects(): Promise<StorageObject[]> {
-    return (await this.storageObjectLocations()).map((loc) => STORAGE_OBJECT_CLASSES[loc.plugin](this.cfs, loc));
+    return (await this.storageObjectLocations()).map((loc) => STORAGE_PLUGINS[loc.plugin].existing(this.cfs, loc));
   }
 
   /** Every fabric module this library knows, loaded or not (see {@link FabricModule.available}). */
@@ -193,7 +181,7 @@ export class RTSRoot {
     const snap = await this.cfs.snapshot(CORE_DIR, { maxDepth: 4, excludeNames: STRUCTURE_EXCLUDES });
     const out: ALUATargetPortGroup[] = [];
     for (const loc of listStorageObjects(snap)) {
-      const so = STORAGE_OBJECT_CLASSES[loc.plugin](this.cfs, loc);
+      const so = STORAGE_PLUGINS[loc.plugin].existing(this.cfs, loc);
       const dir = child(storageObjectPath(PLUGINS[loc.plugin].kernel, loc.hbaIndex, loc.name), 'alua');
       for (const name of snap.childDirs(dir)) out.push(ALUATargetPortGroup.existing(so, name));
     }

@@ -41,6 +41,48 @@ function isEnoent(error: unknown): boolean {
   return typeof error === 'object' && error !== null && ((error as { errno?: unknown }).errno === -2 || (error as { code?: unknown }).code === 'ENOENT');
 }
 
+/**
+ * What the kernel shows of an existing storage object, for a plugin's
+ * `madeWith`: its `info` text, its `udev_path`, and its attributes.
+ */
+export interface ShownStorageObject {
+  /** The `info` text. */
+  info: string;
+  /** The `udev_path` value ('' when unset). */
+  udevPath: string;
+  /** An attribute's value (`attrib/<name>`), undefined when not read. */
+  attribute(name: string): string | undefined;
+}
+
+/**
+ * How an existing storage object was made, as the kernel shows it: the
+ * control strings that make it again (what undo and crash recovery write),
+ * and the creation settings a saved config records. The kernel never shows
+ * the control string itself; each plugin rebuilds it from `info`
+ * (drivers/target/target_core_{file,iblock,rd,pscsi,user}.c,
+ * `*_show_configfs_dev_params`).
+ */
+export interface MadeWith {
+  /** The control strings, in the order they are written. */
+  control: string[];
+  /** The backing device or file. */
+  dev?: string;
+  /** Size in bytes (fileio, ramdisk, user). */
+  size?: number;
+  /** fileio: asynchronous I/O. */
+  aio?: boolean;
+  /** block: read-only. */
+  readonly?: boolean;
+  /** ramdisk: no backing pages. */
+  nullio?: boolean;
+  /** user: the handler's config string. */
+  config?: string;
+  /** user: the maximum sectors per command. */
+  hwMaxSectors?: number;
+  /** user: the extra control keys a user may set (`key=value,...`). */
+  userControl?: string;
+}
+
 /** What a plugin class hands to {@link StorageObject} to create an object. */
 export interface CreationRecipe {
   /** The `control` string(s), written in order. */

@@ -7,10 +7,11 @@ import type { Configfs } from '../cfs/configfs.js';
 import { parseSize, validateControlValue } from '../cfs/names.js';
 import { validateUserControl } from '../cfs/plugins.js';
 import { infoField } from '../cfs/values.js';
+import { STORAGE_OBJECT_ATTRIBUTES } from '../cfs/tree.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import type { Mode } from './cfs-node.js';
 import type { RTSRoot } from './rts-root.js';
-import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type StorageObjectLocation } from './storage-object.js';
+import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link UserBackedStorageObject.open}. */
 export interface UserOptions {
@@ -28,6 +29,32 @@ export interface UserOptions {
   attributes?: Record<string, string | number | boolean>;
   /** Default: `create` when `size` is given, else `lookup`. */
   mode?: Mode;
+}
+
+/** The TCMU control keys and the `info` fields that show them (target_core_user.c). */
+const USER_SHOWN_CONTROL = [['dev_config', 'Config'], ['dev_size', 'Size'], ['max_data_area_mb', 'MaxDataAreaMB'], ['data_pages_per_blk', 'DataPagesPerBlk'], ['hw_max_sectors', 'HwMaxSectors'], ['cmd_ring_size_mb', 'CmdRingSizeMB']] as const;
+
+/** How a TCMU object was made, from its `info` and `hw_block_size` attribute. @internal */
+export function userMadeWith(shown: ShownStorageObject): MadeWith {
+  const set = (value: string | undefined): value is string => value !== undefined && value !== 'NULL';
+  const control: string[] = [];
+  for (const [key, field] of USER_SHOWN_CONTROL) {
+    const value = infoField(shown.info, field);
+    if (set(value)) control.push(`${key}=${value}`);
+  }
+  // what a saved config records as `control`: the keys a user may set
+  const userControl: string[] = [];
+  const maxArea = infoField(shown.info, 'MaxDataAreaMB');
+  if (set(maxArea)) userControl.push(`max_data_area_mb=${maxArea}`);
+  const blockSize = shown.attribute(STORAGE_OBJECT_ATTRIBUTES.hwBlockSize);
+  if (set(blockSize)) userControl.push(`hw_block_size=${blockSize}`);
+  const pagesPerBlock = infoField(shown.info, 'DataPagesPerBlk');
+  if (set(pagesPerBlock)) userControl.push(`data_pages_per_blk=${pagesPerBlock}`);
+  const config = infoField(shown.info, 'Config');
+  return {
+    control, size: Number(infoField(shown.info, 'Size')), config: set(config) ? config : '',
+    hwMaxSectors: Number(infoField(shown.info, 'HwMaxSectors')), userControl: userControl.join(','),
+  };
 }
 
 /**
