@@ -9,7 +9,7 @@ export { RTSLibLockTimeoutError, TARGETCLI_LOCK_FILE } from './cfs/write-lock.js
 export type { LockHolder, LockMode } from './cfs/write-lock.js';
 export { RTSLibRecoveryError } from './cfs/recovery.js';
 export type { RecoveryReport } from './cfs/recovery.js';
-export { DEFAULT_STATE_DIR } from './cfs/journal.js';
+export { DEFAULT_STATE_DIR } from './cfs/configfs.js';
 export type { PhasedOp } from './cfs/phased-ops.js';
 export { Snapshot } from './cfs/snapshot.js';
 export type { NodeKind } from './cfs/snapshot.js';

@@ -9,7 +9,6 @@ import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS, UNREAD_NAMES } from './tree.js';
 import { Snapshot } from './snapshot.js';
 import { attributeText } from './values.js';
 import { TARGETCLI_LOCK_FILE, heldMode, holdToken, withLock, type LockMode } from './write-lock.js';
-import { DEFAULT_STATE_DIR } from './journal.js';
 import { checkConfigfsMount } from './mount.js';
 
 /** One configfs operation, with a path relative to the target root. */
@@ -139,6 +138,9 @@ export function undoOf(op: CfsOp): CfsOp | null {
   if (op.op === 'write' && op.previous !== undefined) return { op: 'write', path: op.path, value: op.previous };
   return null;
 }
+
+/** Where journals are kept unless configured (or `RTSLIB_STATE_DIR`). */
+export const DEFAULT_STATE_DIR = '/var/lib/rtslib';
 
 /** Whether a batch result is a failure with ENOENT. */
 function isMissing(result: NativeResult | undefined): boolean {

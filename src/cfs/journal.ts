@@ -19,8 +19,6 @@ import { RTSLibError, toLibraryError } from '../errors.js';
 import type { TreeImage } from './tree-image.js';
 import { processAlive } from './processes.js';
 
-/** Where journals are kept unless configured (or `RTSLIB_STATE_DIR`). */
-export const DEFAULT_STATE_DIR = '/var/lib/rtslib';
 
 /** What a journal records. */
 export interface JournalRecord {

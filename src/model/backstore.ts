@@ -27,7 +27,7 @@ import { attributeText } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
 import { listScsiHosts } from '../scsi/discovery.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import type { AttributeGroup } from '../cfs/tree.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { BlockStorageObject, type BlockOptions } from './block-storage-object.js';
@@ -76,13 +76,13 @@ function isEnoent(error: unknown): boolean {
 /** An HBA (`core/<plugin>_<index>`) of the original rtslib's model. */
 export abstract class Backstore extends CFSNode {
   /** The root this backstore was opened from. */
-  readonly root: RTSRoot;
+  readonly root: RootHandle;
   /** The backstore (HBA) index. */
   readonly index: number;
   /** Kernel plugin name (`pscsi`, `iblock`, `fileio`, `rd_mcp`, `user`). */
   readonly plugin: KernelPlugin;
 
-  protected constructor(root: RTSRoot, plugin: KernelPlugin, index: number) {
+  protected constructor(root: RootHandle, plugin: KernelPlugin, index: number) {
     super(root.cfs, hbaPath(plugin, index));
     this.root = root;
     this.plugin = plugin;
@@ -176,7 +176,7 @@ export class PSCSIBackstore extends Backstore {
   /** Whether this object was opened in legacy (PHBA) mode. */
   readonly legacyMode: boolean;
 
-  private constructor(root: RTSRoot, index: number, legacy: boolean) {
+  private constructor(root: RootHandle, index: number, legacy: boolean) {
     super(root, 'pscsi', index);
     this.legacyMode = legacy;
   }
@@ -189,7 +189,7 @@ export class PSCSIBackstore extends Backstore {
    * const bs = await PSCSIBackstore.open(root, 2, { legacy: true });
    * const disk = await bs.storageObject('disk0', { dev: '0:0:0' });
    */
-  static async open(root: RTSRoot, index: number, options: PSCSIBackstoreOptions = {}): Promise<PSCSIBackstore> {
+  static async open(root: RootHandle, index: number, options: PSCSIBackstoreOptions = {}): Promise<PSCSIBackstore> {
     validateBackstoreIndex(index);
     if (options.legacy !== undefined && typeof options.legacy !== 'boolean') throw new RTSLibInvalidArgumentError('legacy', 'must be a boolean');
     const legacy = options.legacy ?? false;
@@ -220,12 +220,12 @@ export class PSCSIBackstore extends Backstore {
 
 /** An iblock HBA. */
 export class IBlockBackstore extends Backstore {
-  private constructor(root: RTSRoot, index: number) {
+  private constructor(root: RootHandle, index: number) {
     super(root, 'iblock', index);
   }
 
   /** Opens `core/iblock_<index>`. */
-  static async open(root: RTSRoot, index: number, options: BackstoreOptions = {}): Promise<IBlockBackstore> {
+  static async open(root: RootHandle, index: number, options: BackstoreOptions = {}): Promise<IBlockBackstore> {
     validateBackstoreIndex(index);
     return Backstore.openHba(new IBlockBackstore(root, index), options.mode);
   }
@@ -238,12 +238,12 @@ export class IBlockBackstore extends Backstore {
 
 /** A fileio HBA. */
 export class FileIOBackstore extends Backstore {
-  private constructor(root: RTSRoot, index: number) {
+  private constructor(root: RootHandle, index: number) {
     super(root, 'fileio', index);
   }
 
   /** Opens `core/fileio_<index>`. */
-  static async open(root: RTSRoot, index: number, options: BackstoreOptions = {}): Promise<FileIOBackstore> {
+  static async open(root: RootHandle, index: number, options: BackstoreOptions = {}): Promise<FileIOBackstore> {
     validateBackstoreIndex(index);
     return Backstore.openHba(new FileIOBackstore(root, index), options.mode);
   }
@@ -256,7 +256,7 @@ export class FileIOBackstore extends Backstore {
 
 /** An rd_mcp (ramdisk) HBA. */
 export class RDMCPBackstore extends Backstore {
-  private constructor(root: RTSRoot, index: number) {
+  private constructor(root: RootHandle, index: number) {
     super(root, 'rd_mcp', index);
   }
 
@@ -266,7 +266,7 @@ export class RDMCPBackstore extends Backstore {
    * const bs = await RDMCPBackstore.open(root, 7, { mode: 'create' });
    * await bs.storageObject('ram1', { size: '16M' });
    */
-  static async open(root: RTSRoot, index: number, options: BackstoreOptions = {}): Promise<RDMCPBackstore> {
+  static async open(root: RootHandle, index: number, options: BackstoreOptions = {}): Promise<RDMCPBackstore> {
     validateBackstoreIndex(index);
     return Backstore.openHba(new RDMCPBackstore(root, index), options.mode);
   }
@@ -279,12 +279,12 @@ export class RDMCPBackstore extends Backstore {
 
 /** A user (TCMU) HBA. */
 export class UserBackstore extends Backstore {
-  private constructor(root: RTSRoot, index: number) {
+  private constructor(root: RootHandle, index: number) {
     super(root, 'user', index);
   }
 
   /** Opens `core/user_<index>`. */
-  static async open(root: RTSRoot, index: number, options: BackstoreOptions = {}): Promise<UserBackstore> {
+  static async open(root: RootHandle, index: number, options: BackstoreOptions = {}): Promise<UserBackstore> {
     validateBackstoreIndex(index);
     return Backstore.openHba(new UserBackstore(root, index), options.mode);
   }

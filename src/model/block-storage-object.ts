@@ -14,7 +14,7 @@ import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 import { validateDevicePath } from './fileio-storage-object.js';
 
@@ -76,7 +76,7 @@ export class BlockStorageObject extends StorageObject {
    * const lv = await BlockStorageObject.open(root, 'lv1', { dev: '/dev/vg0/lv1' });
    * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
    */
-  static async open(root: RTSRoot, name: string, options: BlockOptions = {}, placement?: HbaPlacement): Promise<BlockStorageObject> {
+  static async open(root: RootHandle, name: string, options: BlockOptions = {}, placement?: HbaPlacement): Promise<BlockStorageObject> {
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
     return StorageObject.openWith(root, 'block', name, mode, (cfs, loc) => new BlockStorageObject(cfs, loc), () => blockRecipe(options), placement);
   }

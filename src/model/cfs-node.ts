@@ -23,6 +23,16 @@ export function validateMode(mode: unknown): Mode {
   throw new RTSLibInvalidArgumentError('mode', `expected 'any', 'lookup' or 'create', got ${JSON.stringify(mode)}`);
 }
 
+/**
+ * What an object needs of the root it belongs to: its configfs tree.
+ * {@link RTSRoot} is the one users pass; objects hold it as this, so that
+ * no module of the model imports the root that lists them.
+ */
+export interface RootHandle {
+  /** The configfs tree. */
+  readonly cfs: Configfs;
+}
+
 /** What {@link openMode} needs of a node: its description and, when it has one, its absolute path. */
 export interface ModeSubject {
   describe(): string;

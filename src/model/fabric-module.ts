@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import { FABRICS, isFabricName, type FabricInfo, type FabricName, type FabricFeature } from '../cfs/fabrics.js';
 import { fabricPath } from '../cfs/tree.js';
 import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
@@ -39,11 +39,11 @@ export async function kernelHasModule(module: string): Promise<boolean> {
 /** A fabric module of the target tree. */
 export class FabricModule {
   /** The root it belongs to. */
-  readonly root: RTSRoot;
+  readonly root: RootHandle;
   /** Static description (directory, module, features, WWN types). */
   readonly info: FabricInfo;
 
-  constructor(root: RTSRoot, name: FabricName) {
+  constructor(root: RootHandle, name: FabricName) {
     if (!isFabricName(name)) throw new RTSLibInvalidArgumentError('fabric', `unknown fabric ${JSON.stringify(name)} (known: ${Object.keys(FABRICS).join(', ')})`);
     this.root = root;
     this.info = FABRICS[name];

@@ -11,7 +11,7 @@ import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link FileIOStorageObject.open}. */
@@ -104,7 +104,7 @@ export class FileIOStorageObject extends StorageObject {
    * const disk = await FileIOStorageObject.open(root, 'disk1', { dev: '/var/lib/luns/disk1.img', size: '10G', writeBack: true });
    * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
    */
-  static async open(root: RTSRoot, name: string, options: FileIOOptions = {}, placement?: HbaPlacement): Promise<FileIOStorageObject> {
+  static async open(root: RootHandle, name: string, options: FileIOOptions = {}, placement?: HbaPlacement): Promise<FileIOStorageObject> {
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
     return StorageObject.openWith(root, 'fileio', name, mode, (cfs, loc) => new FileIOStorageObject(cfs, loc), () => fileioRecipe(options), placement);
   }

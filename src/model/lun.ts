@@ -2,7 +2,7 @@
  * A LUN of a TPG (`<tpg>/lun/lun_<n>`), exporting a storage object through a
  * symlink whose name is the LUN's alias.
  */
-import type { TPG } from './tpg.js';
+import type { TPGHandle } from './tpg-handle.js';
 import type { StorageObject } from './storage-object.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import { DEFAULT_ALUA_GROUP, LUN_FILES, child, lunPath, lunsPath, parseLunDirName, type AttributeGroup } from '../cfs/tree.js';
@@ -44,11 +44,11 @@ export interface LUNOptions {
 /** A LUN of a TPG. */
 export class LUN extends CFSNode {
   /** Its TPG. */
-  readonly tpg: TPG;
+  readonly tpg: TPGHandle;
   /** Its index. */
   readonly index: number;
 
-  private constructor(tpg: TPG, index: number) {
+  private constructor(tpg: TPGHandle, index: number) {
     super(tpg.cfs, lunPath(tpg.relativePath, index));
     this.tpg = tpg;
     this.index = index;
@@ -58,7 +58,7 @@ export class LUN extends CFSNode {
    * Builds the object of a LUN known to exist (from a snapshot), without I/O.
    * @internal
    */
-  static existing(tpg: TPG, index: number): LUN {
+  static existing(tpg: TPGHandle, index: number): LUN {
     return new LUN(tpg, index);
   }
 
@@ -76,7 +76,7 @@ export class LUN extends CFSNode {
    * @example
    * const lun = await LUN.open(tpg, { storageObject: ram });
    */
-  static async open(tpg: TPG, options: LUNOptions = {}): Promise<LUN> {
+  static async open(tpg: TPGHandle, options: LUNOptions = {}): Promise<LUN> {
     const mode = validateMode(options.mode ?? (options.storageObject ? 'create' : 'lookup'));
     if (options.index !== undefined) validateInteger('LUN index', options.index, 0, MAX_LUN);
     const alias = options.alias === undefined ? randomLinkAlias() : validateName('alias', options.alias);

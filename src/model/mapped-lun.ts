@@ -11,13 +11,13 @@ import type { Snapshot } from '../cfs/snapshot.js';
 import { MAPPED_LUN_FILES, child, lunPath, lunsPath, mappedLunPath, parseLunDirName, splitPath, type AttributeGroup } from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
-import type { TPG } from './tpg.js';
+import type { TPGHandle } from './tpg-handle.js';
 
 /** Options for {@link MappedLUN.open}. */
 export interface MappedLUNOptions {
   /** Mapped LUN index 0-65535 (the LUN number the initiator sees); the lowest free one when omitted on create. */
   index?: number;
-  /** The TPG LUN to map (object or index); required to create. */
+  /** The TPGHandle LUN to map (object or index); required to create. */
   tpgLun?: LUN | number;
   /** Write-protect the mapping (`write_protect`, written after the link). */
   writeProtect?: boolean;
@@ -28,7 +28,7 @@ export interface MappedLUNOptions {
 }
 
 /** Resolves and validates a `tpgLun` argument against the TPG of `acl`: the TPG LUN index. @internal */
-export function resolveTpgLunArgument(tpg: TPG, tpgLun: unknown): number {
+export function resolveTpgLunArgument(tpg: TPGHandle, tpgLun: unknown): number {
   if (tpgLun instanceof LUN) {
     if (tpgLun.tpg.relativePath !== tpg.relativePath) {
       throw new RTSLibInvalidArgumentError('tpgLun', `${tpgLun.describe()} is not in ${tpg.describe()}`);
@@ -53,8 +53,8 @@ export function mappedLunCreateOps(mappedDir: string, tpgLunDir: string, alias: 
   return ops;
 }
 
-/** The TPG LUN index a mapped LUN directory links to, from a snapshot; null when it has no (valid) link. @internal */
-export function linkedTpgLun(snap: Snapshot, tpg: TPG, mappedDir: string): number | null {
+/** The TPGHandle LUN index a mapped LUN directory links to, from a snapshot; null when it has no (valid) link. @internal */
+export function linkedTpgLun(snap: Snapshot, tpg: TPGHandle, mappedDir: string): number | null {
   for (const name of snap.childLinks(mappedDir)) {
     const target = snap.link(child(mappedDir, name));
     if (!target) continue;

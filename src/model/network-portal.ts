@@ -2,7 +2,7 @@
  * A network portal of a TPG (`<tpg>/np/<ip>:<port>`, IPv6 in brackets): an
  * address the iSCSI target listens on.
  */
-import type { TPG } from './tpg.js';
+import type { TPGHandle } from './tpg-handle.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import { PORTAL_FILES, child, normalizePortalAddress, portalPath, type AttributeGroup } from '../cfs/tree.js';
@@ -42,13 +42,13 @@ export function validatePort(port: unknown): number {
  */
 export class NetworkPortal extends CFSNode {
   /** Its TPG. */
-  readonly tpg: TPG;
+  readonly tpg: TPGHandle;
   /** Its IP address (IPv6 without brackets). */
   readonly ip: string;
   /** Its TCP port. */
   readonly port: number;
 
-  private constructor(tpg: TPG, ip: string, port: number) {
+  private constructor(tpg: TPGHandle, ip: string, port: number) {
     super(tpg.cfs, portalPath(tpg.relativePath, ip, port));
     this.tpg = tpg;
     this.ip = ip;
@@ -59,7 +59,7 @@ export class NetworkPortal extends CFSNode {
    * Builds the object of a portal known to exist, without I/O.
    * @internal
    */
-  static existing(tpg: TPG, ip: string, port: number): NetworkPortal {
+  static existing(tpg: TPGHandle, ip: string, port: number): NetworkPortal {
     return new NetworkPortal(tpg, ip, port);
   }
 
@@ -81,7 +81,7 @@ export class NetworkPortal extends CFSNode {
    * @example
    * const np = await NetworkPortal.open(tpg, '::1', { port: 3261 });
    */
-  static async open(tpg: TPG, ip: string, options: NetworkPortalOptions = {}): Promise<NetworkPortal> {
+  static async open(tpg: TPGHandle, ip: string, options: NetworkPortalOptions = {}): Promise<NetworkPortal> {
     const mode = validateMode(options.mode ?? 'any');
     const fabric = tpg.target.fabric;
     if (!fabric.has('nps')) throw new RTSLibInvalidArgumentError('ip', `fabric ${fabric.name} has no network portals`);

@@ -2,7 +2,7 @@
  * A node ACL of a TPG (`<tpg>/acls/<initiator wwn>`): what one initiator may
  * see (its mapped LUNs), its CHAP credentials, queue depth and tag.
  */
-import type { TPG } from './tpg.js';
+import type { TPGHandle } from './tpg-handle.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { WwnType } from '../cfs/fabrics.js';
@@ -209,13 +209,13 @@ export function validateAclSettings(options: NodeACLOptions): void {
  */
 export class NodeACL extends CFSNode {
   /** Its TPG. */
-  readonly tpg: TPG;
+  readonly tpg: TPGHandle;
   /** The initiator's normalised WWN. */
   readonly nodeWwn: string;
   /** The WWN's format. */
   readonly wwnType: WwnType;
 
-  private constructor(tpg: TPG, wwn: string, type: WwnType) {
+  private constructor(tpg: TPGHandle, wwn: string, type: WwnType) {
     super(tpg.cfs, aclPath(tpg.relativePath, wwnToConfigfs(tpg.target.fabric.info, wwn)));
     this.tpg = tpg;
     this.nodeWwn = wwn;
@@ -226,7 +226,7 @@ export class NodeACL extends CFSNode {
    * Builds the object of an ACL known to exist, from its configfs directory name, without I/O.
    * @internal
    */
-  static existing(tpg: TPG, dirName: string): NodeACL {
+  static existing(tpg: TPGHandle, dirName: string): NodeACL {
     const info = tpg.target.fabric.info;
     const wwn = wwnFromConfigfs(info, dirName);
     let type: WwnType = info.wwnTypes[0] ?? 'free';
@@ -244,7 +244,7 @@ export class NodeACL extends CFSNode {
    * @example
    * NodeACL.normalizeInitiator(tpg, 'IQN.1994-05.com.redhat:c1'); // { wwn: 'iqn.1994-05.com.redhat:c1', type: 'iqn' }
    */
-  static normalizeInitiator(tpg: TPG, nodeWwn: unknown): { wwn: string; type: WwnType } {
+  static normalizeInitiator(tpg: TPGHandle, nodeWwn: unknown): { wwn: string; type: WwnType } {
     const fabric = tpg.target.fabric;
     if (!fabric.has('acls')) throw new RTSLibInvalidArgumentError('nodeWwn', `fabric ${fabric.name} has no node ACLs`);
     return normalizeWwn(fabric.info, nodeWwn, 'nodeWwn');
@@ -270,7 +270,7 @@ export class NodeACL extends CFSNode {
    * @example
    * const acl = await NodeACL.open(tpg, 'iqn.1994-05.com.redhat:client1', { tag: 'group_a', queueDepth: 64 });
    */
-  static async open(tpg: TPG, nodeWwn: string, options: NodeACLOptions = {}): Promise<NodeACL> {
+  static async open(tpg: TPGHandle, nodeWwn: string, options: NodeACLOptions = {}): Promise<NodeACL> {
     const mode = validateMode(options.mode ?? 'any');
     const { wwn, type } = NodeACL.normalizeInitiator(tpg, nodeWwn);
     validateAclSettings(options);

@@ -18,7 +18,7 @@ import { infoField } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse, listScsiDevices, resolveScsiDevice, type ScsiDevice } from '../scsi/discovery.js';
 import type { Mode } from './cfs-node.js';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import { StorageObject, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link PSCSIStorageObject.open}. */
@@ -176,7 +176,7 @@ export class PSCSIStorageObject extends StorageObject {
    * const tape = await PSCSIStorageObject.open(root, 'tape0', { dev: '/dev/nst0' });
    * const disk = await PSCSIStorageObject.open(root, 'disk0', { dev: '2:0:0:0' });
    */
-  static async open(root: RTSRoot, name: string, options: PSCSIOptions = {}, placement?: PSCSIPlacement): Promise<PSCSIStorageObject> {
+  static async open(root: RootHandle, name: string, options: PSCSIOptions = {}, placement?: PSCSIPlacement): Promise<PSCSIStorageObject> {
     const legacy = placement?.legacy ?? false;
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
     if (options.dev !== undefined) parsePSCSIDevice(options.dev, legacy);

@@ -5,7 +5,7 @@
 import { PAGE_SIZE } from './page-size.js';
 import type { Configfs } from '../cfs/configfs.js';
 import { infoField } from '../cfs/values.js';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import { parseSize } from '../cfs/names.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
@@ -65,10 +65,10 @@ export class RDMCPStorageObject extends StorageObject {
   /**
    * Opens (looks up or creates) the ramdisk storage object `name`.
    * @example
-   * const ram = await RDMCPStorageObject.open(new RTSRoot(), 'ram1', { size: '64M' });
+   * const ram = await RDMCPStorageObject.open(new RootHandle(), 'ram1', { size: '64M' });
    * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
    */
-  static async open(root: RTSRoot, name: string, options: RDMCPOptions = {}, placement?: HbaPlacement): Promise<RDMCPStorageObject> {
+  static async open(root: RootHandle, name: string, options: RDMCPOptions = {}, placement?: HbaPlacement): Promise<RDMCPStorageObject> {
     const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
     if (options.size !== undefined) parseSize('size', options.size);
     return StorageObject.openWith(root, 'ramdisk', name, mode, (cfs, loc) => new RDMCPStorageObject(cfs, loc), () => rdmcpRecipe(options), placement);

@@ -13,7 +13,7 @@ import { validateName, validateSettingName, validateValue } from '../cfs/names.j
 import { RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import {  infoField } from '../cfs/values.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 
 /** Where a storage object lives: its plugin, HBA index and name. */
 export interface StorageObjectLocation {
@@ -201,7 +201,7 @@ export abstract class StorageObject extends CFSNode {
    * @internal
    */
   protected static async openWith<T extends StorageObject>(
-    root: RTSRoot,
+    root: RootHandle,
     plugin: PluginName,
     name: string,
     mode: Mode,
@@ -227,7 +227,7 @@ export abstract class StorageObject extends CFSNode {
 
   /** {@link openWith} for an object pinned to an existing HBA. */
   private static async openInHba<T extends StorageObject>(
-    root: RTSRoot,
+    root: RootHandle,
     plugin: PluginName,
     name: string,
     mode: Mode,

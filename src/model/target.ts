@@ -1,7 +1,7 @@
 /**
  * A target: one WWN of one fabric (`<fabric>/<wwn>`), holding TPGs.
  */
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import { FabricModule } from './fabric-module.js';
 import type { FabricName } from '../cfs/fabrics.js';
 import { generateWwn, normalizeWwn, wwnToConfigfs } from '../cfs/wwn.js';
@@ -51,7 +51,7 @@ export class Target extends CFSNode {
    * @example
    * const target = await Target.open(root, 'iscsi', { wwn: 'iqn.2003-01.org.example:t1' });
    */
-  static async open(root: RTSRoot, fabricName: FabricName, options: TargetOptions = {}): Promise<Target> {
+  static async open(root: RootHandle, fabricName: FabricName, options: TargetOptions = {}): Promise<Target> {
     const fabric = new FabricModule(root, fabricName);
     const mode = validateMode(options.mode ?? (options.wwn === undefined ? 'create' : 'any'));
     const wwn = options.wwn === undefined ? generateWwn(fabric.info.wwnTypes[0]!) : normalizeWwn(fabric.info, options.wwn).wwn;

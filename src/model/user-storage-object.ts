@@ -10,7 +10,7 @@ import { infoField } from '../cfs/values.js';
 import { STORAGE_OBJECT_ATTRIBUTES } from '../cfs/tree.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import type { Mode } from './cfs-node.js';
-import type { RTSRoot } from './rts-root.js';
+import type { RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link UserBackedStorageObject.open}. */
@@ -97,7 +97,7 @@ export class UserBackedStorageObject extends StorageObject {
    * const rbd = await UserBackedStorageObject.open(root, 'img1', { config: 'rbd/pool/img1', size: '10G' });
    * @param placement internal: pins the object to a Backstore's HBA (use `Backstore.storageObject`).
    */
-  static async open(root: RTSRoot, name: string, options: UserOptions = {}, placement?: HbaPlacement): Promise<UserBackedStorageObject> {
+  static async open(root: RootHandle, name: string, options: UserOptions = {}, placement?: HbaPlacement): Promise<UserBackedStorageObject> {
     const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
     return StorageObject.openWith(root, 'user', name, mode, (cfs, loc) => new UserBackedStorageObject(cfs, loc), () => userRecipe(options), placement);
   }
