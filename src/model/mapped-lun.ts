@@ -17,7 +17,7 @@ import type { TPGHandle } from './tpg-handle.js';
 export interface MappedLUNOptions {
   /** Mapped LUN index 0-65535 (the LUN number the initiator sees); the lowest free one when omitted on create. */
   index?: number;
-  /** The TPGHandle LUN to map (object or index); required to create. */
+  /** The TPG LUN to map (object or index); required to create. */
   tpgLun?: LUN | number;
   /** Write-protect the mapping (`write_protect`, written after the link). */
   writeProtect?: boolean;
@@ -53,7 +53,7 @@ export function mappedLunCreateOps(mappedDir: string, tpgLunDir: string, alias: 
   return ops;
 }
 
-/** The TPGHandle LUN index a mapped LUN directory links to, from a snapshot; null when it has no (valid) link. @internal */
+/** The TPG LUN index a mapped LUN directory links to, from a snapshot; null when it has no (valid) link. @internal */
 export function linkedTpgLun(snap: Snapshot, tpg: TPGHandle, mappedDir: string): number | null {
   for (const name of snap.childLinks(mappedDir)) {
     const target = snap.link(child(mappedDir, name));
