@@ -12,7 +12,7 @@ import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
-import { ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, STORAGE_OBJECT_ATTRIBUTES, aluaGroupPath, aluaGroupsPath, settingPath, splitPath } from '../cfs/tree.js';
+import { ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunPath, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, STORAGE_OBJECT_ATTRIBUTES, aluaGroupPath, aluaGroupsPath, settingPath, splitPath, tpgPath } from '../cfs/tree.js';
 import { authValue } from '../cfs/values.js';
 import { ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
@@ -140,7 +140,7 @@ function chapValues(snap: Snapshot, dir: string, secrets: boolean): Partial<Reco
 interface Refs { storageObjects: Map<string, { ref: string; alua: boolean }> }
 
 function dumpLun(snap: Snapshot, tpg: string, index: number, refs: Refs): LunConfig | null {
-  const dir = child(lunsPath(tpg), `lun_${index}`);
+  const dir = lunPath(tpg, index);
   const alias = snap.childLinks(dir)[0];
   if (alias === undefined) return null;
   const so = refs.storageObjects.get(snap.link(child(dir, alias)) ?? '');
@@ -185,7 +185,7 @@ function dumpAcl(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: strin
 }
 
 function dumpTpg(snap: Snapshot, fabric: FabricInfo, target: string, tag: number, refs: Refs, secrets: boolean): TpgConfig {
-  const dir = child(target, `tpgt_${tag}`);
+  const dir = tpgPath(target, tag);
   const enable = read(snap, child(dir, TPG_FILES.enable));
   const luns = snap.childDirs(lunsPath(dir)).map(parseLunDirName).filter((n): n is number => n !== null)
     .map((i) => dumpLun(snap, dir, i, refs)).filter((l): l is LunConfig => l !== null).sort(byKey((l) => l.index));

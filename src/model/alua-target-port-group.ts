@@ -121,6 +121,6 @@ export class ALUATargetPortGroup extends CFSNode {
   async delete(): Promise<void> {
     if (this.name === DEFAULT_ALUA_GROUP) throw new RTSLibInvalidArgumentError('ALUA group', `${DEFAULT_ALUA_GROUP} cannot be deleted`);
     await this.checkExists();
-    await this.cfs.apply([{ op: 'rmdir', path: this.relativePath }], { what: `delete ${this.describe()}` });
+    await this.removeFromTree();
   }
 }

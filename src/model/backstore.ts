@@ -21,10 +21,9 @@
  */
 import { storagePluginOf } from './storage-plugins.js';
 import type {  RTSLibOperationError } from '../cfs/configfs.js';
-import { CORE_DIR, HBA_FILES, STRUCTURE_EXCLUDES, child, hbaDirName, hbaPath, type KernelPlugin } from '../cfs/tree.js';
+import { CORE_DIR, HBA_FILES, STRUCTURE_EXCLUDES, hbaDirName, hbaPath, type KernelPlugin } from '../cfs/tree.js';
 import { parseHbaInfo } from '../cfs/plugins.js';
-import { attributeText } from '../cfs/values.js';
-import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, operationCause } from '../errors.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { listScsiHosts } from '../scsi/discovery.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { RootHandle } from './cfs-node.js';
@@ -208,13 +207,7 @@ export class PSCSIBackstore extends Backstore {
 
   /** The kernel's `hba_mode` (1 once a legacy device put the HBA in PHBA mode). */
   async hbaMode(): Promise<number> {
-    const path = child(this.relativePath, HBA_FILES.mode);
-    const [result] = await this.cfs.run([{ op: 'read', path }]);
-    if (!result?.ok) {
-      await this.checkExists();
-      throw new RTSLibError(`could not read the hba_mode of ${this.describe()}`, result && 'errno' in result ? { operation: operationCause(result.errno, result.syscall, result.path) } : {});
-    }
-    return Number(attributeText(result.value as Buffer).trim());
+    return Number((await this.readFile(HBA_FILES.mode)).trim());
   }
 }
 

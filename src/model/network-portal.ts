@@ -167,6 +167,6 @@ export class NetworkPortal extends CFSNode {
    */
   async delete(): Promise<void> {
     await this.checkExists();
-    await this.cfs.apply([{ op: 'rmdir', path: this.relativePath }], { what: `delete ${this.describe()}` });
+    await this.removeFromTree();
   }
 }
