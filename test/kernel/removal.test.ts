@@ -7,7 +7,7 @@
  * them; nothing the removal does not name is touched.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { LUN, RTSRoot, TPG, Target, executePlan, planClear, planRestore, type SaveConfig } from '../../src/index.js';
 import { TARGET, configuredTree, rawExists } from './helpers.js';
 import { rtslibInProcess } from './support/cli-in-process.js';
@@ -32,7 +32,10 @@ function leaveLinklessDirectories(): void {
   mkdirSync(`${TPG_DIR}/acls/${INITIATOR}/lun_41`);
 }
 
-const storageObjectDirs = (): string[] => configuredTree().filter((p) => /^core\/fileio_\d+\/[^/]+$/.test(p));
+/** The fileio storage object directories (`core/fileio_<n>/<name>`). */
+const storageObjectDirs = (): string[] =>
+  readdirSync(`${TARGET}/core`).filter((hba) => /^fileio_\d+$/.test(hba))
+    .flatMap((hba) => readdirSync(`${TARGET}/core/${hba}`, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `core/${hba}/${e.name}`));
 
 beforeAll(async () => {
   makeBackingFiles();
