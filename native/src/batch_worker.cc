@@ -55,10 +55,10 @@ class BatchWorker : public Napi::AsyncWorker {
         return obj;
       case ResultState::kError:
         obj.Set("ok", false);
-        obj.Set("errno", Napi::Number::New(env, -r.err));
-        obj.Set("syscall", Napi::String::New(env, r.syscall));
-        obj.Set("path", Napi::String::New(env, r.path));
-        if (!r.message.empty()) obj.Set("message", Napi::String::New(env, r.message));
+        obj.Set("errno", Napi::Number::New(env, -r.error.err));
+        obj.Set("syscall", Napi::String::New(env, r.error.syscall));
+        obj.Set("path", Napi::String::New(env, r.error.path));
+        if (!r.error.message.empty()) obj.Set("message", Napi::String::New(env, r.error.message));
         return obj;
       case ResultState::kOk:
         break;

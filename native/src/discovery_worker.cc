@@ -88,7 +88,7 @@ Napi::Value stringOrNull(Napi::Env env, const std::string& s) {
 }
 
 Napi::Value rejection(Napi::Env env, const SysError& e) {
-  Napi::Error error = js::systemError(env, e.err, e.syscall, e.path, e.detail);
+  Napi::Error error = js::toJsError(env, e);
   if (e.hasScsiStatus) {
     error.Set("scsiStatus", Napi::Number::New(env, e.scsiStatus));
     error.Set("hostStatus", Napi::Number::New(env, e.hostStatus));

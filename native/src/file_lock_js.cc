@@ -92,7 +92,7 @@ Napi::Value TryLockFile(const Napi::CallbackInfo& info) {
     case LockState::kBusy:
       return env.Null();
     case LockState::kError:
-      js::systemError(env, attempt.err, attempt.syscall, path).ThrowAsJavaScriptException();
+      js::toJsError(env, attempt.error).ThrowAsJavaScriptException();
       return env.Undefined();
     case LockState::kHeld:
       break;

@@ -15,7 +15,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "unique_fd.h"
+#include "fs_util.h"
 #include "vpd_decoder.h"
 
 namespace rtslib {
@@ -39,20 +39,8 @@ constexpr unsigned kFirstAllocation = 255;
 constexpr unsigned kMaxAllocation = 0xffff;
 constexpr int kUnitAttentionRetries = 2;
 
-bool setError(SysError* error, int err, const char* syscall, const std::string& path,
-              const std::string& detail = std::string()) {
-  if (error != nullptr) {
-    *error = SysError();
-    error->err = err;
-    error->syscall = syscall;
-    error->path = path;
-    error->detail = detail;
-  }
-  return false;
-}
-
 bool ioctlError(SysError* error, int err, const char* request, const std::string& path) {
-  return setError(error, err, "ioctl", path, std::string(request) + ": " + errnoText(err));
+  return fail(error, err, "ioctl", path, std::string(request) + ": " + errnoText(err));
 }
 
 const char* statusName(std::uint8_t status) {
@@ -193,7 +181,7 @@ bool inquiryOnce(int fd, const std::string& path, int vpdPage, unsigned allocati
 
   data->clear();
   const bool timedOut = io.host_status == kDidTimeOut || driver == kDriverTimeout;
-  setError(error, timedOut ? ETIMEDOUT : EIO, "ioctl", path);
+  fail(error, timedOut ? ETIMEDOUT : EIO, "ioctl", path);
   error->hasScsiStatus = true;
   error->scsiStatus = status;
   error->hostStatus = io.host_status;
@@ -206,18 +194,14 @@ bool inquiryOnce(int fd, const std::string& path, int vpdPage, unsigned allocati
                                  : "INQUIRY VPD page " + hex2(static_cast<unsigned>(vpdPage));
   if (timedOut) what += " timed out after " + std::to_string(timeoutMs) + " ms";
   else what += " failed";
-  error->detail = "SG_IO " + what + ": " + describeScsiFailure(*error);
+  error->message = "SG_IO " + what + ": " + describeScsiFailure(*error);
   *unitAttention = status == kStatusCheckCondition && hasSense && key == kSenseUnitAttention;
   return false;
 }
 
 bool openNode(const std::string& path, int flags, UniqueFd* fd, SysError* error) {
-  int raw;
-  do {
-    raw = ::open(path.c_str(), flags | O_CLOEXEC);
-  } while (raw < 0 && errno == EINTR);
-  if (raw < 0) return setError(error, errno, "open", path);
-  fd->reset(raw);
+  *fd = openRetry(AT_FDCWD, path.c_str(), flags);
+  if (!*fd) return fail(error, errno, "open", path);
   return true;
 }
 
@@ -267,10 +251,10 @@ bool deviceInfo(const std::string& devicePath, DeviceInfo* out, SysError* error)
   UniqueFd fd;
   if (!openNode(devicePath, O_RDONLY | O_NONBLOCK, &fd, error)) return false;
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return setError(error, errno, "fstat", devicePath);
+  if (::fstat(fd.get(), &st) != 0) return fail(error, errno, "fstat", devicePath);
   const bool isBlock = S_ISBLK(st.st_mode);
   if (!isBlock && !S_ISCHR(st.st_mode)) {
-    return setError(error, ENODEV, "fstat", devicePath, "not a block or character device");
+    return fail(error, ENODEV, "fstat", devicePath, "not a block or character device");
   }
 
   if (!isBlock && ::major(st.st_rdev) == SCSI_GENERIC_MAJOR) {
@@ -331,14 +315,14 @@ bool deviceInfo(const std::string& devicePath, DeviceInfo* out, SysError* error)
 bool probeInUse(const std::string& devicePath, bool* busy, SysError* error) {
   *busy = false;
   struct stat st;
-  if (::stat(devicePath.c_str(), &st) != 0) return setError(error, errno, "stat", devicePath);
+  if (::stat(devicePath.c_str(), &st) != 0) return fail(error, errno, "stat", devicePath);
   int flags = O_RDONLY | O_NONBLOCK;
   if (S_ISBLK(st.st_mode)) {
     flags = O_RDONLY | O_EXCL | O_NONBLOCK;
   } else if (S_ISCHR(st.st_mode)) {
     if (::major(st.st_rdev) == SCSI_GENERIC_MAJOR) flags = O_RDWR | O_EXCL | O_NONBLOCK;
   } else {
-    return setError(error, ENODEV, "stat", devicePath, "not a block or character device");
+    return fail(error, ENODEV, "stat", devicePath, "not a block or character device");
   }
   UniqueFd fd;
   SysError openError;

@@ -5,6 +5,7 @@
       "native/src/configfs_ops.cc",
       "native/src/fault_injection.cc",
       "native/src/file_lock.cc",
+      "native/src/fs_util.cc",
       "native/src/path_guard.cc",
       "native/src/scsi_ioctl.cc",
       "native/src/sysfs_scsi.cc",

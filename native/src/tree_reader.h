@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace rtslib {
+#include "native_error.h"
 
-enum class TreeKind : std::uint8_t { kDir = 0, kFile = 1, kSymlink = 2, kOther = 3 };
+namespace rtslib {
 
 struct TreeOptions {
   // Deepest level returned: entries directly in the walked directory are at
@@ -23,19 +23,13 @@ struct TreeOptions {
 
 struct TreeResult {
   std::vector<std::string> paths;  // relative, depth-first, siblings sorted by bytes
-  std::vector<std::uint8_t> kinds;
+  std::vector<std::uint8_t> kinds;  // EntryType (fs_util.h)
   std::vector<std::uint16_t> modes;  // st_mode & 07777
   std::vector<std::string> links;    // readlink() value, meaningful where hasLink
   std::vector<std::uint8_t> hasLink;
   std::string data;                  // all file values concatenated
   std::vector<std::uint32_t> offsets;  // paths.size() + 1 entries
   std::vector<std::int32_t> errnos;    // 0 or negative errno
-};
-
-struct TreeError {
-  int err = 0;  // positive errno
-  const char* syscall = "";
-  std::string path;
 };
 
 // Walks `dir` (an absolute path). Per-entry failures (reading a file, reading
@@ -47,7 +41,7 @@ struct TreeError {
 // bit: configfs write-only attributes (mode 0200) are skipped, not read, and
 // get errno 0 and an empty value.
 bool readTree(const std::string& dir, const TreeOptions& options, TreeResult* out,
-              TreeError* error);
+              NativeError* error);
 
 }  // namespace rtslib
 

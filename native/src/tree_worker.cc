@@ -1,6 +1,5 @@
 #include "tree_worker.h"
 
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -41,9 +40,7 @@ class TreeWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     if (!ok_) {
-      std::string detail;
-      if (error_.err == EOVERFLOW) detail = "tree values exceed 4 GiB";
-      deferred_.Reject(js::systemError(env, error_.err, error_.syscall, error_.path, detail).Value());
+      deferred_.Reject(js::toJsError(env, error_).Value());
       return;
     }
     Napi::Object tree = build(env);
@@ -87,7 +84,7 @@ class TreeWorker : public Napi::AsyncWorker {
   std::string dir_;
   TreeOptions options_;
   TreeResult result_;
-  TreeError error_;
+  NativeError error_;
   bool ok_ = false;
 };
 

@@ -127,8 +127,8 @@ Op symlinkOp(const std::string& path, const std::string& target) {
 }
 
 bool isError(const OpResult& r, int err, const char* syscall, const std::string& path) {
-  return r.state == rtslib::ResultState::kError && r.err == err &&
-         std::strcmp(r.syscall, syscall) == 0 && r.path == path;
+  return r.state == rtslib::ResultState::kError && r.error.err == err &&
+         std::strcmp(r.error.syscall, syscall) == 0 && r.error.path == path;
 }
 
 bool isSkipped(const OpResult& r) { return r.state == rtslib::ResultState::kSkipped; }
@@ -415,7 +415,7 @@ void testTimeout() {
   std::vector<OpResult> r = rtslib::runBatch(ops, options);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(isError(r[0], ETIMEDOUT, "open", p("stuck")));
-  CHECK_EQ(r[0].message, std::string("timed out after 100 ms"));
+  CHECK_EQ(r[0].error.message, std::string("timed out after 100 ms"));
   CHECK(isSkipped(r[1]));
   CHECK(!exists(p("after-timeout")));
   CHECK(elapsed < std::chrono::seconds(5));
@@ -459,7 +459,7 @@ void testTimeout() {
 // ---------------------------------------------------------- fault injection
 
 bool isInjected(const OpResult& r, int err, const char* syscall, const std::string& path) {
-  return isError(r, err, syscall, path) && r.message == "injected fault";
+  return isError(r, err, syscall, path) && r.error.message == "injected fault";
 }
 
 // Turns injection off when a test ends, whatever it checked.
@@ -695,16 +695,17 @@ void testLockFileProperties() {
 
   rtslib::FileLockAttempt e = rtslib::tryLockFile(p("missing/x.lock"), true);
   CHECK(e.state == LockState::kError);
-  CHECK_EQ(e.err, ENOENT);
-  CHECK_EQ(std::string(e.syscall), std::string("open"));
+  CHECK_EQ(e.error.err, ENOENT);
+  CHECK_EQ(std::string(e.error.syscall), std::string("open"));
+  CHECK_EQ(e.error.path, p("missing/x.lock"));
   CHECK(!e.fd.valid());
   e = rtslib::tryLockFile(g_tmp, true);  // a directory cannot be opened O_RDWR
-  CHECK(e.state == LockState::kError && e.err == EISDIR);
+  CHECK(e.state == LockState::kError && e.error.err == EISDIR);
   e = rtslib::tryLockFile("relative.lock", true);
-  CHECK(e.state == LockState::kError && e.err == EINVAL);
+  CHECK(e.state == LockState::kError && e.error.err == EINVAL);
   CHECK(!exists("relative.lock"));
   e = rtslib::tryLockFile(std::string("/a\0b", 4), true);
-  CHECK(e.state == LockState::kError && e.err == EINVAL);
+  CHECK(e.state == LockState::kError && e.error.err == EINVAL);
 }
 
 // -------------------------------------------------------------- tree reader
@@ -726,7 +727,7 @@ void testTreeReader() {
   rtslib::TreeOptions options;
   options.excludeNames = {"skip"};
   rtslib::TreeResult t;
-  rtslib::TreeError e;
+  rtslib::NativeError e;
   CHECK(rtslib::readTree(p("t"), options, &t, &e));
 
   const std::vector<std::string> expected = {"a",       "b",     "b/c",   "b/c/deep",
