@@ -6,12 +6,34 @@
 #include <vector>
 
 #include "js_util.h"
+#include "promise_worker.h"
 #include "scsi_error.h"
 #include "scsi_ioctl.h"
 #include "sysfs_scsi.h"
 #include "vpd_decoder.h"
 
 namespace rtslib {
+
+namespace scsi {
+
+// The rejection of a failed discovery job (see promise_worker.h): the system
+// error plus, for a failed SCSI command, its statuses and sense data.
+Napi::Value rejectionValue(Napi::Env env, const SysError& e) {
+  Napi::Error error = js::toJsError(env, e);
+  if (e.hasScsiStatus) {
+    error.Set("scsiStatus", Napi::Number::New(env, e.scsiStatus));
+    error.Set("hostStatus", Napi::Number::New(env, e.hostStatus));
+    error.Set("driverStatus", Napi::Number::New(env, e.driverStatus));
+    if (e.hasSense) {
+      error.Set("senseKey", Napi::Number::New(env, e.senseKey));
+      error.Set("asc", Napi::Number::New(env, e.asc));
+      error.Set("ascq", Napi::Number::New(env, e.ascq));
+    }
+  }
+  return error.Value();
+}
+
+}  // namespace scsi
 
 namespace {
 
@@ -85,21 +107,6 @@ bool readDevicePath(const Napi::CallbackInfo& info, const std::string& fn, std::
 Napi::Value stringOrNull(Napi::Env env, const std::string& s) {
   if (s.empty()) return env.Null();
   return Napi::String::New(env, s);
-}
-
-Napi::Value rejection(Napi::Env env, const SysError& e) {
-  Napi::Error error = js::toJsError(env, e);
-  if (e.hasScsiStatus) {
-    error.Set("scsiStatus", Napi::Number::New(env, e.scsiStatus));
-    error.Set("hostStatus", Napi::Number::New(env, e.hostStatus));
-    error.Set("driverStatus", Napi::Number::New(env, e.driverStatus));
-    if (e.hasSense) {
-      error.Set("senseKey", Napi::Number::New(env, e.senseKey));
-      error.Set("asc", Napi::Number::New(env, e.asc));
-      error.Set("ascq", Napi::Number::New(env, e.ascq));
-    }
-  }
-  return error.Value();
 }
 
 Napi::Object hostToJs(Napi::Env env, const scsi::ScsiHost& h) {
@@ -320,51 +327,6 @@ struct ProbeJob {
   Napi::Value build(Napi::Env env) { return Napi::Boolean::New(env, busy); }
 };
 
-template <typename Job>
-class DiscoveryWorker : public Napi::AsyncWorker {
- public:
-  DiscoveryWorker(Napi::Env env, const char* name, Job job)
-      : Napi::AsyncWorker(env, name),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  void Execute() override { ok_ = job_.run(&error_); }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (!ok_) {
-      deferred_.Reject(rejection(env, error_));
-      return;
-    }
-    Napi::Value value = job_.build(env);
-    Napi::Value exception;
-    if (js::takePendingException(env, &exception)) {
-      deferred_.Reject(exception);
-    } else {
-      deferred_.Resolve(value);
-    }
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Job job_;
-  SysError error_;
-  bool ok_ = false;
-};
-
-template <typename Job>
-Napi::Value queue(Napi::Env env, const char* name, Job job) {
-  auto* worker = new DiscoveryWorker<Job>(env, name, std::move(job));  // deletes itself
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
-}
-
 // ---------------------------------------------------------------------------
 // Entry points.
 
@@ -372,14 +334,14 @@ Napi::Value ListScsiHosts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ListHostsJob job;
   if (!readSysfsRoot(info, 0, "listScsiHosts", &job.sysfsRoot)) return env.Undefined();
-  return queue(env, "rtslib.listScsiHosts", std::move(job));
+  return queuePromise(env, "rtslib.listScsiHosts", std::move(job));
 }
 
 Napi::Value ListScsiDevices(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ListDevicesJob job;
   if (!readSysfsRoot(info, 0, "listScsiDevices", &job.sysfsRoot)) return env.Undefined();
-  return queue(env, "rtslib.listScsiDevices", std::move(job));
+  return queuePromise(env, "rtslib.listScsiDevices", std::move(job));
 }
 
 Napi::Value ResolveScsiDevice(const Napi::CallbackInfo& info) {
@@ -387,7 +349,7 @@ Napi::Value ResolveScsiDevice(const Napi::CallbackInfo& info) {
   ResolveJob job;
   if (!readDevicePath(info, "resolveScsiDevice", &job.path)) return env.Undefined();
   if (!readSysfsRoot(info, 1, "resolveScsiDevice", &job.sysfsRoot)) return env.Undefined();
-  return queue(env, "rtslib.resolveScsiDevice", std::move(job));
+  return queuePromise(env, "rtslib.resolveScsiDevice", std::move(job));
 }
 
 Napi::Value ScsiInquiry(const Napi::CallbackInfo& info) {
@@ -411,21 +373,21 @@ Napi::Value ScsiInquiry(const Napi::CallbackInfo& info) {
     }
     if (has) job.timeoutMs = static_cast<unsigned>(value);
   }
-  return queue(env, "rtslib.scsiInquiry", std::move(job));
+  return queuePromise(env, "rtslib.scsiInquiry", std::move(job));
 }
 
 Napi::Value ScsiDeviceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DeviceInfoJob job;
   if (!readDevicePath(info, "scsiDeviceInfo", &job.path)) return env.Undefined();
-  return queue(env, "rtslib.scsiDeviceInfo", std::move(job));
+  return queuePromise(env, "rtslib.scsiDeviceInfo", std::move(job));
 }
 
 Napi::Value ProbeInUse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ProbeJob job;
   if (!readDevicePath(info, "probeInUse", &job.path)) return env.Undefined();
-  return queue(env, "rtslib.probeInUse", std::move(job));
+  return queuePromise(env, "rtslib.probeInUse", std::move(job));
 }
 
 }  // namespace

@@ -24,6 +24,24 @@ void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& che
   }
 }
 
+bool rootedOptions(const Napi::CallbackInfo& info, std::size_t index, const std::string& fn,
+                   Napi::Object* options, std::string* root) {
+  if (info.Length() <= index || !info[index].IsObject()) {
+    throwTypeError(info.Env(), fn + ": options must be an object");
+    return false;
+  }
+  *options = info[index].As<Napi::Object>();
+  std::string raw;
+  if (!requireString(*options, "root", "options.root", &raw)) return false;
+  const PathCheck check = normalizeAbsolute(raw);
+  if (!check.ok()) {
+    throwPathFault(info.Env(), "options.root", check);
+    return false;
+  }
+  *root = check.normalized;
+  return true;
+}
+
 bool get(const Napi::Object& obj, const char* key, Napi::Value* out) {
   *out = obj.Get(key);
   return !obj.Env().IsExceptionPending();

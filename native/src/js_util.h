@@ -21,6 +21,12 @@ void throwRangeError(Napi::Env env, const std::string& message);
 // Throws the TypeError or RangeError matching a failed path check.
 void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& check);
 
+// info[index] as the options object of a call confined to a directory: it
+// must be an object ("<fn>: options must be an object") whose `root` is an
+// absolute path, returned normalised in *root.
+bool rootedOptions(const Napi::CallbackInfo& info, std::size_t index, const std::string& fn,
+                   Napi::Object* options, std::string* root);
+
 // obj[key], or false if reading it threw (getters, proxies).
 bool get(const Napi::Object& obj, const char* key, Napi::Value* out);
 
