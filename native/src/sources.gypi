@@ -9,6 +9,7 @@
       "native/src/path_guard.cc",
       "native/src/scsi_ioctl.cc",
       "native/src/sysfs_scsi.cc",
+      "native/src/thread_pool.cc",
       "native/src/tree_reader.cc",
       "native/src/vpd_decoder.cc"
     ],

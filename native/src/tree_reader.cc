@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <limits>
 #include <memory>
-#include <thread>
 
 #include "fs_util.h"
+#include "thread_pool.h"
 #include "unique_fd.h"
 
 namespace rtslib {
@@ -113,15 +113,9 @@ class Walker {
   void flush() {
     const std::size_t count = tasks_.size();
     std::atomic<std::size_t> next{0};
-    auto work = [&]() {
+    ThreadPool::instance().runConcurrently(count > 32 ? kReadThreads : 1, [&]() {
       for (std::size_t t = next.fetch_add(1); t < count; t = next.fetch_add(1)) run(tasks_[t]);
-    };
-    std::vector<std::thread> threads;
-    if (count > 32) {
-      for (unsigned t = 1; t < kReadThreads; t++) threads.emplace_back(work);
-    }
-    work();
-    for (std::thread& t : threads) t.join();
+    });
     tasks_.clear();
     openDirs_ = 0;
   }

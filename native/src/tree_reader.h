@@ -37,6 +37,10 @@ struct TreeResult {
 // walk goes on; only a failure to open or list `dir` itself, or a result too
 // large for 32-bit offsets, fails the walk: then returns false and fills *error.
 //
+// Entries are stat'ed and read on up to 4 threads of the shared pool
+// (thread_pool.h); with fewer threads to be had, on fewer (at least the
+// calling one).
+//
 // Files are read only when readValues is set and their mode has the owner-read
 // bit: configfs write-only attributes (mode 0200) are skipped, not read, and
 // get errno 0 and an empty value.
