@@ -1,10 +1,8 @@
 // Native unit tests of the pure C++ engine (path guard, single operations,
 // batch engine, fault injection, file lock, tree reader), run against a
-// temporary directory. No test framework: a tiny CHECK macro and a list of
-// test functions. This exercises the engine's mechanics only; configfs
+// temporary directory with the harness of test_harness.h. This exercises the engine's mechanics only; configfs
 // behaviour is tested in the kernel VM.
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -13,7 +11,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -25,85 +22,18 @@
 #include "fault_injection.h"
 #include "file_lock.h"
 #include "path_guard.h"
+#include "test_harness.h"
 #include "tree_reader.h"
 #include "unique_fd.h"
 
 namespace {
 
-int g_checkFailures = 0;
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      ++g_checkFailures;                                                      \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                         \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    const auto& check_a_ = (a);                                               \
-    const auto& check_b_ = (b);                                               \
-    if (!(check_a_ == check_b_)) {                                            \
-      ++g_checkFailures;                                                      \
-      std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n", __FILE__, __LINE__, #a, #b); \
-    }                                                                         \
-  } while (0)
-
+using namespace rtslib_test;
 using rtslib::Op;
 using rtslib::OpKind;
 using rtslib::OpResult;
 
-std::string g_tmp;  // per-test temporary directory
-
-int removeEntry(const char* path, const struct stat*, int type, struct FTW*) {
-  return type == FTW_DP ? ::rmdir(path) : ::unlink(path);
-}
-
-void removeTree(const std::string& path) {
-  ::nftw(path.c_str(), removeEntry, 32, FTW_DEPTH | FTW_PHYS);
-}
-
-std::string makeTempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                     "/rtslib-native-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    std::perror("mkdtemp");
-    std::exit(2);
-  }
-  return std::string(buf.data());
-}
-
 std::string p(const std::string& rel) { return g_tmp + "/" + rel; }
-
-void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644) {
-  rtslib::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (!fd) {
-    std::perror(path.c_str());
-    std::exit(2);
-  }
-  if (::write(fd.get(), content.data(), content.size()) !=
-      static_cast<ssize_t>(content.size())) {
-    std::perror("write");
-    std::exit(2);
-  }
-  ::fchmod(fd.get(), mode);
-}
-
-std::string readFile(const std::string& path) {
-  rtslib::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  std::string out;
-  if (fd) rtslib::readAll(fd.get(), &out);
-  return out;
-}
-
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
 
 Op op(OpKind kind, const std::string& path, bool independent = false) {
   Op o;
@@ -792,16 +722,11 @@ void testTreeReader() {
   CHECK_EQ(e.err, ENOTDIR);
 }
 
-struct TestCase {
-  const char* name;
-  void (*fn)();
-};
-
 }  // namespace
 
 int main() {
   ::umask(022);
-  const TestCase tests[] = {
+  return runTests({
       {"path guard", testPathGuard},
       {"errno per op", testErrnoPerOp},
       {"read/write exact bytes", testReadWriteExact},
@@ -820,22 +745,5 @@ int main() {
       {"lock conflicts", testLockConflicts},
       {"lock file properties", testLockFileProperties},
       {"tree reader", testTreeReader},
-  };
-  int passed = 0;
-  int failed = 0;
-  for (const TestCase& t : tests) {
-    g_tmp = makeTempDir();
-    const int before = g_checkFailures;
-    t.fn();
-    removeTree(g_tmp);
-    if (g_checkFailures == before) {
-      ++passed;
-      std::printf("ok   %s\n", t.name);
-    } else {
-      ++failed;
-      std::printf("FAIL %s\n", t.name);
-    }
-  }
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  });
 }
