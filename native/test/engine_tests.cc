@@ -1,6 +1,7 @@
 // Native unit tests of the pure C++ engine (path guard, single operations,
-// batch engine, fault injection, file lock, tree reader), run against a
-// temporary directory with the harness of test_harness.h. This exercises the engine's mechanics only; configfs
+// batch engine, thread pool, fault injection, file lock, fs util, tree
+// reader), run against a temporary directory with the harness of
+// test_harness.h. This exercises the engine's mechanics only; configfs
 // behaviour is tested in the kernel VM.
 #include <fcntl.h>
 #include <sys/file.h>
@@ -8,10 +9,13 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -21,8 +25,10 @@
 #include "configfs_ops.h"
 #include "fault_injection.h"
 #include "file_lock.h"
+#include "fs_util.h"
 #include "path_guard.h"
 #include "test_harness.h"
+#include "thread_pool.h"
 #include "tree_reader.h"
 #include "unique_fd.h"
 
@@ -386,6 +392,73 @@ void testTimeout() {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+// -------------------------------------------------------------- thread pool
+
+// runConcurrently gets every thread it asks for: the calls can only all
+// return once they have all started.
+void testThreadPoolConcurrent() {
+  std::mutex mu;
+  std::condition_variable cv;
+  int arrived = 0;
+  bool allMet = true;
+  rtslib::ThreadPool::instance().runConcurrently(4, [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    ++arrived;
+    cv.notify_all();
+    if (!cv.wait_for(lock, std::chrono::seconds(10), [&] { return arrived >= 4; })) {
+      allMet = false;
+    }
+  });
+  CHECK_EQ(arrived, 4);
+  CHECK(allMet);
+}
+
+// Pool threads are reused across runBatch calls: many small grouped and
+// timed batches start far fewer threads than they use.
+void testPoolReuse() {
+  std::vector<Op> group;
+  for (int i = 0; i < 4; ++i) group.push_back(op(OpKind::kStat, g_tmp, true));
+  rtslib::BatchOptions timed;
+  timed.timeoutMs = 5000;
+  const std::vector<Op> single = {op(OpKind::kStat, g_tmp)};
+  rtslib::runBatch(group, rtslib::BatchOptions());
+  const std::size_t before = rtslib::ThreadPool::instance().threadsStarted();
+  bool allOk = true;
+  for (int i = 0; i < 200; ++i) {
+    for (const OpResult& r : rtslib::runBatch(group, rtslib::BatchOptions())) allOk = allOk && r.ok();
+    for (const OpResult& r : rtslib::runBatch(single, timed)) allOk = allOk && r.ok();
+  }
+  CHECK(allOk);
+  // Without reuse: 1000 threads (4 per group, 1 per timed op).
+  const std::size_t started = rtslib::ThreadPool::instance().threadsStarted() - before;
+  CHECK(started < 200);
+}
+
+// Batches from several threads at once (as from several async workers)
+// share the pool; each keeps its own order, concurrency and results.
+void testConcurrentBatches() {
+  std::atomic<int> nextId{0};
+  std::atomic<bool> allOk{true};
+  rtslib::ThreadPool::instance().runConcurrently(4, [&] {
+    const std::string dir = p("c" + std::to_string(nextId.fetch_add(1)));
+    rtslib::BatchOptions options;
+    options.concurrency = 2;
+    options.timeoutMs = 5000;
+    for (int i = 0; i < 25; ++i) {
+      std::vector<Op> ops = {op(OpKind::kMkdir, dir)};
+      for (int k = 0; k < 6; ++k) ops.push_back(op(OpKind::kMkdir, dir + "/" + std::to_string(k), true));
+      ops.push_back(op(OpKind::kList, dir));
+      for (int k = 0; k < 6; ++k) ops.push_back(op(OpKind::kRmdir, dir + "/" + std::to_string(k), true));
+      ops.push_back(op(OpKind::kRmdir, dir));
+      const std::vector<OpResult> r = rtslib::runBatch(ops, options);
+      bool ok = r.size() == ops.size() && r[7].entries.size() == 6;
+      for (const OpResult& x : r) ok = ok && x.ok();
+      if (!ok) allOk = false;
+    }
+  });
+  CHECK(allOk);
+}
+
 // ---------------------------------------------------------- fault injection
 
 bool isInjected(const OpResult& r, int err, const char* syscall, const std::string& path) {
@@ -638,6 +711,52 @@ void testLockFileProperties() {
   CHECK(e.state == LockState::kError && e.error.err == EINVAL);
 }
 
+// ------------------------------------------------------------------ fs util
+
+void testFsUtil() {
+  writeFile(p("d/b"), "12345");
+  ::mkdir(p("d/a").c_str(), 0755);
+  ::symlink("b", p("d/l").c_str());
+  ::mkfifo(p("d/f").c_str(), 0600);
+  std::vector<rtslib::DirEntry> entries;
+  rtslib::ListFailure failure;
+  CHECK_EQ(rtslib::listDir(p("d").c_str(), &entries, &failure), 0);
+  CHECK_EQ(entries.size(), static_cast<std::size_t>(4));
+  if (entries.size() == 4) {
+    CHECK(entries[0].name == "a" && entries[0].type == rtslib::EntryType::kDir);
+    CHECK(entries[1].name == "b" && entries[1].type == rtslib::EntryType::kFile);
+    CHECK(entries[2].name == "f" && entries[2].type == rtslib::EntryType::kOther);
+    CHECK(entries[3].name == "l" && entries[3].type == rtslib::EntryType::kLink);
+  }
+  CHECK_EQ(rtslib::listDir(p("missing").c_str(), &entries, &failure), ENOENT);
+  CHECK_EQ(std::string(failure.syscall), std::string("scandir"));
+  CHECK_EQ(rtslib::listDir(p("d/b").c_str(), &entries), ENOTDIR);
+
+  rtslib::UniqueFd dir = rtslib::openRetry(AT_FDCWD, p("d").c_str(), O_RDONLY | O_DIRECTORY);
+  CHECK(dir.valid());
+  const int fdFlags = ::fcntl(dir.get(), F_GETFD);
+  CHECK(fdFlags >= 0 && (fdFlags & FD_CLOEXEC) != 0);  // always added
+  CHECK_EQ(rtslib::listDirFd(dir.get(), &entries), 0);
+  CHECK_EQ(entries.size(), static_cast<std::size_t>(4));
+  CHECK_EQ(rtslib::listDirFd(dir.get(), &entries), 0);  // `dir` itself is not consumed
+  CHECK_EQ(entries.size(), static_cast<std::size_t>(4));
+
+  std::string value = "x";
+  rtslib::UniqueFd file = rtslib::openRetry(dir.get(), "b", O_RDONLY);
+  CHECK_EQ(rtslib::readAll(file.get(), &value, 3, rtslib::ReadOverflow::kTruncate), 0);
+  CHECK_EQ(value, std::string("x123"));
+  file = rtslib::openRetry(dir.get(), "b", O_RDONLY);
+  CHECK_EQ(rtslib::readAll(file.get(), &value, 3), EFBIG);
+  CHECK_EQ(value, std::string("x123"));  // nothing appended
+  file = rtslib::openRetry(dir.get(), "b", O_RDONLY);
+  CHECK_EQ(rtslib::readAll(file.get(), &value, 5), 0);
+  CHECK_EQ(value, std::string("x12312345"));
+
+  CHECK(rtslib::entryTypeFromMode(S_IFDIR | 0755) == rtslib::EntryType::kDir);
+  CHECK(rtslib::entryTypeFromMode(S_IFCHR) == rtslib::EntryType::kOther);
+  CHECK_EQ(rtslib::errnoText(ENOENT), std::string("No such file or directory"));
+}
+
 // -------------------------------------------------------------- tree reader
 
 void testTreeReader() {
@@ -737,6 +856,9 @@ int main() {
       {"group stop on error", testGroupStopOnError},
       {"group runs concurrently", testGroupRunsConcurrently},
       {"timeout", testTimeout},
+      {"thread pool runs concurrently", testThreadPoolConcurrent},
+      {"thread pool reused across batches", testPoolReuse},
+      {"concurrent batches", testConcurrentBatches},
       {"fault at op k", testFaultAtOp},
       {"fault in pool threads", testFaultInPool},
       {"fault undo counter", testFaultUndoCounter},
@@ -744,6 +866,7 @@ int main() {
       {"fault stall", testFaultStall},
       {"lock conflicts", testLockConflicts},
       {"lock file properties", testLockFileProperties},
+      {"fs util", testFsUtil},
       {"tree reader", testTreeReader},
   });
 }
