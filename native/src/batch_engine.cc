@@ -152,7 +152,8 @@ class Batch {
           continue;
         }
         if (options_.timeoutMs > 0) {
-          const Clock::time_point due = t->startedAt + std::chrono::milliseconds(options_.timeoutMs);
+          const Clock::time_point due =
+              t->startedAt + std::chrono::milliseconds(options_.timeoutMs);
           if (now >= due) {
             abandonLocked(*t);
             continue;

@@ -29,19 +29,15 @@ Napi::Value resultToJs(Napi::Env env, const OpResult& r) {
       obj.Set("path", Napi::String::New(env, r.error.path));
       if (!r.error.message.empty()) obj.Set("message", Napi::String::New(env, r.error.message));
       return obj;
-    case ResultState::kOk:
-      break;
+    case ResultState::kOk: break;
   }
   obj.Set("ok", true);
   switch (r.valueKind) {
-    case ValueKind::kNone:
-      break;
+    case ValueKind::kNone: break;
     case ValueKind::kBytes:
       obj.Set("value", Napi::Buffer<char>::Copy(env, r.bytes.data(), r.bytes.size()));
       break;
-    case ValueKind::kString:
-      obj.Set("value", Napi::String::New(env, r.bytes));
-      break;
+    case ValueKind::kString: obj.Set("value", Napi::String::New(env, r.bytes)); break;
     case ValueKind::kEntries: {
       Napi::Array entries = Napi::Array::New(env, r.entries.size());
       for (std::size_t i = 0; i < r.entries.size(); ++i) {
@@ -89,8 +85,8 @@ bool allowsRootPath(OpKind kind) {
 
 // Converts and validates ops[index]. Throws (pending exception) and returns
 // false on the first problem.
-bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index,
-             const std::string& root, Op* op) {
+bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index, const std::string& root,
+             Op* op) {
   const std::string what = "ops[" + std::to_string(index) + "]";
   if (!value.IsObject() || value.IsArray()) {
     js::throwTypeError(env, what + " must be an object");
@@ -140,8 +136,7 @@ bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index,
       op->mode = present ? static_cast<mode_t>(mode) : 0755;
       break;
     }
-    default:
-      break;
+    default: break;
   }
 
   bool independent = false;
@@ -179,7 +174,9 @@ Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (present) batchOptions.timeoutMs = static_cast<std::uint32_t>(number);
-  if (!js::optionalBool(options, "undo", "options.undo", &batchOptions.undo)) return env.Undefined();
+  if (!js::optionalBool(options, "undo", "options.undo", &batchOptions.undo)) {
+    return env.Undefined();
+  }
 
   const std::uint32_t count = array.Length();
   if (count == 0) {

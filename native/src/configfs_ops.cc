@@ -15,11 +15,9 @@ bool parseOpKind(std::string_view name, OpKind* out) noexcept {
     const char* name;
     OpKind kind;
   } kTable[] = {
-      {"read", OpKind::kRead},       {"write", OpKind::kWrite},
-      {"mkdir", OpKind::kMkdir},     {"rmdir", OpKind::kRmdir},
-      {"symlink", OpKind::kSymlink}, {"unlink", OpKind::kUnlink},
-      {"readlink", OpKind::kReadlink}, {"list", OpKind::kList},
-      {"stat", OpKind::kStat},
+      {"read", OpKind::kRead},         {"write", OpKind::kWrite},     {"mkdir", OpKind::kMkdir},
+      {"rmdir", OpKind::kRmdir},       {"symlink", OpKind::kSymlink}, {"unlink", OpKind::kUnlink},
+      {"readlink", OpKind::kReadlink}, {"list", OpKind::kList},       {"stat", OpKind::kStat},
   };
   for (const auto& entry : kTable) {
     if (name == entry.name) {
@@ -51,13 +49,11 @@ bool isMutating(OpKind kind) noexcept {
     case OpKind::kMkdir:
     case OpKind::kRmdir:
     case OpKind::kSymlink:
-    case OpKind::kUnlink:
-      return true;
+    case OpKind::kUnlink: return true;
     case OpKind::kRead:
     case OpKind::kReadlink:
     case OpKind::kList:
-    case OpKind::kStat:
-      return false;
+    case OpKind::kStat: return false;
   }
   return false;
 }
@@ -144,10 +140,8 @@ OpResult doList(const Op& op, SyscallTracker* tracker) {
 OpResult runOp(const Op& op, SyscallTracker* tracker) {
   const char* p = op.path.c_str();
   switch (op.kind) {
-    case OpKind::kRead:
-      return doRead(op, tracker);
-    case OpKind::kWrite:
-      return doWrite(op, tracker);
+    case OpKind::kRead: return doRead(op, tracker);
+    case OpKind::kWrite: return doWrite(op, tracker);
     case OpKind::kMkdir:
       markSyscall(tracker, "mkdir");
       if (::mkdir(p, op.mode) != 0) return OpResult::failure(errno, "mkdir", op.displayPath);
@@ -174,8 +168,7 @@ OpResult runOp(const Op& op, SyscallTracker* tracker) {
       r.valueKind = ValueKind::kString;
       return r;
     }
-    case OpKind::kList:
-      return doList(op, tracker);
+    case OpKind::kList: return doList(op, tracker);
     case OpKind::kStat: {
       markSyscall(tracker, "lstat");
       struct stat st;

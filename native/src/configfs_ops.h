@@ -64,9 +64,9 @@ struct OpResult {
 
   // kOk
   ValueKind valueKind = ValueKind::kNone;
-  std::string bytes;            // kBytes (read) or kString (readlink)
+  std::string bytes;              // kBytes (read) or kString (readlink)
   std::vector<DirEntry> entries;  // kEntries (list)
-  StatInfo stat;                // kStat
+  StatInfo stat;                  // kStat
 
   bool ok() const noexcept { return state == ResultState::kOk; }
   bool failed() const noexcept { return state == ResultState::kError; }

@@ -132,7 +132,8 @@ Napi::Object deviceToJs(Napi::Env env, const scsi::ScsiDevice& d) {
   o.Set("model", Napi::String::New(env, d.model));
   o.Set("rev", Napi::String::New(env, d.rev));
   o.Set("state", Napi::String::New(env, d.state));
-  o.Set("queueDepth", d.hasQueueDepth ? Napi::Value(Napi::Number::New(env, d.queueDepth)) : env.Null());
+  o.Set("queueDepth",
+        d.hasQueueDepth ? Napi::Value(Napi::Number::New(env, d.queueDepth)) : env.Null());
   o.Set("blockDevice", stringOrNull(env, d.blockDevice));
   o.Set("sgDevice", stringOrNull(env, d.sgDevice));
   Napi::Array tapes = Napi::Array::New(env, d.tapeDevices.size());
@@ -204,8 +205,9 @@ Napi::Object designatorToJs(Napi::Env env, const scsi::Designator& d) {
     o.Set("vendorSpecific", Napi::String::New(env, d.t10VendorSpecific));
   }
   if (d.hasNumber) {
-    const char* key = d.type == 4 ? "relativeTargetPort" : d.type == 5 ? "targetPortGroup"
-                                                                       : "logicalUnitGroup";
+    const char* key = d.type == 4   ? "relativeTargetPort"
+                      : d.type == 5 ? "targetPortGroup"
+                                    : "logicalUnitGroup";
     o.Set(key, Napi::Number::New(env, d.number));
   }
   return o;
@@ -218,7 +220,8 @@ Napi::Object inquiryToJs(Napi::Env env, const std::vector<std::uint8_t>& raw,
   o.Set("vpdPage", q.page < 0 ? env.Null() : Napi::Value(Napi::Number::New(env, q.page)));
   o.Set("peripheralQualifier", Napi::Number::New(env, q.peripheralQualifier));
   o.Set("peripheralDeviceType", Napi::Number::New(env, q.peripheralDeviceType));
-  o.Set("peripheralTypeName", Napi::String::New(env, scsi::peripheralTypeName(q.peripheralDeviceType)));
+  o.Set("peripheralTypeName",
+        Napi::String::New(env, scsi::peripheralTypeName(q.peripheralDeviceType)));
   if (q.page >= 0 && raw.size() >= 4) {
     o.Set("pageCode", Napi::Number::New(env, q.pageCode));
     o.Set("pageLength", Napi::Number::New(env, q.pageLength));

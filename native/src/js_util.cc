@@ -88,8 +88,8 @@ bool optionalInteger(const Napi::Object& obj, const char* key, const std::string
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || std::trunc(d) != d || d < static_cast<double>(min) ||
       d > static_cast<double>(max)) {
-    throwRangeError(obj.Env(), what + " must be an integer from " + std::to_string(min) +
-                                   " to " + std::to_string(max));
+    throwRangeError(obj.Env(), what + " must be an integer from " + std::to_string(min) + " to " +
+                                   std::to_string(max));
     return false;
   }
   *out = static_cast<std::int64_t>(d);
@@ -99,12 +99,9 @@ bool optionalInteger(const Napi::Object& obj, const char* key, const std::string
 
 Napi::Error toJsError(Napi::Env env, const NativeError& e) {
   switch (e.kind) {
-    case NativeError::Kind::kTypeError:
-      return Napi::TypeError::New(env, e.message);
-    case NativeError::Kind::kRangeError:
-      return Napi::RangeError::New(env, e.message);
-    case NativeError::Kind::kSystem:
-      break;
+    case NativeError::Kind::kTypeError: return Napi::TypeError::New(env, e.message);
+    case NativeError::Kind::kRangeError: return Napi::RangeError::New(env, e.message);
+    case NativeError::Kind::kSystem: break;
   }
   const std::string message = std::string(e.syscall) + " '" + e.path +
                               "': " + (e.message.empty() ? errnoText(e.err) : e.message);

@@ -59,10 +59,10 @@ const char* statusName(std::uint8_t status) {
 
 const char* senseKeyName(std::uint8_t key) {
   static const char* const kNames[16] = {
-      "NO SENSE",        "RECOVERED ERROR", "NOT READY",       "MEDIUM ERROR",
-      "HARDWARE ERROR",  "ILLEGAL REQUEST", "UNIT ATTENTION",  "DATA PROTECT",
-      "BLANK CHECK",     "VENDOR SPECIFIC", "COPY ABORTED",    "ABORTED COMMAND",
-      "reserved (0xc)",  "VOLUME OVERFLOW", "MISCOMPARE",      "COMPLETED",
+      "NO SENSE",       "RECOVERED ERROR", "NOT READY",      "MEDIUM ERROR",
+      "HARDWARE ERROR", "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT",
+      "BLANK CHECK",    "VENDOR SPECIFIC", "COPY ABORTED",   "ABORTED COMMAND",
+      "reserved (0xc)", "VOLUME OVERFLOW", "MISCOMPARE",     "COMPLETED",
   };
   return kNames[key & 0x0f];
 }
@@ -167,14 +167,15 @@ bool inquiryOnce(int fd, const std::string& path, int vpdPage, unsigned allocati
   bool ok = (io.info & SG_INFO_OK_MASK) == SG_INFO_OK;
   if (!ok && io.host_status == 0 && (driver == 0 || driver == kDriverSense)) {
     // Only sense "noise": fine when the status is GOOD or the sense is benign.
-    ok = status == kStatusGood ||
-         (status == kStatusCheckCondition && hasSense &&
-          (key == kSenseNoSense || key == kSenseRecoveredError));
+    ok = status == kStatusGood || (status == kStatusCheckCondition && hasSense &&
+                                   (key == kSenseNoSense || key == kSenseRecoveredError));
   }
   if (ok) {
     const int resid = io.resid;
     std::size_t got = allocation;
-    if (resid > 0) got = static_cast<std::size_t>(resid) >= got ? 0 : got - static_cast<std::size_t>(resid);
+    if (resid > 0) {
+      got = static_cast<std::size_t>(resid) >= got ? 0 : got - static_cast<std::size_t>(resid);
+    }
     data->resize(got);
     return true;
   }
@@ -192,8 +193,7 @@ bool inquiryOnce(int fd, const std::string& path, int vpdPage, unsigned allocati
   error->ascq = ascq;
   std::string what = vpdPage < 0 ? std::string("standard INQUIRY")
                                  : "INQUIRY VPD page " + hex2(static_cast<unsigned>(vpdPage));
-  if (timedOut) what += " timed out after " + std::to_string(timeoutMs) + " ms";
-  else what += " failed";
+  what += timedOut ? " timed out after " + std::to_string(timeoutMs) + " ms" : " failed";
   error->message = "SG_IO " + what + ": " + describeScsiFailure(*error);
   *unitAttention = status == kStatusCheckCondition && hasSense && key == kSenseUnitAttention;
   return false;

@@ -127,7 +127,8 @@ bool tapeOrder(const std::string& a, const std::string& b) {
 }
 
 bool addressLess(const ScsiAddress& a, const ScsiAddress& b) {
-  return std::tie(a.host, a.channel, a.target, a.lun) < std::tie(b.host, b.channel, b.target, b.lun);
+  return std::tie(a.host, a.channel, a.target, a.lun) <
+         std::tie(b.host, b.channel, b.target, b.lun);
 }
 
 std::string parentOf(const std::string& path) {
@@ -163,7 +164,7 @@ bool scanForDevNumber(const std::string& sysfsRoot, bool isBlock, std::uint32_t 
     }
   }
   return fail(error, ENODEV, "stat", sysfsRoot,
-                  "no SCSI device has " + devNumberText(isBlock, major, minor));
+              "no SCSI device has " + devNumberText(isBlock, major, minor));
 }
 
 }  // namespace
@@ -257,7 +258,8 @@ bool listHosts(const std::string& sysfsRoot, std::vector<ScsiHost>* out, SysErro
     for (const DirEntry& f : files) {
       const std::string path = dir + "/" + f.name;
       mode_t mode = 0;
-      if (lstatType(path, &mode) != EntryType::kFile || (mode & (S_IRUSR | S_IRGRP | S_IROTH)) == 0) {
+      if (lstatType(path, &mode) != EntryType::kFile ||
+          (mode & (S_IRUSR | S_IRGRP | S_IROTH)) == 0) {
         continue;
       }
       std::string value;
@@ -379,13 +381,13 @@ bool findDeviceByDevNumber(const std::string& sysfsRoot, bool isBlock, std::uint
   }
   if (hctl.empty()) {
     return fail(error, ENODEV, "stat", link,
-                    devNumberText(isBlock, major, minor) + " is not a SCSI device");
+                devNumberText(isBlock, major, minor) + " is not a SCSI device");
   }
   ScsiDevice d;
   if (!readDevice(sysfsRoot, hctl, &d, error)) {
     if (error != nullptr && error->err == ENOENT) {
       return fail(error, ENODEV, "stat", link,
-                      devNumberText(isBlock, major, minor) + " is not a SCSI device");
+                  devNumberText(isBlock, major, minor) + " is not a SCSI device");
     }
     return false;
   }
@@ -401,14 +403,14 @@ bool findDeviceByDevNumber(const std::string& sysfsRoot, bool isBlock, std::uint
   }
   if (!matched) {
     return fail(error, ENODEV, "stat", link,
-                    devNumberText(isBlock, major, minor) + " is not a node of SCSI device " + hctl);
+                devNumberText(isBlock, major, minor) + " is not a node of SCSI device " + hctl);
   }
   *out = std::move(d);
   return true;
 }
 
-bool resolveDevicePath(const std::string& sysfsRoot, const std::string& devicePath,
-                       ScsiDevice* out, SysError* error) {
+bool resolveDevicePath(const std::string& sysfsRoot, const std::string& devicePath, ScsiDevice* out,
+                       SysError* error) {
   struct stat st;
   if (::stat(devicePath.c_str(), &st) != 0) return fail(error, errno, "stat", devicePath);
   if (!S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode)) {

@@ -22,12 +22,12 @@ struct TreeOptions {
 };
 
 struct TreeResult {
-  std::vector<std::string> paths;  // relative, depth-first, siblings sorted by bytes
-  std::vector<std::uint8_t> kinds;  // EntryType (fs_util.h)
+  std::vector<std::string> paths;    // relative, depth-first, siblings sorted by bytes
+  std::vector<std::uint8_t> kinds;   // EntryType (fs_util.h)
   std::vector<std::uint16_t> modes;  // st_mode & 07777
   std::vector<std::string> links;    // readlink() value, meaningful where hasLink
   std::vector<std::uint8_t> hasLink;
-  std::string data;                  // all file values concatenated
+  std::string data;                    // all file values concatenated
   std::vector<std::uint32_t> offsets;  // paths.size() + 1 entries
   std::vector<std::int32_t> errnos;    // 0 or negative errno
 };

@@ -72,9 +72,9 @@ bool isSkipped(const OpResult& r) { return r.state == rtslib::ResultState::kSkip
 // ---------------------------------------------------------------- path guard
 
 void testPathGuard() {
-  using rtslib::PathFault;
   using rtslib::checkUnderRoot;
   using rtslib::normalizeAbsolute;
+  using rtslib::PathFault;
 
   CHECK_EQ(normalizeAbsolute("/a//b/").normalized, std::string("/a/b"));
   CHECK_EQ(normalizeAbsolute("/").normalized, std::string("/"));
@@ -219,14 +219,10 @@ void testListStatReadlink() {
 
 void testOrdering() {
   std::vector<Op> ops = {
-      op(OpKind::kMkdir, p("a")),
-      op(OpKind::kMkdir, p("a/b")),
-      symlinkOp(p("a/link"), "b"),
-      op(OpKind::kList, p("a")),
-      op(OpKind::kReadlink, p("a/link")),
-      op(OpKind::kUnlink, p("a/link")),
-      op(OpKind::kRmdir, p("a/b")),
-      op(OpKind::kList, p("a")),
+      op(OpKind::kMkdir, p("a")),         op(OpKind::kMkdir, p("a/b")),
+      symlinkOp(p("a/link"), "b"),        op(OpKind::kList, p("a")),
+      op(OpKind::kReadlink, p("a/link")), op(OpKind::kUnlink, p("a/link")),
+      op(OpKind::kRmdir, p("a/b")),       op(OpKind::kList, p("a")),
   };
   const std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
   CHECK_EQ(r.size(), ops.size());
@@ -264,9 +260,13 @@ void testStopOnError() {
 void testParallelGroup() {
   std::vector<Op> ops;
   ops.push_back(op(OpKind::kMkdir, p("par")));
-  for (int i = 0; i < 50; ++i) ops.push_back(op(OpKind::kMkdir, p("par/d" + std::to_string(i)), true));
+  for (int i = 0; i < 50; ++i) {
+    ops.push_back(op(OpKind::kMkdir, p("par/d" + std::to_string(i)), true));
+  }
   ops.push_back(op(OpKind::kList, p("par")));
-  for (int i = 0; i < 50; ++i) ops.push_back(op(OpKind::kRmdir, p("par/d" + std::to_string(i)), true));
+  for (int i = 0; i < 50; ++i) {
+    ops.push_back(op(OpKind::kRmdir, p("par/d" + std::to_string(i)), true));
+  }
   ops.push_back(op(OpKind::kList, p("par")));
 
   for (unsigned concurrency : {1u, 8u, 64u}) {
@@ -425,7 +425,9 @@ void testPoolReuse() {
   const std::size_t before = rtslib::ThreadPool::instance().threadsStarted();
   bool allOk = true;
   for (int i = 0; i < 200; ++i) {
-    for (const OpResult& r : rtslib::runBatch(group, rtslib::BatchOptions())) allOk = allOk && r.ok();
+    for (const OpResult& r : rtslib::runBatch(group, rtslib::BatchOptions())) {
+      allOk = allOk && r.ok();
+    }
     for (const OpResult& r : rtslib::runBatch(single, timed)) allOk = allOk && r.ok();
   }
   CHECK(allOk);
@@ -446,9 +448,13 @@ void testConcurrentBatches() {
     options.timeoutMs = 5000;
     for (int i = 0; i < 25; ++i) {
       std::vector<Op> ops = {op(OpKind::kMkdir, dir)};
-      for (int k = 0; k < 6; ++k) ops.push_back(op(OpKind::kMkdir, dir + "/" + std::to_string(k), true));
+      for (int k = 0; k < 6; ++k) {
+        ops.push_back(op(OpKind::kMkdir, dir + "/" + std::to_string(k), true));
+      }
       ops.push_back(op(OpKind::kList, dir));
-      for (int k = 0; k < 6; ++k) ops.push_back(op(OpKind::kRmdir, dir + "/" + std::to_string(k), true));
+      for (int k = 0; k < 6; ++k) {
+        ops.push_back(op(OpKind::kRmdir, dir + "/" + std::to_string(k), true));
+      }
       ops.push_back(op(OpKind::kRmdir, dir));
       const std::vector<OpResult> r = rtslib::runBatch(ops, options);
       bool ok = r.size() == ops.size() && r[7].entries.size() == 6;
@@ -478,13 +484,12 @@ void testFaultAtOp() {
   config.err = EROFS;
   rtslib::setFaultInjection(config);
   std::vector<Op> ops = {
-      op(OpKind::kMkdir, p("a")),       // mutating 1
-      op(OpKind::kRead, p("attr")),     // reads are not counted
-      op(OpKind::kList, p("a")),
-      op(OpKind::kStat, p("a")),
-      op(OpKind::kMkdir, p("a/b")),     // mutating 2
-      writeOp(p("attr"), "new"),        // mutating 3: fails, no syscall
-      op(OpKind::kMkdir, p("c")),       // skipped
+      op(OpKind::kMkdir, p("a")),    // mutating 1
+      op(OpKind::kRead, p("attr")),  // reads are not counted
+      op(OpKind::kList, p("a")),    op(OpKind::kStat, p("a")),
+      op(OpKind::kMkdir, p("a/b")),  // mutating 2
+      writeOp(p("attr"), "new"),     // mutating 3: fails, no syscall
+      op(OpKind::kMkdir, p("c")),    // skipped
   };
   std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
   for (int i = 0; i < 5; ++i) CHECK(r[i].ok());
@@ -512,8 +517,8 @@ void testFaultAtOp() {
   rtslib::FaultConfig first;
   first.failAt = 1;
   const std::vector<std::pair<Op, const char*>> kinds = {
-      {op(OpKind::kMkdir, p("m")), "mkdir"},   {op(OpKind::kRmdir, p("c")), "rmdir"},
-      {symlinkOp(p("l"), "c"), "symlink"},     {op(OpKind::kUnlink, p("attr")), "unlink"},
+      {op(OpKind::kMkdir, p("m")), "mkdir"}, {op(OpKind::kRmdir, p("c")), "rmdir"},
+      {symlinkOp(p("l"), "c"), "symlink"},   {op(OpKind::kUnlink, p("attr")), "unlink"},
       {writeOp(p("attr"), "x"), "open"},
   };
   for (const auto& k : kinds) {
@@ -571,9 +576,8 @@ void testFaultUndoCounter() {
 
   rtslib::BatchOptions undo;
   undo.undo = true;
-  r = rtslib::runBatch({op(OpKind::kRmdir, p("u2")), op(OpKind::kList, g_tmp),
-                        op(OpKind::kRmdir, p("u1"))},
-                       undo);
+  r = rtslib::runBatch(
+      {op(OpKind::kRmdir, p("u2")), op(OpKind::kList, g_tmp), op(OpKind::kRmdir, p("u1"))}, undo);
   CHECK(r[0].ok());
   CHECK(r[1].ok());
   CHECK(isInjected(r[2], EBUSY, "rmdir", p("u1")));
@@ -779,8 +783,8 @@ void testTreeReader() {
   rtslib::NativeError e;
   CHECK(rtslib::readTree(p("t"), options, &t, &e));
 
-  const std::vector<std::string> expected = {"a",       "b",     "b/c",   "b/c/deep",
-                                             "control", "empty", "fifo",  "link"};
+  const std::vector<std::string> expected = {"a",       "b",     "b/c",  "b/c/deep",
+                                             "control", "empty", "fifo", "link"};
   CHECK(t.paths == expected);
   const std::size_t n = t.paths.size();
   CHECK_EQ(t.kinds.size(), n);

@@ -25,7 +25,9 @@ using namespace rtslib::scsi;
 const char kSerial[] = "7f0c1f4c-6b7e-4a3b-9f6a-0123456789ab";
 
 void put(Bytes* b, std::size_t at, const std::string& text, std::size_t width) {
-  for (std::size_t i = 0; i < width; ++i) (*b)[at + i] = i < text.size() ? static_cast<std::uint8_t>(text[i]) : ' ';
+  for (std::size_t i = 0; i < width; ++i) {
+    (*b)[at + i] = i < text.size() ? static_cast<std::uint8_t>(text[i]) : ' ';
+  }
 }
 
 // (A loop, not insert(): GCC 12 -O2 reports a false -Warray-bounds on vector::insert.)
@@ -61,9 +63,12 @@ Bytes standardLio() {
   put(&b, 8, "LIO-ORG", 8);
   put(&b, 16, "demo_ram", 16);
   put(&b, 32, "4.0", 4);
-  b[58] = 0x04; b[59] = 0x60;
-  b[60] = 0x06; b[61] = 0x00;
-  b[62] = 0x04; b[63] = 0xc0;
+  b[58] = 0x04;
+  b[59] = 0x60;
+  b[60] = 0x06;
+  b[61] = 0x00;
+  b[62] = 0x04;
+  b[63] = 0xc0;
   return b;
 }
 
@@ -382,10 +387,12 @@ std::string makeFakeSysfs() {
   writeFile(tape + "/model", "Ultrium 5-SCSI  \n");
   writeFile(tape + "/rev", "Z39W\n");
   writeFile(tape + "/state", "running\n");
-  const char* tapes[][2] = {{"st0", "9:0"}, {"st0l", "9:32"}, {"st0m", "9:64"}, {"st0a", "9:96"},
-                            {"nst0", "9:128"}, {"nst0l", "9:160"}, {"nst0m", "9:192"},
-                            {"nst0a", "9:224"}};
-  for (const auto& t : tapes) writeFile(tape + "/scsi_tape/" + t[0] + "/dev", std::string(t[1]) + "\n");
+  const char* tapes[][2] = {{"st0", "9:0"},     {"st0l", "9:32"},  {"st0m", "9:64"},
+                            {"st0a", "9:96"},   {"nst0", "9:128"}, {"nst0l", "9:160"},
+                            {"nst0m", "9:192"}, {"nst0a", "9:224"}};
+  for (const auto& t : tapes) {
+    writeFile(tape + "/scsi_tape/" + t[0] + "/dev", std::string(t[1]) + "\n");
+  }
   writeFile(tape + "/scsi_generic/sg1/dev", "21:1\n");
   link("../../../devices/pseudo_0/adapter0/host0/target0:0:1/0:0:1:0",
        root + "/bus/scsi/devices/0:0:1:0");
@@ -401,8 +408,7 @@ std::string makeFakeSysfs() {
   writeFile(root + "/class/scsi_generic/sg2/dev", "21:2\n");
   link("../../../../../class/scsi_changer/sch0", changer + "/scsi_changer:sch0");
   link("../../../../../class/scsi_generic/sg2", changer + "/scsi_generic:sg2");
-  link("../../../devices/pci0000:00/host3/target3:0:2/3:0:2:5",
-       root + "/bus/scsi/devices/3:0:2:5");
+  link("../../../devices/pci0000:00/host3/target3:0:2/3:0:2:5", root + "/bus/scsi/devices/3:0:2:5");
   link("../../../devices/pseudo_0/adapter0/host0", root + "/bus/scsi/devices/host0");
   link("../../../devices/pseudo_0/adapter0/host0/target0:0:0",
        root + "/bus/scsi/devices/target0:0:0");
