@@ -1,25 +1,9 @@
 {
+  "includes": ["native/src/sources.gypi"],
   "targets": [
     {
       "target_name": "rtslib",
-      "sources": [
-        "native/src/addon.cc",
-        "native/src/batch_engine.cc",
-        "native/src/batch_worker.cc",
-        "native/src/configfs_ops.cc",
-        "native/src/fault_injection.cc",
-        "native/src/fault_injection_js.cc",
-        "native/src/file_lock.cc",
-        "native/src/file_lock_js.cc",
-        "native/src/js_util.cc",
-        "native/src/path_guard.cc",
-        "native/src/tree_reader.cc",
-        "native/src/tree_worker.cc",
-        "native/src/discovery_worker.cc",
-        "native/src/scsi_ioctl.cc",
-        "native/src/sysfs_scsi.cc",
-        "native/src/vpd_decoder.cc"
-      ],
+      "sources": ["<@(rtslib_engine_sources)", "<@(rtslib_addon_sources)"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "native/src"

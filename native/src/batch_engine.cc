@@ -1,7 +1,5 @@
 #include "batch_engine.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -14,6 +12,7 @@
 #include <utility>
 
 #include "fault_injection.h"
+#include "thread_pool.h"
 
 namespace rtslib {
 
@@ -29,9 +28,10 @@ OpResult runHooked(const Op& op, bool undo, SyscallTracker* tracker = nullptr) {
   return runOp(op, tracker);
 }
 
-// Per-thread flag, guarded by Shared::mu. Set by the coordinator when it gives
-// up on the thread's current task; the thread exits once that task returns.
-struct WorkerState {
+// Per runner, guarded by Shared::mu. Set by the coordinator when it gives up
+// on the runner's current task; the runner leaves the batch once that task
+// returns.
+struct RunnerState {
   bool abandoned = false;
 };
 
@@ -48,20 +48,21 @@ struct Task {
   bool finished = false;
   bool abandoned = false;  // timed out; `result` holds the timeout error
   Clock::time_point startedAt;
-  std::shared_ptr<WorkerState> worker;
+  std::shared_ptr<RunnerState> runner;
   OpResult result;
 };
 
-// State shared by the coordinator and every pool thread.
+// State shared by a batch's coordinator and its runners.
 struct Shared {
   Shared(bool stop, bool timed, bool undoBatch)
       : stopOnError(stop), notifyOnStart(timed), undo(undoBatch) {}
 
   std::mutex mu;
-  std::condition_variable workAvailable;
   std::condition_variable taskDone;
   std::deque<std::shared_ptr<Task>> queue;
-  bool shutdown = false;
+  // Runners submitted to the pool that have not left the batch; abandoned
+  // ones are not counted.
+  std::size_t runners = 0;
   const bool stopOnError;
   const bool notifyOnStart;  // the coordinator needs start times for deadlines
   const bool undo;           // BatchOptions::undo, for the fault-injection hook
@@ -73,26 +74,18 @@ struct Shared {
   }
 };
 
-struct WorkerArgs {
-  std::shared_ptr<Shared> shared;
-  std::shared_ptr<WorkerState> self;
-};
-
-void* workerMain(void* raw) {
-  // `args` is declared before `lock` so the lock is released before the last
-  // reference to Shared (and thus its mutex) can be dropped.
-  std::unique_ptr<WorkerArgs> args(static_cast<WorkerArgs*>(raw));
-  Shared& s = *args->shared;
+// A pool job: runs the batch's queued tasks until the queue is empty (then
+// leaves the batch) or until the coordinator abandons it.
+void runTasks(const std::shared_ptr<Shared>& shared, const std::shared_ptr<RunnerState>& self) {
+  Shared& s = *shared;
   std::unique_lock<std::mutex> lock(s.mu);
-  for (;;) {
-    s.workAvailable.wait(lock, [&s] { return s.shutdown || !s.queue.empty(); });
-    if (s.shutdown) return nullptr;
+  while (!s.queue.empty()) {
     std::shared_ptr<Task> task = std::move(s.queue.front());
     s.queue.pop_front();
     task->queued = false;
     task->started = true;
     task->startedAt = Clock::now();
-    task->worker = args->self;
+    task->runner = self;
     lock.unlock();
     if (s.notifyOnStart) s.taskDone.notify_all();
 
@@ -106,68 +99,23 @@ void* workerMain(void* raw) {
       if (failed && s.stopOnError) s.dropQueued();
     }
     s.taskDone.notify_all();
-    if (args->self->abandoned) return nullptr;  // a replacement has taken our place
+    if (self->abandoned) return;  // no longer counted: a replacement has taken our place
   }
+  --s.runners;
 }
 
-// Move-only owner of a joinable pthread (joined on destruction unless detached).
-class Thread {
+// One runBatch call's groups, run by runners on the shared thread pool
+// (thread_pool.h). Runners of one group that are still finishing when the
+// next group is queued count against its concurrency, so at most
+// `concurrency` operations of the batch ever run at once.
+class Batch {
  public:
-  Thread() = default;
-  ~Thread() { join(); }
-  Thread(const Thread&) = delete;
-  Thread& operator=(const Thread&) = delete;
-  Thread(Thread&& o) noexcept : tid_(o.tid_), joinable_(o.joinable_) { o.joinable_ = false; }
-  Thread& operator=(Thread&& o) noexcept {
-    if (this != &o) {
-      join();
-      tid_ = o.tid_;
-      joinable_ = o.joinable_;
-      o.joinable_ = false;
-    }
-    return *this;
-  }
-
-  int start(void* (*fn)(void*), void* arg) {
-    const int err = ::pthread_create(&tid_, nullptr, fn, arg);
-    joinable_ = (err == 0);
-    return err;
-  }
-  void join() {
-    if (joinable_) {
-      ::pthread_join(tid_, nullptr);
-      joinable_ = false;
-    }
-  }
-  void detach() {
-    if (joinable_) {
-      ::pthread_detach(tid_);
-      joinable_ = false;
-    }
-  }
-
- private:
-  pthread_t tid_{};
-  bool joinable_ = false;
-};
-
-class Pool {
- public:
-  explicit Pool(const BatchOptions& options)
+  explicit Batch(const BatchOptions& options)
       : shared_(std::make_shared<Shared>(options.stopOnError, options.timeoutMs > 0, options.undo)),
         options_(options) {}
 
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(shared_->mu);
-      shared_->shutdown = true;
-    }
-    shared_->workAvailable.notify_all();
-    workers_.clear();  // joins every live (idle) worker
-  }
-
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
 
   // Runs ops [first, last) concurrently; fills results and returns true if any
   // of them failed.
@@ -175,22 +123,23 @@ class Pool {
                 std::vector<OpResult>* results) {
     const std::size_t count = last - first;
     const std::size_t wanted = std::min<std::size_t>(count, options_.concurrency);
-    if (ensureWorkers(wanted) == 0) return failUnstartable(ops, first, last, results);
 
     std::vector<std::shared_ptr<Task>> tasks;
     tasks.reserve(count);
-    {
-      std::lock_guard<std::mutex> lock(shared_->mu);
-      for (std::size_t i = first; i < last; ++i) {
-        auto task = std::make_shared<Task>(ops[i], i);
-        task->queued = true;
-        shared_->queue.push_back(task);
-        tasks.push_back(std::move(task));
-      }
-    }
-    shared_->workAvailable.notify_all();
-
     std::unique_lock<std::mutex> lock(shared_->mu);
+    for (std::size_t i = first; i < last; ++i) {
+      auto task = std::make_shared<Task>(ops[i], i);
+      task->queued = true;
+      shared_->queue.push_back(task);
+      tasks.push_back(std::move(task));
+    }
+    if (addRunnersLocked(wanted) == 0) {
+      // No runner at all, so nothing has started.
+      shared_->dropQueued();
+      lock.unlock();
+      return failUnstartable(ops, first, last, results);
+    }
+
     for (;;) {
       bool pending = false;
       bool haveDeadline = false;
@@ -203,7 +152,8 @@ class Pool {
           continue;
         }
         if (options_.timeoutMs > 0) {
-          const Clock::time_point due = t->startedAt + std::chrono::milliseconds(options_.timeoutMs);
+          const Clock::time_point due =
+              t->startedAt + std::chrono::milliseconds(options_.timeoutMs);
           if (now >= due) {
             abandonLocked(*t);
             continue;
@@ -213,8 +163,8 @@ class Pool {
         }
         pending = true;
       }
-      if (!shared_->queue.empty() && ensureWorkers(wanted) == 0) {
-        // Every worker was abandoned and none can be started: what is still
+      if (!shared_->queue.empty() && addRunnersLocked(wanted) == 0) {
+        // Every runner was abandoned and none can be started: what is still
         // queued cannot run.
         for (auto& t : shared_->queue) {
           t->queued = false;
@@ -246,25 +196,17 @@ class Pool {
   }
 
  private:
-  struct LiveWorker {
-    Thread thread;
-    std::shared_ptr<WorkerState> state;
-  };
-
-  // Starts workers until `n` are alive (abandoned ones do not count). Returns
-  // how many are alive; fewer than asked only if pthread_create fails.
-  std::size_t ensureWorkers(std::size_t n) {
-    while (workers_.size() < n) {
-      LiveWorker w;
-      w.state = std::make_shared<WorkerState>();
-      auto args = std::make_unique<WorkerArgs>();
-      args->shared = shared_;
-      args->self = w.state;
-      if (w.thread.start(workerMain, args.get()) != 0) break;
-      args.release();  // now owned by the thread
-      workers_.push_back(std::move(w));
+  // Caller holds shared_->mu (so a new runner cannot leave before it is
+  // counted). Submits runners until `n` are counted. Returns how many are;
+  // fewer than asked only if the pool could not start a thread.
+  std::size_t addRunnersLocked(std::size_t n) {
+    while (shared_->runners < n) {
+      auto self = std::make_shared<RunnerState>();
+      std::shared_ptr<Shared> shared = shared_;
+      if (!ThreadPool::instance().submit([shared, self] { runTasks(shared, self); })) break;
+      ++shared_->runners;
     }
-    return workers_.size();
+    return shared_->runners;
   }
 
   // Caller holds shared_->mu. Gives up on a running task (see batch_engine.h).
@@ -272,17 +214,12 @@ class Pool {
     t.abandoned = true;
     const char* syscall = t.syscall.load(std::memory_order_acquire);
     if (syscall == nullptr) syscall = primarySyscall(t.op.kind);
-    t.result = OpResult::failure(
-        ETIMEDOUT, syscall, t.op.displayPath,
-        "timed out after " + std::to_string(options_.timeoutMs) + " ms");
+    t.result = OpResult::failure(ETIMEDOUT, syscall, t.op.displayPath,
+                                 "timed out after " + std::to_string(options_.timeoutMs) + " ms");
     if (shared_->stopOnError) shared_->dropQueued();
-    for (auto it = workers_.begin(); it != workers_.end(); ++it) {
-      if (it->state == t.worker) {
-        it->state->abandoned = true;
-        it->thread.detach();
-        workers_.erase(it);
-        break;
-      }
+    if (t.runner != nullptr && !t.runner->abandoned) {
+      t.runner->abandoned = true;
+      --shared_->runners;
     }
   }
 
@@ -308,9 +245,8 @@ class Pool {
     return failed;
   }
 
-  std::shared_ptr<Shared> shared_;
+  const std::shared_ptr<Shared> shared_;
   const BatchOptions options_;
-  std::vector<LiveWorker> workers_;
 };
 
 }  // namespace
@@ -320,10 +256,10 @@ std::vector<OpResult> runBatch(const std::vector<Op>& ops, const BatchOptions& r
   options.concurrency = std::clamp(options.concurrency, kMinConcurrency, kMaxConcurrency);
 
   std::vector<OpResult> results(ops.size());  // default state: skipped
-  std::unique_ptr<Pool> pool;                 // created on first need
-  auto getPool = [&]() -> Pool& {
-    if (!pool) pool = std::make_unique<Pool>(options);
-    return *pool;
+  std::unique_ptr<Batch> batch;               // created on first need
+  auto getBatch = [&]() -> Batch& {
+    if (!batch) batch = std::make_unique<Batch>(options);
+    return *batch;
   };
 
   bool failed = false;
@@ -339,7 +275,7 @@ std::vector<OpResult> runBatch(const std::vector<Op>& ops, const BatchOptions& r
       results[i] = runHooked(ops[i], options.undo);
       if (results[i].failed()) failed = true;
     } else {
-      if (getPool().runGroup(ops, i, end, &results)) failed = true;
+      if (getBatch().runGroup(ops, i, end, &results)) failed = true;
     }
     i = end;
   }

@@ -34,18 +34,26 @@ struct BatchOptions {
 // * With stopOnError, once an operation fails no further operation starts;
 //   operations already running in the same group finish and report their own
 //   results; every operation that never started is reported as kSkipped.
+// * Groups, and every operation when timeoutMs > 0, run on threads of the
+//   process-wide pool (thread_pool.h), reused across calls and shared by
+//   concurrent calls. A pool thread that cannot be had degrades the batch:
+//   the group runs on fewer threads, or, when no thread at all can be had,
+//   on the calling thread (without a timeout) or fails with EAGAIN
+//   "pthread_create" (with one).
 // * With timeoutMs > 0 each operation runs on a pool thread while the calling
 //   thread waits with a deadline. A configfs call (e.g. rmdir of a busy
 //   target, or a store that waits for the hardware) can block in the kernel
 //   for a long time and cannot be interrupted, so the caller does not wait
 //   forever: an operation still running after timeoutMs is reported as
 //   ETIMEDOUT (counting as a failure) and the thread running it is abandoned:
-//   detached and replaced. Everything that thread touches (its task, including
-//   a copy of the operation, and the pool's queue state) is owned through
-//   shared_ptr, so it stays valid when the thread finally returns from the
-//   kernel, possibly long after runBatch() has returned; its late result is
-//   discarded. The kernel operation itself may still complete: the caller must
-//   treat a timed-out operation's effect as unknown.
+//   the batch stops counting it and asks the pool for a replacement (the
+//   thread returns to the pool whenever the call finally returns). Everything
+//   that thread touches (its task, including a copy of the operation, and the
+//   batch's queue state) is owned through shared_ptr, so it stays valid when
+//   the thread returns from the kernel, possibly long after runBatch() has
+//   returned; its late result is discarded. The kernel operation itself may
+//   still complete: the caller must treat a timed-out operation's effect as
+//   unknown.
 // * Each operation passes the fault-injection hook (fault_injection.h) just
 //   before it runs; an injected failure counts as that operation's failure.
 //

@@ -9,96 +9,74 @@
 #include "configfs_ops.h"
 #include "js_util.h"
 #include "path_guard.h"
+#include "promise_worker.h"
 
 namespace rtslib {
 
 namespace {
 
-class BatchWorker : public Napi::AsyncWorker {
- public:
-  BatchWorker(Napi::Env env, std::vector<Op> ops, BatchOptions options)
-      : Napi::AsyncWorker(env, "rtslib.executeBatch"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        ops_(std::move(ops)),
-        options_(options) {}
+Napi::Value resultToJs(Napi::Env env, const OpResult& r) {
+  Napi::Object obj = Napi::Object::New(env);
+  switch (r.state) {
+    case ResultState::kSkipped:
+      obj.Set("ok", false);
+      obj.Set("skipped", true);
+      return obj;
+    case ResultState::kError:
+      obj.Set("ok", false);
+      obj.Set("errno", Napi::Number::New(env, -r.error.err));
+      obj.Set("syscall", Napi::String::New(env, r.error.syscall));
+      obj.Set("path", Napi::String::New(env, r.error.path));
+      if (!r.error.message.empty()) obj.Set("message", Napi::String::New(env, r.error.message));
+      return obj;
+    case ResultState::kOk: break;
+  }
+  obj.Set("ok", true);
+  switch (r.valueKind) {
+    case ValueKind::kNone: break;
+    case ValueKind::kBytes:
+      obj.Set("value", Napi::Buffer<char>::Copy(env, r.bytes.data(), r.bytes.size()));
+      break;
+    case ValueKind::kString: obj.Set("value", Napi::String::New(env, r.bytes)); break;
+    case ValueKind::kEntries: {
+      Napi::Array entries = Napi::Array::New(env, r.entries.size());
+      for (std::size_t i = 0; i < r.entries.size(); ++i) {
+        Napi::Object e = Napi::Object::New(env);
+        e.Set("name", Napi::String::New(env, r.entries[i].name));
+        e.Set("type", Napi::String::New(env, entryTypeName(r.entries[i].type)));
+        entries.Set(static_cast<std::uint32_t>(i), e);
+      }
+      obj.Set("value", entries);
+      break;
+    }
+    case ValueKind::kStat: {
+      Napi::Object st = Napi::Object::New(env);
+      st.Set("mode", Napi::Number::New(env, r.stat.mode));
+      st.Set("type", Napi::String::New(env, entryTypeName(r.stat.type)));
+      obj.Set("value", st);
+      break;
+    }
+  }
+  return obj;
+}
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
+struct BatchJob {
+  std::vector<Op> ops;
+  BatchOptions options;
+  std::vector<OpResult> results;
 
-  // Worker thread: no JavaScript access here.
-  void Execute() override { results_ = runBatch(ops_, options_); }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    Napi::Array out = Napi::Array::New(env, results_.size());
-    for (std::size_t i = 0; i < results_.size(); ++i) {
-      out.Set(static_cast<std::uint32_t>(i), toJs(env, results_[i]));
+  bool run(NativeError*) {
+    results = runBatch(ops, options);  // failures are per-operation results
+    return true;
+  }
+  Napi::Value build(Napi::Env env) {
+    Napi::Array out = Napi::Array::New(env, results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      out.Set(static_cast<std::uint32_t>(i), resultToJs(env, results[i]));
       if (env.IsExceptionPending()) break;
     }
-    Napi::Value exception;
-    if (js::takePendingException(env, &exception)) {
-      deferred_.Reject(exception);
-    } else {
-      deferred_.Resolve(out);
-    }
+    return out;
   }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  static Napi::Value toJs(Napi::Env env, const OpResult& r) {
-    Napi::Object obj = Napi::Object::New(env);
-    switch (r.state) {
-      case ResultState::kSkipped:
-        obj.Set("ok", false);
-        obj.Set("skipped", true);
-        return obj;
-      case ResultState::kError:
-        obj.Set("ok", false);
-        obj.Set("errno", Napi::Number::New(env, -r.err));
-        obj.Set("syscall", Napi::String::New(env, r.syscall));
-        obj.Set("path", Napi::String::New(env, r.path));
-        if (!r.message.empty()) obj.Set("message", Napi::String::New(env, r.message));
-        return obj;
-      case ResultState::kOk:
-        break;
-    }
-    obj.Set("ok", true);
-    switch (r.valueKind) {
-      case ValueKind::kNone:
-        break;
-      case ValueKind::kBytes:
-        obj.Set("value", Napi::Buffer<char>::Copy(env, r.bytes.data(), r.bytes.size()));
-        break;
-      case ValueKind::kString:
-        obj.Set("value", Napi::String::New(env, r.bytes));
-        break;
-      case ValueKind::kEntries: {
-        Napi::Array entries = Napi::Array::New(env, r.entries.size());
-        for (std::size_t i = 0; i < r.entries.size(); ++i) {
-          Napi::Object e = Napi::Object::New(env);
-          e.Set("name", Napi::String::New(env, r.entries[i].name));
-          e.Set("type", Napi::String::New(env, entryTypeName(r.entries[i].type)));
-          entries.Set(static_cast<std::uint32_t>(i), e);
-        }
-        obj.Set("value", entries);
-        break;
-      }
-      case ValueKind::kStat: {
-        Napi::Object st = Napi::Object::New(env);
-        st.Set("mode", Napi::Number::New(env, r.stat.mode));
-        st.Set("type", Napi::String::New(env, entryTypeName(r.stat.type)));
-        obj.Set("value", st);
-        break;
-      }
-    }
-    return obj;
-  }
-
-  Napi::Promise::Deferred deferred_;
-  std::vector<Op> ops_;
-  BatchOptions options_;
-  std::vector<OpResult> results_;
 };
 
 bool allowsRootPath(OpKind kind) {
@@ -107,8 +85,8 @@ bool allowsRootPath(OpKind kind) {
 
 // Converts and validates ops[index]. Throws (pending exception) and returns
 // false on the first problem.
-bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index,
-             const std::string& root, Op* op) {
+bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index, const std::string& root,
+             Op* op) {
   const std::string what = "ops[" + std::to_string(index) + "]";
   if (!value.IsObject() || value.IsArray()) {
     js::throwTypeError(env, what + " must be an object");
@@ -158,8 +136,7 @@ bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index,
       op->mode = present ? static_cast<mode_t>(mode) : 0755;
       break;
     }
-    default:
-      break;
+    default: break;
   }
 
   bool independent = false;
@@ -176,20 +153,10 @@ Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
     js::throwTypeError(env, "executeBatch: ops must be an array");
     return env.Undefined();
   }
-  if (info.Length() < 2 || !info[1].IsObject()) {
-    js::throwTypeError(env, "executeBatch: options must be an object");
-    return env.Undefined();
-  }
+  Napi::Object options;
+  std::string root;
+  if (!js::rootedOptions(info, 1, "executeBatch", &options, &root)) return env.Undefined();
   const Napi::Array array = info[0].As<Napi::Array>();
-  const Napi::Object options = info[1].As<Napi::Object>();
-
-  std::string rawRoot;
-  if (!js::requireString(options, "root", "options.root", &rawRoot)) return env.Undefined();
-  const PathCheck root = normalizeAbsolute(rawRoot);
-  if (!root.ok()) {
-    js::throwPathFault(env, "options.root", root);
-    return env.Undefined();
-  }
 
   BatchOptions batchOptions;
   if (!js::optionalBool(options, "stopOnError", "options.stopOnError", &batchOptions.stopOnError)) {
@@ -207,7 +174,9 @@ Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (present) batchOptions.timeoutMs = static_cast<std::uint32_t>(number);
-  if (!js::optionalBool(options, "undo", "options.undo", &batchOptions.undo)) return env.Undefined();
+  if (!js::optionalBool(options, "undo", "options.undo", &batchOptions.undo)) {
+    return env.Undefined();
+  }
 
   const std::uint32_t count = array.Length();
   if (count == 0) {
@@ -221,13 +190,10 @@ Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
   for (std::uint32_t i = 0; i < count; ++i) {
     const Napi::Value value = array.Get(i);
     if (env.IsExceptionPending()) return env.Undefined();
-    if (!parseOp(env, value, i, root.normalized, &ops[i])) return env.Undefined();
+    if (!parseOp(env, value, i, root, &ops[i])) return env.Undefined();
   }
 
-  auto* worker = new BatchWorker(env, std::move(ops), batchOptions);  // deletes itself
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return queuePromise(env, "rtslib.executeBatch", BatchJob{std::move(ops), batchOptions, {}});
 }
 
 }  // namespace rtslib

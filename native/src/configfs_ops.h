@@ -7,12 +7,14 @@
 
 #include <sys/types.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "fs_util.h"
+#include "native_error.h"
 
 namespace rtslib {
 
@@ -29,15 +31,11 @@ bool isMutating(OpKind kind) noexcept;
 // hits before the operation has reached any syscall.
 const char* primarySyscall(OpKind kind) noexcept;
 
-enum class EntryType : std::uint8_t { kDir = 0, kFile = 1, kLink = 2, kOther = 3 };
+// The JavaScript name of an entry type: "dir", "file", "link", "other".
 const char* entryTypeName(EntryType type) noexcept;
-EntryType entryTypeFromMode(mode_t mode) noexcept;
 
 // Largest value a write may carry: configfs truncates stores at PAGE_SIZE - 1.
 constexpr std::size_t kMaxWriteBytes = 4095;
-// Upper bound on what a single read collects (protects against endless files
-// such as a character device reached by mistake).
-constexpr std::size_t kMaxReadBytes = 16u * 1024u * 1024u;
 
 struct Op {
   OpKind kind = OpKind::kRead;
@@ -47,11 +45,6 @@ struct Op {
   std::string target;       // symlink: link contents
   mode_t mode = 0755;       // mkdir
   bool independent = false;
-};
-
-struct DirEntry {
-  std::string name;
-  EntryType type = EntryType::kOther;
 };
 
 struct StatInfo {
@@ -65,17 +58,15 @@ enum class ValueKind { kNone, kBytes, kString, kEntries, kStat };
 struct OpResult {
   ResultState state = ResultState::kSkipped;
 
-  // kError
-  int err = 0;                  // positive errno
-  const char* syscall = "";     // static string
-  std::string path;             // the operation's path as given
-  std::string message;          // optional extra detail (short write, timeout)
+  // kError: a system error; its path is the operation's path as given, its
+  // message an optional detail (short write, timeout).
+  NativeError error;
 
   // kOk
   ValueKind valueKind = ValueKind::kNone;
-  std::string bytes;            // kBytes (read) or kString (readlink)
+  std::string bytes;              // kBytes (read) or kString (readlink)
   std::vector<DirEntry> entries;  // kEntries (list)
-  StatInfo stat;                // kStat
+  StatInfo stat;                  // kStat
 
   bool ok() const noexcept { return state == ResultState::kOk; }
   bool failed() const noexcept { return state == ResultState::kError; }
@@ -89,28 +80,14 @@ struct OpResult {
                           std::string message = std::string()) {
     OpResult r;
     r.state = ResultState::kError;
-    r.err = err;
-    r.syscall = syscall;
-    r.path = std::move(path);
-    r.message = std::move(message);
+    r.error = NativeError::system(err, syscall, std::move(path), std::move(message));
     return r;
   }
 };
 
-// Where a running operation currently is; the batch engine reads it to name
-// the syscall in a timeout error. May be null.
-using SyscallTracker = std::atomic<const char*>;
-
 // Performs `op`. Never throws; all failures are reported in the result.
+// `tracker` (fs_util.h) follows the syscall the operation is in.
 OpResult runOp(const Op& op, SyscallTracker* tracker = nullptr);
-
-// Reads a whole file from an open descriptor into `out` (appending). Retries
-// EINTR. Returns 0 or a positive errno (EFBIG past kMaxReadBytes).
-int readAll(int fd, std::string* out);
-
-// readlinkat() into a string, growing the buffer as needed. Returns 0 or a
-// positive errno.
-int readLinkAt(int dirfd, const char* path, std::string* out);
 
 }  // namespace rtslib
 

@@ -6,12 +6,34 @@
 #include <vector>
 
 #include "js_util.h"
+#include "promise_worker.h"
 #include "scsi_error.h"
 #include "scsi_ioctl.h"
 #include "sysfs_scsi.h"
 #include "vpd_decoder.h"
 
 namespace rtslib {
+
+namespace scsi {
+
+// The rejection of a failed discovery job (see promise_worker.h): the system
+// error plus, for a failed SCSI command, its statuses and sense data.
+Napi::Value rejectionValue(Napi::Env env, const SysError& e) {
+  Napi::Error error = js::toJsError(env, e);
+  if (e.hasScsiStatus) {
+    error.Set("scsiStatus", Napi::Number::New(env, e.scsiStatus));
+    error.Set("hostStatus", Napi::Number::New(env, e.hostStatus));
+    error.Set("driverStatus", Napi::Number::New(env, e.driverStatus));
+    if (e.hasSense) {
+      error.Set("senseKey", Napi::Number::New(env, e.senseKey));
+      error.Set("asc", Napi::Number::New(env, e.asc));
+      error.Set("ascq", Napi::Number::New(env, e.ascq));
+    }
+  }
+  return error.Value();
+}
+
+}  // namespace scsi
 
 namespace {
 
@@ -87,21 +109,6 @@ Napi::Value stringOrNull(Napi::Env env, const std::string& s) {
   return Napi::String::New(env, s);
 }
 
-Napi::Value rejection(Napi::Env env, const SysError& e) {
-  Napi::Error error = js::systemError(env, e.err, e.syscall, e.path, e.detail);
-  if (e.hasScsiStatus) {
-    error.Set("scsiStatus", Napi::Number::New(env, e.scsiStatus));
-    error.Set("hostStatus", Napi::Number::New(env, e.hostStatus));
-    error.Set("driverStatus", Napi::Number::New(env, e.driverStatus));
-    if (e.hasSense) {
-      error.Set("senseKey", Napi::Number::New(env, e.senseKey));
-      error.Set("asc", Napi::Number::New(env, e.asc));
-      error.Set("ascq", Napi::Number::New(env, e.ascq));
-    }
-  }
-  return error.Value();
-}
-
 Napi::Object hostToJs(Napi::Env env, const scsi::ScsiHost& h) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("host", Napi::Number::New(env, h.number));
@@ -125,7 +132,8 @@ Napi::Object deviceToJs(Napi::Env env, const scsi::ScsiDevice& d) {
   o.Set("model", Napi::String::New(env, d.model));
   o.Set("rev", Napi::String::New(env, d.rev));
   o.Set("state", Napi::String::New(env, d.state));
-  o.Set("queueDepth", d.hasQueueDepth ? Napi::Value(Napi::Number::New(env, d.queueDepth)) : env.Null());
+  o.Set("queueDepth",
+        d.hasQueueDepth ? Napi::Value(Napi::Number::New(env, d.queueDepth)) : env.Null());
   o.Set("blockDevice", stringOrNull(env, d.blockDevice));
   o.Set("sgDevice", stringOrNull(env, d.sgDevice));
   Napi::Array tapes = Napi::Array::New(env, d.tapeDevices.size());
@@ -197,8 +205,9 @@ Napi::Object designatorToJs(Napi::Env env, const scsi::Designator& d) {
     o.Set("vendorSpecific", Napi::String::New(env, d.t10VendorSpecific));
   }
   if (d.hasNumber) {
-    const char* key = d.type == 4 ? "relativeTargetPort" : d.type == 5 ? "targetPortGroup"
-                                                                       : "logicalUnitGroup";
+    const char* key = d.type == 4   ? "relativeTargetPort"
+                      : d.type == 5 ? "targetPortGroup"
+                                    : "logicalUnitGroup";
     o.Set(key, Napi::Number::New(env, d.number));
   }
   return o;
@@ -211,7 +220,8 @@ Napi::Object inquiryToJs(Napi::Env env, const std::vector<std::uint8_t>& raw,
   o.Set("vpdPage", q.page < 0 ? env.Null() : Napi::Value(Napi::Number::New(env, q.page)));
   o.Set("peripheralQualifier", Napi::Number::New(env, q.peripheralQualifier));
   o.Set("peripheralDeviceType", Napi::Number::New(env, q.peripheralDeviceType));
-  o.Set("peripheralTypeName", Napi::String::New(env, scsi::peripheralTypeName(q.peripheralDeviceType)));
+  o.Set("peripheralTypeName",
+        Napi::String::New(env, scsi::peripheralTypeName(q.peripheralDeviceType)));
   if (q.page >= 0 && raw.size() >= 4) {
     o.Set("pageCode", Napi::Number::New(env, q.pageCode));
     o.Set("pageLength", Napi::Number::New(env, q.pageLength));
@@ -320,51 +330,6 @@ struct ProbeJob {
   Napi::Value build(Napi::Env env) { return Napi::Boolean::New(env, busy); }
 };
 
-template <typename Job>
-class DiscoveryWorker : public Napi::AsyncWorker {
- public:
-  DiscoveryWorker(Napi::Env env, const char* name, Job job)
-      : Napi::AsyncWorker(env, name),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  void Execute() override { ok_ = job_.run(&error_); }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (!ok_) {
-      deferred_.Reject(rejection(env, error_));
-      return;
-    }
-    Napi::Value value = job_.build(env);
-    Napi::Value exception;
-    if (js::takePendingException(env, &exception)) {
-      deferred_.Reject(exception);
-    } else {
-      deferred_.Resolve(value);
-    }
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Job job_;
-  SysError error_;
-  bool ok_ = false;
-};
-
-template <typename Job>
-Napi::Value queue(Napi::Env env, const char* name, Job job) {
-  auto* worker = new DiscoveryWorker<Job>(env, name, std::move(job));  // deletes itself
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
-}
-
 // ---------------------------------------------------------------------------
 // Entry points.
 
@@ -372,14 +337,14 @@ Napi::Value ListScsiHosts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ListHostsJob job;
   if (!readSysfsRoot(info, 0, "listScsiHosts", &job.sysfsRoot)) return env.Undefined();
-  return queue(env, "rtslib.listScsiHosts", std::move(job));
+  return queuePromise(env, "rtslib.listScsiHosts", std::move(job));
 }
 
 Napi::Value ListScsiDevices(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ListDevicesJob job;
   if (!readSysfsRoot(info, 0, "listScsiDevices", &job.sysfsRoot)) return env.Undefined();
-  return queue(env, "rtslib.listScsiDevices", std::move(job));
+  return queuePromise(env, "rtslib.listScsiDevices", std::move(job));
 }
 
 Napi::Value ResolveScsiDevice(const Napi::CallbackInfo& info) {
@@ -387,7 +352,7 @@ Napi::Value ResolveScsiDevice(const Napi::CallbackInfo& info) {
   ResolveJob job;
   if (!readDevicePath(info, "resolveScsiDevice", &job.path)) return env.Undefined();
   if (!readSysfsRoot(info, 1, "resolveScsiDevice", &job.sysfsRoot)) return env.Undefined();
-  return queue(env, "rtslib.resolveScsiDevice", std::move(job));
+  return queuePromise(env, "rtslib.resolveScsiDevice", std::move(job));
 }
 
 Napi::Value ScsiInquiry(const Napi::CallbackInfo& info) {
@@ -411,21 +376,21 @@ Napi::Value ScsiInquiry(const Napi::CallbackInfo& info) {
     }
     if (has) job.timeoutMs = static_cast<unsigned>(value);
   }
-  return queue(env, "rtslib.scsiInquiry", std::move(job));
+  return queuePromise(env, "rtslib.scsiInquiry", std::move(job));
 }
 
 Napi::Value ScsiDeviceInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DeviceInfoJob job;
   if (!readDevicePath(info, "scsiDeviceInfo", &job.path)) return env.Undefined();
-  return queue(env, "rtslib.scsiDeviceInfo", std::move(job));
+  return queuePromise(env, "rtslib.scsiDeviceInfo", std::move(job));
 }
 
 Napi::Value ProbeInUse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ProbeJob job;
   if (!readDevicePath(info, "probeInUse", &job.path)) return env.Undefined();
-  return queue(env, "rtslib.probeInUse", std::move(job));
+  return queuePromise(env, "rtslib.probeInUse", std::move(job));
 }
 
 }  // namespace

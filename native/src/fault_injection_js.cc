@@ -15,7 +15,8 @@ constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
 constexpr std::int64_t kMaxErrno = 4095;  // the kernel's MAX_ERRNO
 constexpr std::int64_t kMaxStallMs = 0x7fffffff;
 
-constexpr const char* kKeys[] = {"failAt", "failUndoAt", "errno", "stallAt", "stallMs", "stallUntil"};
+constexpr const char* kKeys[] = {"failAt",  "failUndoAt", "errno",
+                                 "stallAt", "stallMs",    "stallUntil"};
 
 // A misspelt key would silently leave injection doing nothing, and the test
 // relying on it would pass for the wrong reason.
@@ -81,7 +82,9 @@ Napi::Value SetFaultInjection(const Napi::CallbackInfo& info) {
   Napi::Value until;
   if (!js::get(obj, "stallUntil", &until)) return env.Undefined();
   if (!until.IsUndefined()) {
-    if (!js::requireString(obj, "stallUntil", "config.stallUntil", &config.stallUntil)) return env.Undefined();
+    if (!js::requireString(obj, "stallUntil", "config.stallUntil", &config.stallUntil)) {
+      return env.Undefined();
+    }
     if (config.stallUntil.empty() || config.stallUntil[0] != '/') {
       js::throwTypeError(env, "config.stallUntil must be an absolute path");
       return env.Undefined();

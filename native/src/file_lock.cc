@@ -8,17 +8,17 @@
 #include <cerrno>
 #include <utility>
 
+#include "fs_util.h"
 #include "path_guard.h"
 
 namespace rtslib {
 
 namespace {
 
-FileLockAttempt failure(int err, const char* syscall) {
+FileLockAttempt failure(int err, const char* syscall, const std::string& path) {
   FileLockAttempt out;
   out.state = LockState::kError;
-  out.err = err;
-  out.syscall = syscall;
+  out.error = NativeError::system(err, syscall, path);
   return out;
 }
 
@@ -26,15 +26,13 @@ FileLockAttempt failure(int err, const char* syscall) {
 
 FileLockAttempt tryLockFile(const std::string& path, bool exclusive) {
   // The glue validates too; this keeps the pure function safe on its own.
-  if (path.empty() || path[0] != '/' || hasNul(path)) return failure(EINVAL, "open");
+  if (path.empty() || path[0] != '/' || hasNul(path)) return failure(EINVAL, "open", path);
 
-  UniqueFd fd;
-  do {
-    // O_CLOEXEC: a child process must not inherit the descriptor, or the lock
-    // would outlive our release() for as long as the child runs.
-    fd.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  } while (!fd && errno == EINTR);
-  if (!fd) return failure(errno, "open");
+  // O_CLOEXEC (added by openRetry): a child process must not inherit the
+  // descriptor, or the lock would outlive our release() for as long as the
+  // child runs.
+  UniqueFd fd = openRetry(AT_FDCWD, path.c_str(), O_RDWR | O_CREAT, 0644);
+  if (!fd) return failure(errno, "open", path);
 
   const int operation = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
   int rc;
@@ -47,11 +45,11 @@ FileLockAttempt tryLockFile(const std::string& path, bool exclusive) {
       busy.state = LockState::kBusy;
       return busy;  // `fd` closes here
     }
-    return failure(errno, "flock");
+    return failure(errno, "flock", path);
   }
 
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return failure(errno, "fstat");
+  if (::fstat(fd.get(), &st) != 0) return failure(errno, "fstat", path);
 
   FileLockAttempt out;
   out.state = LockState::kHeld;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "native_error.h"
 #include "unique_fd.h"
 
 namespace rtslib {
@@ -20,16 +21,15 @@ namespace rtslib {
 enum class LockState {
   kHeld,   // locked; `fd` owns the lock
   kBusy,   // another open file description holds a conflicting lock
-  kError,  // open, flock or fstat failed: err, syscall
+  kError,  // open, flock or fstat failed: `error`
 };
 
 struct FileLockAttempt {
   LockState state = LockState::kError;
   UniqueFd fd;  // valid only when kHeld: closing it releases the lock
 
-  // kError
-  int err = 0;               // positive errno
-  const char* syscall = "";  // static string: "open", "flock" or "fstat"
+  // kError: a system error on the path; syscall "open", "flock" or "fstat".
+  NativeError error;
 
   // kHeld: the locked file as /proc/locks names it (MAJ:MIN:INODE).
   std::uint32_t devMajor = 0;

@@ -52,8 +52,12 @@ class NativeFileLock : public Napi::ObjectWrap<NativeFileLock> {
   Napi::Value Held(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), fd_.valid());
   }
-  Napi::Value Major(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), major_); }
-  Napi::Value Minor(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), minor_); }
+  Napi::Value Major(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), major_);
+  }
+  Napi::Value Minor(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), minor_);
+  }
   // Exact for inode numbers below 2^53 (all that /proc/locks matching needs
   // on the filesystems holding /var/run).
   Napi::Value Inode(const Napi::CallbackInfo& info) {
@@ -89,13 +93,11 @@ Napi::Value TryLockFile(const Napi::CallbackInfo& info) {
 
   FileLockAttempt attempt = tryLockFile(path, exclusive);
   switch (attempt.state) {
-    case LockState::kBusy:
-      return env.Null();
+    case LockState::kBusy: return env.Null();
     case LockState::kError:
-      js::systemError(env, attempt.err, attempt.syscall, path).ThrowAsJavaScriptException();
+      js::toJsError(env, attempt.error).ThrowAsJavaScriptException();
       return env.Undefined();
-    case LockState::kHeld:
-      break;
+    case LockState::kHeld: break;
   }
   // If construction fails (an exception is pending), `attempt` still owns the
   // descriptor and closes it on return.

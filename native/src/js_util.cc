@@ -1,31 +1,18 @@
 #include "js_util.h"
 
 #include <cmath>
-#include <cstring>
+
+#include "fs_util.h"
 
 namespace rtslib {
 namespace js {
 
-namespace {
-
-// strerror_r has two signatures (XSI returns int, GNU returns char*).
-[[maybe_unused]] const char* pickStrerror(int rc, const char* buf) { return rc == 0 ? buf : "unknown error"; }
-[[maybe_unused]] const char* pickStrerror(const char* s, const char*) { return s; }
-
-std::string errnoText(int err) {
-  char buf[256];
-  buf[0] = '\0';
-  return pickStrerror(strerror_r(err, buf, sizeof buf), buf);
-}
-
-}  // namespace
-
 void throwTypeError(Napi::Env env, const std::string& message) {
-  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  toJsError(env, NativeError::typeError(message)).ThrowAsJavaScriptException();
 }
 
 void throwRangeError(Napi::Env env, const std::string& message) {
-  Napi::RangeError::New(env, message).ThrowAsJavaScriptException();
+  toJsError(env, NativeError::rangeError(message)).ThrowAsJavaScriptException();
 }
 
 void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& check) {
@@ -35,6 +22,24 @@ void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& che
   } else {
     throwRangeError(env, message);
   }
+}
+
+bool rootedOptions(const Napi::CallbackInfo& info, std::size_t index, const std::string& fn,
+                   Napi::Object* options, std::string* root) {
+  if (info.Length() <= index || !info[index].IsObject()) {
+    throwTypeError(info.Env(), fn + ": options must be an object");
+    return false;
+  }
+  *options = info[index].As<Napi::Object>();
+  std::string raw;
+  if (!requireString(*options, "root", "options.root", &raw)) return false;
+  const PathCheck check = normalizeAbsolute(raw);
+  if (!check.ok()) {
+    throwPathFault(info.Env(), "options.root", check);
+    return false;
+  }
+  *root = check.normalized;
+  return true;
 }
 
 bool get(const Napi::Object& obj, const char* key, Napi::Value* out) {
@@ -83,8 +88,8 @@ bool optionalInteger(const Napi::Object& obj, const char* key, const std::string
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || std::trunc(d) != d || d < static_cast<double>(min) ||
       d > static_cast<double>(max)) {
-    throwRangeError(obj.Env(), what + " must be an integer from " + std::to_string(min) +
-                                   " to " + std::to_string(max));
+    throwRangeError(obj.Env(), what + " must be an integer from " + std::to_string(min) + " to " +
+                                   std::to_string(max));
     return false;
   }
   *out = static_cast<std::int64_t>(d);
@@ -92,14 +97,18 @@ bool optionalInteger(const Napi::Object& obj, const char* key, const std::string
   return true;
 }
 
-Napi::Error systemError(Napi::Env env, int err, const char* syscall, const std::string& path,
-                        const std::string& detail) {
-  std::string message = std::string(syscall) + " '" + path + "': " +
-                        (detail.empty() ? errnoText(err) : detail);
+Napi::Error toJsError(Napi::Env env, const NativeError& e) {
+  switch (e.kind) {
+    case NativeError::Kind::kTypeError: return Napi::TypeError::New(env, e.message);
+    case NativeError::Kind::kRangeError: return Napi::RangeError::New(env, e.message);
+    case NativeError::Kind::kSystem: break;
+  }
+  const std::string message = std::string(e.syscall) + " '" + e.path +
+                              "': " + (e.message.empty() ? errnoText(e.err) : e.message);
   Napi::Error error = Napi::Error::New(env, message);
-  error.Set("errno", Napi::Number::New(env, -err));
-  error.Set("syscall", Napi::String::New(env, syscall));
-  error.Set("path", Napi::String::New(env, path));
+  error.Set("errno", Napi::Number::New(env, -e.err));
+  error.Set("syscall", Napi::String::New(env, e.syscall));
+  error.Set("path", Napi::String::New(env, e.path));
   return error;
 }
 

@@ -1,6 +1,7 @@
 // Node-API helpers shared by the glue files: argument reading with type
-// checks and Node-shaped errors. Built with NAPI_DISABLE_CPP_EXCEPTIONS:
-// a failing helper leaves a pending JavaScript exception and returns false.
+// checks, and the one builder of JavaScript errors. Built with
+// NAPI_DISABLE_CPP_EXCEPTIONS: a failing helper leaves a pending JavaScript
+// exception and returns false.
 #ifndef RTSLIB_JS_UTIL_H
 #define RTSLIB_JS_UTIL_H
 
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "native_error.h"
 #include "path_guard.h"
 
 namespace rtslib {
@@ -18,6 +20,12 @@ void throwTypeError(Napi::Env env, const std::string& message);
 void throwRangeError(Napi::Env env, const std::string& message);
 // Throws the TypeError or RangeError matching a failed path check.
 void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& check);
+
+// info[index] as the options object of a call confined to a directory: it
+// must be an object ("<fn>: options must be an object") whose `root` is an
+// absolute path, returned normalised in *root.
+bool rootedOptions(const Napi::CallbackInfo& info, std::size_t index, const std::string& fn,
+                   Napi::Object* options, std::string* root);
 
 // obj[key], or false if reading it threw (getters, proxies).
 bool get(const Napi::Object& obj, const char* key, Napi::Value* out);
@@ -31,10 +39,12 @@ bool optionalBool(const Napi::Object& obj, const char* key, const std::string& w
 bool optionalInteger(const Napi::Object& obj, const char* key, const std::string& what,
                      std::int64_t min, std::int64_t max, std::int64_t* out, bool* present);
 
-// Error with Node's system-error properties: errno (negative), syscall, path.
-// `code` is added by the TypeScript layer.
-Napi::Error systemError(Napi::Env env, int err, const char* syscall, const std::string& path,
-                        const std::string& detail = std::string());
+// The JavaScript error for a NativeError: a TypeError or RangeError with its
+// message, or, for a system error, an Error with Node's system-error
+// properties errno (negative), syscall and path, and the message
+// "<syscall> '<path>': <message, else strerror(err)>". `code` is added by the
+// TypeScript layer (src/native/errors.ts).
+Napi::Error toJsError(Napi::Env env, const NativeError& error);
 
 // If an exception is pending, clears it and returns it in *out.
 bool takePendingException(Napi::Env env, Napi::Value* out);

@@ -7,9 +7,7 @@ bool isTypeFault(PathFault fault) noexcept {
          fault == PathFault::kRelative;
 }
 
-bool hasNul(std::string_view s) noexcept {
-  return s.find('\0') != std::string_view::npos;
-}
+bool hasNul(std::string_view s) noexcept { return s.find('\0') != std::string_view::npos; }
 
 namespace {
 
@@ -26,8 +24,7 @@ PathCheck normalizeAbsolute(std::string_view path) {
   if (path.empty()) return fail(PathFault::kEmpty, "path is empty");
   if (hasNul(path)) return fail(PathFault::kNulByte, "path contains a NUL byte");
   if (path.front() != '/') {
-    return fail(PathFault::kRelative,
-                "path must be absolute: '" + std::string(path) + "'");
+    return fail(PathFault::kRelative, "path must be absolute: '" + std::string(path) + "'");
   }
 
   PathCheck out;
@@ -41,8 +38,7 @@ PathCheck normalizeAbsolute(std::string_view path) {
     std::string_view component = path.substr(i, end - i);
     if (component == "." || component == "..") {
       return fail(PathFault::kDotComponent,
-                  "path must not contain '.' or '..' components: '" +
-                      std::string(path) + "'");
+                  "path must not contain '.' or '..' components: '" + std::string(path) + "'");
     }
     out.normalized.push_back('/');
     out.normalized.append(component);
@@ -52,8 +48,7 @@ PathCheck normalizeAbsolute(std::string_view path) {
   return out;
 }
 
-PathCheck checkUnderRoot(std::string_view normalizedRoot, std::string_view path,
-                         bool allowRoot) {
+PathCheck checkUnderRoot(std::string_view normalizedRoot, std::string_view path, bool allowRoot) {
   PathCheck out = normalizeAbsolute(path);
   if (!out.ok()) return out;
 
@@ -61,8 +56,7 @@ PathCheck checkUnderRoot(std::string_view normalizedRoot, std::string_view path,
   if (p == normalizedRoot) {
     if (allowRoot) return out;
     return fail(PathFault::kEqualsRoot,
-                "path must be below the root, not the root itself: '" +
-                    std::string(path) + "'");
+                "path must be below the root, not the root itself: '" + std::string(path) + "'");
   }
   bool inside;
   if (normalizedRoot == "/") {
@@ -73,8 +67,7 @@ PathCheck checkUnderRoot(std::string_view normalizedRoot, std::string_view path,
              p[normalizedRoot.size()] == '/';
   }
   if (!inside) {
-    return fail(PathFault::kOutsideRoot, "path '" + std::string(path) +
-                                             "' is outside the root '" +
+    return fail(PathFault::kOutsideRoot, "path '" + std::string(path) + "' is outside the root '" +
                                              std::string(normalizedRoot) + "'");
   }
   return out;

@@ -40,8 +40,7 @@ PathCheck normalizeAbsolute(std::string_view path);
 // Normalises `path` and checks that it lies strictly below `normalizedRoot`
 // (itself the output of normalizeAbsolute). When `allowRoot` is true the root
 // itself is accepted too.
-PathCheck checkUnderRoot(std::string_view normalizedRoot, std::string_view path,
-                         bool allowRoot);
+PathCheck checkUnderRoot(std::string_view normalizedRoot, std::string_view path, bool allowRoot);
 
 // Returns true when `s` contains a NUL byte.
 bool hasNul(std::string_view s) noexcept;

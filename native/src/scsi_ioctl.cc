@@ -15,7 +15,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "unique_fd.h"
+#include "fs_util.h"
 #include "vpd_decoder.h"
 
 namespace rtslib {
@@ -39,20 +39,8 @@ constexpr unsigned kFirstAllocation = 255;
 constexpr unsigned kMaxAllocation = 0xffff;
 constexpr int kUnitAttentionRetries = 2;
 
-bool setError(SysError* error, int err, const char* syscall, const std::string& path,
-              const std::string& detail = std::string()) {
-  if (error != nullptr) {
-    *error = SysError();
-    error->err = err;
-    error->syscall = syscall;
-    error->path = path;
-    error->detail = detail;
-  }
-  return false;
-}
-
 bool ioctlError(SysError* error, int err, const char* request, const std::string& path) {
-  return setError(error, err, "ioctl", path, std::string(request) + ": " + errnoText(err));
+  return fail(error, err, "ioctl", path, std::string(request) + ": " + errnoText(err));
 }
 
 const char* statusName(std::uint8_t status) {
@@ -71,10 +59,10 @@ const char* statusName(std::uint8_t status) {
 
 const char* senseKeyName(std::uint8_t key) {
   static const char* const kNames[16] = {
-      "NO SENSE",        "RECOVERED ERROR", "NOT READY",       "MEDIUM ERROR",
-      "HARDWARE ERROR",  "ILLEGAL REQUEST", "UNIT ATTENTION",  "DATA PROTECT",
-      "BLANK CHECK",     "VENDOR SPECIFIC", "COPY ABORTED",    "ABORTED COMMAND",
-      "reserved (0xc)",  "VOLUME OVERFLOW", "MISCOMPARE",      "COMPLETED",
+      "NO SENSE",       "RECOVERED ERROR", "NOT READY",      "MEDIUM ERROR",
+      "HARDWARE ERROR", "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT",
+      "BLANK CHECK",    "VENDOR SPECIFIC", "COPY ABORTED",   "ABORTED COMMAND",
+      "reserved (0xc)", "VOLUME OVERFLOW", "MISCOMPARE",     "COMPLETED",
   };
   return kNames[key & 0x0f];
 }
@@ -179,21 +167,22 @@ bool inquiryOnce(int fd, const std::string& path, int vpdPage, unsigned allocati
   bool ok = (io.info & SG_INFO_OK_MASK) == SG_INFO_OK;
   if (!ok && io.host_status == 0 && (driver == 0 || driver == kDriverSense)) {
     // Only sense "noise": fine when the status is GOOD or the sense is benign.
-    ok = status == kStatusGood ||
-         (status == kStatusCheckCondition && hasSense &&
-          (key == kSenseNoSense || key == kSenseRecoveredError));
+    ok = status == kStatusGood || (status == kStatusCheckCondition && hasSense &&
+                                   (key == kSenseNoSense || key == kSenseRecoveredError));
   }
   if (ok) {
     const int resid = io.resid;
     std::size_t got = allocation;
-    if (resid > 0) got = static_cast<std::size_t>(resid) >= got ? 0 : got - static_cast<std::size_t>(resid);
+    if (resid > 0) {
+      got = static_cast<std::size_t>(resid) >= got ? 0 : got - static_cast<std::size_t>(resid);
+    }
     data->resize(got);
     return true;
   }
 
   data->clear();
   const bool timedOut = io.host_status == kDidTimeOut || driver == kDriverTimeout;
-  setError(error, timedOut ? ETIMEDOUT : EIO, "ioctl", path);
+  fail(error, timedOut ? ETIMEDOUT : EIO, "ioctl", path);
   error->hasScsiStatus = true;
   error->scsiStatus = status;
   error->hostStatus = io.host_status;
@@ -204,20 +193,15 @@ bool inquiryOnce(int fd, const std::string& path, int vpdPage, unsigned allocati
   error->ascq = ascq;
   std::string what = vpdPage < 0 ? std::string("standard INQUIRY")
                                  : "INQUIRY VPD page " + hex2(static_cast<unsigned>(vpdPage));
-  if (timedOut) what += " timed out after " + std::to_string(timeoutMs) + " ms";
-  else what += " failed";
-  error->detail = "SG_IO " + what + ": " + describeScsiFailure(*error);
+  what += timedOut ? " timed out after " + std::to_string(timeoutMs) + " ms" : " failed";
+  error->message = "SG_IO " + what + ": " + describeScsiFailure(*error);
   *unitAttention = status == kStatusCheckCondition && hasSense && key == kSenseUnitAttention;
   return false;
 }
 
 bool openNode(const std::string& path, int flags, UniqueFd* fd, SysError* error) {
-  int raw;
-  do {
-    raw = ::open(path.c_str(), flags | O_CLOEXEC);
-  } while (raw < 0 && errno == EINTR);
-  if (raw < 0) return setError(error, errno, "open", path);
-  fd->reset(raw);
+  *fd = openRetry(AT_FDCWD, path.c_str(), flags);
+  if (!*fd) return fail(error, errno, "open", path);
   return true;
 }
 
@@ -267,10 +251,10 @@ bool deviceInfo(const std::string& devicePath, DeviceInfo* out, SysError* error)
   UniqueFd fd;
   if (!openNode(devicePath, O_RDONLY | O_NONBLOCK, &fd, error)) return false;
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return setError(error, errno, "fstat", devicePath);
+  if (::fstat(fd.get(), &st) != 0) return fail(error, errno, "fstat", devicePath);
   const bool isBlock = S_ISBLK(st.st_mode);
   if (!isBlock && !S_ISCHR(st.st_mode)) {
-    return setError(error, ENODEV, "fstat", devicePath, "not a block or character device");
+    return fail(error, ENODEV, "fstat", devicePath, "not a block or character device");
   }
 
   if (!isBlock && ::major(st.st_rdev) == SCSI_GENERIC_MAJOR) {
@@ -331,14 +315,14 @@ bool deviceInfo(const std::string& devicePath, DeviceInfo* out, SysError* error)
 bool probeInUse(const std::string& devicePath, bool* busy, SysError* error) {
   *busy = false;
   struct stat st;
-  if (::stat(devicePath.c_str(), &st) != 0) return setError(error, errno, "stat", devicePath);
+  if (::stat(devicePath.c_str(), &st) != 0) return fail(error, errno, "stat", devicePath);
   int flags = O_RDONLY | O_NONBLOCK;
   if (S_ISBLK(st.st_mode)) {
     flags = O_RDONLY | O_EXCL | O_NONBLOCK;
   } else if (S_ISCHR(st.st_mode)) {
     if (::major(st.st_rdev) == SCSI_GENERIC_MAJOR) flags = O_RDWR | O_EXCL | O_NONBLOCK;
   } else {
-    return setError(error, ENODEV, "stat", devicePath, "not a block or character device");
+    return fail(error, ENODEV, "stat", devicePath, "not a block or character device");
   }
   UniqueFd fd;
   SysError openError;

@@ -34,9 +34,9 @@ struct DeviceInfo {
   std::uint32_t target = 0;
   std::uint64_t lun = 0;
   bool hasSize = false;
-  std::uint64_t sizeBytes = 0;          // BLKGETSIZE64
+  std::uint64_t sizeBytes = 0;  // BLKGETSIZE64
   bool hasLogicalBlockSize = false;
-  std::uint32_t logicalBlockSize = 0;   // BLKSSZGET
+  std::uint32_t logicalBlockSize = 0;  // BLKSSZGET
   bool hasPhysicalBlockSize = false;
   std::uint32_t physicalBlockSize = 0;  // BLKPBSZGET
 };

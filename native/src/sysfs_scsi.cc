@@ -1,6 +1,5 @@
 #include "sysfs_scsi.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -12,7 +11,7 @@
 #include <cstdlib>
 #include <tuple>
 
-#include "unique_fd.h"
+#include "fs_util.h"
 #include "vpd_decoder.h"
 
 namespace rtslib {
@@ -22,64 +21,12 @@ namespace {
 
 constexpr std::size_t kMaxAttributeBytes = 64 * 1024;
 
-struct DirEntry {
-  std::string name;
-  unsigned char type = DT_UNKNOWN;
-};
-
-bool setError(SysError* error, int err, const char* syscall, const std::string& path,
-              const std::string& detail = std::string()) {
-  if (error != nullptr) {
-    error->err = err;
-    error->syscall = syscall;
-    error->path = path;
-    error->detail = detail;
-  }
-  return false;
-}
-
-// Entries of a directory except "." and "..", sorted by name.
-bool listDir(const std::string& path, std::vector<DirEntry>* out, int* err) {
-  out->clear();
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) {
-    *err = errno;
-    return false;
-  }
-  UniqueDir dir = UniqueDir::fromFd(fd);
-  if (!dir) {
-    *err = errno;
-    return false;
-  }
-  for (;;) {
-    errno = 0;
-    const dirent* d = ::readdir(dir.get());
-    if (d == nullptr) {
-      if (errno != 0) {
-        *err = errno;
-        return false;
-      }
-      break;
-    }
-    const std::string name = d->d_name;
-    if (name == "." || name == "..") continue;
-    out->push_back(DirEntry{name, d->d_type});
-  }
-  std::sort(out->begin(), out->end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-  return true;
-}
-
-// lstat() kind of `dir/name`: 'd' directory, 'f' regular file, 'l' symlink,
-// 'o' other, 0 on error.
-char entryKind(const std::string& path, mode_t* mode) {
+// lstat() type of `path`, and its mode in *mode; kOther when lstat fails.
+EntryType lstatType(const std::string& path, mode_t* mode = nullptr) {
   struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return 0;
+  if (::lstat(path.c_str(), &st) != 0) return EntryType::kOther;
   if (mode != nullptr) *mode = st.st_mode;
-  if (S_ISDIR(st.st_mode)) return 'd';
-  if (S_ISREG(st.st_mode)) return 'f';
-  if (S_ISLNK(st.st_mode)) return 'l';
-  return 'o';
+  return entryTypeFromMode(st.st_mode);
 }
 
 bool parseUnsigned(const std::string& s, std::size_t begin, std::size_t end, std::uint64_t max,
@@ -147,12 +94,11 @@ void addNode(const std::string& nodeDir, const std::string& subsystem, const std
 // deprecated <dir>/<class>:<name> symlinks of old kernels).
 void collectNodes(const std::string& deviceDir, std::vector<ScsiNode>* nodes) {
   std::vector<DirEntry> entries;
-  int err = 0;
-  if (!listDir(deviceDir, &entries, &err)) return;
+  if (listDir(deviceDir.c_str(), &entries) != 0) return;
   for (const DirEntry& e : entries) {
     const std::string path = deviceDir + "/" + e.name;
-    const char kind = entryKind(path, nullptr);
-    if (kind == 'l') {
+    const EntryType kind = lstatType(path);
+    if (kind == EntryType::kLink) {
       const std::size_t colon = e.name.find(':');
       if (colon == std::string::npos || colon == 0 || colon + 1 >= e.name.size()) continue;
       const std::string subsystem = e.name.substr(0, colon);
@@ -162,12 +108,12 @@ void collectNodes(const std::string& deviceDir, std::vector<ScsiNode>* nodes) {
       addNode(path, subsystem, e.name.substr(colon + 1), nodes);
       continue;
     }
-    if (kind != 'd' || e.name == "power") continue;
+    if (kind != EntryType::kDir || e.name == "power") continue;
     std::vector<DirEntry> children;
-    if (!listDir(path, &children, &err)) continue;
+    if (listDir(path.c_str(), &children) != 0) continue;
     for (const DirEntry& c : children) {
       const std::string nodeDir = path + "/" + c.name;
-      if (entryKind(nodeDir, nullptr) != 'd') continue;
+      if (lstatType(nodeDir) != EntryType::kDir) continue;
       addNode(nodeDir, e.name, c.name, nodes);
     }
   }
@@ -181,7 +127,8 @@ bool tapeOrder(const std::string& a, const std::string& b) {
 }
 
 bool addressLess(const ScsiAddress& a, const ScsiAddress& b) {
-  return std::tie(a.host, a.channel, a.target, a.lun) < std::tie(b.host, b.channel, b.target, b.lun);
+  return std::tie(a.host, a.channel, a.target, a.lun) <
+         std::tie(b.host, b.channel, b.target, b.lun);
 }
 
 std::string parentOf(const std::string& path) {
@@ -216,8 +163,8 @@ bool scanForDevNumber(const std::string& sysfsRoot, bool isBlock, std::uint32_t 
       }
     }
   }
-  return setError(error, ENODEV, "stat", sysfsRoot,
-                  "no SCSI device has " + devNumberText(isBlock, major, minor));
+  return fail(error, ENODEV, "stat", sysfsRoot,
+              "no SCSI device has " + devNumberText(isBlock, major, minor));
 }
 
 }  // namespace
@@ -262,24 +209,13 @@ bool parseDevNumber(const std::string& raw, std::uint32_t* major, std::uint32_t*
 
 bool readSmallFile(const std::string& path, std::string* out, int* err) {
   out->clear();
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd fd = openRetry(AT_FDCWD, path.c_str(), O_RDONLY | O_NONBLOCK);
   if (!fd) {
     *err = errno;
     return false;
   }
-  char buf[4096];
-  while (out->size() < kMaxAttributeBytes) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *err = errno;
-      return false;
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<std::size_t>(n));
-  }
-  if (out->size() > kMaxAttributeBytes) out->resize(kMaxAttributeBytes);
-  return true;
+  *err = readAll(fd.get(), out, kMaxAttributeBytes, ReadOverflow::kTruncate);
+  return *err == 0;
 }
 
 std::string trimValue(const std::string& s) {
@@ -296,13 +232,13 @@ std::string trimValue(const std::string& s) {
 bool listHosts(const std::string& sysfsRoot, std::vector<ScsiHost>* out, SysError* error) {
   out->clear();
   struct stat st;
-  if (::stat(sysfsRoot.c_str(), &st) != 0) return setError(error, errno, "stat", sysfsRoot);
+  if (::stat(sysfsRoot.c_str(), &st) != 0) return fail(error, errno, "stat", sysfsRoot);
   const std::string classDir = sysfsRoot + "/class/scsi_host";
   std::vector<DirEntry> entries;
-  int err = 0;
-  if (!listDir(classDir, &entries, &err)) {
+  int err = listDir(classDir.c_str(), &entries);
+  if (err != 0) {
     if (err == ENOENT) return true;  // no SCSI subsystem: no hosts
-    return setError(error, err, "opendir", classDir);
+    return fail(error, err, "opendir", classDir);
   }
   for (const DirEntry& e : entries) {
     std::uint64_t number = 0;
@@ -314,14 +250,18 @@ bool listHosts(const std::string& sysfsRoot, std::vector<ScsiHost>* out, SysErro
     host.number = static_cast<std::uint32_t>(number);
     const std::string dir = classDir + "/" + e.name;
     std::vector<DirEntry> files;
-    if (!listDir(dir, &files, &err)) {
+    err = listDir(dir.c_str(), &files);
+    if (err != 0) {
       if (err == ENOENT) continue;  // host removed meanwhile
-      return setError(error, err, "opendir", dir);
+      return fail(error, err, "opendir", dir);
     }
     for (const DirEntry& f : files) {
       const std::string path = dir + "/" + f.name;
       mode_t mode = 0;
-      if (entryKind(path, &mode) != 'f' || (mode & (S_IRUSR | S_IRGRP | S_IROTH)) == 0) continue;
+      if (lstatType(path, &mode) != EntryType::kFile ||
+          (mode & (S_IRUSR | S_IRGRP | S_IROTH)) == 0) {
+        continue;
+      }
       std::string value;
       if (!readSmallFile(path, &value, &err)) continue;
       host.attributes[f.name] = trimValue(value);
@@ -342,12 +282,12 @@ bool readDevice(const std::string& sysfsRoot, const std::string& hctl, ScsiDevic
                 SysError* error) {
   ScsiDevice d;
   if (!parseHctl(hctl, &d.address)) {
-    return setError(error, EINVAL, "stat", hctl, "not an H:C:T:L address");
+    return fail(error, EINVAL, "stat", hctl, "not an H:C:T:L address");
   }
   const std::string dir = sysfsRoot + "/bus/scsi/devices/" + hctl;
   struct stat st;
-  if (::stat(dir.c_str(), &st) != 0) return setError(error, errno, "stat", dir);
-  if (!S_ISDIR(st.st_mode)) return setError(error, ENOTDIR, "stat", dir);
+  if (::stat(dir.c_str(), &st) != 0) return fail(error, errno, "stat", dir);
+  if (!S_ISDIR(st.st_mode)) return fail(error, ENOTDIR, "stat", dir);
   d.hctl = hctl;
   std::string value;
   if (readAttribute(dir, "type", &value)) {
@@ -385,13 +325,13 @@ bool readDevice(const std::string& sysfsRoot, const std::string& hctl, ScsiDevic
 bool listDevices(const std::string& sysfsRoot, std::vector<ScsiDevice>* out, SysError* error) {
   out->clear();
   struct stat st;
-  if (::stat(sysfsRoot.c_str(), &st) != 0) return setError(error, errno, "stat", sysfsRoot);
+  if (::stat(sysfsRoot.c_str(), &st) != 0) return fail(error, errno, "stat", sysfsRoot);
   const std::string devicesDir = sysfsRoot + "/bus/scsi/devices";
   std::vector<DirEntry> entries;
-  int err = 0;
-  if (!listDir(devicesDir, &entries, &err)) {
+  const int err = listDir(devicesDir.c_str(), &entries);
+  if (err != 0) {
     if (err == ENOENT) return true;  // no SCSI subsystem: no devices
-    return setError(error, err, "opendir", devicesDir);
+    return fail(error, err, "opendir", devicesDir);
   }
   for (const DirEntry& e : entries) {
     ScsiAddress address;
@@ -440,14 +380,14 @@ bool findDeviceByDevNumber(const std::string& sysfsRoot, bool isBlock, std::uint
     child = base;
   }
   if (hctl.empty()) {
-    return setError(error, ENODEV, "stat", link,
-                    devNumberText(isBlock, major, minor) + " is not a SCSI device");
+    return fail(error, ENODEV, "stat", link,
+                devNumberText(isBlock, major, minor) + " is not a SCSI device");
   }
   ScsiDevice d;
   if (!readDevice(sysfsRoot, hctl, &d, error)) {
     if (error != nullptr && error->err == ENOENT) {
-      return setError(error, ENODEV, "stat", link,
-                      devNumberText(isBlock, major, minor) + " is not a SCSI device");
+      return fail(error, ENODEV, "stat", link,
+                  devNumberText(isBlock, major, minor) + " is not a SCSI device");
     }
     return false;
   }
@@ -462,19 +402,19 @@ bool findDeviceByDevNumber(const std::string& sysfsRoot, bool isBlock, std::uint
     }
   }
   if (!matched) {
-    return setError(error, ENODEV, "stat", link,
-                    devNumberText(isBlock, major, minor) + " is not a node of SCSI device " + hctl);
+    return fail(error, ENODEV, "stat", link,
+                devNumberText(isBlock, major, minor) + " is not a node of SCSI device " + hctl);
   }
   *out = std::move(d);
   return true;
 }
 
-bool resolveDevicePath(const std::string& sysfsRoot, const std::string& devicePath,
-                       ScsiDevice* out, SysError* error) {
+bool resolveDevicePath(const std::string& sysfsRoot, const std::string& devicePath, ScsiDevice* out,
+                       SysError* error) {
   struct stat st;
-  if (::stat(devicePath.c_str(), &st) != 0) return setError(error, errno, "stat", devicePath);
+  if (::stat(devicePath.c_str(), &st) != 0) return fail(error, errno, "stat", devicePath);
   if (!S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode)) {
-    return setError(error, ENODEV, "stat", devicePath, "not a block or character device");
+    return fail(error, ENODEV, "stat", devicePath, "not a block or character device");
   }
   const bool isBlock = S_ISBLK(st.st_mode);
   const std::uint32_t major = ::major(st.st_rdev);
@@ -483,7 +423,7 @@ bool resolveDevicePath(const std::string& sysfsRoot, const std::string& devicePa
   if (error != nullptr && error->err == ENODEV) {
     // Report against the path the caller gave.
     error->path = devicePath;
-    error->detail = "not a SCSI device (" + devNumberText(isBlock, major, minor) + ")";
+    error->message = "not a SCSI device (" + devNumberText(isBlock, major, minor) + ")";
   }
   return false;
 }

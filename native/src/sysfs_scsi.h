@@ -58,11 +58,11 @@ struct ScsiDevice {
   std::string state;
   bool hasQueueDepth = false;
   std::uint32_t queueDepth = 0;
-  std::string blockDevice;    // "" when none
-  std::string sgDevice;       // "" when none
+  std::string blockDevice;               // "" when none
+  std::string sgDevice;                  // "" when none
   std::vector<std::string> tapeDevices;  // st* first, then nst*
-  std::string changerDevice;  // "" when none
-  std::vector<ScsiNode> nodes;  // every class node with a dev number, sorted
+  std::string changerDevice;             // "" when none
+  std::vector<ScsiNode> nodes;           // every class node with a dev number, sorted
 };
 
 // Parses "H:C:T:L" (decimal, no signs, no spaces).
@@ -97,8 +97,8 @@ bool findDeviceByDevNumber(const std::string& sysfsRoot, bool isBlock, std::uint
 // stat()s `devicePath` (following symlinks such as /dev/disk/by-id/...), then
 // findDeviceByDevNumber(). ENOENT (and other stat errors) from stat; ENODEV
 // when the path is not a block or character device or not a SCSI one.
-bool resolveDevicePath(const std::string& sysfsRoot, const std::string& devicePath,
-                       ScsiDevice* out, SysError* error);
+bool resolveDevicePath(const std::string& sysfsRoot, const std::string& devicePath, ScsiDevice* out,
+                       SysError* error);
 
 }  // namespace scsi
 }  // namespace rtslib

@@ -1,87 +1,23 @@
 #include "tree_reader.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <memory>
-#include <thread>
 #include <cerrno>
 #include <limits>
-#include <string_view>
+#include <memory>
 
-#include "configfs_ops.h"
+#include "fs_util.h"
+#include "thread_pool.h"
 #include "unique_fd.h"
 
 namespace rtslib {
 
 namespace {
 
-constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-
-int openAtRetry(int dirfd, const char* name, int flags) {
-  int fd;
-  do {
-    fd = ::openat(dirfd, name, flags);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
-}
-
-// A directory entry's name and its kind as readdir reports it.
-struct Named {
-  std::string name;
-  TreeKind kind;
-  bool operator<(const Named& other) const { return name < other.name; }
-};
-
-TreeKind kindOf(unsigned char type) {
-  switch (type) {
-    case DT_DIR: return TreeKind::kDir;
-    case DT_LNK: return TreeKind::kSymlink;
-    case DT_REG: return TreeKind::kFile;
-    default: return TreeKind::kOther;
-  }
-}
-
-// Reads the entries of an open directory (consuming `fd`), sorted by name
-// bytes, without "." and "..". Entries whose type readdir does not give are
-// stat'ed. Returns 0 or a positive errno.
-int listNames(UniqueFd fd, std::vector<Named>* names) {
-  UniqueDir dir = UniqueDir::fromFd(fd);
-  if (!dir) return errno;
-  for (;;) {
-    errno = 0;
-    const dirent* de = ::readdir(dir.get());
-    if (de == nullptr) {
-      if (errno != 0) return errno;
-      break;
-    }
-    const std::string_view name(de->d_name);
-    if (name == "." || name == "..") continue;
-    TreeKind kind = kindOf(de->d_type);
-    if (de->d_type == DT_UNKNOWN) {
-      struct stat st;
-      if (::fstatat(::dirfd(dir.get()), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        kind = S_ISDIR(st.st_mode) ? TreeKind::kDir : S_ISLNK(st.st_mode) ? TreeKind::kSymlink
-             : S_ISREG(st.st_mode) ? TreeKind::kFile : TreeKind::kOther;
-      }
-    }
-    names->push_back(Named{std::string(name), kind});
-  }
-  std::sort(names->begin(), names->end());
-  return 0;
-}
-
-// Lists the directory open as `dirfd` through a second descriptor (fdopendir
-// takes ownership of the one it is given; `dirfd` stays usable for openat).
-int listDir(int dirfd, std::vector<Named>* names) {
-  UniqueFd fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
-  if (!fd) return errno;
-  return listNames(std::move(fd), names);
-}
+constexpr int kDirFlags = O_RDONLY | O_DIRECTORY;
 
 // Threads that stat and read entries. configfs calls are independent, so
 // overlapping them hides the kernel's per-call latency.
@@ -97,22 +33,23 @@ class Walker {
   Walker(const TreeOptions& options, TreeResult* out) : options_(options), out_(out) {}
 
   void listTree(const std::shared_ptr<UniqueFd>& dir, const std::string& prefix, int depth,
-                const std::vector<Named>& names) {
+                const std::vector<DirEntry>& names) {
     const int entryDepth = depth + 1;
-    for (const Named& entry : names) {
+    for (const DirEntry& entry : names) {
       if (isExcluded(entry.name)) continue;
       const std::string rel = prefix.empty() ? entry.name : prefix + "/" + entry.name;
-      const std::size_t i = addEntry(rel, entry.kind);
+      const std::size_t i = addEntry(rel, entry.type);
       tasks_.push_back(Task{dir, entry.name, i});
-      if (entry.kind != TreeKind::kDir) continue;
+      if (entry.type != EntryType::kDir) continue;
       if (options_.maxDepth >= 0 && entryDepth >= options_.maxDepth) continue;
-      auto child = std::make_shared<UniqueFd>(openAtRetry(dir->get(), entry.name.c_str(), kDirFlags | O_NOFOLLOW));
+      auto child = std::make_shared<UniqueFd>(
+          openRetry(dir->get(), entry.name.c_str(), kDirFlags | O_NOFOLLOW));
       if (!*child) {
         out_->errnos[i] = -errno;
         continue;
       }
-      std::vector<Named> childNames;
-      const int err = listDir(child->get(), &childNames);
+      std::vector<DirEntry> childNames;
+      const int err = listDirFd(child->get(), &childNames);
       if (err != 0) {
         out_->errnos[i] = -err;
         continue;
@@ -158,7 +95,7 @@ class Walker {
            options_.excludeNames.end();
   }
 
-  std::size_t addEntry(const std::string& rel, TreeKind kind) {
+  std::size_t addEntry(const std::string& rel, EntryType kind) {
     out_->paths.push_back(rel);
     out_->kinds.push_back(static_cast<std::uint8_t>(kind));
     out_->modes.push_back(0);
@@ -176,15 +113,9 @@ class Walker {
   void flush() {
     const std::size_t count = tasks_.size();
     std::atomic<std::size_t> next{0};
-    auto work = [&]() {
+    ThreadPool::instance().runConcurrently(count > 32 ? kReadThreads : 1, [&]() {
       for (std::size_t t = next.fetch_add(1); t < count; t = next.fetch_add(1)) run(tasks_[t]);
-    };
-    std::vector<std::thread> threads;
-    if (count > 32) {
-      for (unsigned t = 1; t < kReadThreads; t++) threads.emplace_back(work);
-    }
-    work();
-    for (std::thread& t : threads) t.join();
+    });
     tasks_.clear();
     openDirs_ = 0;
   }
@@ -203,10 +134,9 @@ class Walker {
       return;
     }
     out_->modes[i] = static_cast<std::uint16_t>(st.st_mode & 07777);
-    if (S_ISDIR(st.st_mode)) {
-      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kDir);
-    } else if (S_ISLNK(st.st_mode)) {
-      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kSymlink);
+    const EntryType type = entryTypeFromMode(st.st_mode);
+    out_->kinds[i] = static_cast<std::uint8_t>(type);
+    if (type == EntryType::kLink) {
       const int err = readLinkAt(dirfd, name, &out_->links[i]);
       if (err != 0) {
         out_->links[i].clear();
@@ -214,18 +144,15 @@ class Walker {
       } else {
         out_->hasLink[i] = 1;
       }
-    } else if (S_ISREG(st.st_mode)) {
-      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kFile);
+    } else if (type == EntryType::kFile) {
       if (!options_.readValues || (st.st_mode & S_IRUSR) == 0) return;
-      UniqueFd fd(openAtRetry(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      UniqueFd fd = openRetry(dirfd, name, O_RDONLY | O_NOFOLLOW);
       if (!fd) {
         out_->errnos[i] = -errno;
         return;
       }
       const int err = readAll(fd.get(), &values_[i]);
       if (err != 0) out_->errnos[i] = -err;
-    } else {
-      out_->kinds[i] = static_cast<std::uint8_t>(TreeKind::kOther);
     }
   }
 
@@ -240,28 +167,21 @@ class Walker {
 }  // namespace
 
 bool readTree(const std::string& dir, const TreeOptions& options, TreeResult* out,
-              TreeError* error) {
+              NativeError* error) {
   *out = TreeResult();
-  auto top = std::make_shared<UniqueFd>(openAtRetry(AT_FDCWD, dir.c_str(), kDirFlags));
-  if (!*top) {
-    *error = TreeError{errno, "opendir", dir};
-    return false;
-  }
+  auto top = std::make_shared<UniqueFd>(openRetry(AT_FDCWD, dir.c_str(), kDirFlags));
+  if (!*top) return fail(error, errno, "opendir", dir);
   // A failure to list the top directory rejects the whole walk.
-  std::vector<Named> names;
-  const int err = listDir(top->get(), &names);
-  if (err != 0) {
-    *error = TreeError{err, "scandir", dir};
-    return false;
-  }
+  std::vector<DirEntry> names;
+  const int err = listDirFd(top->get(), &names);
+  if (err != 0) return fail(error, err, "scandir", dir);
 
   if (options.maxDepth != 0) {
     Walker walker(options, out);
     walker.listTree(top, std::string(), 0, names);
     if (!walker.finish()) {
       *out = TreeResult();
-      *error = TreeError{EOVERFLOW, "read", dir};
-      return false;
+      return fail(error, EOVERFLOW, "read", dir, "tree values exceed 4 GiB");
     }
   }
   // Offsets: entry i's value is data[offsets[i], offsets[i+1]).

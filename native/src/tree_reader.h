@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace rtslib {
+#include "native_error.h"
 
-enum class TreeKind : std::uint8_t { kDir = 0, kFile = 1, kSymlink = 2, kOther = 3 };
+namespace rtslib {
 
 struct TreeOptions {
   // Deepest level returned: entries directly in the walked directory are at
@@ -22,20 +22,14 @@ struct TreeOptions {
 };
 
 struct TreeResult {
-  std::vector<std::string> paths;  // relative, depth-first, siblings sorted by bytes
-  std::vector<std::uint8_t> kinds;
+  std::vector<std::string> paths;    // relative, depth-first, siblings sorted by bytes
+  std::vector<std::uint8_t> kinds;   // EntryType (fs_util.h)
   std::vector<std::uint16_t> modes;  // st_mode & 07777
   std::vector<std::string> links;    // readlink() value, meaningful where hasLink
   std::vector<std::uint8_t> hasLink;
-  std::string data;                  // all file values concatenated
+  std::string data;                    // all file values concatenated
   std::vector<std::uint32_t> offsets;  // paths.size() + 1 entries
   std::vector<std::int32_t> errnos;    // 0 or negative errno
-};
-
-struct TreeError {
-  int err = 0;  // positive errno
-  const char* syscall = "";
-  std::string path;
 };
 
 // Walks `dir` (an absolute path). Per-entry failures (reading a file, reading
@@ -43,11 +37,15 @@ struct TreeError {
 // walk goes on; only a failure to open or list `dir` itself, or a result too
 // large for 32-bit offsets, fails the walk: then returns false and fills *error.
 //
+// Entries are stat'ed and read on up to 4 threads of the shared pool
+// (thread_pool.h); with fewer threads to be had, on fewer (at least the
+// calling one).
+//
 // Files are read only when readValues is set and their mode has the owner-read
 // bit: configfs write-only attributes (mode 0200) are skipped, not read, and
 // get errno 0 and an empty value.
 bool readTree(const std::string& dir, const TreeOptions& options, TreeResult* out,
-              TreeError* error);
+              NativeError* error);
 
 }  // namespace rtslib
 

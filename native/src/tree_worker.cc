@@ -1,6 +1,5 @@
 #include "tree_worker.h"
 
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -9,6 +8,7 @@
 
 #include "js_util.h"
 #include "path_guard.h"
+#include "promise_worker.h"
 #include "tree_reader.h"
 
 namespace rtslib {
@@ -24,71 +24,37 @@ Napi::TypedArrayOf<T> typedArray(Napi::Env env, const std::vector<T>& values) {
   return array;
 }
 
-class TreeWorker : public Napi::AsyncWorker {
- public:
-  TreeWorker(Napi::Env env, std::string dir, TreeOptions options)
-      : Napi::AsyncWorker(env, "rtslib.readTree"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        dir_(std::move(dir)),
-        options_(std::move(options)) {}
+struct TreeJob {
+  std::string dir;
+  TreeOptions options;
+  TreeResult result;
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
+  bool run(NativeError* error) { return readTree(dir, options, &result, error); }
 
-  // Worker thread: no JavaScript access here.
-  void Execute() override { ok_ = readTree(dir_, options_, &result_, &error_); }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (!ok_) {
-      std::string detail;
-      if (error_.err == EOVERFLOW) detail = "tree values exceed 4 GiB";
-      deferred_.Reject(js::systemError(env, error_.err, error_.syscall, error_.path, detail).Value());
-      return;
-    }
-    Napi::Object tree = build(env);
-    Napi::Value exception;
-    if (js::takePendingException(env, &exception)) {
-      deferred_.Reject(exception);
-    } else {
-      deferred_.Resolve(tree);
-    }
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Object build(Napi::Env env) {
-    const std::size_t n = result_.paths.size();
+  Napi::Value build(Napi::Env env) {
+    const std::size_t n = result.paths.size();
     Napi::Object tree = Napi::Object::New(env);
 
     Napi::Array paths = Napi::Array::New(env, n);
     Napi::Array links = Napi::Array::New(env, n);
     for (std::size_t i = 0; i < n && !env.IsExceptionPending(); ++i) {
       const auto idx = static_cast<std::uint32_t>(i);
-      paths.Set(idx, Napi::String::New(env, result_.paths[i]));
-      if (result_.hasLink[i] != 0) {
-        links.Set(idx, Napi::String::New(env, result_.links[i]));
+      paths.Set(idx, Napi::String::New(env, result.paths[i]));
+      if (result.hasLink[i] != 0) {
+        links.Set(idx, Napi::String::New(env, result.links[i]));
       } else {
         links.Set(idx, env.Null());
       }
     }
     tree.Set("paths", paths);
-    tree.Set("kinds", typedArray(env, result_.kinds));
-    tree.Set("modes", typedArray(env, result_.modes));
+    tree.Set("kinds", typedArray(env, result.kinds));
+    tree.Set("modes", typedArray(env, result.modes));
     tree.Set("links", links);
-    tree.Set("data", Napi::Buffer<char>::Copy(env, result_.data.data(), result_.data.size()));
-    tree.Set("offsets", typedArray(env, result_.offsets));
-    tree.Set("errnos", typedArray(env, result_.errnos));
+    tree.Set("data", Napi::Buffer<char>::Copy(env, result.data.data(), result.data.size()));
+    tree.Set("offsets", typedArray(env, result.offsets));
+    tree.Set("errnos", typedArray(env, result.errnos));
     return tree;
   }
-
-  Napi::Promise::Deferred deferred_;
-  std::string dir_;
-  TreeOptions options_;
-  TreeResult result_;
-  TreeError error_;
-  bool ok_ = false;
 };
 
 }  // namespace
@@ -99,21 +65,11 @@ Napi::Value ReadTree(const Napi::CallbackInfo& info) {
     js::throwTypeError(env, "readTree: dir must be a string");
     return env.Undefined();
   }
-  if (info.Length() < 2 || !info[1].IsObject()) {
-    js::throwTypeError(env, "readTree: options must be an object");
-    return env.Undefined();
-  }
+  Napi::Object options;
+  std::string root;
+  if (!js::rootedOptions(info, 1, "readTree", &options, &root)) return env.Undefined();
   const std::string rawDir = info[0].As<Napi::String>().Utf8Value();
-  const Napi::Object options = info[1].As<Napi::Object>();
-
-  std::string rawRoot;
-  if (!js::requireString(options, "root", "options.root", &rawRoot)) return env.Undefined();
-  const PathCheck root = normalizeAbsolute(rawRoot);
-  if (!root.ok()) {
-    js::throwPathFault(env, "options.root", root);
-    return env.Undefined();
-  }
-  const PathCheck dir = checkUnderRoot(root.normalized, rawDir, /*allowRoot=*/true);
+  const PathCheck dir = checkUnderRoot(root, rawDir, /*allowRoot=*/true);
   if (!dir.ok()) {
     js::throwPathFault(env, "readTree: dir", dir);
     return env.Undefined();
@@ -157,10 +113,7 @@ Napi::Value ReadTree(const Napi::CallbackInfo& info) {
     }
   }
 
-  auto* worker = new TreeWorker(env, dir.normalized, std::move(treeOptions));  // deletes itself
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return queuePromise(env, "rtslib.readTree", TreeJob{dir.normalized, std::move(treeOptions), {}});
 }
 
 }  // namespace rtslib

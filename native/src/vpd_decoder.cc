@@ -31,14 +31,13 @@ void trimPadding(const std::uint8_t* data, std::size_t len, std::size_t* begin, 
 }
 
 const char* const kTypeNames[32] = {
-    "disk",          "tape",          "printer",       "processor",
-    "worm",          "cd/dvd",        "scanner",       "optical",
-    "mediumx",       "comms",         "obsolete-0xa",  "obsolete-0xb",
-    "raid",          "enclosure",     "rbc",           "card-reader",
-    "bridge",        "osd",           "adc",           "security-manager",
-    "zbc",           "reserved-0x15", "reserved-0x16", "reserved-0x17",
-    "reserved-0x18", "reserved-0x19", "reserved-0x1a", "reserved-0x1b",
-    "reserved-0x1c", "reserved-0x1d", "wlun",          "no-device",
+    "disk",          "tape",          "printer",       "processor",     "worm",
+    "cd/dvd",        "scanner",       "optical",       "mediumx",       "comms",
+    "obsolete-0xa",  "obsolete-0xb",  "raid",          "enclosure",     "rbc",
+    "card-reader",   "bridge",        "osd",           "adc",           "security-manager",
+    "zbc",           "reserved-0x15", "reserved-0x16", "reserved-0x17", "reserved-0x18",
+    "reserved-0x19", "reserved-0x1a", "reserved-0x1b", "reserved-0x1c", "reserved-0x1d",
+    "wlun",          "no-device",
 };
 
 void decodeSupportedPages(const std::uint8_t* data, std::size_t end, InquiryData* out) {
@@ -73,8 +72,7 @@ void decodeDesignator(Designator* d) {
         d->number = be16(id.data() + 2);
       }
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -87,8 +85,8 @@ void decodeDeviceIdentification(const std::uint8_t* data, std::size_t end, Inqui
     if (end - off < 4) {
       out->truncated = true;
       if (out->problem.empty()) {
-        out->problem = "designation descriptor " + std::to_string(index) +
-                       " has an incomplete header";
+        out->problem =
+            "designation descriptor " + std::to_string(index) + " has an incomplete header";
       }
       return;
     }

@@ -50,9 +50,9 @@ struct StandardInquiry {
   bool encserv = false;
   bool multip = false;
   bool cmdque = false;
-  std::string vendor;    // T10 vendor identification (bytes 8-15), trimmed
-  std::string product;   // bytes 16-31, trimmed
-  std::string revision;  // bytes 32-35, trimmed
+  std::string vendor;                             // T10 vendor identification (bytes 8-15), trimmed
+  std::string product;                            // bytes 16-31, trimmed
+  std::string revision;                           // bytes 32-35, trimmed
   std::vector<std::uint16_t> versionDescriptors;  // bytes 58-73, zeros skipped
   bool truncated = false;  // fewer bytes than 5 + additionalLength (or than 36)
 };
@@ -62,25 +62,27 @@ struct Designator {
   std::uint8_t protocolIdentifier = 0;  // byte 0 bits 7-4 (meaningful when piv)
   std::uint8_t codeSet = 0;             // 1 binary, 2 ASCII, 3 UTF-8
   bool piv = false;
-  std::uint8_t association = 0;         // 0 logical unit, 1 target port, 2 target device
-  std::uint8_t type = 0;                // designator type (3 = NAA, ...)
-  std::vector<std::uint8_t> identifier; // the designator bytes as returned
-  bool truncated = false;               // designator length ran past the page
+  std::uint8_t association = 0;          // 0 logical unit, 1 target port, 2 target device
+  std::uint8_t type = 0;                 // designator type (3 = NAA, ...)
+  std::vector<std::uint8_t> identifier;  // the designator bytes as returned
+  bool truncated = false;                // designator length ran past the page
 
   // Decoded per type; `hasX` tells which apply.
   bool hasNaa = false;
   std::uint8_t naa = 0;  // NAA field (2, 3, 5 or 6), designator type 3
   bool hasT10 = false;
-  std::string t10VendorId;           // type 1: first 8 bytes, trimmed
-  std::string t10VendorSpecific;     // type 1: the rest, trimmed
+  std::string t10VendorId;        // type 1: first 8 bytes, trimmed
+  std::string t10VendorSpecific;  // type 1: the rest, trimmed
   bool hasNumber = false;
   std::uint32_t number = 0;  // types 4 (relative target port), 5 (target port group), 6 (LU group)
 };
 
-// Names used in the JavaScript surface.
-const char* designatorTypeName(std::uint8_t type);   // "naa", "eui64", "t10", ...
-const char* codeSetName(std::uint8_t codeSet);       // "binary", "ascii", "utf8", "reserved"
-const char* associationName(std::uint8_t association);  // "lun", "target-port", "target-device", "reserved"
+// Names used in the JavaScript surface: designator types ("naa", "eui64",
+// "t10", ...), code sets ("binary", "ascii", "utf8", "reserved") and
+// associations ("lun", "target-port", "target-device", "reserved").
+const char* designatorTypeName(std::uint8_t type);
+const char* codeSetName(std::uint8_t codeSet);
+const char* associationName(std::uint8_t association);
 // The identifier as text (ASCII/UTF-8 code sets: trailing NULs/spaces trimmed)
 // or as lowercase hex (binary and anything else).
 std::string designatorIdentifier(const Designator& d);
@@ -103,9 +105,9 @@ struct InquiryData {
   bool hasSupportedPages = false;
   std::vector<std::uint8_t> supportedPages;  // page 0x00
   bool hasUnitSerial = false;
-  std::string unitSerial;                    // page 0x80, trimmed
+  std::string unitSerial;  // page 0x80, trimmed
   bool hasDesignators = false;
-  std::vector<Designator> designators;       // page 0x83
+  std::vector<Designator> designators;  // page 0x83
 };
 
 // Standard INQUIRY data.

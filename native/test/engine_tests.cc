@@ -1,20 +1,21 @@
 // Native unit tests of the pure C++ engine (path guard, single operations,
-// batch engine, fault injection, file lock, tree reader), run against a
-// temporary directory. No test framework: a tiny CHECK macro and a list of
-// test functions. This exercises the engine's mechanics only; configfs
+// batch engine, thread pool, fault injection, file lock, fs util, tree
+// reader), run against a temporary directory with the harness of
+// test_harness.h. This exercises the engine's mechanics only; configfs
 // behaviour is tested in the kernel VM.
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -24,86 +25,21 @@
 #include "configfs_ops.h"
 #include "fault_injection.h"
 #include "file_lock.h"
+#include "fs_util.h"
 #include "path_guard.h"
+#include "test_harness.h"
+#include "thread_pool.h"
 #include "tree_reader.h"
 #include "unique_fd.h"
 
 namespace {
 
-int g_checkFailures = 0;
-
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      ++g_checkFailures;                                                      \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                         \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-  do {                                                                        \
-    const auto& check_a_ = (a);                                               \
-    const auto& check_b_ = (b);                                               \
-    if (!(check_a_ == check_b_)) {                                            \
-      ++g_checkFailures;                                                      \
-      std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n", __FILE__, __LINE__, #a, #b); \
-    }                                                                         \
-  } while (0)
-
+using namespace rtslib_test;
 using rtslib::Op;
 using rtslib::OpKind;
 using rtslib::OpResult;
 
-std::string g_tmp;  // per-test temporary directory
-
-int removeEntry(const char* path, const struct stat*, int type, struct FTW*) {
-  return type == FTW_DP ? ::rmdir(path) : ::unlink(path);
-}
-
-void removeTree(const std::string& path) {
-  ::nftw(path.c_str(), removeEntry, 32, FTW_DEPTH | FTW_PHYS);
-}
-
-std::string makeTempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                     "/rtslib-native-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    std::perror("mkdtemp");
-    std::exit(2);
-  }
-  return std::string(buf.data());
-}
-
 std::string p(const std::string& rel) { return g_tmp + "/" + rel; }
-
-void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644) {
-  rtslib::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (!fd) {
-    std::perror(path.c_str());
-    std::exit(2);
-  }
-  if (::write(fd.get(), content.data(), content.size()) !=
-      static_cast<ssize_t>(content.size())) {
-    std::perror("write");
-    std::exit(2);
-  }
-  ::fchmod(fd.get(), mode);
-}
-
-std::string readFile(const std::string& path) {
-  rtslib::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  std::string out;
-  if (fd) rtslib::readAll(fd.get(), &out);
-  return out;
-}
-
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
 
 Op op(OpKind kind, const std::string& path, bool independent = false) {
   Op o;
@@ -127,8 +63,8 @@ Op symlinkOp(const std::string& path, const std::string& target) {
 }
 
 bool isError(const OpResult& r, int err, const char* syscall, const std::string& path) {
-  return r.state == rtslib::ResultState::kError && r.err == err &&
-         std::strcmp(r.syscall, syscall) == 0 && r.path == path;
+  return r.state == rtslib::ResultState::kError && r.error.err == err &&
+         std::strcmp(r.error.syscall, syscall) == 0 && r.error.path == path;
 }
 
 bool isSkipped(const OpResult& r) { return r.state == rtslib::ResultState::kSkipped; }
@@ -136,9 +72,9 @@ bool isSkipped(const OpResult& r) { return r.state == rtslib::ResultState::kSkip
 // ---------------------------------------------------------------- path guard
 
 void testPathGuard() {
-  using rtslib::PathFault;
   using rtslib::checkUnderRoot;
   using rtslib::normalizeAbsolute;
+  using rtslib::PathFault;
 
   CHECK_EQ(normalizeAbsolute("/a//b/").normalized, std::string("/a/b"));
   CHECK_EQ(normalizeAbsolute("/").normalized, std::string("/"));
@@ -283,14 +219,10 @@ void testListStatReadlink() {
 
 void testOrdering() {
   std::vector<Op> ops = {
-      op(OpKind::kMkdir, p("a")),
-      op(OpKind::kMkdir, p("a/b")),
-      symlinkOp(p("a/link"), "b"),
-      op(OpKind::kList, p("a")),
-      op(OpKind::kReadlink, p("a/link")),
-      op(OpKind::kUnlink, p("a/link")),
-      op(OpKind::kRmdir, p("a/b")),
-      op(OpKind::kList, p("a")),
+      op(OpKind::kMkdir, p("a")),         op(OpKind::kMkdir, p("a/b")),
+      symlinkOp(p("a/link"), "b"),        op(OpKind::kList, p("a")),
+      op(OpKind::kReadlink, p("a/link")), op(OpKind::kUnlink, p("a/link")),
+      op(OpKind::kRmdir, p("a/b")),       op(OpKind::kList, p("a")),
   };
   const std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
   CHECK_EQ(r.size(), ops.size());
@@ -328,9 +260,13 @@ void testStopOnError() {
 void testParallelGroup() {
   std::vector<Op> ops;
   ops.push_back(op(OpKind::kMkdir, p("par")));
-  for (int i = 0; i < 50; ++i) ops.push_back(op(OpKind::kMkdir, p("par/d" + std::to_string(i)), true));
+  for (int i = 0; i < 50; ++i) {
+    ops.push_back(op(OpKind::kMkdir, p("par/d" + std::to_string(i)), true));
+  }
   ops.push_back(op(OpKind::kList, p("par")));
-  for (int i = 0; i < 50; ++i) ops.push_back(op(OpKind::kRmdir, p("par/d" + std::to_string(i)), true));
+  for (int i = 0; i < 50; ++i) {
+    ops.push_back(op(OpKind::kRmdir, p("par/d" + std::to_string(i)), true));
+  }
   ops.push_back(op(OpKind::kList, p("par")));
 
   for (unsigned concurrency : {1u, 8u, 64u}) {
@@ -415,7 +351,7 @@ void testTimeout() {
   std::vector<OpResult> r = rtslib::runBatch(ops, options);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(isError(r[0], ETIMEDOUT, "open", p("stuck")));
-  CHECK_EQ(r[0].message, std::string("timed out after 100 ms"));
+  CHECK_EQ(r[0].error.message, std::string("timed out after 100 ms"));
   CHECK(isSkipped(r[1]));
   CHECK(!exists(p("after-timeout")));
   CHECK(elapsed < std::chrono::seconds(5));
@@ -456,10 +392,83 @@ void testTimeout() {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+// -------------------------------------------------------------- thread pool
+
+// runConcurrently gets every thread it asks for: the calls can only all
+// return once they have all started.
+void testThreadPoolConcurrent() {
+  std::mutex mu;
+  std::condition_variable cv;
+  int arrived = 0;
+  bool allMet = true;
+  rtslib::ThreadPool::instance().runConcurrently(4, [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    ++arrived;
+    cv.notify_all();
+    if (!cv.wait_for(lock, std::chrono::seconds(10), [&] { return arrived >= 4; })) {
+      allMet = false;
+    }
+  });
+  CHECK_EQ(arrived, 4);
+  CHECK(allMet);
+}
+
+// Pool threads are reused across runBatch calls: many small grouped and
+// timed batches start far fewer threads than they use.
+void testPoolReuse() {
+  std::vector<Op> group;
+  for (int i = 0; i < 4; ++i) group.push_back(op(OpKind::kStat, g_tmp, true));
+  rtslib::BatchOptions timed;
+  timed.timeoutMs = 5000;
+  const std::vector<Op> single = {op(OpKind::kStat, g_tmp)};
+  rtslib::runBatch(group, rtslib::BatchOptions());
+  const std::size_t before = rtslib::ThreadPool::instance().threadsStarted();
+  bool allOk = true;
+  for (int i = 0; i < 200; ++i) {
+    for (const OpResult& r : rtslib::runBatch(group, rtslib::BatchOptions())) {
+      allOk = allOk && r.ok();
+    }
+    for (const OpResult& r : rtslib::runBatch(single, timed)) allOk = allOk && r.ok();
+  }
+  CHECK(allOk);
+  // Without reuse: 1000 threads (4 per group, 1 per timed op).
+  const std::size_t started = rtslib::ThreadPool::instance().threadsStarted() - before;
+  CHECK(started < 200);
+}
+
+// Batches from several threads at once (as from several async workers)
+// share the pool; each keeps its own order, concurrency and results.
+void testConcurrentBatches() {
+  std::atomic<int> nextId{0};
+  std::atomic<bool> allOk{true};
+  rtslib::ThreadPool::instance().runConcurrently(4, [&] {
+    const std::string dir = p("c" + std::to_string(nextId.fetch_add(1)));
+    rtslib::BatchOptions options;
+    options.concurrency = 2;
+    options.timeoutMs = 5000;
+    for (int i = 0; i < 25; ++i) {
+      std::vector<Op> ops = {op(OpKind::kMkdir, dir)};
+      for (int k = 0; k < 6; ++k) {
+        ops.push_back(op(OpKind::kMkdir, dir + "/" + std::to_string(k), true));
+      }
+      ops.push_back(op(OpKind::kList, dir));
+      for (int k = 0; k < 6; ++k) {
+        ops.push_back(op(OpKind::kRmdir, dir + "/" + std::to_string(k), true));
+      }
+      ops.push_back(op(OpKind::kRmdir, dir));
+      const std::vector<OpResult> r = rtslib::runBatch(ops, options);
+      bool ok = r.size() == ops.size() && r[7].entries.size() == 6;
+      for (const OpResult& x : r) ok = ok && x.ok();
+      if (!ok) allOk = false;
+    }
+  });
+  CHECK(allOk);
+}
+
 // ---------------------------------------------------------- fault injection
 
 bool isInjected(const OpResult& r, int err, const char* syscall, const std::string& path) {
-  return isError(r, err, syscall, path) && r.message == "injected fault";
+  return isError(r, err, syscall, path) && r.error.message == "injected fault";
 }
 
 // Turns injection off when a test ends, whatever it checked.
@@ -475,13 +484,12 @@ void testFaultAtOp() {
   config.err = EROFS;
   rtslib::setFaultInjection(config);
   std::vector<Op> ops = {
-      op(OpKind::kMkdir, p("a")),       // mutating 1
-      op(OpKind::kRead, p("attr")),     // reads are not counted
-      op(OpKind::kList, p("a")),
-      op(OpKind::kStat, p("a")),
-      op(OpKind::kMkdir, p("a/b")),     // mutating 2
-      writeOp(p("attr"), "new"),        // mutating 3: fails, no syscall
-      op(OpKind::kMkdir, p("c")),       // skipped
+      op(OpKind::kMkdir, p("a")),    // mutating 1
+      op(OpKind::kRead, p("attr")),  // reads are not counted
+      op(OpKind::kList, p("a")),    op(OpKind::kStat, p("a")),
+      op(OpKind::kMkdir, p("a/b")),  // mutating 2
+      writeOp(p("attr"), "new"),     // mutating 3: fails, no syscall
+      op(OpKind::kMkdir, p("c")),    // skipped
   };
   std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
   for (int i = 0; i < 5; ++i) CHECK(r[i].ok());
@@ -509,8 +517,8 @@ void testFaultAtOp() {
   rtslib::FaultConfig first;
   first.failAt = 1;
   const std::vector<std::pair<Op, const char*>> kinds = {
-      {op(OpKind::kMkdir, p("m")), "mkdir"},   {op(OpKind::kRmdir, p("c")), "rmdir"},
-      {symlinkOp(p("l"), "c"), "symlink"},     {op(OpKind::kUnlink, p("attr")), "unlink"},
+      {op(OpKind::kMkdir, p("m")), "mkdir"}, {op(OpKind::kRmdir, p("c")), "rmdir"},
+      {symlinkOp(p("l"), "c"), "symlink"},   {op(OpKind::kUnlink, p("attr")), "unlink"},
       {writeOp(p("attr"), "x"), "open"},
   };
   for (const auto& k : kinds) {
@@ -568,9 +576,8 @@ void testFaultUndoCounter() {
 
   rtslib::BatchOptions undo;
   undo.undo = true;
-  r = rtslib::runBatch({op(OpKind::kRmdir, p("u2")), op(OpKind::kList, g_tmp),
-                        op(OpKind::kRmdir, p("u1"))},
-                       undo);
+  r = rtslib::runBatch(
+      {op(OpKind::kRmdir, p("u2")), op(OpKind::kList, g_tmp), op(OpKind::kRmdir, p("u1"))}, undo);
   CHECK(r[0].ok());
   CHECK(r[1].ok());
   CHECK(isInjected(r[2], EBUSY, "rmdir", p("u1")));
@@ -695,16 +702,63 @@ void testLockFileProperties() {
 
   rtslib::FileLockAttempt e = rtslib::tryLockFile(p("missing/x.lock"), true);
   CHECK(e.state == LockState::kError);
-  CHECK_EQ(e.err, ENOENT);
-  CHECK_EQ(std::string(e.syscall), std::string("open"));
+  CHECK_EQ(e.error.err, ENOENT);
+  CHECK_EQ(std::string(e.error.syscall), std::string("open"));
+  CHECK_EQ(e.error.path, p("missing/x.lock"));
   CHECK(!e.fd.valid());
   e = rtslib::tryLockFile(g_tmp, true);  // a directory cannot be opened O_RDWR
-  CHECK(e.state == LockState::kError && e.err == EISDIR);
+  CHECK(e.state == LockState::kError && e.error.err == EISDIR);
   e = rtslib::tryLockFile("relative.lock", true);
-  CHECK(e.state == LockState::kError && e.err == EINVAL);
+  CHECK(e.state == LockState::kError && e.error.err == EINVAL);
   CHECK(!exists("relative.lock"));
   e = rtslib::tryLockFile(std::string("/a\0b", 4), true);
-  CHECK(e.state == LockState::kError && e.err == EINVAL);
+  CHECK(e.state == LockState::kError && e.error.err == EINVAL);
+}
+
+// ------------------------------------------------------------------ fs util
+
+void testFsUtil() {
+  writeFile(p("d/b"), "12345");
+  ::mkdir(p("d/a").c_str(), 0755);
+  ::symlink("b", p("d/l").c_str());
+  ::mkfifo(p("d/f").c_str(), 0600);
+  std::vector<rtslib::DirEntry> entries;
+  rtslib::ListFailure failure;
+  CHECK_EQ(rtslib::listDir(p("d").c_str(), &entries, &failure), 0);
+  CHECK_EQ(entries.size(), static_cast<std::size_t>(4));
+  if (entries.size() == 4) {
+    CHECK(entries[0].name == "a" && entries[0].type == rtslib::EntryType::kDir);
+    CHECK(entries[1].name == "b" && entries[1].type == rtslib::EntryType::kFile);
+    CHECK(entries[2].name == "f" && entries[2].type == rtslib::EntryType::kOther);
+    CHECK(entries[3].name == "l" && entries[3].type == rtslib::EntryType::kLink);
+  }
+  CHECK_EQ(rtslib::listDir(p("missing").c_str(), &entries, &failure), ENOENT);
+  CHECK_EQ(std::string(failure.syscall), std::string("scandir"));
+  CHECK_EQ(rtslib::listDir(p("d/b").c_str(), &entries), ENOTDIR);
+
+  rtslib::UniqueFd dir = rtslib::openRetry(AT_FDCWD, p("d").c_str(), O_RDONLY | O_DIRECTORY);
+  CHECK(dir.valid());
+  const int fdFlags = ::fcntl(dir.get(), F_GETFD);
+  CHECK(fdFlags >= 0 && (fdFlags & FD_CLOEXEC) != 0);  // always added
+  CHECK_EQ(rtslib::listDirFd(dir.get(), &entries), 0);
+  CHECK_EQ(entries.size(), static_cast<std::size_t>(4));
+  CHECK_EQ(rtslib::listDirFd(dir.get(), &entries), 0);  // `dir` itself is not consumed
+  CHECK_EQ(entries.size(), static_cast<std::size_t>(4));
+
+  std::string value = "x";
+  rtslib::UniqueFd file = rtslib::openRetry(dir.get(), "b", O_RDONLY);
+  CHECK_EQ(rtslib::readAll(file.get(), &value, 3, rtslib::ReadOverflow::kTruncate), 0);
+  CHECK_EQ(value, std::string("x123"));
+  file = rtslib::openRetry(dir.get(), "b", O_RDONLY);
+  CHECK_EQ(rtslib::readAll(file.get(), &value, 3), EFBIG);
+  CHECK_EQ(value, std::string("x123"));  // nothing appended
+  file = rtslib::openRetry(dir.get(), "b", O_RDONLY);
+  CHECK_EQ(rtslib::readAll(file.get(), &value, 5), 0);
+  CHECK_EQ(value, std::string("x12312345"));
+
+  CHECK(rtslib::entryTypeFromMode(S_IFDIR | 0755) == rtslib::EntryType::kDir);
+  CHECK(rtslib::entryTypeFromMode(S_IFCHR) == rtslib::EntryType::kOther);
+  CHECK_EQ(rtslib::errnoText(ENOENT), std::string("No such file or directory"));
 }
 
 // -------------------------------------------------------------- tree reader
@@ -726,11 +780,11 @@ void testTreeReader() {
   rtslib::TreeOptions options;
   options.excludeNames = {"skip"};
   rtslib::TreeResult t;
-  rtslib::TreeError e;
+  rtslib::NativeError e;
   CHECK(rtslib::readTree(p("t"), options, &t, &e));
 
-  const std::vector<std::string> expected = {"a",       "b",     "b/c",   "b/c/deep",
-                                             "control", "empty", "fifo",  "link"};
+  const std::vector<std::string> expected = {"a",       "b",     "b/c",  "b/c/deep",
+                                             "control", "empty", "fifo", "link"};
   CHECK(t.paths == expected);
   const std::size_t n = t.paths.size();
   CHECK_EQ(t.kinds.size(), n);
@@ -791,16 +845,11 @@ void testTreeReader() {
   CHECK_EQ(e.err, ENOTDIR);
 }
 
-struct TestCase {
-  const char* name;
-  void (*fn)();
-};
-
 }  // namespace
 
 int main() {
   ::umask(022);
-  const TestCase tests[] = {
+  return runTests({
       {"path guard", testPathGuard},
       {"errno per op", testErrnoPerOp},
       {"read/write exact bytes", testReadWriteExact},
@@ -811,6 +860,9 @@ int main() {
       {"group stop on error", testGroupStopOnError},
       {"group runs concurrently", testGroupRunsConcurrently},
       {"timeout", testTimeout},
+      {"thread pool runs concurrently", testThreadPoolConcurrent},
+      {"thread pool reused across batches", testPoolReuse},
+      {"concurrent batches", testConcurrentBatches},
       {"fault at op k", testFaultAtOp},
       {"fault in pool threads", testFaultInPool},
       {"fault undo counter", testFaultUndoCounter},
@@ -818,23 +870,7 @@ int main() {
       {"fault stall", testFaultStall},
       {"lock conflicts", testLockConflicts},
       {"lock file properties", testLockFileProperties},
+      {"fs util", testFsUtil},
       {"tree reader", testTreeReader},
-  };
-  int passed = 0;
-  int failed = 0;
-  for (const TestCase& t : tests) {
-    g_tmp = makeTempDir();
-    const int before = g_checkFailures;
-    t.fn();
-    removeTree(g_tmp);
-    if (g_checkFailures == before) {
-      ++passed;
-      std::printf("ok   %s\n", t.name);
-    } else {
-      ++failed;
-      std::printf("FAIL %s\n", t.name);
-    }
-  }
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  });
 }

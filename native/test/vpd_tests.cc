@@ -3,50 +3,31 @@
 // corpus, cross-checked with sg3_utils' `sg_inq --inhex`), malformed pages,
 // and the sysfs reader over a fake tree in a temporary directory. Real
 // devices are tested in the kernel VM (test/kernel/scsi-discovery.test.ts).
-#include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "sysfs_scsi.h"
+#include "test_harness.h"
 #include "vpd_decoder.h"
 
 namespace {
 
-int g_failures = 0;
-
-#define CHECK(cond)                                                               \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
-      ++g_failures;                                                               \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                             \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                            \
-  do {                                                                            \
-    const auto& check_a_ = (a);                                                   \
-    const auto& check_b_ = (b);                                                   \
-    if (!(check_a_ == check_b_)) {                                                \
-      ++g_failures;                                                               \
-      std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n", __FILE__, __LINE__, #a, #b); \
-    }                                                                             \
-  } while (0)
-
+using namespace rtslib_test;
 using Bytes = std::vector<std::uint8_t>;
 using namespace rtslib::scsi;
 
 const char kSerial[] = "7f0c1f4c-6b7e-4a3b-9f6a-0123456789ab";
 
 void put(Bytes* b, std::size_t at, const std::string& text, std::size_t width) {
-  for (std::size_t i = 0; i < width; ++i) (*b)[at + i] = i < text.size() ? static_cast<std::uint8_t>(text[i]) : ' ';
+  for (std::size_t i = 0; i < width; ++i) {
+    (*b)[at + i] = i < text.size() ? static_cast<std::uint8_t>(text[i]) : ' ';
+  }
 }
 
 // (A loop, not insert(): GCC 12 -O2 reports a false -Warray-bounds on vector::insert.)
@@ -82,9 +63,12 @@ Bytes standardLio() {
   put(&b, 8, "LIO-ORG", 8);
   put(&b, 16, "demo_ram", 16);
   put(&b, 32, "4.0", 4);
-  b[58] = 0x04; b[59] = 0x60;
-  b[60] = 0x06; b[61] = 0x00;
-  b[62] = 0x04; b[63] = 0xc0;
+  b[58] = 0x04;
+  b[59] = 0x60;
+  b[60] = 0x06;
+  b[61] = 0x00;
+  b[62] = 0x04;
+  b[63] = 0xc0;
   return b;
 }
 
@@ -344,34 +328,6 @@ void testNames() {
 // ---------------------------------------------------------------------------
 // sysfs over a fake tree.
 
-std::string g_tmp;
-
-int removeEntry(const char* path, const struct stat*, int type, struct FTW*) {
-  return type == FTW_DP ? ::rmdir(path) : ::unlink(path);
-}
-
-void mkdirs(const std::string& path) {
-  std::string partial;
-  std::size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    partial = path.substr(0, pos);
-    ::mkdir(partial.c_str(), 0755);
-  }
-}
-
-void writeFile(const std::string& path, const std::string& value, mode_t mode = 0644) {
-  mkdirs(path.substr(0, path.find_last_of('/')));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    std::perror(path.c_str());
-    std::exit(2);
-  }
-  if (::write(fd, value.data(), value.size()) != static_cast<ssize_t>(value.size())) std::exit(2);
-  ::close(fd);
-  ::chmod(path.c_str(), mode);
-}
-
 void link(const std::string& target, const std::string& path) {
   mkdirs(path.substr(0, path.find_last_of('/')));
   if (::symlink(target.c_str(), path.c_str()) != 0) {
@@ -431,10 +387,12 @@ std::string makeFakeSysfs() {
   writeFile(tape + "/model", "Ultrium 5-SCSI  \n");
   writeFile(tape + "/rev", "Z39W\n");
   writeFile(tape + "/state", "running\n");
-  const char* tapes[][2] = {{"st0", "9:0"}, {"st0l", "9:32"}, {"st0m", "9:64"}, {"st0a", "9:96"},
-                            {"nst0", "9:128"}, {"nst0l", "9:160"}, {"nst0m", "9:192"},
-                            {"nst0a", "9:224"}};
-  for (const auto& t : tapes) writeFile(tape + "/scsi_tape/" + t[0] + "/dev", std::string(t[1]) + "\n");
+  const char* tapes[][2] = {{"st0", "9:0"},     {"st0l", "9:32"},  {"st0m", "9:64"},
+                            {"st0a", "9:96"},   {"nst0", "9:128"}, {"nst0l", "9:160"},
+                            {"nst0m", "9:192"}, {"nst0a", "9:224"}};
+  for (const auto& t : tapes) {
+    writeFile(tape + "/scsi_tape/" + t[0] + "/dev", std::string(t[1]) + "\n");
+  }
   writeFile(tape + "/scsi_generic/sg1/dev", "21:1\n");
   link("../../../devices/pseudo_0/adapter0/host0/target0:0:1/0:0:1:0",
        root + "/bus/scsi/devices/0:0:1:0");
@@ -450,8 +408,7 @@ std::string makeFakeSysfs() {
   writeFile(root + "/class/scsi_generic/sg2/dev", "21:2\n");
   link("../../../../../class/scsi_changer/sch0", changer + "/scsi_changer:sch0");
   link("../../../../../class/scsi_generic/sg2", changer + "/scsi_generic:sg2");
-  link("../../../devices/pci0000:00/host3/target3:0:2/3:0:2:5",
-       root + "/bus/scsi/devices/3:0:2:5");
+  link("../../../devices/pci0000:00/host3/target3:0:2/3:0:2:5", root + "/bus/scsi/devices/3:0:2:5");
   link("../../../devices/pseudo_0/adapter0/host0", root + "/bus/scsi/devices/host0");
   link("../../../devices/pseudo_0/adapter0/host0/target0:0:0",
        root + "/bus/scsi/devices/target0:0:0");
@@ -602,18 +559,7 @@ void testSysfs() {
 }  // namespace
 
 int main() {
-  char tmpl[] = "/tmp/rtslib-vpd-tests-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) {
-    std::perror("mkdtemp");
-    return 2;
-  }
-  g_tmp = tmpl;
-
-  struct Test {
-    const char* name;
-    void (*fn)();
-  };
-  const Test tests[] = {
+  return runTests({
       {"standard INQUIRY", testStandardInquiry},
       {"standard INQUIRY short/tape", testStandardInquiryShortAndTape},
       {"VPD 0x00", testSupportedPages},
@@ -623,17 +569,5 @@ int main() {
       {"type names", testNames},
       {"parsers", testParsers},
       {"sysfs", testSysfs},
-  };
-  for (const Test& t : tests) {
-    const int before = g_failures;
-    t.fn();
-    std::printf("%s %s\n", g_failures == before ? "ok  " : "FAIL", t.name);
-  }
-  ::nftw(g_tmp.c_str(), removeEntry, 32, FTW_DEPTH | FTW_PHYS);
-  if (g_failures != 0) {
-    std::fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  std::printf("all vpd/sysfs tests passed\n");
-  return 0;
+  });
 }
