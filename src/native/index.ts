@@ -16,5 +16,4 @@ export type {
   OpKind,
   TreeOptions,
 } from './binding.js';
-export { NativeOperationError, isNativeFailure } from './errors.js';
-export type { NativeErrorInit } from './errors.js';
+export { isNativeFailure } from './errors.js';

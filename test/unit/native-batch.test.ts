@@ -10,7 +10,8 @@ import * as path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { NativeOperationError, isNativeFailure, native } from '../../src/native/index.js';
+import { isNativeFailure, native } from '../../src/native/index.js';
+import { RTSLibError, systemCallError } from '../../src/errors.js';
 import type { NativeFailure, NativeOp, NativeResult } from '../../src/native/index.js';
 
 const E = os.constants.errno;
@@ -195,19 +196,19 @@ describe('executeBatch semantics', () => {
     expect(r[7]).toEqual({ ok: false, errno: -E.ENOENT, syscall: 'lstat', path: at('missing') });
     expect(r[8]).toEqual({ ok: false, errno: -E.EEXIST, syscall: 'symlink', path: at('exists') });
 
-    const err = NativeOperationError.fromResult(failure(r[0]));
-    expect(err).toBeInstanceOf(Error);
+    // The one adapter (src/errors.ts) keeps errno, syscall and path, as Node's own fs errors do.
+    const err = systemCallError('could not create', failure(r[0]));
+    expect(err).toBeInstanceOf(RTSLibError);
     expect(err).toMatchObject({ code: 'EEXIST', errno: -E.EEXIST, syscall: 'mkdir', path: at('exists') });
-    expect(err.message).toBe(`EEXIST: file already exists, mkdir '${at('exists')}'`);
-    // Same shape as Node's own fs error.
+    expect(err?.message).toBe(`could not create: EEXIST, mkdir '${at('exists')}'`);
     let nodeErr: NodeJS.ErrnoException | undefined;
     try {
       fs.mkdirSync(at('exists'));
     } catch (e) {
       nodeErr = e as NodeJS.ErrnoException;
     }
-    expect(err.message).toBe(nodeErr?.message);
-    expect(NativeOperationError.fromResult(failure(r[1]))).toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    expect(err).toMatchObject({ code: nodeErr?.code, errno: nodeErr?.errno, syscall: nodeErr?.syscall, path: nodeErr?.path });
+    expect(systemCallError('could not open', failure(r[1]))).toMatchObject({ code: 'ENOENT', syscall: 'open' });
   });
 
   it('stops at the first error and skips the rest', async () => {
@@ -300,8 +301,8 @@ describe('executeBatch semantics', () => {
       { ok: false, errno: -E.ETIMEDOUT, syscall: 'open', path: at('stuck'), message: 'timed out after 200 ms' },
       { ok: false, skipped: true },
     ]);
-    expect(NativeOperationError.fromResult(failure(r[0])).message).toBe(
-      `ETIMEDOUT: timed out after 200 ms, open '${at('stuck')}'`,
+    expect(systemCallError('could not read', failure(r[0]))?.message).toBe(
+      `could not read: ETIMEDOUT, open '${at('stuck')}' (timed out after 200 ms)`,
     );
     // Release the abandoned thread: the writer meets the blocked reader.
     fs.closeSync(fs.openSync(at('stuck'), 'w'));
@@ -369,12 +370,12 @@ describe('readTree', () => {
     const err = await native.readTree(missing, { root }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).toMatchObject({ errno: -E.ENOENT, syscall: 'opendir', path: missing });
-    expect(NativeOperationError.fromNative(err)).toMatchObject({
+    expect(systemCallError('could not read', err)).toMatchObject({
       code: 'ENOENT',
       errno: -E.ENOENT,
       syscall: 'opendir',
       path: missing,
-      message: `ENOENT: no such file or directory, opendir '${missing}'`,
+      message: `could not read: ENOENT, opendir '${missing}'`,
     });
   });
 

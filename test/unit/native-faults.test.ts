@@ -9,7 +9,8 @@ import * as path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { NativeOperationError, isNativeFailure, native } from '../../src/native/index.js';
+import { isNativeFailure, native } from '../../src/native/index.js';
+import { systemCallError } from '../../src/errors.js';
 import type { NativeFailure, NativeFaultConfig, NativeOp, NativeResult } from '../../src/native/index.js';
 import { collect, exited, spawnAddonChild } from './native-child.js';
 
@@ -120,9 +121,9 @@ describe('fault injection in executeBatch', () => {
     expect(fs.existsSync(at('c'))).toBe(false);
     expect(native.faultInjectionCounts()).toEqual({ forward: 3, undo: 0 });
 
-    const err = NativeOperationError.fromResult(failure(r[6]));
+    const err = systemCallError('could not write', failure(r[6]));
     expect(err).toMatchObject({ code: 'EROFS', errno: -E.EROFS, syscall: 'open', path: at('attr') });
-    expect(err.message).toBe(`EROFS: injected fault, open '${at('attr')}'`);
+    expect(err?.message).toBe(`could not write: EROFS, open '${at('attr')}' (injected fault)`);
   });
 
   it('counts across batches; only the k-th op fails', async () => {

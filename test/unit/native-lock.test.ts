@@ -10,7 +10,8 @@ import * as path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { NativeOperationError, native } from '../../src/native/index.js';
+import { native } from '../../src/native/index.js';
+import { systemCallError } from '../../src/errors.js';
 import type { NativeFileLock } from '../../src/native/index.js';
 import { addonPath, collect, exited, spawnAddonChild } from './native-child.js';
 
@@ -105,9 +106,9 @@ describe('tryLockFile failures', () => {
     }
     expect(err).toBeInstanceOf(Error);
     expect(err).toMatchObject({ errno: -E.ENOENT, syscall: 'open', path: missing });
-    expect(NativeOperationError.fromNative(err)).toMatchObject({
+    expect(systemCallError('cannot lock', err)).toMatchObject({
       code: 'ENOENT',
-      message: `ENOENT: no such file or directory, open '${missing}'`,
+      message: `cannot lock: ENOENT, open '${missing}'`,
     });
     expect(() => native.tryLockFile(root, false)).toThrow(expect.objectContaining({ errno: -E.EISDIR, syscall: 'open' }));
   });
