@@ -14,7 +14,7 @@ import {
   ALUATargetPortGroup, FileIOBackstore, IBlockBackstore, LUN, MappedLUN, NetworkPortal, NodeACL, RDMCPBackstore,
   RTSRoot, TPG, Target, UserBackstore, type Backstore,
 } from '../../src/index.js';
-import { TARGET, liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
+import { liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
 const IQN = 'iqn.2003-01.org.linux-iscsi.ref:t1';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import {
   FileIOStorageObject, RDMCPStorageObject, RTSLibError, RTSRoot, Target, TPG, UserBackedStorageObject, BlockStorageObject,
-  executePlan, planApply, planRestore, validateConfig, RTSLibConfigError, type SaveConfig,
+  executePlan, planApply, validateConfig, RTSLibConfigError, type SaveConfig,
 } from '../../src/index.js';
 import { validateControlValue, validateSettingName, validateValue } from '../../src/cfs/names.js';
 
