@@ -69,7 +69,9 @@ function buildFakeTargetRoot(dir: string): void {
 
 /** Every path below a directory with its kind, to check that nothing was written. */
 function listing(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).map((e) => `${e.isDirectory() ? 'D' : e.isSymbolicLink() ? 'L' : 'F'} ${join(e.parentPath, e.name)}`).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => `${e.isDirectory() ? 'D' : e.isSymbolicLink() ? 'L' : 'F'} ${join(e.parentPath, e.name)}`)
+    .sort();
 }
 
 beforeAll(() => {
@@ -205,7 +207,8 @@ describe('against a fake target root (the reference setup)', () => {
       '  |     | o- lun0 -> /backstores/fileio/file1 [alua default_tg_pt_gp]',
       '  |       o- [::1]:3261',
       '          o- lun0 -> /backstores/ramdisk/null1 [alua default_tg_pt_gp]',
-    ]) expect(lines).toContain(line);
+    ])
+      expect(lines).toContain(line);
   });
 
   test('ls --json is the dump without passwords', async () => {
