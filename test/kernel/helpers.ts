@@ -72,8 +72,8 @@ export async function unloadScsiDebug(): Promise<void> {
   throw new Error('scsi_debug stayed in use for 30 s and could not be unloaded');
 }
 
-/** The kernel 6.1 tree dump in ../shared/reference (what rtslib-fb left after provisioning one of everything). */
-export const REFERENCE_TREE = fileURLToPath(new URL('../../../shared/reference/configfs-tree-linux-6.1.txt', import.meta.url));
+/** The kernel 6.1 tree dump in test/fixtures/reference (what rtslib-fb left after provisioning one of everything). */
+export const REFERENCE_TREE = fileURLToPath(new URL('../fixtures/reference/configfs-tree-linux-6.1.txt', import.meta.url));
 
 /** One entry of a tree: kind, owner mode bits, value or link target. */
 export interface Entry {

@@ -1,6 +1,6 @@
 /**
  * The reference setup rebuilt through the object model, compared with the
- * kernel 6.1 dump rtslib-fb left for it (`../shared/reference/`): every
+ * kernel 6.1 dump rtslib-fb left for it (`test/fixtures/reference/`): every
  * directory, file (with its mode bits) and symlink must be there and nothing
  * else; every writable value must match. Then rtslib-fb reads the same tree
  * and its saveconfig must equal the reference one. The pscsi object is left
@@ -27,7 +27,7 @@ import {
 } from '../../src/index.js';
 import { liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
 
-const SHARED = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+const REFERENCE_DIR = fileURLToPath(new URL('../fixtures/reference/', import.meta.url));
 const IQN = 'iqn.2003-01.org.linux-iscsi.ref:t1';
 const LOOP_WWN = 'naa.5001405c73a169b8';
 const BS = '/tmp/bs';
@@ -142,7 +142,7 @@ describe('the reference setup, rebuilt through the object model', () => {
   });
 
   test('rtslib-fb reads it back as the reference saveconfig', () => {
-    const reference = JSON.parse(readFileSync(`${SHARED}/rtslib-fb-2.1.75-saveconfig.json`, 'utf8')) as SaveConfig;
+    const reference = JSON.parse(readFileSync(`${REFERENCE_DIR}rtslib-fb-2.1.75-saveconfig.json`, 'utf8')) as SaveConfig;
     const dumped = rtslibFb<SaveConfig>('print(json.dumps(rtslib.RTSRoot().dump()))');
     const normalise = (c: SaveConfig) => ({
       storage_objects: c.storage_objects

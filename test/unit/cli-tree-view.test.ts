@@ -12,7 +12,7 @@ import { configJson } from '../../src/cli/config-json.js';
 import { renderTree } from '../../src/cli/text-tree.js';
 import { formatSize } from '../../src/cli/size-format.js';
 
-const REFERENCE = resolve(import.meta.dirname, '../../../shared/reference/rtslib-fb-2.1.75-saveconfig.json');
+const REFERENCE = resolve(import.meta.dirname, '../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json');
 const PASSWORD = 'secret123456';
 const reference = (): SaveConfig => parseConfig(readFileSync(REFERENCE, 'utf8'), REFERENCE);
 

@@ -11,7 +11,7 @@ import { RTSLibConfigError, RTSLibError } from '../../src/index.js';
 import { readConfigFile, writeConfigFile, validateConfig, type SaveConfig } from '../../src/config/index.js';
 import { configText } from '../../src/config/config-file.js';
 
-const REFERENCE = new URL('../../../shared/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
+const REFERENCE = new URL('../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
 let dir = '';
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rtslib-config-'));

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { RTSLibConfigError, parseConfig, validateConfig, type SaveConfig } from '../../src/config/index.js';
 import { configText } from '../../src/config/config-file.js';
 
-const REFERENCE = new URL('../../../shared/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
+const REFERENCE = new URL('../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
 const reference = (): SaveConfig & Record<string, unknown> => JSON.parse(readFileSync(REFERENCE, 'utf8'));
 
 /** The issues validateConfig reports for a document changed by `edit`. */
