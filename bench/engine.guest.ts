@@ -30,12 +30,16 @@ for (let i = 0; i < REPS; i++) {
   const f = runFloor(['read', TARGET]);
   floorRead.push(f.ms);
   floorFiles = f.files;
-  oursRead.push(await timed(async () => {
-    const tree = await native.readTree(TARGET, { root: TARGET, excludeNames: [...STATISTICS_DIRS] });
-    ourFiles = tree.kinds.filter((k, j) => k === 1 && (tree.modes[j]! & 0o400) !== 0).length;
-  }));
+  oursRead.push(
+    await timed(async () => {
+      const tree = await native.readTree(TARGET, { root: TARGET, excludeNames: [...STATISTICS_DIRS] });
+      ourFiles = tree.kinds.filter((k, j) => k === 1 && (tree.modes[j]! & 0o400) !== 0).length;
+    }),
+  );
 }
-console.log(`  tree read: floor ${median(floorRead).toFixed(0)} ms (${floorFiles} files), rtslib readTree ${median(oursRead).toFixed(0)} ms (${ourFiles} files), ratio ${(median(oursRead) / median(floorRead)).toFixed(2)}x`);
+console.log(
+  `  tree read: floor ${median(floorRead).toFixed(0)} ms (${floorFiles} files), rtslib readTree ${median(oursRead).toFixed(0)} ms (${ourFiles} files), ratio ${(median(oursRead) / median(floorRead)).toFixed(2)}x`,
+);
 const cleared = runFloor(['clear', TARGET]);
 console.log(`  floor cleared W(${N},${A}) serially in ${cleared.ms.toFixed(0)} ms`);
 rmSync(files, { recursive: true, force: true });
@@ -49,9 +53,12 @@ const LUNS = 100;
 const CONCURRENCY = Number(process.env.RTSLIB_BENCH_CONCURRENCY ?? 8);
 async function setupLuns(): Promise<void> {
   const ops: NativeOp[] = [
-    { op: 'mkdir', path: HBA }, { op: 'mkdir', path: SO },
-    { op: 'write', path: `${SO}/control`, value: 'rd_pages=32' }, { op: 'write', path: `${SO}/enable`, value: '1' },
-    { op: 'mkdir', path: WWN }, { op: 'mkdir', path: TPG },
+    { op: 'mkdir', path: HBA },
+    { op: 'mkdir', path: SO },
+    { op: 'write', path: `${SO}/control`, value: 'rd_pages=32' },
+    { op: 'write', path: `${SO}/enable`, value: '1' },
+    { op: 'mkdir', path: WWN },
+    { op: 'mkdir', path: TPG },
   ];
   for (let i = 0; i < LUNS; i++) ops.push({ op: 'mkdir', path: `${TPG}/lun/lun_${i}` }, { op: 'symlink', path: `${TPG}/lun/lun_${i}/l`, target: SO });
   const r = await native.executeBatch(ops, { root: TARGET });
@@ -68,19 +75,35 @@ await native.executeBatch([{ op: 'mkdir', path: `${TARGET}/loopback` }], { root:
 const serial: number[] = [];
 const parallel: number[] = [];
 for (let i = 0; i < Math.max(3, Math.floor(REPS / 2)); i++) {
-  for (const [independent, out] of [[false, serial], [true, parallel]] as const) {
+  for (const [independent, out] of [
+    [false, serial],
+    [true, parallel],
+  ] as const) {
     await setupLuns();
-    out.push(await timed(async () => {
-      const r = await native.executeBatch(removalOps(independent), { root: TARGET, concurrency: CONCURRENCY });
-      if (!r.every((x) => x.ok)) throw new Error('LUN removal failed');
-    }));
-    await native.executeBatch([{ op: 'rmdir', path: TPG }, { op: 'rmdir', path: WWN }, { op: 'rmdir', path: SO }, { op: 'rmdir', path: HBA }], { root: TARGET });
+    out.push(
+      await timed(async () => {
+        const r = await native.executeBatch(removalOps(independent), { root: TARGET, concurrency: CONCURRENCY });
+        if (!r.every((x) => x.ok)) throw new Error('LUN removal failed');
+      }),
+    );
+    await native.executeBatch(
+      [
+        { op: 'rmdir', path: TPG },
+        { op: 'rmdir', path: WWN },
+        { op: 'rmdir', path: SO },
+        { op: 'rmdir', path: HBA },
+      ],
+      { root: TARGET },
+    );
   }
 }
 console.log(`  remove ${LUNS} LUNs: serial ${median(serial).toFixed(0)} ms, parallel ${median(parallel).toFixed(0)} ms, ratio ${(median(parallel) / median(serial)).toFixed(2)}x`);
 
 const result = {
-  date: new Date().toISOString(), kernel: release(), workload: { N, A }, repetitions: REPS,
+  date: new Date().toISOString(),
+  kernel: release(),
+  workload: { N, A },
+  repetitions: REPS,
   create: { floorMs: created.ms },
   treeRead: { floorMs: floorRead, oursMs: oursRead, floorFiles, ourFiles, ratio: median(oursRead) / median(floorRead), goal: 1.0 },
   clear: { floorSerialMs: cleared.ms },

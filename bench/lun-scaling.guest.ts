@@ -17,7 +17,13 @@ const WINDOW = Math.min(50, Math.floor(COUNT / 4));
 const root = new RTSRoot();
 const ram = await RDMCPStorageObject.open(root, 'bench_luns', { size: '4M' });
 
-interface Series { totalMs: number; firstMs: number; lastMs: number; growth: number; timesMs: number[] }
+interface Series {
+  totalMs: number;
+  firstMs: number;
+  lastMs: number;
+  growth: number;
+  timesMs: number[];
+}
 function series(times: number[]): Series {
   const firstMs = median(times.slice(0, WINDOW));
   const lastMs = median(times.slice(-WINDOW));
@@ -46,7 +52,12 @@ console.log('| tool | total (s) | median first (ms) | median last (ms) | last/fi
 console.log('|---|---|---|---|---|');
 console.log(row('floor (C)', floor));
 console.log(row('rtslib LUN.open', ours));
-console.log(`ours/floor: first ${(ours.firstMs / floor.firstMs).toFixed(2)}x, last ${(ours.lastMs / floor.lastMs).toFixed(2)}x; the growth beyond the floor's: ${(ours.growth / floor.growth).toFixed(2)}x`);
+console.log(
+  `ours/floor: first ${(ours.firstMs / floor.firstMs).toFixed(2)}x, last ${(ours.lastMs / floor.lastMs).toFixed(2)}x; the growth beyond the floor's: ${(ours.growth / floor.growth).toFixed(2)}x`,
+);
 console.log(`target with ${COUNT} LUNs removed in ${(removal / 1000).toFixed(1)} s (parallel teardown)`);
 mkdirSync('bench/out', { recursive: true });
-writeFileSync('bench/out/lun-scaling.json', JSON.stringify({ date: new Date().toISOString(), kernel: release(), count: COUNT, window: WINDOW, floor, ours, removalMs: removal }, null, 2) + '\n');
+writeFileSync(
+  'bench/out/lun-scaling.json',
+  JSON.stringify({ date: new Date().toISOString(), kernel: release(), count: COUNT, window: WINDOW, floor, ours, removalMs: removal }, null, 2) + '\n',
+);

@@ -33,11 +33,50 @@ const LABELS: Record<SeriesId, string> = {
 
 /** What each row of each phase is. */
 const PHASES: { phase: Phase; title: string; rows: Partial<Record<SeriesId, string>> }[] = [
-  { phase: 'create', title: 'Create everything', rows: { floor: '`cfs_floor create`', ours: '`planApply` + `executePlan` of a config built in TS', 'rtslib-fb': 'object API: FileIOStorageObject, Target, TPG, LUN, NodeACL, MappedLUN' } },
-  { phase: 'list', title: 'List / snapshot the whole tree', rows: { floor: '`cfs_floor read` (every readable file)', ours: '`root.cfs.snapshot(\'\')`', 'ours-dump': '`dumpConfig(root)`', 'rtslib-fb': '`RTSRoot().dump()`' } },
-  { phase: 'save', title: 'Save', rows: { floor: 'the full tree read (reference)', ours: '`dumpConfig` + `writeConfigFile(file, config, { backups: 0 })`', 'ours-cli': '`rtslib save <file> --no-backup` (process start included)', 'rtslib-fb': '`RTSRoot().save_to_file(file)`' } },
-  { phase: 'clear', title: 'Clear', rows: { floor: '`cfs_floor clear` (serial, kernel order)', ours: '`executePlan(root, await planClear(root))` (parallel teardown)', 'ours-cli': '`rtslib clear` (process start included)', 'rtslib-fb': '`RTSRoot().clear_existing(confirm=True)`' } },
-  { phase: 'restore', title: 'Restore (from the saved file, onto an empty tree)', rows: { floor: '`cfs_floor create` again (the floor of a restore)', ours: '`readConfigFile` + `planRestore` + `executePlan`', 'ours-cli': '`rtslib restore <file>` (process start included)', 'rtslib-fb': '`RTSRoot().restore_from_file(file)` (its own file)' } },
+  {
+    phase: 'create',
+    title: 'Create everything',
+    rows: {
+      floor: '`cfs_floor create`',
+      ours: '`planApply` + `executePlan` of a config built in TS',
+      'rtslib-fb': 'object API: FileIOStorageObject, Target, TPG, LUN, NodeACL, MappedLUN',
+    },
+  },
+  {
+    phase: 'list',
+    title: 'List / snapshot the whole tree',
+    rows: { floor: '`cfs_floor read` (every readable file)', ours: "`root.cfs.snapshot('')`", 'ours-dump': '`dumpConfig(root)`', 'rtslib-fb': '`RTSRoot().dump()`' },
+  },
+  {
+    phase: 'save',
+    title: 'Save',
+    rows: {
+      floor: 'the full tree read (reference)',
+      ours: '`dumpConfig` + `writeConfigFile(file, config, { backups: 0 })`',
+      'ours-cli': '`rtslib save <file> --no-backup` (process start included)',
+      'rtslib-fb': '`RTSRoot().save_to_file(file)`',
+    },
+  },
+  {
+    phase: 'clear',
+    title: 'Clear',
+    rows: {
+      floor: '`cfs_floor clear` (serial, kernel order)',
+      ours: '`executePlan(root, await planClear(root))` (parallel teardown)',
+      'ours-cli': '`rtslib clear` (process start included)',
+      'rtslib-fb': '`RTSRoot().clear_existing(confirm=True)`',
+    },
+  },
+  {
+    phase: 'restore',
+    title: 'Restore (from the saved file, onto an empty tree)',
+    rows: {
+      floor: '`cfs_floor create` again (the floor of a restore)',
+      ours: '`readConfigFile` + `planRestore` + `executePlan`',
+      'ours-cli': '`rtslib restore <file>` (process start included)',
+      'rtslib-fb': '`RTSRoot().restore_from_file(file)` (its own file)',
+    },
+  },
   { phase: 'reapply', title: 'Re-apply the saved config, unchanged (ours only)', rows: { ours: '`planApply` + `executePlan` on the restored tree' } },
 ];
 const ORDER: SeriesId[] = ['floor', 'ours', 'ours-dump', 'ours-cli', 'rtslib-fb'];
@@ -66,7 +105,11 @@ const ratio = (x: number): string => `${x < 0.1 ? x.toFixed(3) : x.toFixed(2)}×
 // ---------------------------------------------------------------- goals
 
 type Verdict = 'PASS' | 'FAIL' | 'n/a';
-interface GoalResult { goal: string; measured: string[]; verdict: Verdict }
+interface GoalResult {
+  goal: string;
+  measured: string[];
+  verdict: Verdict;
+}
 
 /** A goal `ours / reference <= limit` checked at every size that has both. */
 function ratioGoal(goal: string, limit: number, phase: Phase, ref: (s: SizeResult) => number | null, refName: string): GoalResult {
@@ -88,7 +131,7 @@ function ratioGoal(goal: string, limit: number, phase: Phase, ref: (s: SizeResul
 function goals(): GoalResult[] {
   const out: GoalResult[] = [
     ratioGoal('create ≤ 1.3× floor', 1.3, 'create', (s) => med(s, 'create', 'floor'), 'the floor'),
-    ratioGoal('save ≤ 1.0× the floor\'s full tree read', 1.0, 'save', (s) => med(s, 'save', 'floor'), 'the floor'),
+    ratioGoal("save ≤ 1.0× the floor's full tree read", 1.0, 'save', (s) => med(s, 'save', 'floor'), 'the floor'),
     ratioGoal('restore ≤ 1.3× floor', 1.3, 'restore', (s) => med(s, 'restore', 'floor'), 'the floor'),
     ratioGoal('clear ≤ 0.7× the serial floor', 0.7, 'clear', (s) => med(s, 'clear', 'floor'), 'the floor'),
   ];
@@ -119,9 +162,11 @@ function goals(): GoalResult[] {
       fb.verdict = fb.verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
     } else {
       const limit = results.failures.some((f) => f.n === s.n && f.a === s.a && f.impl === 'rtslib-fb' && /Mapped LUN must be 0 to 255/.test(f.error));
-      fb.measured.push(limit
-        ? `${sizeName(s)}: rtslib-fb cannot hold this workload at all (its MappedLUN refuses indexes above 255, so creating or restoring ${s.a} ACLs mapping ${s.n} LUNs fails)`
-        : `${sizeName(s)}: rtslib-fb has no restore here${s.skipped['rtslib-fb'] ? ` (${s.skipped['rtslib-fb']})` : ''}`);
+      fb.measured.push(
+        limit
+          ? `${sizeName(s)}: rtslib-fb cannot hold this workload at all (its MappedLUN refuses indexes above 255, so creating or restoring ${s.a} ACLs mapping ${s.n} LUNs fails)`
+          : `${sizeName(s)}: rtslib-fb has no restore here${s.skipped['rtslib-fb'] ? ` (${s.skipped['rtslib-fb']})` : ''}`,
+      );
     }
   }
   if (!fb.measured.length) fb.measured.push('no N = 500 size in this run');
@@ -135,7 +180,7 @@ function goals(): GoalResult[] {
       const ts = small && med(small, phase, 'ours');
       const tl = large && med(large, phase, 'ours');
       if (!small || !large || !ts || !tl) continue;
-      const x = (tl / 1000) / (ts / 100);
+      const x = tl / 1000 / (ts / 100);
       const ok = x <= 1.3;
       g.measured.push(`A = ${a}: ${ratio(x)}${ok ? '' : ' ✗'}`);
       g.verdict = g.verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
@@ -155,7 +200,12 @@ function phaseTable(phase: Phase): string[] {
   const hasFb = present.includes('rtslib-fb');
   // rtslib-fb's dump() builds the whole config: compare it with dumpConfig, not with the bare snapshot
   const fbMate: SeriesId = phase === 'list' && present.includes('ours-dump') ? 'ours-dump' : 'ours';
-  const head = ['size', ...present.map((id) => LABELS[id]), ...(hasFloor ? ['ours / floor'] : []), ...(hasFb ? [`${fbMate === 'ours' ? 'ours' : 'ours dumpConfig'} / rtslib-fb`] : [])];
+  const head = [
+    'size',
+    ...present.map((id) => LABELS[id]),
+    ...(hasFloor ? ['ours / floor'] : []),
+    ...(hasFb ? [`${fbMate === 'ours' ? 'ours' : 'ours dumpConfig'} / rtslib-fb`] : []),
+  ];
   if (phase === 'reapply') head.push('ours snapshot', 're-apply / snapshot', 'steps planned');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const s of sizes) {
@@ -197,8 +247,13 @@ function breakdown(): string[] {
         const v = x.details.map((d) => d[k]).filter((v): v is number => typeof v === 'number');
         return v.length ? [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)]! : null;
       };
-      const count = (k: string): string => { const v = pick(k); return v === null ? '—' : String(v); };
-      lines.push(`| ${sizeName(s)} | ${phase} | ${time(pick('readMs'))} | ${time(pick('planMs'))} | ${time(pick('execMs') ?? (pick('planMs') !== null && x.median !== null ? x.median - pick('planMs')! : null))} | ${count('steps')} | ${count('operations')} | ${count('skipped')} |`);
+      const count = (k: string): string => {
+        const v = pick(k);
+        return v === null ? '—' : String(v);
+      };
+      lines.push(
+        `| ${sizeName(s)} | ${phase} | ${time(pick('readMs'))} | ${time(pick('planMs'))} | ${time(pick('execMs') ?? (pick('planMs') !== null && x.median !== null ? x.median - pick('planMs')! : null))} | ${count('steps')} | ${count('operations')} | ${count('skipped')} |`,
+      );
     }
   }
   return lines;
@@ -209,19 +264,34 @@ function markdown(): string {
   const md: string[] = [];
   const rel = (p: string) => relative(dirname(mdOut), p) || basename(p);
   md.push('# Workload benchmark: W(N, A), floor vs ours vs rtslib-fb', '');
-  md.push(`Generated by \`bench/report.ts\` from \`${input}\`. ${results.complete ? '' : '**The run did not complete: the numbers below are partial.** '}Reproduce with \`npm run bench\` (one guest boot; \`bench/workload.guest.ts\`).`, '');
+  md.push(
+    `Generated by \`bench/report.ts\` from \`${input}\`. ${results.complete ? '' : '**The run did not complete: the numbers below are partial.** '}Reproduce with \`npm run bench\` (one guest boot; \`bench/workload.guest.ts\`).`,
+    '',
+  );
   md.push('| | |', '|---|---|');
   md.push(`| date | ${results.date} |`);
   md.push(`| guest kernel | ${results.kernel} |`);
-  md.push(`| machine | host ${results.hostCpu ?? 'unknown'}; guest: ${results.cpu}, ${results.cpus} vCPUs, ${results.memoryMiB} MiB (qemu, software emulation: compare ratios, not absolute times) |`);
-  md.push(`| host load average | ${results.hostLoadAtStart ?? 'unknown'} when the guest started, ${loadavg().map((x) => x.toFixed(2)).join(' ')} when this report was written (1, 5, 15 min; other work on the host slows the guest unevenly) |`);
+  md.push(
+    `| machine | host ${results.hostCpu ?? 'unknown'}; guest: ${results.cpu}, ${results.cpus} vCPUs, ${results.memoryMiB} MiB (qemu, software emulation: compare ratios, not absolute times) |`,
+  );
+  md.push(
+    `| host load average | ${results.hostLoadAtStart ?? 'unknown'} when the guest started, ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} when this report was written (1, 5, 15 min; other work on the host slows the guest unevenly) |`,
+  );
   md.push(`| node / python / rtslib-fb | ${results.node} / ${results.python} / python3-rtslib-fb ${results.rtslibFb} |`);
   md.push(`| sizes | ${results.settings.sizes} |`);
   md.push(`| repetitions | ${results.settings.reps} (medians shown; the sample count in parentheses when > 1) |`);
   md.push(`| rtslib-fb limit | ${results.settings.fbLimitS} s per phase |`);
   md.push(`| whole run | ${results.wallS ? time(results.wallS * 1000) : '—'} |`, '');
-  md.push('W(N, A): N fileio storage objects on sparse 1 GiB files (guest tmpfs), one iSCSI target whose TPG 1 holds N LUNs (LUN i → object i), and A node ACLs each mapping all N LUNs. Every implementation builds the same objects (the floor names its target differently); the TPG stays disabled, without portals, as the floor leaves it. Between implementations and repetitions the tree is cleared (by the floor) and checked empty, and the backing files are removed.', '');
-  md.push('Times of ours (library API) and rtslib-fb are measured inside their process (rtslib-fb: after `import rtslib_fb`, its `RTSRoot()` set-up included); the rtslib command rows are wall times of `node bin/rtslib.js …`, process start included (`rtslib --version` alone is shown under *startup*).', '');
+  md.push(
+    'W(N, A): N fileio storage objects on sparse 1 GiB files (guest tmpfs), one iSCSI target whose TPG 1 holds N LUNs (LUN i → object i), and A node ACLs each mapping all N LUNs. Every implementation builds the same objects (the floor names its target differently); the TPG stays disabled, without portals, as the floor leaves it. Between implementations and repetitions the tree is cleared (by the floor) and checked empty, and the backing files are removed.',
+    '',
+  );
+  md.push(
+    'Times of ours (library API) and rtslib-fb are measured inside their process (rtslib-fb: after `import rtslib_fb`, its `RTSRoot()` set-up included); the rtslib command rows are wall times of `node bin/rtslib.js …`, process start included (`rtslib --version` alone is shown under *startup*).',
+    '',
+  );
 
   md.push('## Goals', '', '| goal | measured (ratio per size) | verdict |', '|---|---|---|');
   for (const x of g) md.push(`| ${x.goal} | ${x.measured.join('; ')} | **${x.verdict}** |`);
@@ -233,25 +303,42 @@ function markdown(): string {
     md.push(...Object.entries(p.rows).map(([id, what]) => `- ${LABELS[id as SeriesId]}: ${what}`), '');
     md.push(...phaseTable(p.phase), '');
   }
-  const startup = sizes.flatMap((s) => get(s, 'startup', 'ours-cli')?.details.map((d, i) => `${time(get(s, 'startup', 'ours-cli')!.samples[i])} (\`node -e 0\`: ${time(Number(d.nodeMs))})`) ?? []);
-  if (startup.length) md.push(`Process start of the rtslib command alone (\`rtslib --version\`), per size: ${startup.join(', ')}. In the guest every module file is read over the 9p share of the host's root, so this start (and the command rows above, at small N) mostly measures loading the CLI's modules, not its work.`, '');
+  const startup = sizes.flatMap(
+    (s) => get(s, 'startup', 'ours-cli')?.details.map((d, i) => `${time(get(s, 'startup', 'ours-cli')!.samples[i])} (\`node -e 0\`: ${time(Number(d.nodeMs))})`) ?? [],
+  );
+  if (startup.length)
+    md.push(
+      `Process start of the rtslib command alone (\`rtslib --version\`), per size: ${startup.join(', ')}. In the guest every module file is read over the 9p share of the host's root, so this start (and the command rows above, at small N) mostly measures loading the CLI's modules, not its work.`,
+      '',
+    );
   const fbStart = sizes.flatMap((s) => {
-    const d = Object.values(s.phases).flatMap((rows) => (rows['rtslib-fb']?.details ?? []).map((x, i) => Number(x.wallMs) - (rows['rtslib-fb']!.samples[i] ?? 0))).filter((x) => Number.isFinite(x));
+    const d = Object.values(s.phases)
+      .flatMap((rows) => (rows['rtslib-fb']?.details ?? []).map((x, i) => Number(x.wallMs) - (rows['rtslib-fb']!.samples[i] ?? 0)))
+      .filter((x) => Number.isFinite(x));
     return d.length ? [`${sizeName(s)} ${time([...d].sort((p, q) => p - q)[Math.floor(d.length / 2)]!)}`] : [];
   });
   if (fbStart.length) md.push(`rtslib-fb's process start and import, not counted in its times (median of wall − in-process per phase): ${fbStart.join(', ')}.`, '');
 
-  md.push('## Where ours\' time goes', '', ...breakdown(), '');
+  md.push("## Where ours' time goes", '', ...breakdown(), '');
   const rss = sizes.filter((s) => s.rss);
   if (rss.length) {
-    md.push('## Peak memory of a save (ours)', '', 'A child node process that only takes the whole-tree snapshot, then `dumpConfig` + `writeConfigFile` (`process.resourceUsage().maxRSS`, and VmHWM before any work: node, tsx and the library loaded).', '');
+    md.push(
+      '## Peak memory of a save (ours)',
+      '',
+      'A child node process that only takes the whole-tree snapshot, then `dumpConfig` + `writeConfigFile` (`process.resourceUsage().maxRSS`, and VmHWM before any work: node, tsx and the library loaded).',
+      '',
+    );
     md.push('| size | tree entries | peak RSS | before the work | snapshot | save |', '|---|---:|---:|---:|---:|---:|');
-    for (const s of rss) md.push(`| ${sizeName(s)} | ${s.rss!.snapshotEntries} | ${(s.rss!.maxRssKiB / 1024).toFixed(0)} MiB | ${(s.rss!.baselineKiB / 1024).toFixed(0)} MiB | ${time(s.rss!.snapshotMs)} | ${time(s.rss!.saveMs)} |`);
+    for (const s of rss)
+      md.push(
+        `| ${sizeName(s)} | ${s.rss!.snapshotEntries} | ${(s.rss!.maxRssKiB / 1024).toFixed(0)} MiB | ${(s.rss!.baselineKiB / 1024).toFixed(0)} MiB | ${time(s.rss!.snapshotMs)} | ${time(s.rss!.saveMs)} |`,
+      );
     md.push('');
   }
   md.push('## rtslib-fb stops', '');
   if (results.fbStops.length) {
-    for (const s of results.fbStops) md.push(`- W(${s.n},${s.a}): ${s.phase} ran past ${s.afterS} s and was stopped; its remaining phases there and every later size with N ≥ ${s.n} were skipped.`);
+    for (const s of results.fbStops)
+      md.push(`- W(${s.n},${s.a}): ${s.phase} ran past ${s.afterS} s and was stopped; its remaining phases there and every later size with N ≥ ${s.n} were skipped.`);
   } else md.push('None: every rtslib-fb phase finished within the limit.');
   md.push('');
   md.push('## Failures', '');
@@ -285,9 +372,13 @@ function svg(): string {
   const xmin = Math.log10(Math.min(...ns) / 1.25);
   const xmax = Math.log10(Math.max(...ns) * 1.25);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  out.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">W(N, A): time against N (log–log), ${esc(results.kernel)}, ${esc(results.date.slice(0, 10))}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">W(N, A): time against N (log–log), ${esc(results.kernel)}, ${esc(results.date.slice(0, 10))}</text>`,
+  );
   panels.forEach((p, k) => {
     const ox = (k % cols) * pw;
     const oy = 26 + Math.floor(k / cols) * ph;
@@ -311,7 +402,10 @@ function svg(): string {
     }
     let ylo = Math.floor(Math.log10(Math.min(...pts.map((q) => q.ms))) * 2) / 2;
     let yhi = Math.ceil(Math.log10(Math.max(...pts.map((q) => q.ms))) * 2) / 2;
-    if (yhi - ylo < 1) { ylo -= 0.5; yhi += 0.5; }
+    if (yhi - ylo < 1) {
+      ylo -= 0.5;
+      yhi += 0.5;
+    }
     const X = (n: number) => m.l + ((Math.log10(n) - xmin) / (xmax - xmin)) * iw;
     const Y = (ms: number) => m.t + ih - ((Math.log10(ms) - ylo) / (yhi - ylo)) * ih;
     // decades, and 2x / 5x steps when the panel spans two decades or less
@@ -336,13 +430,21 @@ function svg(): string {
         // stopped points are lower bounds: marked, not joined
         const done = line.filter((q) => !q.stopped);
         if (done.length > 1) {
-          out.push(`<polyline fill="none" stroke="${COLORS[id]}" stroke-width="1.8"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${done.map((q) => `${X(q.n).toFixed(1)},${Y(q.ms).toFixed(1)}`).join(' ')}"/>`);
+          out.push(
+            `<polyline fill="none" stroke="${COLORS[id]}" stroke-width="1.8"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${done.map((q) => `${X(q.n).toFixed(1)},${Y(q.ms).toFixed(1)}`).join(' ')}"/>`,
+          );
         }
         for (const q of line) {
           const x = X(q.n);
           const y = Y(q.ms);
-          if (q.stopped) out.push(`<path d="M${(x - 5).toFixed(1)},${(y + 4).toFixed(1)} L${x.toFixed(1)},${(y - 5).toFixed(1)} L${(x + 5).toFixed(1)},${(y + 4).toFixed(1)} Z" fill="white" stroke="${COLORS[id]}" stroke-width="1.5"><title>${esc(`${LABELS[id]} W(${q.n},${a}): stopped after ${q.ms / 1000} s`)}</title></path>`);
-          else out.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${ai % 2 ? 3.2 : 2.6}" fill="${ai % 2 ? 'white' : COLORS[id]}" stroke="${COLORS[id]}" stroke-width="1.3"><title>${esc(`${LABELS[id]} W(${q.n},${a}): ${time(q.ms)}`)}</title></circle>`);
+          if (q.stopped)
+            out.push(
+              `<path d="M${(x - 5).toFixed(1)},${(y + 4).toFixed(1)} L${x.toFixed(1)},${(y - 5).toFixed(1)} L${(x + 5).toFixed(1)},${(y + 4).toFixed(1)} Z" fill="white" stroke="${COLORS[id]}" stroke-width="1.5"><title>${esc(`${LABELS[id]} W(${q.n},${a}): stopped after ${q.ms / 1000} s`)}</title></path>`,
+            );
+          else
+            out.push(
+              `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${ai % 2 ? 3.2 : 2.6}" fill="${ai % 2 ? 'white' : COLORS[id]}" stroke="${COLORS[id]}" stroke-width="1.3"><title>${esc(`${LABELS[id]} W(${q.n},${a}): ${time(q.ms)}`)}</title></circle>`,
+            );
         }
       });
     }
@@ -358,9 +460,13 @@ function svg(): string {
   As.forEach((a, ai) => {
     const x = 20 + ai * 170;
     const dash = DASHES[ai % DASHES.length]!;
-    out.push(`<line x1="${x}" x2="${x + 26}" y1="${ly + 22}" y2="${ly + 22}" stroke="#555" stroke-width="1.8"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${x + 32}" y="${ly + 26}">A = ${a} ACLs</text>`);
+    out.push(
+      `<line x1="${x}" x2="${x + 26}" y1="${ly + 22}" y2="${ly + 22}" stroke="#555" stroke-width="1.8"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${x + 32}" y="${ly + 26}">A = ${a} ACLs</text>`,
+    );
   });
-  out.push(`<path d="M${20 + As.length * 170 - 5},${ly + 26} L${20 + As.length * 170},${ly + 17} L${20 + As.length * 170 + 5},${ly + 26} Z" fill="white" stroke="#d1242f" stroke-width="1.5"/><text x="${20 + As.length * 170 + 12}" y="${ly + 26}">rtslib-fb stopped at the limit</text>`);
+  out.push(
+    `<path d="M${20 + As.length * 170 - 5},${ly + 26} L${20 + As.length * 170},${ly + 17} L${20 + As.length * 170 + 5},${ly + 26} Z" fill="white" stroke="#d1242f" stroke-width="1.5"/><text x="${20 + As.length * 170 + 12}" y="${ly + 26}">rtslib-fb stopped at the limit</text>`,
+  );
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

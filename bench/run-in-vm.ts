@@ -23,13 +23,19 @@ const result = await runInVm({
   env: {
     RTSLIB_BENCH_FLOOR: floor,
     RTSLIB_BENCH_HOST_CPU: `${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores`,
-    RTSLIB_BENCH_HOST_LOAD: loadavg().map((x) => x.toFixed(2)).join(' '),
+    RTSLIB_BENCH_HOST_LOAD: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   },
   echo: process.stdout,
   timeoutMs: Number(process.env.RTSLIB_VM_TIMEOUT_MS ?? 60 * 60_000),
   memoryMiB: 4096,
 });
-console.log(`bench: guest kernel ${result.kernelVersion}, whole run ${(result.totalMs / 1000).toFixed(1)} s, exit code ${result.exitCode ?? 'none'}; host load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `bench: guest kernel ${result.kernelVersion}, whole run ${(result.totalMs / 1000).toFixed(1)} s, exit code ${result.exitCode ?? 'none'}; host load average now ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 if (result.failure) {
   console.error(`bench: ${result.failure}\n${tail(result.output)}`);
   process.exit(1);

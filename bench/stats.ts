@@ -9,7 +9,12 @@ export function median(values: readonly number[]): number {
 }
 
 /** What the floor program prints. */
-export interface FloorResult { op: string; ms: number; files: number; bytes: number }
+export interface FloorResult {
+  op: string;
+  ms: number;
+  files: number;
+  bytes: number;
+}
 
 /** Runs the syscall-floor program with `args` and returns its JSON line. */
 export function runFloor(args: string[]): FloorResult {

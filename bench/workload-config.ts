@@ -44,7 +44,13 @@ export function workloadConfig(n: number, a: number, dir: string): SaveConfig {
 }
 
 /** What a W(n, a) tree holds, to check a create or restore built all of it. */
-export interface TreeCounts { storageObjects: number; targets: number; luns: number; acls: number; mappedLuns: number }
+export interface TreeCounts {
+  storageObjects: number;
+  targets: number;
+  luns: number;
+  acls: number;
+  mappedLuns: number;
+}
 
 /** The counts W(n, a) must have. */
 export function expectedCounts(n: number, a: number): TreeCounts {

@@ -30,6 +30,13 @@ const snapshotMs = performance.now() - t0;
 const t1 = performance.now();
 await writeConfigFile(file, await dumpConfig(root), { backups: 0 });
 const saveMs = performance.now() - t1;
-console.log(JSON.stringify({
-  baselineKiB, vmHwmKiB: status('VmHWM'), maxRssKiB: process.resourceUsage().maxRSS, snapshotMs, saveMs, snapshotEntries: entries,
-}));
+console.log(
+  JSON.stringify({
+    baselineKiB,
+    vmHwmKiB: status('VmHWM'),
+    maxRssKiB: process.resourceUsage().maxRSS,
+    snapshotMs,
+    saveMs,
+    snapshotEntries: entries,
+  }),
+);

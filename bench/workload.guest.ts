@@ -20,9 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  RTSRoot, dumpConfig, executePlan, planApply, planClear, planRestore, planWrites, readConfigFile, validateConfig, writeConfigFile,
-} from '../src/index.js';
+import { RTSRoot, dumpConfig, executePlan, planApply, planClear, planRestore, planWrites, readConfigFile, validateConfig, writeConfigFile } from '../src/index.js';
 import { median, runFloor } from './stats.js';
 import { expectedCounts, workloadConfig, type TreeCounts } from './workload-config.js';
 
@@ -79,7 +77,14 @@ export interface SizeResult {
 }
 
 /** A phase that failed (an error, not a stop). */
-export interface Failure { n: number; a: number; rep: number; impl: Impl; phase: string; error: string }
+export interface Failure {
+  n: number;
+  a: number;
+  rep: number;
+  impl: Impl;
+  phase: string;
+  error: string;
+}
 
 /** The file bench/report.ts reads. */
 export interface WorkloadResults {
@@ -106,16 +111,24 @@ export interface WorkloadResults {
 
 // ---------------------------------------------------------------- settings
 
-interface SizeSpec { n: number; a: number; impls: Impl[] }
+interface SizeSpec {
+  n: number;
+  a: number;
+  impls: Impl[];
+}
 
 function parseSizes(text: string): SizeSpec[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const m = /^(\d+)x(\d+)(?::([a-z,-]+))?$/.exec(s);
-    if (!m) throw new Error(`RTSLIB_BENCH_SIZES: bad size ${JSON.stringify(s)} (expected NxA, e.g. 100x4 or 2000x4:ours)`);
-    const impls = m[3] ? m[3].split(',') : [...IMPLS];
-    for (const i of impls) if (!IMPLS.includes(i as Impl)) throw new Error(`RTSLIB_BENCH_SIZES: unknown implementation ${i} in ${s}`);
-    return { n: Number(m[1]), a: Number(m[2]), impls: impls as Impl[] };
-  });
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^(\d+)x(\d+)(?::([a-z,-]+))?$/.exec(s);
+      if (!m) throw new Error(`RTSLIB_BENCH_SIZES: bad size ${JSON.stringify(s)} (expected NxA, e.g. 100x4 or 2000x4:ours)`);
+      const impls = m[3] ? m[3].split(',') : [...IMPLS];
+      for (const i of impls) if (!IMPLS.includes(i as Impl)) throw new Error(`RTSLIB_BENCH_SIZES: unknown implementation ${i} in ${s}`);
+      return { n: Number(m[1]), a: Number(m[2]), impls: impls as Impl[] };
+    });
 }
 
 const SIZES = parseSizes(process.env.RTSLIB_BENCH_SIZES ?? DEFAULT_SIZES);
@@ -125,7 +138,9 @@ const repsFor = (n: number): number => Number(process.env.RTSLIB_BENCH_REPS ?? (
 
 function dirs(path: string): string[] {
   try {
-    return readdirSync(path, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    return readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return [];
   }
@@ -221,7 +236,12 @@ const results: WorkloadResults = {
   node: process.version,
   python: spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? 'unknown',
   rtslibFb: spawnSync('dpkg-query', ['-W', '-f=${Version}', 'python3-rtslib-fb'], { encoding: 'utf8' }).stdout?.trim() || 'unknown',
-  settings: { sizes: SIZES.map((s) => `${s.n}x${s.a}${s.impls.length < IMPLS.length ? `:${s.impls.join(',')}` : ''}`).join(','), reps: process.env.RTSLIB_BENCH_REPS ?? '3 for N <= 100, else 1', fbLimitS: FB_LIMIT_S, cli: CLI_MODE },
+  settings: {
+    sizes: SIZES.map((s) => `${s.n}x${s.a}${s.impls.length < IMPLS.length ? `:${s.impls.join(',')}` : ''}`).join(','),
+    reps: process.env.RTSLIB_BENCH_REPS ?? '3 for N <= 100, else 1',
+    fbLimitS: FB_LIMIT_S,
+    cli: CLI_MODE,
+  },
   notes: [],
   sizes: [],
   failures: [],
@@ -256,7 +276,9 @@ const fmt = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s
 const started = performance.now();
 let fbStoppedAt: { n: number; a: number; phase: string } | null = null;
 
-console.log(`workload benchmark: kernel ${results.kernel}, ${results.cpus} cpus (${results.cpu}), ${results.memoryMiB} MiB, node ${results.node}, ${results.python}, rtslib-fb ${results.rtslibFb}`);
+console.log(
+  `workload benchmark: kernel ${results.kernel}, ${results.cpus} cpus (${results.cpu}), ${results.memoryMiB} MiB, node ${results.node}, ${results.python}, rtslib-fb ${results.rtslibFb}`,
+);
 console.log(`host: ${results.hostCpu}, load average at start ${results.hostLoadAtStart}`);
 console.log(`sizes ${results.settings.sizes}; rtslib-fb limit ${FB_LIMIT_S} s per phase; rtslib command rows: ${CLI_MODE}`);
 mkdirSync(WORK, { recursive: true });
@@ -271,7 +293,12 @@ class SizeRun {
   /** The phase running (named in failures). */
   phase = 'create';
 
-  constructor(readonly n: number, readonly a: number, impls: Impl[], readonly warmup = false) {
+  constructor(
+    readonly n: number,
+    readonly a: number,
+    impls: Impl[],
+    readonly warmup = false,
+  ) {
     this.size = { n, a, reps: repsFor(n), impls: [...impls], phases: {}, reapplySteps: [], skipped: {} };
     this.label = `${n}x${a}`;
     this.want = expectedCounts(n, a);
@@ -328,7 +355,13 @@ async function runOurs(r: SizeRun): Promise<void> {
   const planMs = performance.now() - t0;
   const created = await executePlan(root, createPlan);
   let ms = performance.now() - t0;
-  r.record('create', 'ours', ms, { planMs, execMs: ms - planMs, steps: createPlan.steps.length, writes: planWrites(createPlan), operations: created.operations, skipped: created.skipped }, ` (plan ${fmt(planMs)}, ${created.operations} operations)`);
+  r.record(
+    'create',
+    'ours',
+    ms,
+    { planMs, execMs: ms - planMs, steps: createPlan.steps.length, writes: planWrites(createPlan), operations: created.operations, skipped: created.skipped },
+    ` (plan ${fmt(planMs)}, ${created.operations} operations)`,
+  );
   checkCounts('ours create', r.want);
 
   r.phase = 'list';
@@ -374,7 +407,13 @@ async function runOurs(r: SizeRun): Promise<void> {
   const clearPlanMs = performance.now() - t0;
   const cleared = await executePlan(root, clearPlan);
   ms = performance.now() - t0;
-  r.record('clear', 'ours', ms, { planMs: clearPlanMs, execMs: ms - clearPlanMs, steps: clearPlan.steps.length, operations: cleared.operations }, ` (plan ${fmt(clearPlanMs)}, ${cleared.operations} operations)`);
+  r.record(
+    'clear',
+    'ours',
+    ms,
+    { planMs: clearPlanMs, execMs: ms - clearPlanMs, steps: clearPlan.steps.length, operations: cleared.operations },
+    ` (plan ${fmt(clearPlanMs)}, ${cleared.operations} operations)`,
+  );
   if (!isEmpty()) throw new Error(`planClear + executePlan left objects behind: ${JSON.stringify(countTree())}`);
 
   r.phase = 'restore';
@@ -386,8 +425,13 @@ async function runOurs(r: SizeRun): Promise<void> {
   const restorePlanMs = performance.now() - t0 - readMs;
   const restored = await executePlan(root, restorePlan);
   ms = performance.now() - t0;
-  r.record('restore', 'ours', ms, { readMs, planMs: restorePlanMs, execMs: ms - readMs - restorePlanMs, steps: restorePlan.steps.length, operations: restored.operations, skipped: restored.skipped },
-    ` (read file ${fmt(readMs)}, plan ${fmt(restorePlanMs)}, ${restored.operations} operations, ${restored.skipped} conditional writes skipped)`);
+  r.record(
+    'restore',
+    'ours',
+    ms,
+    { readMs, planMs: restorePlanMs, execMs: ms - readMs - restorePlanMs, steps: restorePlan.steps.length, operations: restored.operations, skipped: restored.skipped },
+    ` (read file ${fmt(readMs)}, plan ${fmt(restorePlanMs)}, ${restored.operations} operations, ${restored.skipped} conditional writes skipped)`,
+  );
   checkCounts('ours restore', r.want);
 
   r.phase = 'reapply';
@@ -398,8 +442,20 @@ async function runOurs(r: SizeRun): Promise<void> {
   const againPlanMs = performance.now() - t0;
   const reapplied = await executePlan(root, again);
   r.size.reapplySteps.push(again.steps.length);
-  r.record('reapply', 'ours', performance.now() - t0, { planMs: againPlanMs, steps: again.steps.length, operations: reapplied.operations }, ` (${again.steps.length} steps planned)`);
-  if (again.steps.length) results.notes.push(`W(${n},${a}) rep ${rep + 1}: the unchanged re-apply planned ${again.steps.length} steps, e.g. ${again.steps.slice(0, 3).map((s) => s.object).join('; ')}`);
+  r.record(
+    'reapply',
+    'ours',
+    performance.now() - t0,
+    { planMs: againPlanMs, steps: again.steps.length, operations: reapplied.operations },
+    ` (${again.steps.length} steps planned)`,
+  );
+  if (again.steps.length)
+    results.notes.push(
+      `W(${n},${a}) rep ${rep + 1}: the unchanged re-apply planned ${again.steps.length} steps, e.g. ${again.steps
+        .slice(0, 3)
+        .map((s) => s.object)
+        .join('; ')}`,
+    );
 
   if (cli) {
     r.phase = 'clear (rtslib command)';

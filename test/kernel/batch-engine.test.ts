@@ -36,46 +36,55 @@ describe('batch engine on configfs', () => {
   afterEach(cleanup);
 
   test('runs operations in order: each depends on the one before', async () => {
-    const results = await native.executeBatch([
-      { op: 'mkdir', path: HBA },
-      { op: 'mkdir', path: SO },
-      { op: 'write', path: `${SO}/control`, value: 'rd_pages=32' },
-      { op: 'write', path: `${SO}/enable`, value: '1' },
-      { op: 'read', path: `${SO}/info` },
-      { op: 'list', path: SO },
-      { op: 'stat', path: `${SO}/control` },
-    ], { root: TARGET });
+    const results = await native.executeBatch(
+      [
+        { op: 'mkdir', path: HBA },
+        { op: 'mkdir', path: SO },
+        { op: 'write', path: `${SO}/control`, value: 'rd_pages=32' },
+        { op: 'write', path: `${SO}/enable`, value: '1' },
+        { op: 'read', path: `${SO}/info` },
+        { op: 'list', path: SO },
+        { op: 'stat', path: `${SO}/control` },
+      ],
+      { root: TARGET },
+    );
     expect(results.map((r) => r.ok)).toEqual(Array(7).fill(true));
     expect(String((results[4] as { value: Buffer }).value)).toMatch(/PAGES\/PAGE_SIZE: 32\*4096/);
     const names = (results[5] as { value: { name: string; type: string }[] }).value.map((e) => `${e.name}:${e.type}`);
     expect(names).toEqual(expect.arrayContaining(['attrib:dir', 'wwn:dir', 'control:file', 'enable:file', 'info:file']));
-    expect(((results[6] as { value: { mode: number } }).value.mode & 0o777)).toBe(0o200); // control is write-only
+    expect((results[6] as { value: { mode: number } }).value.mode & 0o777).toBe(0o200); // control is write-only
   });
 
   test('stops at the first error: later operations are skipped and not done', async () => {
-    const results = await native.executeBatch([
-      { op: 'mkdir', path: HBA },
-      { op: 'mkdir', path: HBA },
-      { op: 'mkdir', path: SO },
-    ], { root: TARGET, stopOnError: true });
+    const results = await native.executeBatch(
+      [
+        { op: 'mkdir', path: HBA },
+        { op: 'mkdir', path: HBA },
+        { op: 'mkdir', path: SO },
+      ],
+      { root: TARGET, stopOnError: true },
+    );
     expect(results[0]?.ok).toBe(true);
     expect(results[1]).toMatchObject({ ok: false, errno: -17, syscall: 'mkdir', path: HBA });
     expect(skipped(results[2])).toBe(true);
     expect(rawExists(SO)).toBe(false);
   });
 
-  test('reports each operation\'s errno: EEXIST, ENOENT, EINVAL from a bad control string', async () => {
-    const results = await native.executeBatch([
-      { op: 'mkdir', path: HBA },
-      { op: 'mkdir', path: SO },
-      { op: 'mkdir', path: SO },
-      { op: 'read', path: `${SO}/no_such_attribute` },
-      { op: 'mkdir', path: FILEIO_HBA },
-      { op: 'mkdir', path: FILEIO_SO },
-      { op: 'write', path: `${FILEIO_SO}/control`, value: 'fd_buffered_io=2' },
-      { op: 'write', path: `${SO}/enable`, value: '1' },
-      { op: 'rmdir', path: `${TARGET}/core/rd_mcp_999` },
-    ], { root: TARGET, stopOnError: false });
+  test("reports each operation's errno: EEXIST, ENOENT, EINVAL from a bad control string", async () => {
+    const results = await native.executeBatch(
+      [
+        { op: 'mkdir', path: HBA },
+        { op: 'mkdir', path: SO },
+        { op: 'mkdir', path: SO },
+        { op: 'read', path: `${SO}/no_such_attribute` },
+        { op: 'mkdir', path: FILEIO_HBA },
+        { op: 'mkdir', path: FILEIO_SO },
+        { op: 'write', path: `${FILEIO_SO}/control`, value: 'fd_buffered_io=2' },
+        { op: 'write', path: `${SO}/enable`, value: '1' },
+        { op: 'rmdir', path: `${TARGET}/core/rd_mcp_999` },
+      ],
+      { root: TARGET, stopOnError: false },
+    );
     expect(results[0]?.ok && results[1]?.ok).toBe(true);
     expect(results[2]).toMatchObject({ ok: false, errno: -17, syscall: 'mkdir' });
     expect(results[3]).toMatchObject({ ok: false, errno: -2, syscall: 'open', path: `${SO}/no_such_attribute` });
@@ -87,10 +96,13 @@ describe('batch engine on configfs', () => {
 
   test('removes 100 LUNs in parallel and leaves nothing behind', async () => {
     const setup: NativeOp[] = [
-      { op: 'mkdir', path: HBA }, { op: 'mkdir', path: SO },
-      { op: 'write', path: `${SO}/control`, value: 'rd_pages=32' }, { op: 'write', path: `${SO}/enable`, value: '1' },
+      { op: 'mkdir', path: HBA },
+      { op: 'mkdir', path: SO },
+      { op: 'write', path: `${SO}/control`, value: 'rd_pages=32' },
+      { op: 'write', path: `${SO}/enable`, value: '1' },
       ...(rawExists(FABRIC) ? [] : [{ op: 'mkdir' as const, path: FABRIC }]),
-      { op: 'mkdir', path: `${FABRIC}/${WWN}` }, { op: 'mkdir', path: TPG },
+      { op: 'mkdir', path: `${FABRIC}/${WWN}` },
+      { op: 'mkdir', path: TPG },
     ];
     for (let i = 0; i < 100; i++) {
       setup.push({ op: 'mkdir', path: `${TPG}/lun/lun_${i}` }, { op: 'symlink', path: `${TPG}/lun/lun_${i}/l${i}`, target: SO });

@@ -18,7 +18,11 @@ const DIR = '/tmp/cli-test';
 const IQN = 'iqn.2003-01.org.rtslib.cli:t1';
 const SECRET = 'cli-secret-0123456789';
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 function rtslib(...args: string[]): Run {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -33,13 +37,31 @@ function sampleConfig(): object {
     ],
     targets: [
       {
-        fabric: 'iscsi', wwn: IQN,
-        tpgs: [{
-          tag: 1, enable: true, attributes: { authentication: 0 },
-          luns: [{ index: 0, storage_object: '/backstores/fileio/disk1' }, { index: 1, storage_object: '/backstores/ramdisk/ram1' }],
-          portals: [{ ip_address: '127.0.0.1', port: 3260 }],
-          node_acls: [{ node_wwn: 'iqn.1994-05.com.redhat:cli-client', chap_userid: 'cliuser', chap_password: SECRET, mapped_luns: [{ index: 0, tpg_lun: 0 }, { index: 1, tpg_lun: 1, write_protect: true }] }],
-        }],
+        fabric: 'iscsi',
+        wwn: IQN,
+        tpgs: [
+          {
+            tag: 1,
+            enable: true,
+            attributes: { authentication: 0 },
+            luns: [
+              { index: 0, storage_object: '/backstores/fileio/disk1' },
+              { index: 1, storage_object: '/backstores/ramdisk/ram1' },
+            ],
+            portals: [{ ip_address: '127.0.0.1', port: 3260 }],
+            node_acls: [
+              {
+                node_wwn: 'iqn.1994-05.com.redhat:cli-client',
+                chap_userid: 'cliuser',
+                chap_password: SECRET,
+                mapped_luns: [
+                  { index: 0, tpg_lun: 0 },
+                  { index: 1, tpg_lun: 1, write_protect: true },
+                ],
+              },
+            ],
+          },
+        ],
       },
       { fabric: 'loopback', wwn: 'naa.5001405aabbccdd0', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram1' }] }] },
     ],
@@ -84,7 +106,21 @@ describe('rtslib command', () => {
   test('ls shows the tree without secrets; ls --json is the dump with passwords removed', async () => {
     const ls = await rtslibInProcess('ls');
     expect(ls.status, ls.stderr).toBe(0);
-    for (const word of ['backstores', 'fileio', 'disk1', 'ramdisk', 'ram1', 'iscsi', IQN, 'tpg1', 'loopback', 'naa.5001405aabbccdd0', '127.0.0.1:3260', 'iqn.1994-05.com.redhat:cli-client']) expect(ls.stdout).toContain(word);
+    for (const word of [
+      'backstores',
+      'fileio',
+      'disk1',
+      'ramdisk',
+      'ram1',
+      'iscsi',
+      IQN,
+      'tpg1',
+      'loopback',
+      'naa.5001405aabbccdd0',
+      '127.0.0.1:3260',
+      'iqn.1994-05.com.redhat:cli-client',
+    ])
+      expect(ls.stdout).toContain(word);
     expect(ls.stdout).not.toContain(SECRET);
     const json = await rtslibInProcess('ls', '--json');
     expect(json.status).toBe(0);
@@ -129,7 +165,7 @@ describe('rtslib command', () => {
     expect(rawTree()).toEqual(tree);
   });
 
-  test('discover lists the guest\'s SCSI hosts and devices', async () => {
+  test("discover lists the guest's SCSI hosts and devices", async () => {
     const table = await rtslibInProcess('discover');
     expect(table.status, table.stderr).toBe(0);
     const json = await rtslibInProcess('discover', '--json');
@@ -146,10 +182,30 @@ describe('rtslib command', () => {
     const cases: [string, () => object | string, 1 | 2, RegExp][] = [
       ['malformed JSON', () => '{"storage_objects": [', 2, /not valid JSON/],
       ['a schema error (misspelled key)', () => ({ storage_objects: [{ plugin: 'ramdisk', name: 'r', size: 4096, nulio: true }] }), 2, /storage_objects\[0\].*nulio/],
-      ['a fileio path in a missing directory', () => ({ storage_objects: [{ plugin: 'fileio', name: 'f', dev: '/nonexistent-dir/f.img', size: 4096 }] }), 1, /directory \/nonexistent-dir does not exist/],
+      [
+        'a fileio path in a missing directory',
+        () => ({ storage_objects: [{ plugin: 'fileio', name: 'f', dev: '/nonexistent-dir/f.img', size: 4096 }] }),
+        1,
+        /directory \/nonexistent-dir does not exist/,
+      ],
       ['a pscsi device that does not exist', () => ({ storage_objects: [{ plugin: 'pscsi', name: 'p', dev: '/dev/sdzz' }] }), 1, /\/dev\/sdzz/],
-      ['a storage object name reused across plugins', () => ({ storage_objects: [{ plugin: 'ramdisk', name: 'twin', size: 4096 }, { plugin: 'fileio', name: 'twin', dev: `${DIR}/twin.img`, size: 4096 }] }), 2, /storage_objects\[1\]\.name: duplicate storage object name/],
-      ['a LUN naming a missing storage object', () => ({ targets: [{ fabric: 'iscsi', wwn: 'iqn.2003-01.org.x:y', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/fileio/ghost' }] }] }] }), 2, /targets\[0\]\.tpgs\[0\]\.luns\[0\]\.storage_object/],
+      [
+        'a storage object name reused across plugins',
+        () => ({
+          storage_objects: [
+            { plugin: 'ramdisk', name: 'twin', size: 4096 },
+            { plugin: 'fileio', name: 'twin', dev: `${DIR}/twin.img`, size: 4096 },
+          ],
+        }),
+        2,
+        /storage_objects\[1\]\.name: duplicate storage object name/,
+      ],
+      [
+        'a LUN naming a missing storage object',
+        () => ({ targets: [{ fabric: 'iscsi', wwn: 'iqn.2003-01.org.x:y', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/fileio/ghost' }] }] }] }),
+        2,
+        /targets\[0\]\.tpgs\[0\]\.luns\[0\]\.storage_object/,
+      ],
       ['an invalid WWN', () => ({ targets: [{ fabric: 'iscsi', wwn: 'bogus', tpgs: [] }] }), 2, /targets\[0\]\.wwn/],
     ];
     for (const [name, content, code, message] of cases) {

@@ -9,8 +9,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import {
-  RTSRoot, dumpConfig, executePlan, planApply, planClear, planRestore, planWrites, readConfigFile, writeConfigFile,
-  RTSLibOperationError, type SaveConfig,
+  RTSRoot,
+  dumpConfig,
+  executePlan,
+  planApply,
+  planClear,
+  planRestore,
+  planWrites,
+  readConfigFile,
+  writeConfigFile,
+  RTSLibOperationError,
+  type SaveConfig,
 } from '../../src/index.js';
 import { configText } from '../../src/config/config-file.js';
 import { SYSTEM_PYTHON, configuredTree, rawTree, rtslibFb } from './helpers.js';
@@ -64,16 +73,21 @@ function canonical(c: SaveConfig): SaveConfig {
   return {
     fabric_modules: byName(c.fabric_modules ?? []),
     storage_objects: byName(c.storage_objects ?? []).map((so) => ({ ...so, alua_tpgs: byName(so.alua_tpgs ?? []) })),
-    targets: [...(c.targets ?? [])].sort((a, b) => cmp(`${a.fabric}\0${a.wwn}`, `${b.fabric}\0${b.wwn}`)).map((t) => ({
-      ...t,
-      tpgs: [...(t.tpgs ?? [])].sort((a, b) => a.tag - b.tag).map((g) => ({
-        ...g,
-        luns: [...(g.luns ?? [])].sort((a, b) => a.index - b.index),
-        portals: [...(g.portals ?? [])].sort((a, b) => cmp(`${a.ip_address} ${String(a.port).padStart(5, '0')}`, `${b.ip_address} ${String(b.port).padStart(5, '0')}`)),
-        node_acls: [...(g.node_acls ?? [])].sort((a, b) => cmp(a.node_wwn, b.node_wwn))
-          .map((a) => ({ ...a, mapped_luns: [...(a.mapped_luns ?? [])].sort((x, y) => x.index - y.index) })),
+    targets: [...(c.targets ?? [])]
+      .sort((a, b) => cmp(`${a.fabric}\0${a.wwn}`, `${b.fabric}\0${b.wwn}`))
+      .map((t) => ({
+        ...t,
+        tpgs: [...(t.tpgs ?? [])]
+          .sort((a, b) => a.tag - b.tag)
+          .map((g) => ({
+            ...g,
+            luns: [...(g.luns ?? [])].sort((a, b) => a.index - b.index),
+            portals: [...(g.portals ?? [])].sort((a, b) => cmp(`${a.ip_address} ${String(a.port).padStart(5, '0')}`, `${b.ip_address} ${String(b.port).padStart(5, '0')}`)),
+            node_acls: [...(g.node_acls ?? [])]
+              .sort((a, b) => cmp(a.node_wwn, b.node_wwn))
+              .map((a) => ({ ...a, mapped_luns: [...(a.mapped_luns ?? [])].sort((x, y) => x.index - y.index) })),
+          })),
       })),
-    })),
   } as SaveConfig;
 }
 
@@ -104,7 +118,7 @@ afterAll(() => {
 });
 
 describe('saveconfig.json interchange with rtslib-fb', () => {
-  test('dump: ours equals rtslib-fb\'s dump of a tree rtslib-fb provisioned', async () => {
+  test("dump: ours equals rtslib-fb's dump of a tree rtslib-fb provisioned", async () => {
     provisionWithRtslibFb();
     const ours = await dumpConfig(root);
     expect(canonical(ours)).toEqual(fbDump());
@@ -192,7 +206,12 @@ describe('the planner on the real kernel', () => {
     const nt = now.targets!.find((x) => x.fabric === 'iscsi')!.tpgs![0]!;
     expect(now.storage_objects!.find((so) => so.name === 'ram1')!.attributes!.emulate_3pc).toBe(1);
     expect(nt.luns!.find((l) => l.index === 7)).toMatchObject({ alias: 'late', storage_object: '/backstores/ramdisk/null1' });
-    expect(nt.node_acls!.find((a) => a.node_wwn === 'iqn.1994-05.com.redhat:client1')!.mapped_luns!.find((m) => m.index === 7)).toEqual({ alias: 'late_map', index: 7, tpg_lun: 7, write_protect: true });
+    expect(nt.node_acls!.find((a) => a.node_wwn === 'iqn.1994-05.com.redhat:client1')!.mapped_luns!.find((m) => m.index === 7)).toEqual({
+      alias: 'late_map',
+      index: 7,
+      tpg_lun: 7,
+      write_protect: true,
+    });
     expect(nt.node_acls!.map((a) => a.node_wwn)).toEqual(['iqn.1994-05.com.redhat:client1', 'iqn.1994-05.com.redhat:client2']);
     // converged: applying the same config again (even with prune) has nothing to do
     expect((await planApply(root, desired, { prune: true })).steps).toEqual([]);
@@ -208,7 +227,9 @@ describe('the planner on the real kernel', () => {
     const desired = JSON.parse(JSON.stringify(config)) as SaveConfig;
     desired.storage_objects!.push({ plugin: 'ramdisk', name: 'doomed', size: 4 * 1024 * 1024, attributes: { no_such_attribute: 1 } });
     desired.targets!.find((x) => x.fabric === 'iscsi')!.tpgs![0]!.luns!.push({ index: 9, storage_object: '/backstores/ramdisk/doomed' });
-    const err = await planApply(root, desired).then((plan) => executePlan(root, plan)).catch((e: unknown) => e);
+    const err = await planApply(root, desired)
+      .then((plan) => executePlan(root, plan))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RTSLibOperationError);
     expect((err as RTSLibOperationError).message).toMatch(/could not create storage object ramdisk\/doomed .*: ENOENT, open '.*\/attrib\/no_such_attribute'/);
     expect((err as RTSLibOperationError).undoFailures).toEqual([]);
@@ -233,4 +254,3 @@ describe('the planner on the real kernel', () => {
     await expect(planRestore(root, config, { target: 'iqn.2003-01.org.nowhere:none' })).rejects.toThrow(/no target/);
   });
 });
-

@@ -96,7 +96,10 @@ function startWriter(): { child: ChildProcess; go(args: string[], stallAt: numbe
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   const stalled = new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (/rtslib-fault: stalled before operation/.test(stderr)) resolve(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/rtslib-fault: stalled before operation/.test(stderr)) resolve();
+    });
     child.on('close', () => reject(new Error(`the writer exited before stalling: ${stderr}`)));
   });
   stalled.catch(() => undefined); // a writer killed or left unused at the end is not an error
@@ -110,116 +113,128 @@ function startWriter(): { child: ChildProcess; go(args: string[], stallAt: numbe
 }
 
 describe('kill -9 of restores and applies', () => {
-  test(`${KILLS} kills at random moments: the next command recovers to the old or the new configuration`, async () => {
-    let writer = startWriter();
-    for (let i = 0; i < KILLS; i++) {
-      const s = scenarios[i % scenarios.length]!;
-      // most kills hit a library writer at a random operation; every fourth the command itself, at a random
-      // operation or (every eighth) at a random time
-      const viaCli = i % 4 === 3;
-      const byStall = !viaCli || i % 8 !== 7;
-      const k = rand(1, s.total);
-      if (viaCli) {
-        const cli = startCli(s.args, byStall ? { RTSLIB_FAULTS: JSON.stringify({ stallAt: k }) } : {});
-        if (byStall) await cli.waitFor(/^rtslib-fault: stalled before operation/);
-        else await new Promise((r) => setTimeout(r, rand(2000, 10_000)));
-        cli.child.kill('SIGKILL');
-        await cli.done;
-      } else {
-        await writer.go(s.args, k);
-        writer.child.kill('SIGKILL');
-        await new Promise((r) => writer.child.once('close', r));
-        writer = startWriter();
+  test(
+    `${KILLS} kills at random moments: the next command recovers to the old or the new configuration`,
+    async () => {
+      let writer = startWriter();
+      for (let i = 0; i < KILLS; i++) {
+        const s = scenarios[i % scenarios.length]!;
+        // most kills hit a library writer at a random operation; every fourth the command itself, at a random
+        // operation or (every eighth) at a random time
+        const viaCli = i % 4 === 3;
+        const byStall = !viaCli || i % 8 !== 7;
+        const k = rand(1, s.total);
+        if (viaCli) {
+          const cli = startCli(s.args, byStall ? { RTSLIB_FAULTS: JSON.stringify({ stallAt: k }) } : {});
+          if (byStall) await cli.waitFor(/^rtslib-fault: stalled before operation/);
+          else await new Promise((r) => setTimeout(r, rand(2000, 10_000)));
+          cli.child.kill('SIGKILL');
+          await cli.done;
+        } else {
+          await writer.go(s.args, k);
+          writer.child.kill('SIGKILL');
+          await new Promise((r) => writer.child.once('close', r));
+          writer = startWriter();
+        }
+        // the lock died with the process
+        const lock = native.tryLockFile(LOCK, true);
+        expect(lock, `kill ${i}: the lock is free`).not.toBeNull();
+        lock!.release();
+        // the next command: `rtslib recover`, a save (which recovers first and never records a half-applied
+        // tree), or the library's recover() (no node start: seconds each in the emulated guest)
+        const saved = `${BACKING_DIR}/cfg/saved-${i}.json`;
+        const how = i % 8 === 1 ? 'rtslib recover' : i % 8 === 5 ? 'rtslib save' : 'root.recover()';
+        let said: string;
+        if (how === 'root.recover()') said = (await new RTSRoot().recover())?.message ?? 'nothing to recover';
+        else {
+          const next = how === 'rtslib recover' ? await runCli(['recover']) : await runCli(['save', '--no-backup', saved]);
+          expect(next.code, `kill ${i}: ${next.stderr}`).toBe(0);
+          said = `${next.stdout}${next.stderr}`;
+        }
+        const now = await fingerprint();
+        const isOld = treeDiff(before, now).length === 0;
+        const isNew = treeDiff(s.after, now).length === 0;
+        const what = `kill ${i} (${s.name} by ${viaCli ? 'the command' : 'the library'}, ${byStall ? `at operation ${k} of ${s.total}` : 'at a random time'}), then ${how}: ${said.trim()}`;
+        expect(isOld || isNew, `${what}\n${treeDiff(before, now, 8).join('\n')}`).toBe(true);
+        // what it said matches what it did
+        if (/was rolled back/.test(said)) expect(isOld, what).toBe(true);
+        if (/had finished/.test(said)) expect(isNew, what).toBe(true);
+        if (how === 'rtslib save') {
+          const dumped = JSON.parse(readFileSync(saved, 'utf8')) as SaveConfig;
+          expect(dumped.targets?.[0]?.tpgs?.[0]?.luns?.length, what).toBe(isOld ? N : (s.name === 'restore' ? configC() : configB(N)).targets![0]!.tpgs![0]!.luns!.length);
+        }
+        const key = /was rolled back/.test(said) ? 'rolled back' : /had finished/.test(said) ? 'had finished' : isOld ? 'nothing to do (old)' : 'nothing to do (new)';
+        outcomes[key] = (outcomes[key] ?? 0) + 1;
+        log.push(what);
+        if (!isOld) {
+          await restore(configA(N, { loopback: false }));
+          expect(treeDiff(before, await fingerprint())).toEqual([]);
+        }
       }
-      // the lock died with the process
-      const lock = native.tryLockFile(LOCK, true);
-      expect(lock, `kill ${i}: the lock is free`).not.toBeNull();
-      lock!.release();
-      // the next command: `rtslib recover`, a save (which recovers first and never records a half-applied
-      // tree), or the library's recover() (no node start: seconds each in the emulated guest)
-      const saved = `${BACKING_DIR}/cfg/saved-${i}.json`;
-      const how = i % 8 === 1 ? 'rtslib recover' : i % 8 === 5 ? 'rtslib save' : 'root.recover()';
-      let said: string;
-      if (how === 'root.recover()') said = (await new RTSRoot().recover())?.message ?? 'nothing to recover';
-      else {
-        const next = how === 'rtslib recover' ? await runCli(['recover']) : await runCli(['save', '--no-backup', saved]);
-        expect(next.code, `kill ${i}: ${next.stderr}`).toBe(0);
-        said = `${next.stdout}${next.stderr}`;
-      }
-      const now = await fingerprint();
-      const isOld = treeDiff(before, now).length === 0;
-      const isNew = treeDiff(s.after, now).length === 0;
-      const what = `kill ${i} (${s.name} by ${viaCli ? 'the command' : 'the library'}, ${byStall ? `at operation ${k} of ${s.total}` : 'at a random time'}), then ${how}: ${said.trim()}`;
-      expect(isOld || isNew, `${what}\n${treeDiff(before, now, 8).join('\n')}`).toBe(true);
-      // what it said matches what it did
-      if (/was rolled back/.test(said)) expect(isOld, what).toBe(true);
-      if (/had finished/.test(said)) expect(isNew, what).toBe(true);
-      if (how === 'rtslib save') {
-        const dumped = JSON.parse(readFileSync(saved, 'utf8')) as SaveConfig;
-        expect(dumped.targets?.[0]?.tpgs?.[0]?.luns?.length, what).toBe(isOld ? N : (s.name === 'restore' ? configC() : configB(N)).targets![0]!.tpgs![0]!.luns!.length);
-      }
-      const key = /was rolled back/.test(said) ? 'rolled back' : /had finished/.test(said) ? 'had finished' : isOld ? 'nothing to do (old)' : 'nothing to do (new)';
-      outcomes[key] = (outcomes[key] ?? 0) + 1;
-      log.push(what);
-      if (!isOld) {
-        await restore(configA(N, { loopback: false }));
-        expect(treeDiff(before, await fingerprint())).toEqual([]);
-      }
-    }
-    writer.child.kill('SIGKILL');
-  }, Math.max(30, KILLS) * 60_000); // a minute a kill at most (the full sweep runs 100)
+      writer.child.kill('SIGKILL');
+    },
+    Math.max(30, KILLS) * 60_000,
+  ); // a minute a kill at most (the full sweep runs 100)
 });
 
 describe('trees that killed runs of other tools leave', () => {
-  test('LUN and mapped-LUN directories without links, empty HBAs and a disabled TPG: clear and restore succeed', async () => {
-    const tpg = `${TARGET}/iscsi/iqn.2003-01.org.linux-iscsi.safety:t1/tpgt_1`;
-    // what a kill between mkdir and symlink, or between removals, leaves
-    mkdirSync(`${tpg}/lun/lun_40`);
-    mkdirSync(`${tpg}/lun/lun_41`);
-    mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c1/lun_40`);
-    mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c2/lun_41`);
-    mkdirSync(`${TARGET}/core/fileio_90`);
-    mkdirSync(`${TARGET}/core/rd_mcp_91`);
-    mkdirSync(`${TARGET}/core/rd_mcp_92/half_made`, { recursive: true });
-    writeFileSync(`${tpg}/enable`, '0');
-    const c = await runCli(['clear']);
-    expect(c.code, c.stderr).toBe(0);
-    expect(configuredTree()).toEqual([]);
-    // the same leftovers under a tree a restore replaces
-    await restore(configA(N, { loopback: false }));
-    mkdirSync(`${tpg}/lun/lun_40`);
-    mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c3/lun_40`);
-    mkdirSync(`${TARGET}/core/fileio_90`);
-    const r = await runCli(['restore', files.a]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(treeDiff(before, await fingerprint())).toEqual([]);
-  }, 5 * 60_000);
+  test(
+    'LUN and mapped-LUN directories without links, empty HBAs and a disabled TPG: clear and restore succeed',
+    async () => {
+      const tpg = `${TARGET}/iscsi/iqn.2003-01.org.linux-iscsi.safety:t1/tpgt_1`;
+      // what a kill between mkdir and symlink, or between removals, leaves
+      mkdirSync(`${tpg}/lun/lun_40`);
+      mkdirSync(`${tpg}/lun/lun_41`);
+      mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c1/lun_40`);
+      mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c2/lun_41`);
+      mkdirSync(`${TARGET}/core/fileio_90`);
+      mkdirSync(`${TARGET}/core/rd_mcp_91`);
+      mkdirSync(`${TARGET}/core/rd_mcp_92/half_made`, { recursive: true });
+      writeFileSync(`${tpg}/enable`, '0');
+      const c = await runCli(['clear']);
+      expect(c.code, c.stderr).toBe(0);
+      expect(configuredTree()).toEqual([]);
+      // the same leftovers under a tree a restore replaces
+      await restore(configA(N, { loopback: false }));
+      mkdirSync(`${tpg}/lun/lun_40`);
+      mkdirSync(`${tpg}/acls/iqn.1994-05.com.redhat:c3/lun_40`);
+      mkdirSync(`${TARGET}/core/fileio_90`);
+      const r = await runCli(['restore', files.a]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
+    },
+    5 * 60_000,
+  );
 });
 
 describe('a save killed between writing its temporary file and renaming it', () => {
-  test('leaves the old file whole (mode 0600); the next save removes the temporary file', async () => {
-    const dir = `${BACKING_DIR}/save`;
-    mkdirSync(dir, { recursive: true });
-    const file = `${dir}/saveconfig.json`;
-    const first = await runCli(['save', '--no-backup', file]);
-    expect(first.code, first.stderr).toBe(0);
-    const old = readFileSync(file, 'utf8');
-    await restore(configC());
-    for (let i = 0; i < 3; i++) {
-      const cli = startCli(['save', '--no-backup', file], { RTSLIB_FAULTS: JSON.stringify({ stallBeforeRename: true }) });
-      const marker = await cli.waitFor(/^rtslib-fault: stalled before rename /);
-      cli.child.kill('SIGKILL');
-      await cli.done;
-      const temp = marker.replace(/^rtslib-fault: stalled before rename /, '');
-      expect(readdirSync(dir)).toContain(temp.slice(dir.length + 1));
-      expect(statSync(temp).mode & 0o777).toBe(0o600);
-      expect(readFileSync(file, 'utf8')).toBe(old);
-      expect(statSync(file).mode & 0o777).toBe(0o600);
-    }
-    const next = await runCli(['save', '--no-backup', file]);
-    expect(next.code, next.stderr).toBe(0);
-    expect(readdirSync(dir)).toEqual(['saveconfig.json']);
-    expect(JSON.parse(readFileSync(file, 'utf8')).targets[0].wwn).toBe('iqn.2003-01.org.linux-iscsi.safety:c');
-    await restore(configA(N, { loopback: false }));
-  }, 5 * 60_000);
+  test(
+    'leaves the old file whole (mode 0600); the next save removes the temporary file',
+    async () => {
+      const dir = `${BACKING_DIR}/save`;
+      mkdirSync(dir, { recursive: true });
+      const file = `${dir}/saveconfig.json`;
+      const first = await runCli(['save', '--no-backup', file]);
+      expect(first.code, first.stderr).toBe(0);
+      const old = readFileSync(file, 'utf8');
+      await restore(configC());
+      for (let i = 0; i < 3; i++) {
+        const cli = startCli(['save', '--no-backup', file], { RTSLIB_FAULTS: JSON.stringify({ stallBeforeRename: true }) });
+        const marker = await cli.waitFor(/^rtslib-fault: stalled before rename /);
+        cli.child.kill('SIGKILL');
+        await cli.done;
+        const temp = marker.replace(/^rtslib-fault: stalled before rename /, '');
+        expect(readdirSync(dir)).toContain(temp.slice(dir.length + 1));
+        expect(statSync(temp).mode & 0o777).toBe(0o600);
+        expect(readFileSync(file, 'utf8')).toBe(old);
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+      }
+      const next = await runCli(['save', '--no-backup', file]);
+      expect(next.code, next.stderr).toBe(0);
+      expect(readdirSync(dir)).toEqual(['saveconfig.json']);
+      expect(JSON.parse(readFileSync(file, 'utf8')).targets[0].wwn).toBe('iqn.2003-01.org.linux-iscsi.safety:c');
+      await restore(configA(N, { loopback: false }));
+    },
+    5 * 60_000,
+  );
 });

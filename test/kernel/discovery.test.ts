@@ -48,31 +48,44 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 // ---------------------------------------------------------------------------
 // Parsers of the peers' text output.
 
-interface LsscsiDevice { hctl: string; type: string; vendor: string; model: string; rev: string; node: string; sg: string }
+interface LsscsiDevice {
+  hctl: string;
+  type: string;
+  vendor: string;
+  model: string;
+  rev: string;
+  node: string;
+  sg: string;
+}
 
 /** `lsscsi -g`: fixed columns (hctl 13, type 8, vendor 8+1, model 16+1, rev 4+2), then the nodes. */
 function lsscsiDevices(): LsscsiDevice[] {
-  return run('lsscsi', ['-g']).split('\n').filter((l) => l.startsWith('[')).map((line) => {
-    const hctl = line.slice(1, line.indexOf(']'));
-    const [node = '', sg = ''] = line.slice(53).trim().split(/\s+/);
-    return {
-      hctl,
-      type: line.slice(13, 21).trim(),
-      vendor: line.slice(21, 29).trim(),
-      model: line.slice(30, 46).trim(),
-      rev: line.slice(47, 51).trim(),
-      node,
-      sg,
-    };
-  });
+  return run('lsscsi', ['-g'])
+    .split('\n')
+    .filter((l) => l.startsWith('['))
+    .map((line) => {
+      const hctl = line.slice(1, line.indexOf(']'));
+      const [node = '', sg = ''] = line.slice(53).trim().split(/\s+/);
+      return {
+        hctl,
+        type: line.slice(13, 21).trim(),
+        vendor: line.slice(21, 29).trim(),
+        model: line.slice(30, 46).trim(),
+        rev: line.slice(47, 51).trim(),
+        node,
+        sg,
+      };
+    });
 }
 
 /** `lsscsi -H`: `[N]    proc_name`. */
 function lsscsiHosts(): { host: number; procName: string }[] {
-  return run('lsscsi', ['-H']).split('\n').flatMap((line) => {
-    const m = /^\[(\d+)\]\s+(\S+)/.exec(line);
-    return m ? [{ host: Number(m[1]), procName: m[2]! }] : [];
-  });
+  return run('lsscsi', ['-H'])
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^\[(\d+)\]\s+(\S+)/.exec(line);
+      return m ? [{ host: Number(m[1]), procName: m[2]! }] : [];
+    });
 }
 
 /** lsscsi's short type names where they differ from ours. */
@@ -116,27 +129,34 @@ const SG_CODE_SETS: Record<string, string> = { Binary: 'binary', ASCII: 'ascii',
 
 /** `sg_inq -p 0x83`: one block per "Designation descriptor number N". */
 function parseSgInq83(text: string): SgDesignator[] {
-  return text.split(/\n\s*Designation descriptor number \d+, /).slice(1).map((block) => {
-    const type = field(block, /designator_type: (.+?),\s+code_set:/);
-    const d: SgDesignator = {
-      length: Number(field(block, /^descriptor length: (\d+)/)),
-      typeName: SG_TYPES[type] ?? (type.startsWith('vendor specific') ? 'vendor-specific' : `sg_inq:${type}`),
-      codeSetName: SG_CODE_SETS[field(block, /code_set: (\S+)/)] ?? 'reserved',
-      associationName: /associated with the Addressed logical unit/.test(block) ? 'lun'
-        : /associated with the Target port/.test(block) ? 'target-port'
-          : /associated with the Target device/.test(block) ? 'target-device' : 'reserved',
-    };
-    const naa = /\[0x([0-9a-f]+)\]/.exec(block);
-    if (d.typeName === 'naa' && naa) d.naaHex = naa[1]!;
-    if (d.typeName === 't10') {
-      d.vendorId = field(block, /vendor id: (.*)/).trim();
-      d.vendorSpecific = (/vendor specific: (.*)/.exec(block)?.[1] ?? '').trim();
-    }
-    const num = /(?:Relative target port|Target port group|Logical unit group): 0x([0-9a-f]+)/.exec(block);
-    if (num) d.number = parseInt(num[1]!, 16);
-    if (d.typeName === 'scsi-name') d.scsiName = field(block, /SCSI name string:\s*\n\s*(.+)/).trim();
-    return d;
-  });
+  return text
+    .split(/\n\s*Designation descriptor number \d+, /)
+    .slice(1)
+    .map((block) => {
+      const type = field(block, /designator_type: (.+?),\s+code_set:/);
+      const d: SgDesignator = {
+        length: Number(field(block, /^descriptor length: (\d+)/)),
+        typeName: SG_TYPES[type] ?? (type.startsWith('vendor specific') ? 'vendor-specific' : `sg_inq:${type}`),
+        codeSetName: SG_CODE_SETS[field(block, /code_set: (\S+)/)] ?? 'reserved',
+        associationName: /associated with the Addressed logical unit/.test(block)
+          ? 'lun'
+          : /associated with the Target port/.test(block)
+            ? 'target-port'
+            : /associated with the Target device/.test(block)
+              ? 'target-device'
+              : 'reserved',
+      };
+      const naa = /\[0x([0-9a-f]+)\]/.exec(block);
+      if (d.typeName === 'naa' && naa) d.naaHex = naa[1]!;
+      if (d.typeName === 't10') {
+        d.vendorId = field(block, /vendor id: (.*)/).trim();
+        d.vendorSpecific = (/vendor specific: (.*)/.exec(block)?.[1] ?? '').trim();
+      }
+      const num = /(?:Relative target port|Target port group|Logical unit group): 0x([0-9a-f]+)/.exec(block);
+      if (num) d.number = parseInt(num[1]!, 16);
+      if (d.typeName === 'scsi-name') d.scsiName = field(block, /SCSI name string:\s*\n\s*(.+)/).trim();
+      return d;
+    });
 }
 
 /**
@@ -226,9 +246,14 @@ beforeAll(async () => {
   const count = (type: number) => async () => {
     const hosts = new Set((await listScsiHosts()).filter((h) => h.procName === 'scsi_debug').map((h) => h.host));
     const found = (await listScsiDevices()).filter((d) => hosts.has(d.host) && d.type === type);
-    const complete = found.length === 4 && found.every((d) =>
-      (type === 0 ? d.blockDevice !== null : type === 1 ? d.tapeDevices.length > 0 : d.changerDevice !== null) &&
-      d.sgDevice !== null && [d.blockDevice, d.sgDevice, ...d.tapeDevices, d.changerDevice].every((n) => n === null || existsSync(n)));
+    const complete =
+      found.length === 4 &&
+      found.every(
+        (d) =>
+          (type === 0 ? d.blockDevice !== null : type === 1 ? d.tapeDevices.length > 0 : d.changerDevice !== null) &&
+          d.sgDevice !== null &&
+          [d.blockDevice, d.sgDevice, ...d.tapeDevices, d.changerDevice].every((n) => n === null || existsSync(n)),
+      );
     return complete ? found : undefined;
   };
   await waitFor('4 scsi_debug disks', count(0));
@@ -275,7 +300,7 @@ describe('SCSI discovery on the real kernel (scsi_debug)', () => {
       for (const name of ['proc_name', 'can_queue', 'cmd_per_lun', 'sg_tablesize', 'unique_id', 'state']) {
         expect(h.attributes[name], name).toBe(readFileSync(`${dir}/${name}`, 'utf8').trim());
       }
-      expect(h.attributes).not.toHaveProperty('scan');  // write-only
+      expect(h.attributes).not.toHaveProperty('scan'); // write-only
       expect(h.attributes).not.toHaveProperty('host_reset');
     }
   });
@@ -287,8 +312,10 @@ describe('SCSI discovery on the real kernel (scsi_debug)', () => {
     ours.forEach((d, i) => {
       const t = theirs[i]!;
       const primary = d.blockDevice ?? d.tapeDevices[0] ?? d.changerDevice ?? '-';
-      expect({ hctl: d.hctl, type: d.typeName, vendor: d.vendor, model: d.model, rev: d.rev, node: primary, sg: d.sgDevice ?? '-' })
-        .toEqual({ ...t, type: LSSCSI_TYPE[t.type] ?? t.type });
+      expect({ hctl: d.hctl, type: d.typeName, vendor: d.vendor, model: d.model, rev: d.rev, node: primary, sg: d.sgDevice ?? '-' }).toEqual({
+        ...t,
+        type: LSSCSI_TYPE[t.type] ?? t.type,
+      });
       expect(`${d.host}:${d.channel}:${d.target}:${d.lun}`).toBe(d.hctl);
     });
   });
@@ -323,7 +350,9 @@ describe('SCSI discovery on the real kernel (scsi_debug)', () => {
     // the tape through its non-rewinding node and the changer through its own.
     const nodes = [
       ...debugDevices.filter((d) => d.blockDevice !== null).map((d) => d.blockDevice!),
-      disk0.sgDevice!, tape.sgDevice!, changer.sgDevice!,
+      disk0.sgDevice!,
+      tape.sgDevice!,
+      changer.sgDevice!,
       tape.tapeDevices.find((n) => n.startsWith('/dev/nst'))!,
       changer.changerDevice!,
     ];
@@ -385,12 +414,19 @@ describe('SCSI discovery on the real kernel (scsi_debug)', () => {
       closeSync(fd);
     }
     // Held by another process, exclusively.
-    const child = spawnSync('node', ['-e', `
+    const child = spawnSync(
+      'node',
+      [
+        '-e',
+        `
       const fs = require('node:fs'); const { execFileSync } = require('node:child_process');
       const fd = fs.openSync(${JSON.stringify(blk)}, fs.constants.O_RDONLY | fs.constants.O_EXCL);
       try { fs.openSync(${JSON.stringify(blk)}, fs.constants.O_RDONLY | fs.constants.O_EXCL); console.log('second-open-succeeded'); }
       catch (e) { console.log(e.code); }
-      fs.closeSync(fd);`], { encoding: 'utf8' });
+      fs.closeSync(fd);`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(child.stdout.trim()).toBe('EBUSY');
 
     const sg = disk.sgDevice!;
@@ -426,7 +462,8 @@ describe('a LIO loopback LUN discovered as a SCSI device', () => {
       await LUN.open(tpg, { storageObject: so });
       const serial = await so.wwn();
       const device = await waitFor('the loopback LUN as a SCSI disk', async () =>
-        (await listScsiDevices()).find((d) => !before.has(d.hctl) && d.vendor === 'LIO-ORG' && d.blockDevice !== null && existsSync(d.blockDevice)));
+        (await listScsiDevices()).find((d) => !before.has(d.hctl) && d.vendor === 'LIO-ORG' && d.blockDevice !== null && existsSync(d.blockDevice)),
+      );
       const host = (await listScsiHosts()).find((h) => h.host === device.host);
       expect(host?.procName).toBe('tcm_loopback');
       expect(device).toMatchObject({ typeName: 'disk', type: 0, state: 'running' });
@@ -447,7 +484,6 @@ describe('a LIO loopback LUN discovered as a SCSI device', () => {
       await target.delete();
       await so.delete();
     }
-    await waitFor('the loopback LUN to go', async () =>
-      (await listScsiDevices()).every((d) => before.has(d.hctl)) || undefined);
+    await waitFor('the loopback LUN to go', async () => (await listScsiDevices()).every((d) => before.has(d.hctl)) || undefined);
   }, 300_000);
 });

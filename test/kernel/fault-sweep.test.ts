@@ -9,9 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsSync, rmSync } from 'node:fs';
-import {
-  RTSLibOperationError, RTSRoot, executePlan, planApply, planClear, planRestore, type Plan, type SaveConfig,
-} from '../../src/index.js';
+import { RTSLibOperationError, RTSRoot, executePlan, planApply, planClear, planRestore, type Plan, type SaveConfig } from '../../src/index.js';
 import { native } from '../../src/native/index.js';
 import { Journal } from '../../src/cfs/journal.js';
 import { configuredTree } from './helpers.js';
@@ -82,45 +80,55 @@ describe.each(scenarios)('fault injection: $name', ({ name, plan, command }) => 
     expect(total).toBeGreaterThanOrEqual(300);
   });
 
-  test('a failure at any operation leaves the tree as it was and names the step', async () => {
-    const points = samplePoints(total, POINTS);
-    let survived = 0;
-    for (const k of points) {
-      const error = await runFaulty({ failAt: k, errno: EIO }, plan, command);
-      expect(error, `operation ${k}`).toBeInstanceOf(RTSLibOperationError);
-      const e = error as RTSLibOperationError;
-      expect(e.code, `operation ${k}`).toBe('EIO');
-      expect(e.step.detail, `operation ${k}`).toBe('injected fault');
-      expect(e.message, `operation ${k}`).toMatch(/^could not (create|modify|remove) .+: EIO, \w+ '\/sys\/kernel\/config\/target\/.+'/);
-      expect(e.notUndone, `operation ${k}: ${e.message}`).toEqual([]);
-      const diff = treeDiff(before, await fingerprint());
-      expect(diff, `operation ${k} (${e.message})`).toEqual([]);
-      survived++;
-    }
-    figures.push(`${name}: ${total} operations, ${points.length} faults injected (${POINTS === 'all' ? 'every operation' : 'a sample'}), ${survived} left the tree byte for byte as it was`);
-  }, POINTS === 'all' ? 4 * 3600_000 : 15 * 60_000);
+  test(
+    'a failure at any operation leaves the tree as it was and names the step',
+    async () => {
+      const points = samplePoints(total, POINTS);
+      let survived = 0;
+      for (const k of points) {
+        const error = await runFaulty({ failAt: k, errno: EIO }, plan, command);
+        expect(error, `operation ${k}`).toBeInstanceOf(RTSLibOperationError);
+        const e = error as RTSLibOperationError;
+        expect(e.code, `operation ${k}`).toBe('EIO');
+        expect(e.step.detail, `operation ${k}`).toBe('injected fault');
+        expect(e.message, `operation ${k}`).toMatch(/^could not (create|modify|remove) .+: EIO, \w+ '\/sys\/kernel\/config\/target\/.+'/);
+        expect(e.notUndone, `operation ${k}: ${e.message}`).toEqual([]);
+        const diff = treeDiff(before, await fingerprint());
+        expect(diff, `operation ${k} (${e.message})`).toEqual([]);
+        survived++;
+      }
+      figures.push(
+        `${name}: ${total} operations, ${points.length} faults injected (${POINTS === 'all' ? 'every operation' : 'a sample'}), ${survived} left the tree byte for byte as it was`,
+      );
+    },
+    POINTS === 'all' ? 4 * 3600_000 : 15 * 60_000,
+  );
 
-  test('a failing undo is reported with what is left, and recover finishes it', async () => {
-    // the middle operation; in the full sweep the last one too
-    for (const k of POINTS === 'all' ? [Math.ceil(total / 2), total] : [Math.ceil(total / 2)]) {
-      // how many operations the undo of a failure at k takes, then fail the one in its middle
-      native.setFaultInjection({ failAt: k, errno: EIO });
-      await run(plan, command).catch(() => undefined);
-      const undoOps = native.faultInjectionCounts().undo;
-      const j = Math.ceil(undoOps / 2);
-      const e = await runFaulty({ failAt: k, failUndoAt: j, errno: EIO }, plan, command) as RTSLibOperationError;
-      expect(e).toBeInstanceOf(RTSLibOperationError);
-      expect(e.notUndone.length, e.message).toBeGreaterThan(0);
-      expect(e.message).toMatch(/the undo left \d+ difference\(s\) from the tree before .*rtslib recover/);
-      expect(e.undoFailures.some((f) => f.detail === 'injected fault')).toBe(true);
-      // the journal is kept: recovery puts the tree back
-      expect(existsSync(Journal.fileFor(root.cfs.stateDir!, root.cfs.root))).toBe(true);
-      const report = await root.recover();
-      expect(report?.outcome).toBe('rolled-back');
-      expect(report?.message).toMatch(new RegExp(`^an interrupted ${command} \\(pid ${process.pid}, started .*\\) was rolled back`));
-      expect(treeDiff(before, await fingerprint())).toEqual([]);
-      figures.push(`${name}: fault at operation ${k}, then at undo operation ${j} of ${undoOps}: reported (${e.notUndone.length} differences left), recovered by recover()`);
-    }
-    expect(await root.recover()).toBeNull();
-  }, 10 * 60_000);
+  test(
+    'a failing undo is reported with what is left, and recover finishes it',
+    async () => {
+      // the middle operation; in the full sweep the last one too
+      for (const k of POINTS === 'all' ? [Math.ceil(total / 2), total] : [Math.ceil(total / 2)]) {
+        // how many operations the undo of a failure at k takes, then fail the one in its middle
+        native.setFaultInjection({ failAt: k, errno: EIO });
+        await run(plan, command).catch(() => undefined);
+        const undoOps = native.faultInjectionCounts().undo;
+        const j = Math.ceil(undoOps / 2);
+        const e = (await runFaulty({ failAt: k, failUndoAt: j, errno: EIO }, plan, command)) as RTSLibOperationError;
+        expect(e).toBeInstanceOf(RTSLibOperationError);
+        expect(e.notUndone.length, e.message).toBeGreaterThan(0);
+        expect(e.message).toMatch(/the undo left \d+ difference\(s\) from the tree before .*rtslib recover/);
+        expect(e.undoFailures.some((f) => f.detail === 'injected fault')).toBe(true);
+        // the journal is kept: recovery puts the tree back
+        expect(existsSync(Journal.fileFor(root.cfs.stateDir!, root.cfs.root))).toBe(true);
+        const report = await root.recover();
+        expect(report?.outcome).toBe('rolled-back');
+        expect(report?.message).toMatch(new RegExp(`^an interrupted ${command} \\(pid ${process.pid}, started .*\\) was rolled back`));
+        expect(treeDiff(before, await fingerprint())).toEqual([]);
+        figures.push(`${name}: fault at operation ${k}, then at undo operation ${j} of ${undoOps}: reported (${e.notUndone.length} differences left), recovered by recover()`);
+      }
+      expect(await root.recover()).toBeNull();
+    },
+    10 * 60_000,
+  );
 });

@@ -72,11 +72,15 @@ export async function unloadScsiDebug(): Promise<void> {
   throw new Error('scsi_debug stayed in use for 30 s and could not be unloaded');
 }
 
-/** The kernel 6.1 tree dump in ../shared/reference (what rtslib-fb left after provisioning one of everything). */
-export const REFERENCE_TREE = fileURLToPath(new URL('../../../shared/reference/configfs-tree-linux-6.1.txt', import.meta.url));
+/** The kernel 6.1 tree dump in test/fixtures/reference (what rtslib-fb left after provisioning one of everything). */
+export const REFERENCE_TREE = fileURLToPath(new URL('../fixtures/reference/configfs-tree-linux-6.1.txt', import.meta.url));
 
 /** One entry of a tree: kind, owner mode bits, value or link target. */
-export interface Entry { kind: 'D' | 'F' | 'L'; mode?: string; value?: string }
+export interface Entry {
+  kind: 'D' | 'F' | 'L';
+  mode?: string;
+  value?: string;
+}
 
 /** Parses the reference dump into path → entry (paths relative to the target root, no trailing slash). */
 export function referenceTree(): Map<string, Entry> {
@@ -105,7 +109,10 @@ export function liveTree(dir = TARGET, prefix = '', out = new Map<string, Entry>
       let value = '';
       // never the ALUA `members` lists: reading one while a storage object's release is pending can crash the kernel
       if (mode[0] === 'r' && !/statistics\//.test(rel) && name !== 'members') {
-        value = readFileSync(abs).toString('latin1').slice(0, 4096).replace(/\n$/, '')
+        value = readFileSync(abs)
+          .toString('latin1')
+          .slice(0, 4096)
+          .replace(/\n$/, '')
           .replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
       }
       out.set(rel, { kind: 'F', mode, value });
@@ -114,13 +121,15 @@ export function liveTree(dir = TARGET, prefix = '', out = new Map<string, Entry>
   return out;
 }
 
-
 /** `D`/`F <mode>`/`L -> target` lines for the entries under `prefix` (made relative to it), sorted: a tree's shape. */
 export function shapeUnder(tree: Map<string, Entry>, prefix: string): string[] {
-  return [...tree].filter(([p]) => p.startsWith(`${prefix}/`)).map(([p, e]) => {
-    const rel = p.slice(prefix.length + 1);
-    return e.kind === 'L' ? `L ${rel}` : e.kind === 'F' ? `F ${e.mode} ${rel}` : `D ${rel}`;
-  }).sort();
+  return [...tree]
+    .filter(([p]) => p.startsWith(`${prefix}/`))
+    .map(([p, e]) => {
+      const rel = p.slice(prefix.length + 1);
+      return e.kind === 'L' ? `L ${rel}` : e.kind === 'F' ? `F ${e.mode} ${rel}` : `D ${rel}`;
+    })
+    .sort();
 }
 
 /**

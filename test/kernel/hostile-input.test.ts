@@ -9,8 +9,19 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import {
-  FileIOStorageObject, NodeACL, RDMCPStorageObject, RTSLibError, RTSLibInvalidArgumentError, RTSRoot, Target, TPG, UserBackedStorageObject,
-  executePlan, planClear, planRestore, type SaveConfig,
+  FileIOStorageObject,
+  NodeACL,
+  RDMCPStorageObject,
+  RTSLibError,
+  RTSLibInvalidArgumentError,
+  RTSRoot,
+  Target,
+  TPG,
+  UserBackedStorageObject,
+  executePlan,
+  planClear,
+  planRestore,
+  type SaveConfig,
 } from '../../src/index.js';
 import { rtslibInProcess } from './support/cli-in-process.js';
 import { BACKING_DIR, configA, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
@@ -31,6 +42,8 @@ function hostile(edit: (c: any) => void): SaveConfig {
   return c as SaveConfig;
 }
 
+// One case a line: the table reads better than Prettier's layout.
+// prettier-ignore
 const CASES: [string, (c: any) => void][] = [
   ['a comma in a fileio path (control string injection)', (c) => { c.storage_objects[0].dev = `${BACKING_DIR}/d0.img,fd_dev_size=1`; }],
   ['an = in a fileio path', (c) => { c.storage_objects[0].dev = `${BACKING_DIR}/x=y.img`; }],

@@ -6,8 +6,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readlinkSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import {
-  RTSRoot, RDMCPStorageObject, Target, TPG, LUN, NodeACL, MappedLUN, NetworkPortal, NodeACLGroup, MappedLUNGroup,
-  RTSLibError, RTSLibInvalidArgumentError, RTSLibOperationError,
+  RTSRoot,
+  RDMCPStorageObject,
+  Target,
+  TPG,
+  LUN,
+  NodeACL,
+  MappedLUN,
+  NetworkPortal,
+  NodeACLGroup,
+  MappedLUNGroup,
+  RTSLibError,
+  RTSLibInvalidArgumentError,
+  RTSLibOperationError,
 } from '../../src/index.js';
 import { TARGET, rawExists, rawRead, rawTree, rtslibFb } from './helpers.js';
 
@@ -152,7 +163,10 @@ describe('ACLs, mapped LUNs, portals and groups on the real kernel', () => {
       ['iser', (on: boolean) => v4.setIser(on), () => v4.iser()],
       ['cxgbit', (on: boolean) => v4.setOffload(on), () => v4.offload()],
     ] as const) {
-      const result = await set(true).then(() => null, (e: unknown) => e);
+      const result = await set(true).then(
+        () => null,
+        (e: unknown) => e,
+      );
       console.log(`portal ${file} <- 1: ${result === null ? 'accepted' : (result as Error).message}`);
       if (result === null) {
         expect(await get()).toBe(true);
@@ -214,11 +228,11 @@ acls = [[a.node_wwn, a.tag, sorted([m.mapped_lun, m.tpg_lun.lun, bool(m.write_pr
 portals = [[p.ip_address, p.port] for p in tpg.network_portals]
 print(json.dumps({"acls": sorted(acls), "portals": sorted(portals)}))
 `);
-    expect(seen.portals).toEqual([['127.0.0.1', 3260], ['[::1]', 3261]]);
-    expect(seen.acls).toEqual([
-      ...GROUP.map((w) => [w, 'grp', [[0, 1, true]]]),
-      [I1, null, [[0, 0, true]]],
-    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    expect(seen.portals).toEqual([
+      ['127.0.0.1', 3260],
+      ['[::1]', 3261],
+    ]);
+    expect(seen.acls).toEqual([...GROUP.map((w) => [w, 'grp', [[0, 1, true]]]), [I1, null, [[0, 0, true]]]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
   });
 
   test('failures: invalid IQN refused before any write; kernel refusal undone and named', async () => {

@@ -33,7 +33,11 @@ describe('ALUA target port groups', () => {
     const fb = rtslibFb<[string, number][]>(`
 so = [s for s in rtslib.RTSRoot().storage_objects if s.name == 'alua_ram'][0]
 print(json.dumps(sorted([[g.name, g.tg_pt_gp_id] for g in so.alua_tpgs])))`);
-    expect(fb).toEqual([['ao', 2], ['default_tg_pt_gp', 0], ['standby', 3]]);
+    expect(fb).toEqual([
+      ['ao', 2],
+      ['default_tg_pt_gp', 0],
+      ['standby', 3],
+    ]);
     await expect(ALUATargetPortGroup.open(ram, 'ao', { tag: 9 })).rejects.toMatchObject({ code: 'EEXIST' });
     await expect(ALUATargetPortGroup.open(ram, 'ghost')).rejects.toThrow(/does not exist/);
     await standby.delete();

@@ -1,6 +1,6 @@
 /**
  * The reference setup rebuilt through the object model, compared with the
- * kernel 6.1 dump rtslib-fb left for it (`../shared/reference/`): every
+ * kernel 6.1 dump rtslib-fb left for it (`test/fixtures/reference/`): every
  * directory, file (with its mode bits) and symlink must be there and nothing
  * else; every writable value must match. Then rtslib-fb reads the same tree
  * and its saveconfig must equal the reference one. The pscsi object is left
@@ -11,12 +11,23 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  ALUATargetPortGroup, FileIOBackstore, IBlockBackstore, LUN, MappedLUN, NetworkPortal, NodeACL, RDMCPBackstore,
-  RTSRoot, TPG, Target, UserBackstore, type Backstore,
+  ALUATargetPortGroup,
+  FileIOBackstore,
+  IBlockBackstore,
+  LUN,
+  MappedLUN,
+  NetworkPortal,
+  NodeACL,
+  RDMCPBackstore,
+  RTSRoot,
+  TPG,
+  Target,
+  UserBackstore,
+  type Backstore,
 } from '../../src/index.js';
-import { TARGET, liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
+import { liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
 
-const SHARED = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+const REFERENCE_DIR = fileURLToPath(new URL('../fixtures/reference/', import.meta.url));
 const IQN = 'iqn.2003-01.org.linux-iscsi.ref:t1';
 const LOOP_WWN = 'naa.5001405c73a169b8';
 const BS = '/tmp/bs';
@@ -25,9 +36,15 @@ const BS = '/tmp/bs';
 const PSCSI = /^core\/pscsi_4(\/|$)|^iscsi\/[^/]+\/tpgt_1\/lun\/lun_3(\/|$)/;
 /** Values that depend on the machine, the moment or kernel counters, not on what was configured. */
 const VOLATILE = [
-  /^dbroot$/, /\/info$/, /\/hba_info$/, /^version$/, /statistics\//, /^iscsi\/cpus_allowed_list$/,
+  /^dbroot$/,
+  /\/info$/,
+  /\/hba_info$/,
+  /^version$/,
+  /statistics\//,
+  /^iscsi\/cpus_allowed_list$/,
   /^core\/iblock_1\/block1\/(udev_path|attrib\/hw_max_sectors|attrib\/max_sectors|attrib\/optimal_sectors|attrib\/hw_queue_depth|attrib\/queue_depth|attrib\/unmap_granularity|attrib\/unmap_granularity_alignment|attrib\/max_unmap_lba_count|attrib\/max_unmap_block_desc_count|attrib\/emulate_tpu|attrib\/emulate_tpws|attrib\/unmap_zeroes_data|attrib\/hw_block_size|attrib\/block_size|attrib\/hw_pi_prot_type|attrib\/is_nonrot)$/,
-  /\/alua_tg_pt_gp$/, /\/members$/,
+  /\/alua_tg_pt_gp$/,
+  /\/members$/,
 ];
 
 describe('the reference setup, rebuilt through the object model', () => {
@@ -58,7 +75,13 @@ describe('the reference setup, rebuilt through the object model', () => {
     const block1 = await iblock.storageObject('block1', { dev: loop, wwn: 'c475068b-73de-4966-998f-04286e380320' });
     const ram1 = await ram.storageObject('ram1', { size: '8M', wwn: 'b44f87e5-0b25-46b9-ad56-7278b3a23d3f' });
     const null1 = await nul.storageObject('null1', { size: '8M', nullio: true, wwn: '2f62d8f7-6180-497e-9e82-b3e0e3b67d83' });
-    await user.storageObject('user1', { config: `file${BS}/user1.img`, size: '16M', hwMaxSectors: 128, control: 'max_data_area_mb=1024,hw_block_size=512,data_pages_per_blk=1', wwn: 'f0d740f8-9068-4062-86c2-c97c711fcee8' });
+    await user.storageObject('user1', {
+      config: `file${BS}/user1.img`,
+      size: '16M',
+      hwMaxSectors: 128,
+      control: 'max_data_area_mb=1024,hw_block_size=512,data_pages_per_blk=1',
+      wwn: 'f0d740f8-9068-4062-86c2-c97c711fcee8',
+    });
 
     iscsi = await Target.open(root, 'iscsi', { wwn: IQN, mode: 'create' });
     const tpg = await TPG.open(iscsi, { tag: 1, mode: 'create' });
@@ -93,19 +116,25 @@ describe('the reference setup, rebuilt through the object model', () => {
   test('every directory, file (with its mode) and symlink of the reference is there, and nothing else', () => {
     const ref = referenceTree();
     const live = liveTree();
-    const shape = (t: Map<string, Entry>) => [...t].filter(([p]) => !PSCSI.test(p))
-      .map(([p, e]) => (e.kind === 'L' ? `L ${p} -> ${e.value}` : e.kind === 'F' ? `F ${e.mode} ${p}` : `D ${p}`)).sort();
+    const shape = (t: Map<string, Entry>) =>
+      [...t]
+        .filter(([p]) => !PSCSI.test(p))
+        .map(([p, e]) => (e.kind === 'L' ? `L ${p} -> ${e.value}` : e.kind === 'F' ? `F ${e.mode} ${p}` : `D ${p}`))
+        .sort();
     expect(shape(live)).toEqual(shape(ref));
   });
 
   test('every configured value matches the reference', () => {
     const ref = referenceTree();
     const live = liveTree();
-    const values = (t: Map<string, Entry>) => Object.fromEntries([...t]
-      .filter(([p, e]) => e.kind === 'F' && e.mode === 'rw' && !PSCSI.test(p) && !VOLATILE.some((v) => v.test(p)))
-      // auth files: the kernel shows an unset value as empty until something writes NULL (rtslib-fb's
-      // restore does, earlier in the suite); both mean unset
-      .map(([p, e]) => [p, /(^|\/)(auth|discovery_auth)\//.test(p) && e.value === 'NULL' ? '' : e.value]));
+    const values = (t: Map<string, Entry>) =>
+      Object.fromEntries(
+        [...t]
+          .filter(([p, e]) => e.kind === 'F' && e.mode === 'rw' && !PSCSI.test(p) && !VOLATILE.some((v) => v.test(p)))
+          // auth files: the kernel shows an unset value as empty until something writes NULL (rtslib-fb's
+          // restore does, earlier in the suite); both mean unset
+          .map(([p, e]) => [p, /(^|\/)(auth|discovery_auth)\//.test(p) && e.value === 'NULL' ? '' : e.value]),
+      );
     expect(values(live)).toEqual(values(ref));
     // the values left out above, checked for what they must say here
     expect(live.get('core/iblock_1/block1/udev_path')?.value).toBe(loop);
@@ -113,12 +142,15 @@ describe('the reference setup, rebuilt through the object model', () => {
   });
 
   test('rtslib-fb reads it back as the reference saveconfig', () => {
-    const reference = JSON.parse(readFileSync(`${SHARED}/rtslib-fb-2.1.75-saveconfig.json`, 'utf8')) as SaveConfig;
+    const reference = JSON.parse(readFileSync(`${REFERENCE_DIR}rtslib-fb-2.1.75-saveconfig.json`, 'utf8')) as SaveConfig;
     const dumped = rtslibFb<SaveConfig>('print(json.dumps(rtslib.RTSRoot().dump()))');
     const normalise = (c: SaveConfig) => ({
-      storage_objects: c.storage_objects.filter((s) => s.plugin !== 'pscsi').map((s) => (s.name === 'block1' ? { ...s, dev: 'LOOP' } : s))
+      storage_objects: c.storage_objects
+        .filter((s) => s.plugin !== 'pscsi')
+        .map((s) => (s.name === 'block1' ? { ...s, dev: 'LOOP' } : s))
         .sort((a, b) => a.name.localeCompare(b.name)),
-      targets: c.targets.map((t) => ({ ...t, tpgs: t.tpgs.map((g) => ({ ...g, luns: g.luns.filter((l) => l.index !== 3).sort((a, b) => a.index - b.index) })) }))
+      targets: c.targets
+        .map((t) => ({ ...t, tpgs: t.tpgs.map((g) => ({ ...g, luns: g.luns.filter((l) => l.index !== 3).sort((a, b) => a.index - b.index) })) }))
         .sort((a, b) => a.wwn.localeCompare(b.wwn)),
     });
     expect(normalise(dumped)).toEqual(normalise(reference));

@@ -8,8 +8,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import {
-  BlockStorageObject, FileIOStorageObject, RDMCPStorageObject, RTSLibError, RTSLibInvalidArgumentError,
-  RTSLibOperationError, RTSRoot, UserBackedStorageObject,
+  BlockStorageObject,
+  FileIOStorageObject,
+  RDMCPStorageObject,
+  RTSLibError,
+  RTSLibInvalidArgumentError,
+  RTSLibOperationError,
+  RTSRoot,
+  UserBackedStorageObject,
 } from '../../src/index.js';
 import { TARGET, rawRead, rawTree, rtslibFb } from './helpers.js';
 
@@ -18,8 +24,19 @@ const root = new RTSRoot();
 let loop = '';
 const coreBefore = () => rawTree(`${TARGET}/core`);
 
-interface FbObject { plugin: string; name: string; udev_path: string; size: number; wwn: string; write_back?: boolean; aio?: boolean; readonly?: boolean; config?: string }
-const fbObjects = () => rtslibFb<FbObject[]>(`
+interface FbObject {
+  plugin: string;
+  name: string;
+  udev_path: string;
+  size: number;
+  wwn: string;
+  write_back?: boolean;
+  aio?: boolean;
+  readonly?: boolean;
+  config?: string;
+}
+const fbObjects = () =>
+  rtslibFb<FbObject[]>(`
 out = []
 for so in rtslib.RTSRoot().storage_objects:
     d = {'plugin': so.plugin, 'name': so.name, 'udev_path': so.udev_path, 'size': so.size, 'wwn': so.wwn}

@@ -11,8 +11,20 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  PSCSIBackstore, PSCSIStorageObject, RDMCPBackstore, RDMCPStorageObject, RTSLibError, RTSLibInvalidArgumentError,
-  RTSLibNotInCFSError, RTSLibOperationError, RTSRoot, inquiry, isInUse, listScsiDevices, listScsiHosts, type ScsiDevice,
+  PSCSIBackstore,
+  PSCSIStorageObject,
+  RDMCPBackstore,
+  RDMCPStorageObject,
+  RTSLibError,
+  RTSLibInvalidArgumentError,
+  RTSLibNotInCFSError,
+  RTSLibOperationError,
+  RTSRoot,
+  inquiry,
+  isInUse,
+  listScsiDevices,
+  listScsiHosts,
+  type ScsiDevice,
 } from '../../src/index.js';
 import { TARGET, liveTree, rawExists, rawRead, rawTree, referenceTree, rtslibFb, shapeUnder, unloadScsiDebug } from './helpers.js';
 
@@ -33,8 +45,14 @@ function run(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-interface FbObject { plugin: string; name: string; udev_path: string | null; path: string }
-const fbObjects = () => rtslibFb<FbObject[]>(`
+interface FbObject {
+  plugin: string;
+  name: string;
+  udev_path: string | null;
+  path: string;
+}
+const fbObjects = () =>
+  rtslibFb<FbObject[]>(`
 out = []
 for so in rtslib.RTSRoot().storage_objects:
     out.append({'plugin': so.plugin, 'name': so.name, 'udev_path': so.udev_path, 'path': so.path})
@@ -60,7 +78,9 @@ beforeAll(async () => {
   writeFileSync(`${SCSI_DEBUG}/ptype`, '1');
   writeFileSync(`${SCSI_DEBUG}/add_host`, '1');
   for (let i = 0; ; i++) {
-    const tapes = (await listScsiDevices()).filter((d) => d.typeName === 'tape' && d.sgDevice && d.tapeDevices.length > 0 && [d.sgDevice, ...d.tapeDevices].every((n) => existsSync(n)));
+    const tapes = (await listScsiDevices()).filter(
+      (d) => d.typeName === 'tape' && d.sgDevice && d.tapeDevices.length > 0 && [d.sgDevice, ...d.tapeDevices].every((n) => existsSync(n)),
+    );
     if (tapes.length === 2) {
       devices.push(...tapes);
       hostTape = tapes[0]!.host;
@@ -71,7 +91,10 @@ beforeAll(async () => {
   }
   writeFileSync(`${SCSI_DEBUG}/ptype`, '0');
   // lsscsi agrees on the hosts.
-  const lsscsiHosts = run('lsscsi', ['-H']).split('\n').filter((l) => /scsi_debug/.test(l)).map((l) => Number(/^\[(\d+)\]/.exec(l)?.[1]));
+  const lsscsiHosts = run('lsscsi', ['-H'])
+    .split('\n')
+    .filter((l) => /scsi_debug/.test(l))
+    .map((l) => Number(/^\[(\d+)\]/.exec(l)?.[1]));
   expect(lsscsiHosts).toEqual([hostA, hostB, hostTape]);
 }, 120_000);
 
@@ -83,9 +106,17 @@ afterAll(async () => {
       if (keep.has(hba) || !/^[a-z_]+_\d+$/.test(hba)) continue;
       for (const so of readdirSync(`${CORE}/${hba}`)) {
         if (so === 'hba_info' || so === 'hba_mode') continue;
-        try { rmdirSync(`${CORE}/${hba}/${so}`); } catch { /* reported by the tests */ }
+        try {
+          rmdirSync(`${CORE}/${hba}/${so}`);
+        } catch {
+          /* reported by the tests */
+        }
       }
-      try { rmdirSync(`${CORE}/${hba}`); } catch { /* reported by the tests */ }
+      try {
+        rmdirSync(`${CORE}/${hba}`);
+      } catch {
+        /* reported by the tests */
+      }
     }
   }
   await unloadScsiDebug();
@@ -98,7 +129,10 @@ describe('PSCSIStorageObject, rtslib-fb style (an HBA of its own)', () => {
     const a = await PSCSIStorageObject.open(root, 'mp_hctl', { dev: d0.hctl });
     const b = await PSCSIStorageObject.open(root, 'mp_sg', { dev: d1.sgDevice! });
     try {
-      for (const [so, d] of [[a, d0], [b, d1]] as const) {
+      for (const [so, d] of [
+        [a, d0],
+        [b, d1],
+      ] as const) {
         expect(so.isFresh).toBe(true);
         expect(so.path).toMatch(new RegExp(`^${CORE}/pscsi_\\d+/${so.name}$`));
         const info = rawRead(`${so.path}/info`);
@@ -150,7 +184,10 @@ describe('PSCSIStorageObject, rtslib-fb style (an HBA of its own)', () => {
     const tape1 = dev(hostTape, 1);
     const byHctl = await PSCSIStorageObject.open(root, 'mp_tape1', { dev: tape1.hctl });
     try {
-      for (const [so, d] of [[byPath, tape], [byHctl, tape1]] as const) {
+      for (const [so, d] of [
+        [byPath, tape],
+        [byHctl, tape1],
+      ] as const) {
         expect(rawRead(`${so.path}/info`)).toContain(`Channel ID: ${d.channel} Target ID: ${d.target} LUN: ${d.lun} Host ID: ${d.host}`);
         expect(rawRead(`${so.path}/udev_path`)).toBe(d.sgDevice);
         expect(rawRead(`${so.path}/enable`)).toBe('1');
@@ -220,7 +257,10 @@ describe('RDMCPBackstore (the seed API)', () => {
       expect(await ram2.nullio()).toBe(true);
       expect(rawRead(`${ram1.path}/enable`)).toBe('1');
       expect((await bs.storageObjects()).sort()).toEqual(['mp_ram1', 'mp_ram2']);
-      const fb = fbObjects().filter((o) => o.path.startsWith(`${CORE}/rd_mcp_7/`)).map((o) => o.name).sort();
+      const fb = fbObjects()
+        .filter((o) => o.path.startsWith(`${CORE}/rd_mcp_7/`))
+        .map((o) => o.name)
+        .sort();
       expect(fb).toEqual(['mp_ram1', 'mp_ram2']);
 
       // Modes on the backstore and on its objects.

@@ -34,8 +34,13 @@ function leaveLinklessDirectories(): void {
 
 /** The fileio storage object directories (`core/fileio_<n>/<name>`). */
 const storageObjectDirs = (): string[] =>
-  readdirSync(`${TARGET}/core`).filter((hba) => /^fileio_\d+$/.test(hba))
-    .flatMap((hba) => readdirSync(`${TARGET}/core/${hba}`, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `core/${hba}/${e.name}`));
+  readdirSync(`${TARGET}/core`)
+    .filter((hba) => /^fileio_\d+$/.test(hba))
+    .flatMap((hba) =>
+      readdirSync(`${TARGET}/core/${hba}`, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => `core/${hba}/${e.name}`),
+    );
 
 beforeAll(async () => {
   makeBackingFiles();

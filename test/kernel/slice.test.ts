@@ -11,17 +11,20 @@ import { TARGET, rawExists, rawRead, rtslibFb } from './helpers.js';
 
 describe('first slice on the real kernel', () => {
   test('the native engine reads and writes configfs in one batch', async () => {
-    const results = await native.executeBatch([
-      { op: 'read', path: `${TARGET}/version` },
-      { op: 'mkdir', path: `${TARGET}/core/rd_mcp_900` },
-      { op: 'read', path: `${TARGET}/core/rd_mcp_900/hba_info` },
-      { op: 'mkdir', path: `${TARGET}/core/rd_mcp_900/batch` },
-      { op: 'write', path: `${TARGET}/core/rd_mcp_900/batch/control`, value: 'rd_pages=16' },
-      { op: 'write', path: `${TARGET}/core/rd_mcp_900/batch/enable`, value: '1' },
-      { op: 'read', path: `${TARGET}/core/rd_mcp_900/batch/info` },
-      { op: 'rmdir', path: `${TARGET}/core/rd_mcp_900/batch` },
-      { op: 'rmdir', path: `${TARGET}/core/rd_mcp_900` },
-    ], { root: TARGET });
+    const results = await native.executeBatch(
+      [
+        { op: 'read', path: `${TARGET}/version` },
+        { op: 'mkdir', path: `${TARGET}/core/rd_mcp_900` },
+        { op: 'read', path: `${TARGET}/core/rd_mcp_900/hba_info` },
+        { op: 'mkdir', path: `${TARGET}/core/rd_mcp_900/batch` },
+        { op: 'write', path: `${TARGET}/core/rd_mcp_900/batch/control`, value: 'rd_pages=16' },
+        { op: 'write', path: `${TARGET}/core/rd_mcp_900/batch/enable`, value: '1' },
+        { op: 'read', path: `${TARGET}/core/rd_mcp_900/batch/info` },
+        { op: 'rmdir', path: `${TARGET}/core/rd_mcp_900/batch` },
+        { op: 'rmdir', path: `${TARGET}/core/rd_mcp_900` },
+      ],
+      { root: TARGET },
+    );
     expect(results.map((r) => r.ok)).toEqual(Array(9).fill(true));
     expect((results[0] as { value: Buffer }).value.toString()).toMatch(/^Target Engine Core ConfigFS Infrastructure v\d/);
     expect((results[2] as { value: Buffer }).value.toString()).toMatch(/plugin: rd_mcp/);
@@ -53,9 +56,7 @@ describe('first slice on the real kernel', () => {
     expect(await root.storageObjectLocations()).toContainEqual({ plugin: 'ramdisk', hbaIndex: so.hbaIndex, name: 'slice_ram' });
 
     // The peer sees the same object.
-    const seen = rtslibFb<[string, string, string, number][]>(
-      'print(json.dumps([[so.plugin, so.name, so.wwn, so.size] for so in rtslib.RTSRoot().storage_objects]))',
-    );
+    const seen = rtslibFb<[string, string, string, number][]>('print(json.dumps([[so.plugin, so.name, so.wwn, so.size] for so in rtslib.RTSRoot().storage_objects]))');
     expect(seen).toContainEqual(['ramdisk', 'slice_ram', serial, 8 * 1024 * 1024]);
 
     await so.delete();

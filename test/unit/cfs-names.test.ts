@@ -5,8 +5,15 @@ import { RTSLibInvalidArgumentError } from '../../src/errors.js';
 
 describe('names', () => {
   test.each([
-    ['', /empty/], ['   ', /whitespace/], ['a/b', /'\/'/], ['..', /'\.\.'/], ['a..b', /'\.\.'/], ['.', /'\.'/],
-    ['a\0b', /NUL/], ['x'.repeat(256), /256 bytes/], ['é'.repeat(128), /256 bytes/],
+    ['', /empty/],
+    ['   ', /whitespace/],
+    ['a/b', /'\/'/],
+    ['..', /'\.\.'/],
+    ['a..b', /'\.\.'/],
+    ['.', /'\.'/],
+    ['a\0b', /NUL/],
+    ['x'.repeat(256), /256 bytes/],
+    ['é'.repeat(128), /256 bytes/],
   ])('rejects %j', (name, message) => {
     expect(() => validateName('name', name)).toThrow(RTSLibInvalidArgumentError);
     expect(() => validateName('name', name)).toThrow(message);
@@ -65,7 +72,14 @@ describe('values', () => {
 
 describe('sizes', () => {
   test.each([
-    [512, 512], ['512', 512], ['1K', 1024], ['1MB', 1048576], ['1m', 1048576], ['1.5G', 1.5 * 2 ** 30], ['2TiB', 2 * 2 ** 40], [' 64M ', 64 * 2 ** 20],
+    [512, 512],
+    ['512', 512],
+    ['1K', 1024],
+    ['1MB', 1048576],
+    ['1m', 1048576],
+    ['1.5G', 1.5 * 2 ** 30],
+    ['2TiB', 2 * 2 ** 40],
+    [' 64M ', 64 * 2 ** 20],
   ])('%j is %d bytes', (input, bytes) => {
     expect(parseSize('size', input)).toBe(bytes);
   });

@@ -14,23 +14,25 @@ const G = `${T}/tpgt_1`;
 const ACL = `${G}/acls/iqn.1994-05.com.redhat:c`;
 
 /** A target with two LUNs (one without its link), an ACL with two mapped LUNs (one without its link), two storage objects and an empty HBA. */
-const snap = fakeSnapshot(withParents([
-  ['core/fileio_0/f/enable', 'f', '1\n'],
-  ['core/fileio_0/f/alua/default_tg_pt_gp/tg_pt_gp_id', 'f', '0\n'],
-  ['core/fileio_0/f/alua/ao/tg_pt_gp_id', 'f', '2\n'],
-  ['core/fileio_1/g/enable', 'f', '1\n'],
-  ['core/rd_mcp_7', 'd'],
-  ['core/alua/lu_gps/default_lu_gp/lu_gp_id', 'f', '0\n'],
-  [`${G}/enable`, 'f', '1\n'],
-  [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/fileio_0/f`],
-  [`${G}/lun/lun_1`, 'd'],
-  [`${G}/np/[::1]:3260`, 'd'],
-  [`${ACL}/lun_0/m0`, 'l', '../../../lun/lun_0'],
-  [`${ACL}/lun_5`, 'd'],
-  [`${ACL}/cmdsn_depth`, 'f', '64\n'],
-  ['iscsi/discovery_auth/userid', 'f', '\n'],
-  ['loopback/naa.5001405000000001/tpgt_1/lun/lun_0/x', 'l', `${ROOT}/core/fileio_1/g`],
-]));
+const snap = fakeSnapshot(
+  withParents([
+    ['core/fileio_0/f/enable', 'f', '1\n'],
+    ['core/fileio_0/f/alua/default_tg_pt_gp/tg_pt_gp_id', 'f', '0\n'],
+    ['core/fileio_0/f/alua/ao/tg_pt_gp_id', 'f', '2\n'],
+    ['core/fileio_1/g/enable', 'f', '1\n'],
+    ['core/rd_mcp_7', 'd'],
+    ['core/alua/lu_gps/default_lu_gp/lu_gp_id', 'f', '0\n'],
+    [`${G}/enable`, 'f', '1\n'],
+    [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/fileio_0/f`],
+    [`${G}/lun/lun_1`, 'd'],
+    [`${G}/np/[::1]:3260`, 'd'],
+    [`${ACL}/lun_0/m0`, 'l', '../../../lun/lun_0'],
+    [`${ACL}/lun_5`, 'd'],
+    [`${ACL}/cmdsn_depth`, 'f', '64\n'],
+    ['iscsi/discovery_auth/userid', 'f', '\n'],
+    ['loopback/naa.5001405000000001/tpgt_1/lun/lun_0/x', 'l', `${ROOT}/core/fileio_1/g`],
+  ]),
+);
 
 describe('node types', () => {
   test('the user-made nodes are recognised from the path alone', () => {
@@ -64,7 +66,9 @@ describe('node types', () => {
 describe('removal planner', () => {
   test('a target goes whole, disabled first, links before their directories, in the kernel order', () => {
     const { ops, removed } = planRemoval(snap, [T]);
-    expect([...removed].sort()).toEqual([T, G, `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${G}/lun/lun_1`, `${G}/np/[::1]:3260`, ACL, `${ACL}/lun_0`, `${ACL}/lun_0/m0`, `${ACL}/lun_5`].sort());
+    expect([...removed].sort()).toEqual(
+      [T, G, `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${G}/lun/lun_1`, `${G}/np/[::1]:3260`, ACL, `${ACL}/lun_0`, `${ACL}/lun_0/m0`, `${ACL}/lun_5`].sort(),
+    );
     const at = (path: string): number => ops.findIndex((o) => o.path === path);
     expect(ops[0]).toMatchObject({ op: 'write', path: `${G}/enable`, value: '0', phase: PHASE.disable });
     expect(ops.find((o) => o.path === `${ACL}/lun_0/m0`)).toMatchObject({ op: 'unlink', phase: PHASE.unlinkMappedLun });
@@ -81,7 +85,9 @@ describe('removal planner', () => {
   test('a LUN goes with the mapped LUNs that map it; a storage object with the LUNs that export it, and its emptied HBA', () => {
     expect([...planRemoval(snap, [`${G}/lun/lun_0`]).removed].sort()).toEqual([`${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort());
     const so = planRemoval(snap, ['core/fileio_0/f']);
-    expect([...so.removed].sort()).toEqual(['core/fileio_0', 'core/fileio_0/f', 'core/fileio_0/f/alua/ao', `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort());
+    expect([...so.removed].sort()).toEqual(
+      ['core/fileio_0', 'core/fileio_0/f', 'core/fileio_0/f/alua/ao', `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort(),
+    );
     const phases = Object.fromEntries(so.ops.map((o) => [o.path, o.phase]));
     expect(phases['core/fileio_0/f/alua/ao']).toBe(PHASE.rmdirAluaGroup);
     expect(phases['core/fileio_0/f']).toBe(PHASE.rmdirStorageObject);

@@ -7,24 +7,28 @@ const tree = fakeTree;
 
 const T = 'iscsi/iqn.2003-01.org.x:t1';
 const TPG = `${T}/tpgt_1`;
-const sample = new Snapshot(ROOT, 'iscsi', tree([
-  ['iqn.2003-01.org.x:t1', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/enable', 'f', '1\n'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/acls', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/cmdsn_depth', 'f', '64\n'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/lun_0', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/lun_0/m0', 'l', '../../../lun/lun_0'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/lun', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_0', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_0/l0', 'l', `${ROOT}/core/fileio_0/f`],
-  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_1', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_1/l1', 'l', `${ROOT}/core/fileio_1/g`],
-  ['iqn.2003-01.org.x:t1/tpgt_1/np', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/np/[::1]:3260', 'd'],
-  ['iqn.2003-01.org.x:t1/tpgt_1/secret', 'f', 'x\n', 0o200],
-]));
+const sample = new Snapshot(
+  ROOT,
+  'iscsi',
+  tree([
+    ['iqn.2003-01.org.x:t1', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/enable', 'f', '1\n'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/acls', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/cmdsn_depth', 'f', '64\n'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/lun_0', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/acls/iqn.1994-05.com.redhat:c/lun_0/m0', 'l', '../../../lun/lun_0'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/lun', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_0', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_0/l0', 'l', `${ROOT}/core/fileio_0/f`],
+    ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_1', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/lun/lun_1/l1', 'l', `${ROOT}/core/fileio_1/g`],
+    ['iqn.2003-01.org.x:t1/tpgt_1/np', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/np/[::1]:3260', 'd'],
+    ['iqn.2003-01.org.x:t1/tpgt_1/secret', 'f', 'x\n', 0o200],
+  ]),
+);
 
 describe('snapshot', () => {
   test('indexes kinds, children, values and links', () => {
@@ -42,7 +46,9 @@ describe('snapshot', () => {
 
 describe('removal batches of the object model', () => {
   test('a target goes in kernel order: disable, mapped LUNs, ACLs and LUN links, LUNs and portals, TPG, target', () => {
-    const ops = removalBatch(sample, [T]).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1) || o.path}`);
+    const ops = removalBatch(sample, [T])
+      .filter((o) => o.op !== 'stat')
+      .map((o) => `${o.op} ${o.path.slice(TPG.length + 1) || o.path}`);
     expect(ops).toEqual([
       'write enable',
       'unlink acls/iqn.1994-05.com.redhat:c/lun_0/m0',
@@ -59,13 +65,14 @@ describe('removal batches of the object model', () => {
   });
 
   test('a LUN takes the mapped LUNs that point at it, and nothing else', () => {
-    const ops = removalBatch(sample, [`${TPG}/lun/lun_0`]).filter((o) => o.op !== 'stat').map((o) => `${o.op} ${o.path.slice(TPG.length + 1)}`);
-    expect(ops).toEqual([
-      'unlink acls/iqn.1994-05.com.redhat:c/lun_0/m0',
-      'rmdir acls/iqn.1994-05.com.redhat:c/lun_0',
-      'unlink lun/lun_0/l0',
-      'rmdir lun/lun_0',
-    ]);
-    expect(removalBatch(sample, [`${TPG}/lun/lun_1`]).filter((o) => o.op !== 'stat').map((o) => o.path.slice(TPG.length + 1))).toEqual(['lun/lun_1/l1', 'lun/lun_1']);
+    const ops = removalBatch(sample, [`${TPG}/lun/lun_0`])
+      .filter((o) => o.op !== 'stat')
+      .map((o) => `${o.op} ${o.path.slice(TPG.length + 1)}`);
+    expect(ops).toEqual(['unlink acls/iqn.1994-05.com.redhat:c/lun_0/m0', 'rmdir acls/iqn.1994-05.com.redhat:c/lun_0', 'unlink lun/lun_0/l0', 'rmdir lun/lun_0']);
+    expect(
+      removalBatch(sample, [`${TPG}/lun/lun_1`])
+        .filter((o) => o.op !== 'stat')
+        .map((o) => o.path.slice(TPG.length + 1)),
+    ).toEqual(['lun/lun_1/l1', 'lun/lun_1']);
   });
 });

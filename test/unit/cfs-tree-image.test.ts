@@ -15,7 +15,8 @@ const T = 'iscsi/iqn.2003-01.org.x:t1';
 const G = `${T}/tpgt_1`;
 const ACL = `${G}/acls/iqn.1994-05.com.redhat:c`;
 const SO = 'core/fileio_0/f';
-const FILEIO_INFO = 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 16384\n        TCM FILEIO ID: 0        File: /tmp/f.img  Size: 67108864  Mode: Buffered-WCE Async: 0\n';
+const FILEIO_INFO =
+  'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 16384\n        TCM FILEIO ID: 0        File: /tmp/f.img  Size: 67108864  Mode: Buffered-WCE Async: 0\n';
 
 const before: FakeEntry[] = [
   ['core/fileio_0/hba_info', 'f', 'HBA Index: 1 plugin: fileio version: v5.0\n', 0o444],
@@ -85,8 +86,16 @@ describe('whole image', () => {
       { op: 'write', path: `${SO}/udev_path`, value: '/tmp/f.img' },
       { op: 'write', path: `${SO}/enable`, value: '1' },
     ]);
-    expect(dirs[`${SO}/alua/ao`]!.create).toEqual([{ op: 'mkdir', path: `${SO}/alua/ao` }, { op: 'write', path: `${SO}/alua/ao/tg_pt_gp_id`, value: '2' }]);
-    expect(image.links).toEqual([{ path: `${ACL}/lun_3/m`, target: `${G}/lun/lun_0` }, { path: `${G}/lun/lun_0/l0`, target: SO }].sort((a, b) => (a.path < b.path ? -1 : 1)));
+    expect(dirs[`${SO}/alua/ao`]!.create).toEqual([
+      { op: 'mkdir', path: `${SO}/alua/ao` },
+      { op: 'write', path: `${SO}/alua/ao/tg_pt_gp_id`, value: '2' },
+    ]);
+    expect(image.links).toEqual(
+      [
+        { path: `${ACL}/lun_3/m`, target: `${G}/lun/lun_0` },
+        { path: `${G}/lun/lun_0/l0`, target: SO },
+      ].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    );
   });
 
   test('records every writable setting in its written form, and nothing else', () => {
@@ -107,10 +116,7 @@ describe('whole image', () => {
   });
 
   test('undo of a tree where the run removed the target and made a new LUN elsewhere: remove what it made, recreate in order, settings last', () => {
-    const now = fakeSnapshot(withParents([
-      ...before.filter(([p]) => !p.startsWith(T)),
-      ['iscsi/iqn.2003-01.org.y:new/tpgt_1/lun/lun_0', 'd'],
-    ]));
+    const now = fakeSnapshot(withParents([...before.filter(([p]) => !p.startsWith(T)), ['iscsi/iqn.2003-01.org.y:new/tpgt_1/lun/lun_0', 'd']]));
     const ops = planUndo(now, image, ['iscsi/iqn.2003-01.org.y:new', 'iscsi/iqn.2003-01.org.y:new/tpgt_1', 'iscsi/iqn.2003-01.org.y:new/tpgt_1/lun/lun_0']);
     const removals = ops.filter((o) => o.phase <= PHASE.rmdirHba).map((o) => `${o.op} ${o.path}`);
     expect(removals).toEqual(['rmdir iscsi/iqn.2003-01.org.y:new/tpgt_1/lun/lun_0', 'rmdir iscsi/iqn.2003-01.org.y:new/tpgt_1', 'rmdir iscsi/iqn.2003-01.org.y:new']);
@@ -147,12 +153,16 @@ describe('whole image', () => {
   test('an HBA left behind without its storage object is made again too (the kernel numbers its objects from 0)', () => {
     // a failure after the storage object was removed but before its HBA
     const now = fakeSnapshot(withParents(before.filter(([p]) => !p.startsWith(`${SO}/`) && !p.startsWith(`${G}/lun/lun_0/l0`))));
-    const seq = planUndo(now, image, []).filter((o) => !o.whenDiffers).map((o) => `${o.phase} ${o.op} ${o.path}`);
+    const seq = planUndo(now, image, [])
+      .filter((o) => !o.whenDiffers)
+      .map((o) => `${o.phase} ${o.op} ${o.path}`);
     expect(seq.slice(0, 3)).toEqual([`${PHASE.rmdirHba} rmdir core/fileio_0`, `${PHASE.createStorageObject} mkdir core/fileio_0`, `${PHASE.createStorageObject} mkdir ${SO}`]);
   });
 
   test('differences name paths, never values', () => {
-    const after = fakeSnapshot(withParents(before.map(([p, k, v, m]): FakeEntry => (p === `${ACL}/auth/password` ? [p, k, 'other\n', m] : [p, k, v, m])).filter(([p]) => p !== `${ACL}/lun_3/m`)));
+    const after = fakeSnapshot(
+      withParents(before.map(([p, k, v, m]): FakeEntry => (p === `${ACL}/auth/password` ? [p, k, 'other\n', m] : [p, k, v, m])).filter(([p]) => p !== `${ACL}/lun_3/m`)),
+    );
     const diffs = imageDifferences(after, image, []);
     expect(diffs).toEqual([`missing ${ACL}/lun_3/m`, `${ACL}/auth/password differs`]);
     expect(diffs.join(' ')).not.toContain('sekrit');

@@ -1,7 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import {
-  hbaPath, storageObjectPath, parseHbaDirName, tpgPath, parseTpgDirName, lunPath, parseLunDirName,
-  portalDirName, parsePortalDirName, aclPath, mappedLunPath, resolveLink, targetPath,
+  hbaPath,
+  storageObjectPath,
+  parseHbaDirName,
+  tpgPath,
+  parseTpgDirName,
+  lunPath,
+  parseLunDirName,
+  portalDirName,
+  parsePortalDirName,
+  aclPath,
+  mappedLunPath,
+  resolveLink,
+  targetPath,
 } from '../../src/cfs/tree.js';
 import { parseHbaInfo } from '../../src/cfs/plugins.js';
 

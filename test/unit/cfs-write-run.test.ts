@@ -49,8 +49,15 @@ const DONE = ['core', 'core/fileio_0', 'core/fileio_0/f', 'iscsi', T.replace('is
 
 describe('write runs on a plain directory', () => {
   test('operations the engine would refuse are refused before anything is written', async () => {
-    for (const bad of [{ op: 'mkdir', path: '../x' }, { op: 'mkdir', path: '/abs' }, { op: 'write', path: 'a', value: 'x\0y' }, { op: 'symlink', path: 'l', target: 'a/../../b' }] as const) {
-      await expect(runWrite(cfs, [...ops, { ...bad, phase: PHASE.children } as PhasedOp], { command: 'test', recreateStorageObject: recreate })).rejects.toBeInstanceOf(RTSLibInvalidArgumentError);
+    for (const bad of [
+      { op: 'mkdir', path: '../x' },
+      { op: 'mkdir', path: '/abs' },
+      { op: 'write', path: 'a', value: 'x\0y' },
+      { op: 'symlink', path: 'l', target: 'a/../../b' },
+    ] as const) {
+      await expect(runWrite(cfs, [...ops, { ...bad, phase: PHASE.children } as PhasedOp], { command: 'test', recreateStorageObject: recreate })).rejects.toBeInstanceOf(
+        RTSLibInvalidArgumentError,
+      );
       expect(tree()).toEqual(EMPTY);
     }
   });
@@ -88,7 +95,12 @@ describe('write runs on a plain directory', () => {
     // a run that was killed after making `extra` and changing `setting` (pid 999999 is gone)
     mkdirSync(join(root, 'iscsi/iqn.2003-01.org.example:extra'));
     writeFileSync(join(root, 'setting'), 'mid'); // same length: plain files are not truncated by a write, configfs values are replaced
-    const journal = await Journal.begin(join(dir, 'state'), { root, command: 'apply', created: ['iscsi/iqn.2003-01.org.example:extra'], image: valuesImage([{ path: 'setting', value: 'new' }]) });
+    const journal = await Journal.begin(join(dir, 'state'), {
+      root,
+      command: 'apply',
+      created: ['iscsi/iqn.2003-01.org.example:extra'],
+      image: valuesImage([{ path: 'setting', value: 'new' }]),
+    });
     expect(existsSync(journal.file)).toBe(true);
     const next = new Configfs(root, { plainDirectory: true, lockFile: join(dir, 'lock'), stateDir: join(dir, 'state') });
     const report = await recoverInterruptedRun(next);
@@ -114,7 +126,13 @@ describe('write runs on a plain directory', () => {
       for (let i = 0; i < 50 && !(await lockHolder(join(dir, 'lock'))); i++) await new Promise((r) => setTimeout(r, 50));
       expect(await lockHolder(join(dir, 'lock'))).toMatchObject({ pid: holder.pid, mode: 'exclusive', command: `flock -x -o ${join(dir, 'lock')} sleep 5` });
       const notices: string[] = [];
-      const waiting = new Configfs(root, { plainDirectory: true, lockFile: join(dir, 'lock'), stateDir: join(dir, 'state'), lockTimeoutMs: 1500, onNotice: (m) => notices.push(m) });
+      const waiting = new Configfs(root, {
+        plainDirectory: true,
+        lockFile: join(dir, 'lock'),
+        stateDir: join(dir, 'state'),
+        lockTimeoutMs: 1500,
+        onNotice: (m) => notices.push(m),
+      });
       const started = Date.now();
       const error = await runWrite(waiting, ops, { command: 'test', recreateStorageObject: recreate }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RTSLibLockTimeoutError);
@@ -132,11 +150,15 @@ describe('write runs on a plain directory', () => {
     await Promise.all([
       cfs.exclusive(async () => {
         order.push('a start');
-        await cfs.exclusive(async () => { order.push('a nested'); });
+        await cfs.exclusive(async () => {
+          order.push('a nested');
+        });
         await new Promise((r) => setTimeout(r, 50));
         order.push('a end');
       }),
-      cfs.exclusive(async () => { order.push('b'); }),
+      cfs.exclusive(async () => {
+        order.push('b');
+      }),
     ]);
     expect(order).toEqual(['a start', 'a nested', 'a end', 'b']);
     await expect(cfs.shared(() => cfs.exclusive(async () => undefined))).rejects.toThrow(/cannot write while holding the configfs lock shared/);

@@ -13,8 +13,23 @@ const hosts: ScsiHost[] = [
 
 function device(fields: Partial<DiscoveredDevice> & Pick<DiscoveredDevice, 'host' | 'hctl'>): DiscoveredDevice {
   return {
-    channel: 0, target: 0, lun: 0, type: 0, typeName: 'disk', vendor: '', model: '', rev: '', state: 'running', queueDepth: null,
-    blockDevice: null, sgDevice: null, tapeDevices: [], changerDevice: null, nodes: [], sizeBytes: null, ...fields,
+    channel: 0,
+    target: 0,
+    lun: 0,
+    type: 0,
+    typeName: 'disk',
+    vendor: '',
+    model: '',
+    rev: '',
+    state: 'running',
+    queueDepth: null,
+    blockDevice: null,
+    sgDevice: null,
+    tapeDevices: [],
+    changerDevice: null,
+    nodes: [],
+    sizeBytes: null,
+    ...fields,
   };
 }
 
@@ -58,6 +73,14 @@ describe('deviceTable', () => {
 
 describe('renderTable', () => {
   test('pads columns to the widest cell and trims trailing blanks', () => {
-    expect(renderTable(['A', 'BB'], [['xxx', ''], ['y', 'z']])).toEqual(['A    BB', 'xxx', 'y    z']);
+    expect(
+      renderTable(
+        ['A', 'BB'],
+        [
+          ['xxx', ''],
+          ['y', 'z'],
+        ],
+      ),
+    ).toEqual(['A    BB', 'xxx', 'y    z']);
   });
 });

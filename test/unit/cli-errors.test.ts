@@ -19,18 +19,28 @@ import type { Plan } from '../../src/config/plan.js';
 
 describe('reportError', () => {
   test('commander errors: usage (2) with a hint; help and version (0)', () => {
-    expect(reportError(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"), 'ls'))
-      .toEqual({ exitCode: ExitCode.Usage, message: "unknown option '--x' (see 'rtslib ls --help')" });
+    expect(reportError(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"), 'ls')).toEqual({
+      exitCode: ExitCode.Usage,
+      message: "unknown option '--x' (see 'rtslib ls --help')",
+    });
     expect(reportError(new CommanderError(1, 'commander.conflictingOption', "error: option '--a' cannot be used with option '--b'")).exitCode).toBe(2);
     expect(reportError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)')).exitCode).toBe(0);
     expect(reportError(new CommanderError(0, 'commander.version', '1.0.0')).exitCode).toBe(0);
     expect(reportError(new CommanderError(1, 'commander.help', '(outputHelp)'))).toEqual({ exitCode: 2, message: "missing command (see 'rtslib --help')" });
-    expect(reportError(new CommanderError(1, 'commander.invalidArgument', "error: option '--configfs <dir>' argument '' is invalid. x"), 'clear'))
-      .toEqual({ exitCode: 2, message: "option '--configfs <dir>' argument '' is invalid. x (see 'rtslib clear --help')" });
+    expect(reportError(new CommanderError(1, 'commander.invalidArgument', "error: option '--configfs <dir>' argument '' is invalid. x"), 'clear')).toEqual({
+      exitCode: 2,
+      message: "option '--configfs <dir>' argument '' is invalid. x (see 'rtslib clear --help')",
+    });
   });
 
   test('an invalid config is a usage error (2) naming the path', () => {
-    const err = new RTSLibConfigError([{ path: 'targets[0].wwn', message: 'bad wwn' }, { path: '$', message: 'x' }], '/etc/target/saveconfig.json');
+    const err = new RTSLibConfigError(
+      [
+        { path: 'targets[0].wwn', message: 'bad wwn' },
+        { path: '$', message: 'x' },
+      ],
+      '/etc/target/saveconfig.json',
+    );
     expect(reportError(err)).toEqual({ exitCode: 2, message: 'invalid config /etc/target/saveconfig.json: targets[0].wwn: bad wwn (and 1 more)' });
   });
 
@@ -58,7 +68,9 @@ describe('reportError', () => {
 
 describe('planSummary', () => {
   const step = (action: 'create' | 'modify' | 'remove', ops: number): Plan['steps'][number] => ({
-    action, object: 'x', ops: Array.from({ length: ops }, (_, i) => ({ op: 'mkdir' as const, path: `d${i}`, phase: 0 })),
+    action,
+    object: 'x',
+    ops: Array.from({ length: ops }, (_, i) => ({ op: 'mkdir' as const, path: `d${i}`, phase: 0 })),
   });
   test('counts steps by action and write operations', () => {
     expect(planSummary('restore', { steps: [step('create', 3), step('create', 1), step('remove', 2)] })).toBe('restore: 2 created, 0 modified, 1 removed (6 operations)');

@@ -2,7 +2,7 @@
  * The `rtslib` command run in-process through `main()`: exit codes, the
  * one-line error contract, help and version, and the verbs that only read
  * (ls, diff, apply --dry-run) and save, against a fake target root built from
- * the reference configfs listing (shared/reference/configfs-tree-linux-6.1.txt).
+ * the reference configfs listing (test/fixtures/reference/configfs-tree-linux-6.1.txt).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Writable } from 'node:stream';
@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { main, type CliIO } from '../../src/cli/main.js';
 
-const SHARED = resolve(import.meta.dirname, '../../../shared/reference');
-const REFERENCE_CONFIG = join(SHARED, 'rtslib-fb-2.1.75-saveconfig.json');
+const REFERENCE_DIR = resolve(import.meta.dirname, '../fixtures/reference');
+const REFERENCE_CONFIG = join(REFERENCE_DIR, 'rtslib-fb-2.1.75-saveconfig.json');
 const PASSWORD = 'secret123456';
 
 /** A stream that keeps what is written to it. */
@@ -54,7 +54,7 @@ let root = '';
 /** Materializes the reference listing: directories, files with their values, symlinks. */
 function buildFakeTargetRoot(dir: string): void {
   const unescape = (v: string): string => v.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  for (const line of readFileSync(join(SHARED, 'configfs-tree-linux-6.1.txt'), 'utf8').split('\n')) {
+  for (const line of readFileSync(join(REFERENCE_DIR, 'configfs-tree-linux-6.1.txt'), 'utf8').split('\n')) {
     let m: RegExpExecArray | null;
     if ((m = /^D (.*)\/$/.exec(line))) mkdirSync(join(dir, m[1]!), { recursive: true });
     else if ((m = /^L (.*) -> (.*)$/.exec(line))) {
@@ -69,7 +69,9 @@ function buildFakeTargetRoot(dir: string): void {
 
 /** Every path below a directory with its kind, to check that nothing was written. */
 function listing(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).map((e) => `${e.isDirectory() ? 'D' : e.isSymbolicLink() ? 'L' : 'F'} ${join(e.parentPath, e.name)}`).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => `${e.isDirectory() ? 'D' : e.isSymbolicLink() ? 'L' : 'F'} ${join(e.parentPath, e.name)}`)
+    .sort();
 }
 
 beforeAll(() => {
@@ -205,7 +207,8 @@ describe('against a fake target root (the reference setup)', () => {
       '  |     | o- lun0 -> /backstores/fileio/file1 [alua default_tg_pt_gp]',
       '  |       o- [::1]:3261',
       '          o- lun0 -> /backstores/ramdisk/null1 [alua default_tg_pt_gp]',
-    ]) expect(lines).toContain(line);
+    ])
+      expect(lines).toContain(line);
   });
 
   test('ls --json is the dump without passwords', async () => {

@@ -12,7 +12,7 @@ import { configJson } from '../../src/cli/config-json.js';
 import { renderTree } from '../../src/cli/text-tree.js';
 import { formatSize } from '../../src/cli/size-format.js';
 
-const REFERENCE = resolve(import.meta.dirname, '../../../shared/reference/rtslib-fb-2.1.75-saveconfig.json');
+const REFERENCE = resolve(import.meta.dirname, '../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json');
 const PASSWORD = 'secret123456';
 const reference = (): SaveConfig => parseConfig(readFileSync(REFERENCE, 'utf8'), REFERENCE);
 
@@ -45,7 +45,8 @@ describe('treeView on the reference config', () => {
       '  | o- user [Storage Objects: 1]',
       '  |   o- user1 [file/tmp/bs/user1.img, 16.0MiB]',
       '  | |     o- ao_group [id 2, Active/optimized]',
-    ]) expect(lines).toContain(line);
+    ])
+      expect(lines).toContain(line);
   });
 
   test('iscsi target with TPG, ACL and mapped LUNs, LUNs and portals, in order', () => {
@@ -85,11 +86,12 @@ describe('treeView on the reference config', () => {
     const shuffled = reference();
     shuffled.storage_objects?.reverse();
     shuffled.targets?.reverse();
-    for (const t of shuffled.targets ?? []) for (const g of t.tpgs ?? []) {
-      g.luns?.reverse();
-      g.portals?.reverse();
-      for (const a of g.node_acls ?? []) a.mapped_luns?.reverse();
-    }
+    for (const t of shuffled.targets ?? [])
+      for (const g of t.tpgs ?? []) {
+        g.luns?.reverse();
+        g.portals?.reverse();
+        for (const a of g.node_acls ?? []) a.mapped_luns?.reverse();
+      }
     expect(treeView(shuffled)).toEqual(lines);
   });
 });
@@ -155,13 +157,15 @@ describe('ls --json', () => {
 
 describe('renderTree and formatSize', () => {
   test('siblings below a non-last node keep a | rail', () => {
-    expect(renderTree({
-      label: 'r',
-      children: [
-        { label: 'a', summary: 's', children: [{ label: 'a1' }, { label: 'a2', children: [{ label: 'x' }] }] },
-        { label: 'b', children: [{ label: 'b1' }] },
-      ],
-    })).toEqual(['o- r', '  o- a [s]', '  | o- a1', '  | o- a2', '  |   o- x', '  o- b', '    o- b1']);
+    expect(
+      renderTree({
+        label: 'r',
+        children: [
+          { label: 'a', summary: 's', children: [{ label: 'a1' }, { label: 'a2', children: [{ label: 'x' }] }] },
+          { label: 'b', children: [{ label: 'b1' }] },
+        ],
+      }),
+    ).toEqual(['o- r', '  o- a [s]', '  | o- a1', '  | o- a2', '  |   o- x', '  o- b', '    o- b1']);
   });
 
   test('binary units with one decimal', () => {

@@ -11,10 +11,14 @@ import { RTSLibConfigError, RTSLibError } from '../../src/index.js';
 import { readConfigFile, writeConfigFile, validateConfig, type SaveConfig } from '../../src/config/index.js';
 import { configText } from '../../src/config/config-file.js';
 
-const REFERENCE = new URL('../../../shared/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
+const REFERENCE = new URL('../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
 let dir = '';
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rtslib-config-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rtslib-config-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const config = (): SaveConfig => validateConfig(JSON.parse(readFileSync(REFERENCE, 'utf8')));
 const small = (n: number): SaveConfig => ({ storage_objects: [{ plugin: 'ramdisk', name: `r${n}`, size: 4096, alua_tpgs: [] }], targets: [], fabric_modules: [] });
@@ -61,7 +65,11 @@ describe('config files', () => {
   });
 
   test('failures: a missing file, an unwritable place, malformed JSON', async () => {
-    await expect(readConfigFile(join(dir, 'nope.json'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open', message: expect.stringMatching(/cannot read .*nope\.json: ENOENT/) });
+    await expect(readConfigFile(join(dir, 'nope.json'))).rejects.toMatchObject({
+      code: 'ENOENT',
+      syscall: 'open',
+      message: expect.stringMatching(/cannot read .*nope\.json: ENOENT/),
+    });
     writeFileSync(join(dir, 'blocker'), 'x');
     const err = await writeConfigFile(join(dir, 'blocker', 'saveconfig.json'), small(1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RTSLibError);

@@ -17,22 +17,28 @@ const G = `${T}/tpgt_1`;
 const ACL = `${G}/acls/iqn.1994-05.com.redhat:c`;
 
 /** A ramdisk exported by LUN 0 and mapped by an ACL; LUN 1 and mapped LUN 5 without links; an empty HBA. */
-const snap = fakeSnapshot(withParents([
-  ['core/rd_mcp_0/r/enable', 'f', '1\n'],
-  ['core/rd_mcp_0/r/info', 'f', 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n'],
-  ['core/rd_mcp_0/r/alua/default_tg_pt_gp/tg_pt_gp_id', 'f', '0\n'],
-  ['core/rd_mcp_3', 'd'],
-  [`${G}/enable`, 'f', '1\n'],
-  [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/rd_mcp_0/r`],
-  [`${G}/lun/lun_1`, 'd'],
-  [`${ACL}/lun_0/m0`, 'l', '../../../lun/lun_0'],
-  [`${ACL}/lun_5`, 'd'],
-  [`${ACL}/tag`, 'f', '\n'],
-]));
+const snap = fakeSnapshot(
+  withParents([
+    ['core/rd_mcp_0/r/enable', 'f', '1\n'],
+    ['core/rd_mcp_0/r/info', 'f', 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n'],
+    ['core/rd_mcp_0/r/alua/default_tg_pt_gp/tg_pt_gp_id', 'f', '0\n'],
+    ['core/rd_mcp_3', 'd'],
+    [`${G}/enable`, 'f', '1\n'],
+    [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/rd_mcp_0/r`],
+    [`${G}/lun/lun_1`, 'd'],
+    [`${ACL}/lun_0/m0`, 'l', '../../../lun/lun_0'],
+    [`${ACL}/lun_5`, 'd'],
+    [`${ACL}/tag`, 'f', '\n'],
+  ]),
+);
 const current = dumpSnapshot(snap, { secrets: true });
 
 /** Every operation of a plan as `op path`, in the order of execution (by phase; steps group an object's operations). */
-const opsOf = (plan: Plan): string[] => plan.steps.flatMap((s) => s.ops).sort((a, b) => a.phase - b.phase).map((o) => `${o.op} ${o.path}`);
+const opsOf = (plan: Plan): string[] =>
+  plan.steps
+    .flatMap((s) => s.ops)
+    .sort((a, b) => a.phase - b.phase)
+    .map((o) => `${o.op} ${o.path}`);
 
 describe('clear plans', () => {
   test('clear removes the link-less LUN and mapped LUN (which a dump cannot show) and the empty HBA', () => {
@@ -59,7 +65,20 @@ describe('clear plans', () => {
 describe('restore and apply plans', () => {
   const config: SaveConfig = {
     storage_objects: [{ plugin: 'ramdisk', name: 'r2', size: 1048576, wwn: '0f0e0d0c-0000-4000-8000-000000000001', attributes: { block_size: 4096 } }],
-    targets: [{ fabric: 'iscsi', wwn: 'iqn.2003-01.org.x:t2', tpgs: [{ tag: 1, enable: true, luns: [{ index: 0, storage_object: '/backstores/ramdisk/r2', alias: 'a0' }], node_acls: [{ node_wwn: 'iqn.1994-05.com.redhat:d', mapped_luns: [{ index: 3, tpg_lun: 0, alias: 'm3', write_protect: true }] }] }] }],
+    targets: [
+      {
+        fabric: 'iscsi',
+        wwn: 'iqn.2003-01.org.x:t2',
+        tpgs: [
+          {
+            tag: 1,
+            enable: true,
+            luns: [{ index: 0, storage_object: '/backstores/ramdisk/r2', alias: 'a0' }],
+            node_acls: [{ node_wwn: 'iqn.1994-05.com.redhat:d', mapped_luns: [{ index: 3, tpg_lun: 0, alias: 'm3', write_protect: true }] }],
+          },
+        ],
+      },
+    ],
     fabric_modules: [],
   } as SaveConfig;
 
@@ -72,7 +91,15 @@ describe('restore and apply plans', () => {
     // the freed HBA index 0 is taken again
     expect(ops).toContain('mkdir core/rd_mcp_0/r2');
     const t2 = 'iscsi/iqn.2003-01.org.x:t2/tpgt_1';
-    expect(ops).toEqual(expect.arrayContaining([`mkdir ${t2}/lun/lun_0`, `symlink ${t2}/lun/lun_0/a0`, `mkdir ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3`, `symlink ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3/m3`, `write ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3/write_protect`]));
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        `mkdir ${t2}/lun/lun_0`,
+        `symlink ${t2}/lun/lun_0/a0`,
+        `mkdir ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3`,
+        `symlink ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3/m3`,
+        `write ${t2}/acls/iqn.1994-05.com.redhat:d/lun_3/write_protect`,
+      ]),
+    );
     expect(ops.indexOf(`write ${t2}/enable`)).toBe(ops.length - 1);
     expect(formatPlan(plan).join('\n')).toContain('write_protect = true');
   });

@@ -9,8 +9,19 @@ import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  RTSRoot, Target, TPG, NodeACL, MappedLUN, NetworkPortal, NodeACLGroup, MappedLUNGroup,
-  RTSLibInvalidArgumentError, parseSessionInfo, normalizePortalAddress, validateAclTag, validateGroupName,
+  RTSRoot,
+  Target,
+  TPG,
+  NodeACL,
+  MappedLUN,
+  NetworkPortal,
+  NodeACLGroup,
+  MappedLUNGroup,
+  RTSLibInvalidArgumentError,
+  parseSessionInfo,
+  normalizePortalAddress,
+  validateAclTag,
+  validateGroupName,
 } from '../../src/index.js';
 import { validateChapValue, validateQueueDepth } from '../../src/model/node-acl.js';
 import { removalBatch } from '../../src/cfs/removal.js';
@@ -52,8 +63,13 @@ describe('session info parsing', () => {
     ].join('\n');
     const info = parseSessionInfo(text);
     expect(info).toMatchObject({
-      active: true, initiatorName: 'iqn.1994-05.com.redhat:client1', alias: 'client1.example',
-      sessionId: 3, tsih: 7, type: 'Normal', state: 'LOGGED_IN',
+      active: true,
+      initiatorName: 'iqn.1994-05.com.redhat:client1',
+      alias: 'client1.example',
+      sessionId: 3,
+      tsih: 7,
+      type: 'Normal',
+      state: 'LOGGED_IN',
     });
     expect(info.connections).toEqual([
       { cid: 0, state: 'LOGGED_IN', address: '192.168.122.1', transport: 'TCP' },
@@ -129,16 +145,19 @@ describe('removal batches of ACLs and mapped LUNs', () => {
     kinds: [0, 2, 1, 0, 2, 0, 1],
   };
   const snap = new Snapshot('/r', 'i/t/tpgt_1/acls/a', {
-    paths: tree.paths, kinds: tree.kinds, modes: tree.paths.map(() => 0o644), errnos: tree.paths.map(() => 0),
-    offsets: [0, 0, 0, 0, 0, 0, 0, 0], data: Buffer.alloc(0), links: tree.paths.map((_, i) => (tree.kinds[i] === 2 ? '/r/x' : null)),
+    paths: tree.paths,
+    kinds: tree.kinds,
+    modes: tree.paths.map(() => 0o644),
+    errnos: tree.paths.map(() => 0),
+    offsets: [0, 0, 0, 0, 0, 0, 0, 0],
+    data: Buffer.alloc(0),
+    links: tree.paths.map((_, i) => (tree.kinds[i] === 2 ? '/r/x' : null)),
   } as unknown as ConstructorParameters<typeof Snapshot>[2]);
   const acl = 'i/t/tpgt_1/acls/a';
 
   test('an ACL: links, then mapped LUN dirs, then the ACL', () => {
     const ops = removalBatch(snap, [acl]).filter((o) => o.op !== 'stat');
-    expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual([
-      `unlink ${acl}/lun_0/aa`, `unlink ${acl}/lun_3/bb`, `rmdir ${acl}/lun_0`, `rmdir ${acl}/lun_3`, `rmdir ${acl}`,
-    ]);
+    expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual([`unlink ${acl}/lun_0/aa`, `unlink ${acl}/lun_3/bb`, `rmdir ${acl}/lun_0`, `rmdir ${acl}/lun_3`, `rmdir ${acl}`]);
   });
 
   test('mapped LUNs: links first', () => {

@@ -5,8 +5,16 @@
  */
 import { describe, expect, test } from 'vitest';
 import {
-  FileIOBackstore, IBlockBackstore, PSCSIBackstore, PSCSIStorageObject, RDMCPBackstore, RTSLibInvalidArgumentError,
-  RTSRoot, UserBackstore, parsePSCSIDevice, parsePSCSIInfo,
+  FileIOBackstore,
+  IBlockBackstore,
+  PSCSIBackstore,
+  PSCSIStorageObject,
+  RDMCPBackstore,
+  RTSLibInvalidArgumentError,
+  RTSRoot,
+  UserBackstore,
+  parsePSCSIDevice,
+  parsePSCSIInfo,
 } from '../../src/index.js';
 import { hbaStorageObjectNames, validateBackstoreIndex } from '../../src/model/backstore.js';
 import { pscsiControl, pscsiUdevPath } from '../../src/model/pscsi-storage-object.js';
@@ -46,9 +54,10 @@ describe('PSCSI dev parsing', () => {
   });
 
   test('info parsing (kernel 6.1 text, normal and PHBA mode)', () => {
-    const info = 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 4294967288\n'
-      + '        SCSI Device Bus Location: Channel ID: 0 Target ID: 1 LUN: 2 Host ID: 5\n'
-      + '        Vendor: Linux    Model: scsi_debug       Rev: 0191\n';
+    const info =
+      'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 4294967288\n' +
+      '        SCSI Device Bus Location: Channel ID: 0 Target ID: 1 LUN: 2 Host ID: 5\n' +
+      '        Vendor: Linux    Model: scsi_debug       Rev: 0191\n';
     expect(parsePSCSIInfo(info)).toEqual({ channel: 0, target: 1, lun: 2, host: 5, vendor: 'Linux', model: 'scsi_debug', rev: '0191' });
     const legacy = info.replace('Host ID: 5', 'Host ID: PHBA Mode').replace('Model: scsi_debug      ', 'Model: Two Words Disk  ');
     expect(parsePSCSIInfo(legacy)).toMatchObject({ host: 'PHBA Mode', model: 'Two Words Disk' });
@@ -84,8 +93,12 @@ describe('Backstore validation (nothing written)', () => {
   test('storage object names of an HBA snapshot exclude hba_info and hba_mode', () => {
     const snap = new Snapshot('/sys/kernel/config/target', 'core/rd_mcp_7', {
       paths: ['hba_info', 'hba_mode', 'ram1', 'ram2'],
-      kinds: Uint8Array.from([1, 1, 0, 0]), modes: Uint16Array.from([0o444, 0o644, 0o755, 0o755]), errnos: Int32Array.from([0, 0, 0, 0]),
-      offsets: Uint32Array.from([0, 0, 0, 0, 0]), data: Buffer.alloc(0), links: [null, null, null, null],
+      kinds: Uint8Array.from([1, 1, 0, 0]),
+      modes: Uint16Array.from([0o444, 0o644, 0o755, 0o755]),
+      errnos: Int32Array.from([0, 0, 0, 0]),
+      offsets: Uint32Array.from([0, 0, 0, 0, 0]),
+      data: Buffer.alloc(0),
+      links: [null, null, null, null],
     });
     expect(hbaStorageObjectNames(snap, 'core/rd_mcp_7')).toEqual(['ram1', 'ram2']);
   });

@@ -39,8 +39,7 @@ function failure(r: NativeResult | undefined): NativeFailure {
 
 describe('executeBatch input validation (synchronous, before any syscall)', () => {
   it('rejects wrong types with TypeError', () => {
-    const call = (ops: unknown, options: unknown) => () =>
-      (native.executeBatch as (a: unknown, b: unknown) => unknown)(ops, options);
+    const call = (ops: unknown, options: unknown) => () => (native.executeBatch as (a: unknown, b: unknown) => unknown)(ops, options);
     expect(call([], { root })).toThrow(TypeError);
     expect(call('nope', { root })).toThrow(TypeError);
     expect(call([{ op: 'mkdir', path: at('a') }], undefined)).toThrow(TypeError);
@@ -61,7 +60,10 @@ describe('executeBatch input validation (synchronous, before any syscall)', () =
   });
 
   it('rejects paths and values out of range with RangeError', () => {
-    const call = (ops: NativeOp[], extra: object = {}) => () => native.executeBatch(ops, { root, ...extra });
+    const call =
+      (ops: NativeOp[], extra: object = {}) =>
+      () =>
+        native.executeBatch(ops, { root, ...extra });
     expect(call([{ op: 'mkdir', path: `${root}/../escape` }])).toThrow(RangeError);
     expect(call([{ op: 'mkdir', path: `${root}/./a` }])).toThrow(RangeError);
     expect(call([{ op: 'read', path: `${root}/a/..` }])).toThrow(RangeError);
@@ -94,9 +96,12 @@ describe('executeBatch input validation (synchronous, before any syscall)', () =
       { op: 'mkdir', path: `${root}/../outside` },
     ];
     expect(() => run(ops)).toThrow(RangeError);
-    expect(() => run([{ op: 'mkdir', path: at('first') }, { op: 'bogus' as 'mkdir', path: at('x') }])).toThrow(
-      TypeError,
-    );
+    expect(() =>
+      run([
+        { op: 'mkdir', path: at('first') },
+        { op: 'bogus' as 'mkdir', path: at('x') },
+      ]),
+    ).toThrow(TypeError);
     // Give a wrongly started worker time to act before looking.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fs.existsSync(at('first'))).toBe(false);
@@ -247,22 +252,13 @@ describe('executeBatch semantics', () => {
       ],
       { concurrency: 1 },
     );
-    expect(r).toEqual([
-      { ok: true },
-      { ok: false, errno: -E.EEXIST, syscall: 'mkdir', path: at('x') },
-      { ok: false, skipped: true },
-      { ok: false, skipped: true },
-    ]);
+    expect(r).toEqual([{ ok: true }, { ok: false, errno: -E.EEXIST, syscall: 'mkdir', path: at('x') }, { ok: false, skipped: true }, { ok: false, skipped: true }]);
   });
 
   it('runs a group of 50 independent ops concurrently', async () => {
     const names = Array.from({ length: 50 }, (_, i) => `lun_${String(i).padStart(2, '0')}`);
     const r = await run(
-      [
-        { op: 'mkdir', path: at('tpg') },
-        ...names.map((n): NativeOp => ({ op: 'mkdir', path: at('tpg', n), independent: true })),
-        { op: 'list', path: at('tpg') },
-      ],
+      [{ op: 'mkdir', path: at('tpg') }, ...names.map((n): NativeOp => ({ op: 'mkdir', path: at('tpg', n), independent: true })), { op: 'list', path: at('tpg') }],
       { concurrency: 16 },
     );
     expect(r.every((x) => x.ok)).toBe(true);
@@ -301,9 +297,7 @@ describe('executeBatch semantics', () => {
       { ok: false, errno: -E.ETIMEDOUT, syscall: 'open', path: at('stuck'), message: 'timed out after 200 ms' },
       { ok: false, skipped: true },
     ]);
-    expect(systemCallError('could not read', failure(r[0]))?.message).toBe(
-      `could not read: ETIMEDOUT, open '${at('stuck')}' (timed out after 200 ms)`,
-    );
+    expect(systemCallError('could not read', failure(r[0]))?.message).toBe(`could not read: ETIMEDOUT, open '${at('stuck')}' (timed out after 200 ms)`);
     // Release the abandoned thread: the writer meets the blocked reader.
     fs.closeSync(fs.openSync(at('stuck'), 'w'));
   });
@@ -326,16 +320,7 @@ describe('readTree', () => {
   it('walks depth-first, sorted, byte-exact, skipping write-only files', async () => {
     const top = makeTree();
     const t = await native.readTree(top, { root, excludeNames: ['skipme'] });
-    expect(t.paths).toEqual([
-      'core',
-      'core/rd_mcp_0',
-      'core/rd_mcp_0/disk',
-      'core/rd_mcp_0/disk/control',
-      'core/rd_mcp_0/disk/udev_path',
-      'iscsi',
-      'iscsi/lun_0',
-      'version',
-    ]);
+    expect(t.paths).toEqual(['core', 'core/rd_mcp_0', 'core/rd_mcp_0/disk', 'core/rd_mcp_0/disk/control', 'core/rd_mcp_0/disk/udev_path', 'iscsi', 'iscsi/lun_0', 'version']);
     expect(t.kinds).toBeInstanceOf(Uint8Array);
     expect(t.modes).toBeInstanceOf(Uint16Array);
     expect(t.offsets).toBeInstanceOf(Uint32Array);

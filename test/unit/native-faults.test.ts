@@ -169,12 +169,7 @@ describe('fault injection in executeBatch', () => {
       ],
       { concurrency: 1 },
     );
-    expect(r).toEqual([
-      { ok: true },
-      injected(E.EIO, 'mkdir', at('g2')),
-      { ok: false, skipped: true },
-      { ok: false, skipped: true },
-    ]);
+    expect(r).toEqual([{ ok: true }, injected(E.EIO, 'mkdir', at('g2')), { ok: false, skipped: true }, { ok: false, skipped: true }]);
   });
 
   it('counts undo batches separately (failUndoAt)', async () => {

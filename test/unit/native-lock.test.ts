@@ -74,7 +74,10 @@ async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<
 }
 
 describe('tryLockFile validation (TypeError, before any syscall)', () => {
-  const call = (...args: unknown[]) => () => (native.tryLockFile as (...a: unknown[]) => unknown)(...args);
+  const call =
+    (...args: unknown[]) =>
+    () =>
+      (native.tryLockFile as (...a: unknown[]) => unknown)(...args);
 
   it('rejects a bad path or flag', () => {
     expect(call(1, true)).toThrow(TypeError);

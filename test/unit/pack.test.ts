@@ -59,10 +59,16 @@ describe('packed package', () => {
     expect(existsSync(join(installed, 'build'))).toBe(false);
     expect(existsSync(join(installed, 'dist/index.d.ts'))).toBe(true);
     writeFileSync(join(app, 'probe.cjs'), PROBE);
-    const esm = run('node', ['--input-type=module', '-e',
-      `import * as lib from 'rtslib'; import { createRequire } from 'node:module'; const probe = createRequire(import.meta.url)('./probe.cjs'); console.log(JSON.stringify(await probe(lib)));`], { cwd: app });
-    const cjs = run('node', ['-e',
-      `const lib = require('rtslib'); require('./probe.cjs')(lib).then((r) => console.log(JSON.stringify(r)));`], { cwd: app });
+    const esm = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import * as lib from 'rtslib'; import { createRequire } from 'node:module'; const probe = createRequire(import.meta.url)('./probe.cjs'); console.log(JSON.stringify(await probe(lib)));`,
+      ],
+      { cwd: app },
+    );
+    const cjs = run('node', ['-e', `const lib = require('rtslib'); require('./probe.cjs')(lib).then((r) => console.log(JSON.stringify(r)));`], { cwd: app });
     for (const out of [esm, cjs]) {
       const probe = JSON.parse(out.trim().split('\n').at(-1)!) as { results: { ok: boolean }[]; addons: string[]; exportsRTSRoot: string };
       expect(probe.results.map((r) => r.ok)).toEqual([true, true]);

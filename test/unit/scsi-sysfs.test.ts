@@ -7,15 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  RTSLibError,
-  deviceInfo,
-  inquiry,
-  isInUse,
-  listScsiDevices,
-  listScsiHosts,
-  resolveScsiDevice,
-} from '../../src/index.js';
+import { RTSLibError, deviceInfo, inquiry, isInUse, listScsiDevices, listScsiHosts, resolveScsiDevice } from '../../src/index.js';
 
 let tmp = '';
 let sys = '';
@@ -65,7 +57,12 @@ beforeAll(() => {
   file(`${tape}/model`, 'ULT3580-TD8     \n');
   file(`${tape}/rev`, 'Q3A0\n');
   file(`${tape}/state`, 'running\n');
-  for (const [name, minor] of [['st0', 0], ['nst0', 128], ['st0a', 96], ['nst0a', 224]] as const) {
+  for (const [name, minor] of [
+    ['st0', 0],
+    ['nst0', 128],
+    ['st0a', 96],
+    ['nst0a', 224],
+  ] as const) {
     file(`${tape}/scsi_tape/${name}/dev`, `9:${minor}\n`);
   }
   link('../../../devices/pci0000:00/host7/target7:0:0/7:0:0:0', `${sys}/bus/scsi/devices/7:0:0:0`);
@@ -89,9 +86,22 @@ describe('SCSI discovery over a fake sysfs tree', () => {
     const devices = await listScsiDevices({ sysfsRoot: `${sys}/` });
     expect(devices.map((d) => d.hctl)).toEqual(['0:0:1:3', '7:0:0:0']);
     expect(devices[0]).toEqual({
-      host: 0, channel: 0, target: 1, lun: 3, hctl: '0:0:1:3',
-      type: 0, typeName: 'disk', vendor: 'LIO-ORG', model: 'demo_ram', rev: '4.0', state: 'running',
-      queueDepth: 128, blockDevice: '/dev/sdb', sgDevice: '/dev/sg1', tapeDevices: [], changerDevice: null,
+      host: 0,
+      channel: 0,
+      target: 1,
+      lun: 3,
+      hctl: '0:0:1:3',
+      type: 0,
+      typeName: 'disk',
+      vendor: 'LIO-ORG',
+      model: 'demo_ram',
+      rev: '4.0',
+      state: 'running',
+      queueDepth: 128,
+      blockDevice: '/dev/sdb',
+      sgDevice: '/dev/sg1',
+      tapeDevices: [],
+      changerDevice: null,
       nodes: [
         { subsystem: 'block', name: 'sdb', devNode: '/dev/sdb', major: 8, minor: 16 },
         { subsystem: 'bsg', name: '0:0:1:3', devNode: '/dev/bsg/0:0:1:3', major: 248, minor: 1 },
@@ -99,8 +109,15 @@ describe('SCSI discovery over a fake sysfs tree', () => {
       ],
     });
     expect(devices[1]).toMatchObject({
-      host: 7, type: 1, typeName: 'tape', vendor: 'IBM', model: 'ULT3580-TD8', queueDepth: null,
-      blockDevice: null, sgDevice: null, changerDevice: null,
+      host: 7,
+      type: 1,
+      typeName: 'tape',
+      vendor: 'IBM',
+      model: 'ULT3580-TD8',
+      queueDepth: null,
+      blockDevice: null,
+      sgDevice: null,
+      changerDevice: null,
       tapeDevices: ['/dev/st0', '/dev/st0a', '/dev/nst0', '/dev/nst0a'],
     });
   });
@@ -111,7 +128,11 @@ describe('SCSI discovery over a fake sysfs tree', () => {
     expect(await listScsiHosts({ sysfsRoot: empty })).toEqual([]);
     expect(await listScsiDevices({ sysfsRoot: empty })).toEqual([]);
     await expect(listScsiDevices({ sysfsRoot: join(tmp, 'nope') })).rejects.toMatchObject({
-      name: 'RTSLibError', code: 'ENOENT', errno: -2, syscall: 'stat', path: join(tmp, 'nope'),
+      name: 'RTSLibError',
+      code: 'ENOENT',
+      errno: -2,
+      syscall: 'stat',
+      path: join(tmp, 'nope'),
     });
   });
 
@@ -121,7 +142,9 @@ describe('SCSI discovery over a fake sysfs tree', () => {
     expect(e1).toBeInstanceOf(RTSLibError);
     expect(e1).toMatchObject({ code: 'ENOENT', errno: -2, syscall: 'stat', path: missing });
     await expect(resolveScsiDevice('/dev/null', { sysfsRoot: sys })).rejects.toMatchObject({
-      code: 'ENODEV', errno: -19, path: '/dev/null',
+      code: 'ENODEV',
+      errno: -19,
+      path: '/dev/null',
     });
     await expect(resolveScsiDevice(`${sys}/class`, { sysfsRoot: sys })).rejects.toMatchObject({ code: 'ENODEV' });
   });
@@ -152,7 +175,11 @@ describe('argument validation happens before any system call', () => {
 describe('ioctls on a node every machine has (/dev/null)', () => {
   test('INQUIRY is refused by the driver with a Node-shaped error', async () => {
     await expect(inquiry('/dev/null', { vpdPage: 0x80, timeoutMs: 1000 })).rejects.toMatchObject({
-      name: 'RTSLibError', code: 'ENOTTY', errno: -25, syscall: 'ioctl', path: '/dev/null',
+      name: 'RTSLibError',
+      code: 'ENOTTY',
+      errno: -25,
+      syscall: 'ioctl',
+      path: '/dev/null',
     });
     await expect(inquiry('/dev/nonexistent')).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open', path: '/dev/nonexistent' });
   });

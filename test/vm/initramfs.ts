@@ -9,20 +9,18 @@ import { dirname, join } from 'node:path';
 import type { GuestKernel } from './kernel-image.js';
 
 /** Modules that stage 1 loads, in dependency order (see docs/kernel-vm). */
-export const STAGE1_MODULES = [
-  'virtio_ring', 'virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci',
-  'netfs', 'fscache', '9pnet', '9pnet_virtio', '9p',
-] as const;
+export const STAGE1_MODULES = ['virtio_ring', 'virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci', 'netfs', 'fscache', '9pnet', '9pnet_virtio', '9p'] as const;
 
-interface CpioEntry { name: string; mode: number; data?: Buffer }
+interface CpioEntry {
+  name: string;
+  mode: number;
+  data?: Buffer;
+}
 
 function cpioHeader(ino: number, entry: CpioEntry, size: number): Buffer {
   const hex = (n: number) => n.toString(16).padStart(8, '0');
   const nameBytes = Buffer.from(entry.name + '\0');
-  const fields = [
-    '070701', hex(ino), hex(entry.mode), hex(0), hex(0), hex(1), hex(0), hex(size),
-    hex(0), hex(0), hex(0), hex(0), hex(nameBytes.length), hex(0),
-  ].join('');
+  const fields = ['070701', hex(ino), hex(entry.mode), hex(0), hex(0), hex(1), hex(0), hex(size), hex(0), hex(0), hex(0), hex(0), hex(nameBytes.length), hex(0)].join('');
   return Buffer.concat([Buffer.from(fields, 'ascii'), nameBytes]);
 }
 

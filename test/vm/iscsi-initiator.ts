@@ -37,7 +37,10 @@ export async function startInitiator(): Promise<string> {
 }
 
 /** CHAP credentials for a login. */
-export interface LoginChap { userid: string; password: string }
+export interface LoginChap {
+  userid: string;
+  password: string;
+}
 
 /** Discovers and logs in to `iqn` at 127.0.0.1:`port`; returns the disk node of LUN 0 (e.g. `/dev/sdb`). */
 export async function login(iqn: string, options: { port?: number; chap?: LoginChap } = {}): Promise<string> {

@@ -32,9 +32,7 @@ export function findGuestKernel(): GuestKernel {
     .sort(compareVersions);
   const version = candidates.at(-1);
   if (!version) {
-    throw new Error(
-      `no bootable kernel with LIO modules under /boot${wanted ? ` for version ${wanted}` : ''}: install the Debian package linux-image-amd64`,
-    );
+    throw new Error(`no bootable kernel with LIO modules under /boot${wanted ? ` for version ${wanted}` : ''}: install the Debian package linux-image-amd64`);
   }
   const moduleDir = join('/lib/modules', version);
   const depLines = readFileSync(join(moduleDir, 'modules.dep'), 'utf8').split('\n');

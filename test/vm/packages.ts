@@ -6,8 +6,16 @@ import { spawnSync } from 'node:child_process';
 
 /** Every package the VM harness, the kernel suite and the demo use. */
 export const VM_PACKAGES: readonly string[] = [
-  'qemu-system-x86', 'linux-image-amd64', 'busybox-static', 'python3-rtslib-fb',
-  'targetcli-fb', 'open-iscsi', 'sg3-utils', 'lsscsi', 'dbus', 'util-linux',
+  'qemu-system-x86',
+  'linux-image-amd64',
+  'busybox-static',
+  'python3-rtslib-fb',
+  'targetcli-fb',
+  'open-iscsi',
+  'sg3-utils',
+  'lsscsi',
+  'dbus',
+  'util-linux',
 ];
 
 const isRoot = () => process.getuid?.() === 0;
@@ -35,9 +43,7 @@ export function ensureVmPackages(log: (line: string) => void = console.log): voi
   log(`installing Debian packages for the VM: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = update.status === 0
-    ? spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env })
-    : update;
+  const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env }) : update;
   const still = missingPackages();
   if (install.status !== 0 || still.length > 0) {
     throw new Error(`could not install the Debian packages ${still.join(' ')} (apt-get exited ${install.status})`);

@@ -55,10 +55,15 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g;
+
 /** Removes carriage returns and terminal control sequences from console text. */
 function cleanConsole(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '').replace(/^Booting from ROM\.*/, '');
+  return text
+    .replace(/\r/g, '')
+    .replace(TERMINAL_CONTROL, '')
+    .replace(/^Booting from ROM\.*/, '');
 }
 
 /** Console lines that the harness itself causes and that mean nothing to a reader. */
@@ -95,13 +100,14 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
   env.TMPDIR = '/run/tmp';
   // Write runs keep their crash-recovery journal in the guest, never in the host's /var/lib (shared over 9p).
   env.RTSLIB_STATE_DIR ??= '/run/rtslib-state';
-  const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n');
-  writeFileSync(
-    join(jobDir, 'command.sh'),
-    `${exports}\nmkdir -p "$TMPDIR"\ncd ${shellQuote(options.cwd ?? REPO_ROOT)} || exit 127\n${options.script}\n`,
-  );
+  const exports = Object.entries(env)
+    .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+    .join('\n');
+  writeFileSync(join(jobDir, 'command.sh'), `${exports}\nmkdir -p "$TMPDIR"\ncd ${shellQuote(options.cwd ?? REPO_ROOT)} || exit 127\n${options.script}\n`);
   const stage2 = join(REPO_ROOT, 'test', 'vm', 'guest-stage2.sh');
   if (!existsSync(stage2)) throw new Error(`missing ${stage2}`);
+  // The qemu options stay in their flag/value pairs.
+  // prettier-ignore
   const args = [
     '-accel', process.env.RTSLIB_VM_ACCEL ?? 'tcg',
     '-cpu', 'max',

@@ -34,7 +34,9 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
-  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();
     for (const w of [...waiters]) {
@@ -60,7 +62,17 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
       if (line !== undefined) return Promise.resolve(line);
       return new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${pattern} from rtslib ${args.join(' ')} in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
-        waiters.push({ pattern, resolve: (l) => { clearTimeout(timer); resolve(l); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+        waiters.push({
+          pattern,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
       });
     },
   };

@@ -33,33 +33,52 @@ export function makeBackingFiles(count = 40): void {
 }
 
 function fileio(i: number, extra: Partial<StorageObjectConfig> = {}): StorageObjectConfig {
-  return { plugin: 'fileio', name: `d${i}`, dev: `${BACKING_DIR}/d${i}.img`, size: 16 * 1024 * 1024, wwn: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, write_back: i % 2 === 0, ...extra } as StorageObjectConfig;
+  return {
+    plugin: 'fileio',
+    name: `d${i}`,
+    dev: `${BACKING_DIR}/d${i}.img`,
+    size: 16 * 1024 * 1024,
+    wwn: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    write_back: i % 2 === 0,
+    ...extra,
+  } as StorageObjectConfig;
 }
 
 /** A: the live tree the sweeps start from (see the module comment); `loopback: false` leaves the loopback target out. */
 export function configA(n = 25, options: { loopback?: boolean } = {}): SaveConfig {
-  const sos: StorageObjectConfig[] = Array.from({ length: n }, (_, i) => fileio(i, i === 0 ? { alua_tpgs: [{ name: 'ao', tg_pt_gp_id: 7, preferred: 1, nonop_delay_msecs: 150 }], attributes: { emulate_tpu: 1 } } : {}));
+  const sos: StorageObjectConfig[] = Array.from({ length: n }, (_, i) =>
+    fileio(i, i === 0 ? { alua_tpgs: [{ name: 'ao', tg_pt_gp_id: 7, preferred: 1, nonop_delay_msecs: 150 }], attributes: { emulate_tpu: 1 } } : {}),
+  );
   sos.push({ plugin: 'ramdisk', name: 'ram0', size: 8 * 1024 * 1024, wwn: '00000000-0000-4000-8000-aaaaaaaaaaaa' } as StorageObjectConfig);
   const luns = Array.from({ length: n }, (_, i) => ({ index: i, storage_object: `/backstores/fileio/d${i}`, alias: `lun${i}`, ...(i === 0 ? { alua_tg_pt_gp_name: 'ao' } : {}) }));
   return {
     storage_objects: sos,
     targets: [
       {
-        fabric: 'iscsi', wwn: IQN,
-        tpgs: [{
-          tag: 1, enable: true,
-          attributes: { authentication: 0, generate_node_acls: 0, default_cmdsn_depth: 32 },
-          parameters: { MaxRecvDataSegmentLength: '65536', TargetAlias: 'safety target' },
-          luns,
-          portals: [{ ip_address: '127.0.0.1', port: 3260 }, { ip_address: '[::1]', port: 3261 }],
-          node_acls: INITIATORS.map((wwn, a) => ({
-            node_wwn: wwn,
-            ...(a === 0 ? { chap_userid: 'user1', chap_password: 'secretpass123', tag: 'group_a', attributes: { dataout_timeout: 5 } } : {}),
-            mapped_luns: Array.from({ length: n }, (_, i) => ({ index: i, tpg_lun: i, alias: `m${a}_${i}`, write_protect: (i + a) % 5 === 0 })),
-          })),
-        }],
+        fabric: 'iscsi',
+        wwn: IQN,
+        tpgs: [
+          {
+            tag: 1,
+            enable: true,
+            attributes: { authentication: 0, generate_node_acls: 0, default_cmdsn_depth: 32 },
+            parameters: { MaxRecvDataSegmentLength: '65536', TargetAlias: 'safety target' },
+            luns,
+            portals: [
+              { ip_address: '127.0.0.1', port: 3260 },
+              { ip_address: '[::1]', port: 3261 },
+            ],
+            node_acls: INITIATORS.map((wwn, a) => ({
+              node_wwn: wwn,
+              ...(a === 0 ? { chap_userid: 'user1', chap_password: 'secretpass123', tag: 'group_a', attributes: { dataout_timeout: 5 } } : {}),
+              mapped_luns: Array.from({ length: n }, (_, i) => ({ index: i, tpg_lun: i, alias: `m${a}_${i}`, write_protect: (i + a) % 5 === 0 })),
+            })),
+          },
+        ],
       },
-      ...(options.loopback === false ? [] : [{ fabric: 'loopback', wwn: 'naa.5001405abcdef012', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram0', alias: 'lo0' }] }] }]),
+      ...(options.loopback === false
+        ? []
+        : [{ fabric: 'loopback', wwn: 'naa.5001405abcdef012', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram0', alias: 'lo0' }] }] }]),
     ],
     fabric_modules: [],
   } as SaveConfig;
@@ -78,14 +97,19 @@ export function configB(n = 25, options: { loopback?: boolean } = {}): SaveConfi
   for (let i = n; i < n + added; i++) b.storage_objects!.push(fileio(i));
   b.storage_objects = b.storage_objects!.filter((so) => !(so.plugin === 'fileio' && drop.has(Number(so.name.slice(1)))));
   b.storage_objects[1] = { ...b.storage_objects[1]!, attributes: { emulate_3pc: 0, emulate_tpu: 1 } } as StorageObjectConfig;
-  tpg.luns = [...tpg.luns!.filter((l) => !drop.has(l.index)), ...Array.from({ length: added }, (_, k) => ({ index: n + k, storage_object: `/backstores/fileio/d${n + k}`, alias: `lun${n + k}` }))];
+  tpg.luns = [
+    ...tpg.luns!.filter((l) => !drop.has(l.index)),
+    ...Array.from({ length: added }, (_, k) => ({ index: n + k, storage_object: `/backstores/fileio/d${n + k}`, alias: `lun${n + k}` })),
+  ];
   tpg.attributes = { ...tpg.attributes, default_cmdsn_depth: 48 };
   tpg.parameters = { ...tpg.parameters, TargetAlias: 'changed alias' };
   tpg.node_acls = tpg.node_acls!.map((acl, a) => ({
     ...acl,
     ...(a === 0 ? { chap_password: 'otherpass9876' } : {}),
-    mapped_luns: [...acl.mapped_luns!.filter((m) => !drop.has(m.index)).map((m) => (m.index === 1 ? { ...m, write_protect: !m.write_protect } : m)),
-      ...Array.from({ length: added }, (_, k) => ({ index: n + k, tpg_lun: n + k, alias: `n${a}_${k}` }))],
+    mapped_luns: [
+      ...acl.mapped_luns!.filter((m) => !drop.has(m.index)).map((m) => (m.index === 1 ? { ...m, write_protect: !m.write_protect } : m)),
+      ...Array.from({ length: added }, (_, k) => ({ index: n + k, tpg_lun: n + k, alias: `n${a}_${k}` })),
+    ],
   }));
   return b;
 }
@@ -95,10 +119,21 @@ export function configC(): SaveConfig {
   const sos = Array.from({ length: 6 }, (_, i) => fileio(30 + i));
   return {
     storage_objects: sos,
-    targets: [{
-      fabric: 'iscsi', wwn: 'iqn.2003-01.org.linux-iscsi.safety:c',
-      tpgs: [{ tag: 2, enable: true, luns: sos.map((so, i) => ({ index: i, storage_object: `/backstores/fileio/${so.name}`, alias: `c${i}` })), portals: [{ ip_address: '127.0.0.1', port: 3262 }], node_acls: [{ node_wwn: INITIATORS[0]!, mapped_luns: [{ index: 0, tpg_lun: 0, alias: 'cm0' }] }] }],
-    }],
+    targets: [
+      {
+        fabric: 'iscsi',
+        wwn: 'iqn.2003-01.org.linux-iscsi.safety:c',
+        tpgs: [
+          {
+            tag: 2,
+            enable: true,
+            luns: sos.map((so, i) => ({ index: i, storage_object: `/backstores/fileio/${so.name}`, alias: `c${i}` })),
+            portals: [{ ip_address: '127.0.0.1', port: 3262 }],
+            node_acls: [{ node_wwn: INITIATORS[0]!, mapped_luns: [{ index: 0, tpg_lun: 0, alias: 'cm0' }] }],
+          },
+        ],
+      },
+    ],
     fabric_modules: [],
   } as SaveConfig;
 }

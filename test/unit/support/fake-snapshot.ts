@@ -20,7 +20,7 @@ export function fakeTree(entries: readonly FakeEntry[]): NativeTree {
     paths: entries.map(([p]) => p),
     kinds: Uint8Array.from(entries.map(([, k]) => ({ d: 0, f: 1, l: 2 })[k])),
     modes: Uint16Array.from(entries.map(([, k, , m]) => m ?? (k === 'f' ? 0o644 : 0o755))),
-    links: entries.map(([, k, v]) => (k === 'l' ? v ?? null : null)),
+    links: entries.map(([, k, v]) => (k === 'l' ? (v ?? null) : null)),
     data: Buffer.concat(values),
     offsets,
     errnos: new Int32Array(entries.length),
