@@ -37,13 +37,18 @@ const config = {
   ],
   targets: [
     {
-      fabric: 'iscsi', wwn: IQN,
-      tpgs: [{
-        tag: 1, enable: true, attributes: { authentication: 1, generate_node_acls: 0 },
-        luns: [{ index: 0, storage_object: '/backstores/fileio/disk1', alias: 'disk1' }],
-        portals: [{ ip_address: '127.0.0.1', port: 3260 }],
-        node_acls: [{ node_wwn: GUEST_INITIATOR, chap_userid: CHAP.userid, chap_password: CHAP.password, mapped_luns: [{ index: 0, tpg_lun: 0 }] }],
-      }],
+      fabric: 'iscsi',
+      wwn: IQN,
+      tpgs: [
+        {
+          tag: 1,
+          enable: true,
+          attributes: { authentication: 1, generate_node_acls: 0 },
+          luns: [{ index: 0, storage_object: '/backstores/fileio/disk1', alias: 'disk1' }],
+          portals: [{ ip_address: '127.0.0.1', port: 3260 }],
+          node_acls: [{ node_wwn: GUEST_INITIATOR, chap_userid: CHAP.userid, chap_password: CHAP.password, mapped_luns: [{ index: 0, tpg_lun: 0 }] }],
+        },
+      ],
     },
     { fabric: 'loopback', wwn: 'naa.5001405d3e0d0001', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/scratch' }] }] },
   ],

@@ -44,9 +44,7 @@ export class RTSLibError extends Error {
 /** A node that was looked up does not exist in configfs. */
 export class RTSLibNotInCFSError extends RTSLibError {
   constructor(message: string, path?: string) {
-    super(message, path === undefined
-      ? { code: 'ENOENT' }
-      : { code: 'ENOENT', operation: { errno: -2, code: 'ENOENT', syscall: 'lookup', path } });
+    super(message, path === undefined ? { code: 'ENOENT' } : { code: 'ENOENT', operation: { errno: -2, code: 'ENOENT', syscall: 'lookup', path } });
   }
 }
 

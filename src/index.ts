@@ -20,7 +20,8 @@ export { parseSize, validateValue, validateControlValue, validateSettingName, va
 export { CFSNode } from './model/cfs-node.js';
 export type { Mode, AttributeInfo } from './model/cfs-node.js';
 export { StorageObject } from './model/storage-object.js';
-export type { StorageObjectLocation } from './model/storage-object.js';
+export type { HbaPlacement, StorageObjectLocation } from './model/storage-object.js';
+export type { PSCSIPlacement } from './model/pscsi-storage-object.js';
 export { RDMCPStorageObject } from './model/rdmcp-storage-object.js';
 export type { RDMCPOptions } from './model/rdmcp-storage-object.js';
 export { RTSRoot } from './model/rts-root.js';
@@ -36,7 +37,17 @@ export type { TPGOptions } from './model/tpg.js';
 export { LUN, MAX_LUN } from './model/lun.js';
 export type { LUNOptions } from './model/lun.js';
 export { listScsiHosts, listScsiDevices, resolveScsiDevice, inquiry, deviceInfo, isInUse, RTSLibScsiCommandError } from './scsi/discovery.js';
-export type { ScsiHost, ScsiDevice, ScsiNode, ScsiInquiry, ScsiStandardInquiry, ScsiDesignator, ScsiDeviceInfo, ScsiDiscoveryOptions, ScsiInquiryOptions } from './scsi/discovery.js';
+export type {
+  ScsiHost,
+  ScsiDevice,
+  ScsiNode,
+  ScsiInquiry,
+  ScsiStandardInquiry,
+  ScsiDesignator,
+  ScsiDeviceInfo,
+  ScsiDiscoveryOptions,
+  ScsiInquiryOptions,
+} from './scsi/discovery.js';
 export { FileIOStorageObject } from './model/fileio-storage-object.js';
 export type { FileIOOptions } from './model/fileio-storage-object.js';
 export { BlockStorageObject } from './model/block-storage-object.js';
@@ -60,11 +71,44 @@ export type { ALUAOptions, ALUASetting } from './model/alua-target-port-group.js
 export type { Session } from './model/rts-root.js';
 export type { NativeResult, NativeDirEntry } from './native/index.js';
 export {
-  saveConfigSchema, validateConfig, parseConfig, RTSLibConfigError, dumpConfig, redactSecrets, readConfigFile, writeConfigFile,
-  DEFAULT_CONFIG_FILE, planRestore, planClear, planApply, executePlan, formatPlan, planWrites,
+  saveConfigSchema,
+  validateConfig,
+  parseConfig,
+  RTSLibConfigError,
+  dumpConfig,
+  redactSecrets,
+  readConfigFile,
+  writeConfigFile,
+  DEFAULT_CONFIG_FILE,
+  planRestore,
+  planClear,
+  planApply,
+  executePlan,
+  formatPlan,
+  planWrites,
 } from './config/index.js';
 export type {
-  ConfigIssue, SaveConfig, StorageObjectConfig, AluaTpgConfig, TargetConfig, TpgConfig, LunConfig, PortalConfig, NodeAclConfig,
-  MappedLunConfig, FabricModuleConfig, DumpOptions, WriteConfigOptions, WriteConfigResult, RestoreOptions, ClearOptions,
-  ApplyPlanOptions, ExecuteOptions, ExecuteResult, Plan, PlanStep, PlanAction, PlanOp,
+  ConfigIssue,
+  SaveConfig,
+  StorageObjectConfig,
+  AluaTpgConfig,
+  TargetConfig,
+  TpgConfig,
+  LunConfig,
+  PortalConfig,
+  NodeAclConfig,
+  MappedLunConfig,
+  FabricModuleConfig,
+  DumpOptions,
+  WriteConfigOptions,
+  WriteConfigResult,
+  RestoreOptions,
+  ClearOptions,
+  ApplyPlanOptions,
+  ExecuteOptions,
+  ExecuteResult,
+  Plan,
+  PlanStep,
+  PlanAction,
+  PlanOp,
 } from './config/index.js';

@@ -168,9 +168,9 @@ export class Configfs {
   constructor(root: string = DEFAULT_TARGET_ROOT, options: ConfigfsOptions = {}) {
     this.root = root.replace(/\/+$/, '') || '/';
     this.timeoutMs = options.timeoutMs ?? 0;
-    this.lockFile = options.lockFile === undefined ? (process.env['RTSLIB_LOCK_FILE'] || TARGETCLI_LOCK_FILE) : options.lockFile;
+    this.lockFile = options.lockFile === undefined ? process.env['RTSLIB_LOCK_FILE'] || TARGETCLI_LOCK_FILE : options.lockFile;
     this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    this.stateDir = options.stateDir === undefined ? (process.env['RTSLIB_STATE_DIR'] || DEFAULT_STATE_DIR) : options.stateDir;
+    this.stateDir = options.stateDir === undefined ? process.env['RTSLIB_STATE_DIR'] || DEFAULT_STATE_DIR : options.stateDir;
     this.plainDirectory = options.plainDirectory ?? false;
     this.options = options;
   }
@@ -211,15 +211,20 @@ export class Configfs {
   }
 
   private hold<T>(mode: LockMode, fn: () => Promise<T>, recover = true): Promise<T> {
-    return withLock(mode, {
-      file: this.lockFile,
-      timeoutMs: this.lockTimeoutMs,
-      onWait: (message) => this.notice(message),
-    }, fn, async (acquired) => {
-      if (acquired !== 'exclusive') return;
-      await this.checkMount();
-      if (recover) await this.options.onExclusiveHold?.(this);
-    });
+    return withLock(
+      mode,
+      {
+        file: this.lockFile,
+        timeoutMs: this.lockTimeoutMs,
+        onWait: (message) => this.notice(message),
+      },
+      fn,
+      async (acquired) => {
+        if (acquired !== 'exclusive') return;
+        await this.checkMount();
+        if (recover) await this.options.onExclusiveHold?.(this);
+      },
+    );
   }
 
   /** Throws unless the root is a configfs mount (once; skipped for a plain directory). */
@@ -237,10 +242,14 @@ export class Configfs {
   private toNative(op: CfsOp): NativeOp {
     const base = { op: op.op, path: this.abs(op.path), ...(op.independent ? { independent: true } : {}) };
     switch (op.op) {
-      case 'write': return { ...base, value: op.value };
-      case 'symlink': return { ...base, target: this.abs(op.target) };
-      case 'mkdir': return op.mode === undefined ? base : { ...base, mode: op.mode };
-      default: return base;
+      case 'write':
+        return { ...base, value: op.value };
+      case 'symlink':
+        return { ...base, target: this.abs(op.target) };
+      case 'mkdir':
+        return op.mode === undefined ? base : { ...base, mode: op.mode };
+      default:
+        return base;
     }
   }
 
@@ -254,13 +263,16 @@ export class Configfs {
     const mutating = ops.some((op) => MUTATING.has(op.op));
     if (!this.writing && mutating) return this.exclusive(() => this.run(ops, options));
     if (mutating) this.writes++;
-    return native.executeBatch(ops.map((op) => this.toNative(op)), {
-      root: this.root,
-      stopOnError: options.stopOnError ?? true,
-      concurrency: options.concurrency ?? 8,
-      timeoutMs: options.timeoutMs ?? this.timeoutMs,
-      ...(options.undo ? { undo: true } : {}),
-    });
+    return native.executeBatch(
+      ops.map((op) => this.toNative(op)),
+      {
+        root: this.root,
+        stopOnError: options.stopOnError ?? true,
+        concurrency: options.concurrency ?? 8,
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
+        ...(options.undo ? { undo: true } : {}),
+      },
+    );
   }
 
   /**

@@ -27,10 +27,15 @@ export function describeNode(path: string, type: NodeType): string {
   if (type === 'target') return `target ${target}`;
   const tpg = `TPG ${parseTpgDirName(parts[2] as string)} of ${target}`;
   switch (type) {
-    case 'tpg': return tpg;
-    case 'lun': return `LUN ${parseLunDirName(parts[4] as string)} of ${tpg}`;
-    case 'portal': return `portal ${parts[4]} of ${tpg}`;
-    case 'acl': return `ACL ${wwn(parts[4] as string)} of ${tpg}`;
-    default: return `mapped LUN ${parseLunDirName(parts[5] as string)} of ACL ${wwn(parts[4] as string)} in ${tpg}`;
+    case 'tpg':
+      return tpg;
+    case 'lun':
+      return `LUN ${parseLunDirName(parts[4] as string)} of ${tpg}`;
+    case 'portal':
+      return `portal ${parts[4]} of ${tpg}`;
+    case 'acl':
+      return `ACL ${wwn(parts[4] as string)} of ${tpg}`;
+    default:
+      return `mapped LUN ${parseLunDirName(parts[5] as string)} of ACL ${wwn(parts[4] as string)} in ${tpg}`;
   }
 }

@@ -11,9 +11,7 @@ export type FabricFeature = 'discovery_auth' | 'acls' | 'auth' | 'nps' | 'tpgts'
 export type WwnType = 'iqn' | 'naa' | 'eui' | 'ib' | 'free';
 
 /** Names of the fabrics. */
-export type FabricName =
-  | 'iscsi' | 'loopback' | 'vhost' | 'qla2xxx' | 'efct' | 'srpt' | 'tcm_fc' | 'sbp'
-  | 'xen-pvscsi' | 'ibmvscsis' | 'usb_gadget';
+export type FabricName = 'iscsi' | 'loopback' | 'vhost' | 'qla2xxx' | 'efct' | 'srpt' | 'tcm_fc' | 'sbp' | 'xen-pvscsi' | 'ibmvscsis' | 'usb_gadget';
 
 /** Description of one fabric. */
 export interface FabricInfo {
@@ -40,7 +38,15 @@ export const FABRICS: Readonly<Record<FabricName, FabricInfo>> = {
   iscsi: { name: 'iscsi', dir: 'iscsi', module: 'iscsi_target_mod', features: ALL_ISCSI, wwnTypes: ['iqn', 'naa', 'eui'], wwnInConfigfs: 'same' },
   loopback: { name: 'loopback', dir: 'loopback', module: 'tcm_loop', features: ['nexus'], wwnTypes: ['naa'], wwnInConfigfs: 'same' },
   vhost: { name: 'vhost', dir: 'vhost', module: 'tcm_vhost', features: ['nexus', 'acls', 'tpgts'], wwnTypes: ['naa'], wwnInConfigfs: 'same' },
-  qla2xxx: { name: 'qla2xxx', dir: 'qla2xxx', module: 'tcm_qla2xxx', features: ['acls'], wwnTypes: ['naa'], wwnInConfigfs: 'colon-hex', hardwareWwns: '/sys/class/fc_host/host*/port_name' },
+  qla2xxx: {
+    name: 'qla2xxx',
+    dir: 'qla2xxx',
+    module: 'tcm_qla2xxx',
+    features: ['acls'],
+    wwnTypes: ['naa'],
+    wwnInConfigfs: 'colon-hex',
+    hardwareWwns: '/sys/class/fc_host/host*/port_name',
+  },
   efct: { name: 'efct', dir: 'efct', module: 'efct', features: ['acls'], wwnTypes: ['naa'], wwnInConfigfs: 'colon-hex', hardwareWwns: '/sys/class/fc_host/host*/port_name' },
   srpt: { name: 'srpt', dir: 'srpt', module: 'ib_srpt', features: ['acls'], wwnTypes: ['ib'], wwnInConfigfs: 'ib-hex', hardwareWwns: '/sys/class/infiniband/*/ports/*/gids/0' },
   tcm_fc: { name: 'tcm_fc', dir: 'fc', module: 'tcm_fc', features: ['acls'], wwnTypes: ['naa'], wwnInConfigfs: 'colon-hex', hardwareWwns: '/sys/class/fc_host/host*/port_name' },

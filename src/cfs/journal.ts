@@ -19,7 +19,6 @@ import { RTSLibError, toLibraryError } from '../errors.js';
 import type { TreeImage } from './tree-image.js';
 import { processAlive } from './processes.js';
 
-
 /** What a journal records. */
 export interface JournalRecord {
   /** Always `rtslib-journal`. */
@@ -196,6 +195,12 @@ export async function readJournal(stateDir: string, root: string): Promise<Journ
   if (record.format !== 'rtslib-journal' || record.version !== 1 || record.root !== root || !Array.isArray(record.created) || typeof record.image !== 'object') {
     throw new RTSLibError(`the journal ${file} is not one this version can read`, { code: 'ERR_RTSLIB_JOURNAL' });
   }
-  const done = await open(`${file}.done`, 'r').then(async (h) => { await h.close(); return true; }, () => false);
+  const done = await open(`${file}.done`, 'r').then(
+    async (h) => {
+      await h.close();
+      return true;
+    },
+    () => false,
+  );
   return { record, done };
 }

@@ -18,7 +18,10 @@ export async function checkConfigfsMount(root: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new RTSLibError(`${root} does not exist: is configfs mounted (mount -t configfs none /sys/kernel/config) and target_core_mod loaded (modprobe target_core_mod)?`, { code: 'ENOENT', cause: error });
+      throw new RTSLibError(`${root} does not exist: is configfs mounted (mount -t configfs none /sys/kernel/config) and target_core_mod loaded (modprobe target_core_mod)?`, {
+        code: 'ENOENT',
+        cause: error,
+      });
     }
     throw systemCallError(`cannot check ${root}`, error) ?? error;
   }

@@ -103,7 +103,10 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
     if (conditional.length) {
       let reads: NativeResult[];
       try {
-        reads = await cfs.run(conditional.map((op) => ({ op: 'read', path: op.path, independent: true })), { stopOnError: false, undo });
+        reads = await cfs.run(
+          conditional.map((op) => ({ op: 'read', path: op.path, independent: true })),
+          { stopOnError: false, undo },
+        );
       } catch {
         reads = conditional.map(() => ({ ok: false, skipped: true }));
       }

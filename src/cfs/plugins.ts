@@ -63,4 +63,3 @@ export function validateUserControl(control: unknown): string {
   }
   return text;
 }
-

@@ -83,7 +83,13 @@ export async function recoverUnderLock(cfs: Configfs): Promise<RecoveryReport | 
     const file = Journal.fileFor(stateDir, cfs.root);
     if (state.done) {
       await removeJournal(file);
-      return { outcome: 'completed', command: record.command, pid: record.pid, startedAt: record.startedAt, message: `an interrupted ${who} had finished: the tree keeps the configuration it wrote` };
+      return {
+        outcome: 'completed',
+        command: record.command,
+        pid: record.pid,
+        startedAt: record.startedAt,
+        message: `an interrupted ${who} had finished: the tree keeps the configuration it wrote`,
+      };
     }
     const undo = await undoToImage(cfs, record.image, record.created);
     if (undo.notUndone.length) {
@@ -93,6 +99,12 @@ export async function recoverUnderLock(cfs: Configfs): Promise<RecoveryReport | 
       );
     }
     await removeJournal(file);
-    return { outcome: 'rolled-back', command: record.command, pid: record.pid, startedAt: record.startedAt, message: `an interrupted ${who} was rolled back: the tree is as it was before it` };
+    return {
+      outcome: 'rolled-back',
+      command: record.command,
+      pid: record.pid,
+      startedAt: record.startedAt,
+      message: `an interrupted ${who} was rolled back: the tree is as it was before it`,
+    };
   }
 }

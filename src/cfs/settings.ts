@@ -62,7 +62,7 @@ export function settingFromShown(path: string, text: string): string | null {
     case 'alias':
     case 'lba_map':
     case 'nexus':
-      return value === '' || parts[0] === 'core' && name === 'udev_path' ? null : value;
+      return value === '' || (parts[0] === 'core' && name === 'udev_path') ? null : value;
     default:
       return value;
   }

@@ -79,7 +79,10 @@ export function captureWholeImage(snap: Snapshot, recreate: StorageObjectRecreat
       } else if (type === 'aluaGroup') {
         const id = child(path, ALUA_GROUP_FILES.id);
         inCreateOps.add(id);
-        create = [{ op: 'mkdir', path }, { op: 'write', path: id, value: snap.text(id)?.trim() ?? '0' }];
+        create = [
+          { op: 'mkdir', path },
+          { op: 'write', path: id, value: snap.text(id)?.trim() ?? '0' },
+        ];
       }
       image.dirs.push({ path, type, ...(create ? { create } : {}) });
     } else if (kind === 'link') {
@@ -157,7 +160,11 @@ function userNodes(snap: Snapshot): Set<string> {
  * differ). `now` must hold the structure, and the enable values of TPGs.
  */
 export function planUndo(now: Snapshot, image: TreeImage, created: readonly string[]): PhasedOp[] {
-  const removal = planRemoval(now, created.filter((p) => now.has(p)), { removeEmptiedHbas: false });
+  const removal = planRemoval(
+    now,
+    created.filter((p) => now.has(p)),
+    { removeEmptiedHbas: false },
+  );
   const ops: PhasedOp[] = [...removal.ops];
   if (image.whole) {
     const present = userNodes(now);

@@ -284,9 +284,7 @@ export function splitPath(path: string): { parent: string; name: string } {
  */
 export function resolveLink(linkPath: string, target: string, root: string): string | null {
   const rootParts = root.split('/').filter((p) => p !== '' && p !== '.');
-  const parts = target.startsWith('/')
-    ? target.split('/')
-    : [...rootParts, ...splitPath(linkPath).parent.split('/'), ...target.split('/')];
+  const parts = target.startsWith('/') ? target.split('/') : [...rootParts, ...splitPath(linkPath).parent.split('/'), ...target.split('/')];
   const out: string[] = [];
   for (const part of parts) {
     if (part === '' || part === '.') continue;
@@ -321,9 +319,7 @@ export function aclAuthPath(acl: string, name: string): string {
  * (everything else in the tree, the attribute groups and files, the kernel
  * makes and removes with them).
  */
-export type NodeType =
-  | 'hba' | 'storageObject' | 'aluaGroup'
-  | 'target' | 'tpg' | 'lun' | 'lunLink' | 'portal' | 'acl' | 'mappedLun' | 'mappedLunLink';
+export type NodeType = 'hba' | 'storageObject' | 'aluaGroup' | 'target' | 'tpg' | 'lun' | 'lunLink' | 'portal' | 'acl' | 'mappedLun' | 'mappedLunLink';
 
 /**
  * What user-made node a root-relative path is, from its shape alone: an HBA

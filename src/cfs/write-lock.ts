@@ -48,7 +48,9 @@ export class RTSLibLockTimeoutError extends RTSLibError {
   /** Who held it when we gave up, when known. */
   readonly holder: LockHolder | null;
   constructor(file: string, timeoutMs: number, holder: LockHolder | null) {
-    super(`${file} is locked${holder ? ` by ${describeHolder(holder)}` : ''}; gave up after ${Math.round(timeoutMs / 1000)} s (set a longer lock timeout, or end that process)`, { code: 'ERR_RTSLIB_LOCKED' });
+    super(`${file} is locked${holder ? ` by ${describeHolder(holder)}` : ''}; gave up after ${Math.round(timeoutMs / 1000)} s (set a longer lock timeout, or end that process)`, {
+      code: 'ERR_RTSLIB_LOCKED',
+    });
     this.holder = holder;
   }
 }
@@ -102,7 +104,9 @@ export async function withLock<T>(mode: LockMode, options: LockOptions, fn: () =
   // in-process queue: one outermost hold at a time
   const previous = queues.get(key) ?? Promise.resolve();
   let release!: () => void;
-  const mine = new Promise<void>((resolve) => { release = resolve; });
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const tail = previous.then(() => mine);
   queues.set(key, tail);
   await previous;
@@ -165,7 +169,10 @@ export async function lockHolder(file: string): Promise<LockHolder | null> {
     const m = /^\d+:\s+FLOCK\s+\S+\s+(READ|WRITE)\s+(\d+)\s+([0-9a-f]+):([0-9a-f]+):(\d+)\s/.exec(line);
     if (!m || parseInt(m[3] as string, 16) !== major || parseInt(m[4] as string, 16) !== minor || BigInt(m[5] as string) !== st.ino) continue;
     const pid = Number(m[2]);
-    const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').then((t) => t.split('\0').filter(Boolean).join(' ') || '?', () => '?');
+    const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').then(
+      (t) => t.split('\0').filter(Boolean).join(' ') || '?',
+      () => '?',
+    );
     return { pid, command, mode: m[1] === 'WRITE' ? 'exclusive' : 'shared' };
   }
   return null;

@@ -79,12 +79,15 @@ function inside(path: string, dirs: ReadonlySet<string>): boolean {
 /** The image of what the run changes (see tree-image.ts). */
 async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: readonly string[], options: WriteRunOptions): Promise<TreeImage> {
   if (ops.some((op) => op.op === 'rmdir' || op.op === 'unlink')) {
-    return captureWholeImage(options.basis ?? await cfs.snapshot(''), options.recreateStorageObject);
+    return captureWholeImage(options.basis ?? (await cfs.snapshot('')), options.recreateStorageObject);
   }
   const createdDirs = new Set(created);
   const written = [...new Set(ops.filter((op) => op.op === 'write' && !inside(op.path, createdDirs)).map((op) => op.path))];
   if (written.length === 0) return valuesImage([]);
-  const reads = await cfs.run(written.map((path) => ({ op: 'read', path, independent: true })), { stopOnError: false });
+  const reads = await cfs.run(
+    written.map((path) => ({ op: 'read', path, independent: true })),
+    { stopOnError: false },
+  );
   const values: ImageValue[] = [];
   reads.forEach((r, i) => {
     if (!r.ok || !Buffer.isBuffer(r.value)) return;

@@ -56,29 +56,41 @@ export function generateWwn(type: WwnType): string {
       const host = (hostname().split('.')[0] ?? 'localhost').replace(/_/g, '').toLowerCase();
       return `iqn.2003-01.org.linux-iscsi.${host}.${machine().replace(/_/g, '').toLowerCase()}:sn.${hex.slice(-12)}`;
     }
-    case 'naa': return `naa.5001405${hex.slice(-9)}`;
-    case 'eui': return `eui.001405${hex.slice(-10)}`;
-    case 'ib': return `ib.fe80000000000000${hex.slice(-16)}`;
-    case 'free': return randomUUID();
+    case 'naa':
+      return `naa.5001405${hex.slice(-9)}`;
+    case 'eui':
+      return `eui.001405${hex.slice(-10)}`;
+    case 'ib':
+      return `ib.fe80000000000000${hex.slice(-16)}`;
+    case 'free':
+      return randomUUID();
   }
 }
 
 /** The WWN as the fabric's configfs directory name spells it. */
 export function wwnToConfigfs(fabric: FabricInfo, wwn: string): string {
   switch (fabric.wwnInConfigfs) {
-    case 'same': return wwn;
-    case 'strip-prefix': return wwn.slice(wwn.indexOf('.') + 1);
-    case 'ib-hex': return `0x${wwn.slice(3)}`;
-    case 'colon-hex': return (wwn.slice(4).match(/.{1,2}/g) ?? []).join(':');
+    case 'same':
+      return wwn;
+    case 'strip-prefix':
+      return wwn.slice(wwn.indexOf('.') + 1);
+    case 'ib-hex':
+      return `0x${wwn.slice(3)}`;
+    case 'colon-hex':
+      return (wwn.slice(4).match(/.{1,2}/g) ?? []).join(':');
   }
 }
 
 /** The WWN from a fabric's configfs directory name. */
 export function wwnFromConfigfs(fabric: FabricInfo, dirName: string): string {
   switch (fabric.wwnInConfigfs) {
-    case 'same': return dirName;
-    case 'strip-prefix': return `${fabric.wwnTypes[0]}.${dirName}`;
-    case 'ib-hex': return `ib.${dirName.replace(/^0x/, '')}`;
-    case 'colon-hex': return `naa.${dirName.replace(/:/g, '')}`;
+    case 'same':
+      return dirName;
+    case 'strip-prefix':
+      return `${fabric.wwnTypes[0]}.${dirName}`;
+    case 'ib-hex':
+      return `ib.${dirName.replace(/^0x/, '')}`;
+    case 'colon-hex':
+      return `naa.${dirName.replace(/:/g, '')}`;
   }
 }

@@ -35,16 +35,26 @@ export function hostLabel(host: number, hosts: readonly ScsiHost[]): string {
  */
 export function deviceTable(discovery: Discovery): string[] {
   const hosts = discovery.hosts.length
-    ? renderTable(['HOST', 'DRIVER'], discovery.hosts.map((h) => [`host${h.host}`, h.procName ?? NONE]))
+    ? renderTable(
+        ['HOST', 'DRIVER'],
+        discovery.hosts.map((h) => [`host${h.host}`, h.procName ?? NONE]),
+      )
     : ['no SCSI hosts'];
   const devices = discovery.devices.length
     ? renderTable(
-      ['HOST', 'H:C:T:L', 'TYPE', 'VENDOR', 'MODEL', 'REV', 'BLOCK', 'SG', 'SIZE'],
-      discovery.devices.map((d) => [
-        hostLabel(d.host, discovery.hosts), d.hctl, d.typeName || NONE, d.vendor || NONE, d.model || NONE, d.rev || NONE,
-        d.blockDevice ?? NONE, d.sgDevice ?? NONE, d.sizeBytes === null ? NONE : formatSize(d.sizeBytes),
-      ]),
-    )
+        ['HOST', 'H:C:T:L', 'TYPE', 'VENDOR', 'MODEL', 'REV', 'BLOCK', 'SG', 'SIZE'],
+        discovery.devices.map((d) => [
+          hostLabel(d.host, discovery.hosts),
+          d.hctl,
+          d.typeName || NONE,
+          d.vendor || NONE,
+          d.model || NONE,
+          d.rev || NONE,
+          d.blockDevice ?? NONE,
+          d.sgDevice ?? NONE,
+          d.sizeBytes === null ? NONE : formatSize(d.sizeBytes),
+        ]),
+      )
     : ['no SCSI devices'];
   return [...hosts, '', ...devices];
 }

@@ -36,7 +36,11 @@ export async function runPlan(root: RTSRoot, io: CliIO, verb: string, makePlan: 
     if (onPlan && !onPlan(plan)) return;
     let result: ExecuteResult | undefined;
     if (plan.steps.length) {
-      const progress = await startProgress(io, plan.steps.reduce((n, s) => n + s.ops.length, 0), verb);
+      const progress = await startProgress(
+        io,
+        plan.steps.reduce((n, s) => n + s.ops.length, 0),
+        verb,
+      );
       try {
         result = await executePlan(root, plan, { command: verb, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
       } finally {

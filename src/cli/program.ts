@@ -55,7 +55,9 @@ export function buildProgram(io: CliIO): Command {
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => { io.stdout.write(text); },
+      writeOut: (text) => {
+        io.stdout.write(text);
+      },
       writeErr: () => {},
       outputError: () => {},
       getOutHelpWidth: width,
@@ -77,7 +79,12 @@ export function buildProgram(io: CliIO): Command {
 
 /** The verb a command line runs (the first operand, skipping global options and their values), when it is one of the program's. */
 export function commandName(program: Command, argv: readonly string[]): string | undefined {
-  const valued = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]).filter((f): f is string => !!f));
+  const valued = new Set(
+    program.options
+      .filter((o) => o.required || o.optional)
+      .flatMap((o) => [o.long, o.short])
+      .filter((f): f is string => !!f),
+  );
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (arg === '--') return undefined;

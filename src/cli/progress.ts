@@ -33,12 +33,15 @@ export function wantsProgressBar(io: CliIO, operations: number): boolean {
 export async function startProgress(io: CliIO, operations: number, label: string): Promise<PlanProgress> {
   if (!wantsProgressBar(io, operations)) return { stop() {} };
   const { default: cliProgress } = await import('cli-progress');
-  const bar: SingleBar = new cliProgress.SingleBar({
-    stream: io.stdout,
-    format: `${label} [{bar}] {value}/{total} operations`,
-    clearOnComplete: true,
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
+  const bar: SingleBar = new cliProgress.SingleBar(
+    {
+      stream: io.stdout,
+      format: `${label} [{bar}] {value}/{total} operations`,
+      clearOnComplete: true,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     onProgress(done: number, total: number): void {

@@ -33,6 +33,8 @@ export async function targetRoot(command: Command, io: CliIO): Promise<RTSRoot> 
     ...(lockTimeout === undefined ? {} : { lockTimeoutMs: lockTimeout * 1000 }),
     ...(stateDir === undefined ? {} : { stateDir: resolve(stateDir) }),
     ...(process.env['RTSLIB_PLAIN_DIRECTORY'] === '1' ? { plainDirectory: true } : {}),
-    onNotice: (message) => { io.stderr.write(`rtslib: ${message}\n`); },
+    onNotice: (message) => {
+      io.stderr.write(`rtslib: ${message}\n`);
+    },
   });
 }

@@ -8,8 +8,16 @@
 import { FABRICS, isFabricName } from '../cfs/fabrics.js';
 import type { PluginName } from '../cfs/plugins.js';
 import type {
-  AluaTpgConfig, FabricModuleConfig, MappedLunConfig, NodeAclConfig, PortalConfig, SaveConfig, StorageObjectConfig,
-  TargetConfig, TpgConfig, LunConfig,
+  AluaTpgConfig,
+  FabricModuleConfig,
+  MappedLunConfig,
+  NodeAclConfig,
+  PortalConfig,
+  SaveConfig,
+  StorageObjectConfig,
+  TargetConfig,
+  TpgConfig,
+  LunConfig,
 } from '../config/schema.js';
 import { formatSize } from './size-format.js';
 import { renderTree, type TreeNode } from './text-tree.js';
@@ -19,7 +27,13 @@ const PLUGIN_ORDER: readonly PluginName[] = ['block', 'fileio', 'pscsi', 'ramdis
 
 /** ALUA access states by number (SPC-4 asymmetric access states). */
 const ALUA_STATES: Readonly<Record<number, string>> = {
-  0: 'Active/optimized', 1: 'Active/non-optimized', 2: 'Standby', 3: 'Unavailable', 4: 'LBA dependent', 14: 'Offline', 15: 'Transitioning',
+  0: 'Active/optimized',
+  1: 'Active/non-optimized',
+  2: 'Standby',
+  3: 'Unavailable',
+  4: 'LBA dependent',
+  14: 'Offline',
+  15: 'Transitioning',
 };
 
 /** Code-point order, independent of the locale. */
@@ -50,7 +64,13 @@ export function storageObjectSummary(so: StorageObjectConfig): string | undefine
     case 'block':
       return joinParts([so.dev, cacheMode(so.write_back), so.readonly === true && 'read-only', so.exclusive === true && 'exclusive']);
     case 'fileio':
-      return joinParts([so.dev, so.size === undefined ? undefined : formatSize(so.size), cacheMode(so.write_back), so.aio === true && 'aio', so.buffered_mode === true && 'buffered']);
+      return joinParts([
+        so.dev,
+        so.size === undefined ? undefined : formatSize(so.size),
+        cacheMode(so.write_back),
+        so.aio === true && 'aio',
+        so.buffered_mode === true && 'buffered',
+      ]);
     case 'pscsi':
       return so.dev;
     case 'ramdisk':
@@ -61,7 +81,7 @@ export function storageObjectSummary(so: StorageObjectConfig): string | undefine
 }
 
 function aluaGroupNode(group: AluaTpgConfig): TreeNode {
-  const state = group.alua_access_state === undefined ? undefined : ALUA_STATES[group.alua_access_state] ?? `state ${group.alua_access_state}`;
+  const state = group.alua_access_state === undefined ? undefined : (ALUA_STATES[group.alua_access_state] ?? `state ${group.alua_access_state}`);
   return withSummary(group.name, joinParts([`id ${group.tg_pt_gp_id}`, state]));
 }
 
@@ -82,10 +102,7 @@ function backstoresNode(storageObjects: readonly StorageObjectConfig[]): TreeNod
 }
 
 function chapParts(holder: { chap_userid?: string | undefined; chap_mutual_userid?: string | undefined }): (string | undefined)[] {
-  return [
-    holder.chap_userid ? `chap user ${holder.chap_userid}` : undefined,
-    holder.chap_mutual_userid ? `mutual chap user ${holder.chap_mutual_userid}` : undefined,
-  ];
+  return [holder.chap_userid ? `chap user ${holder.chap_userid}` : undefined, holder.chap_mutual_userid ? `mutual chap user ${holder.chap_mutual_userid}` : undefined];
 }
 
 function mappedLunNode(mapped: MappedLunConfig): TreeNode {
@@ -139,7 +156,11 @@ function tpgNode(tpg: TpgConfig, features: readonly string[]): TreeNode {
 function targetNode(target: TargetConfig): TreeNode {
   const features = isFabricName(target.fabric) ? FABRICS[target.fabric].features : [];
   const tpgs = [...(target.tpgs ?? [])].sort((a, b) => a.tag - b.tag);
-  return withSummary(target.wwn, count('TPGs', tpgs.length), tpgs.map((tpg) => tpgNode(tpg, features)));
+  return withSummary(
+    target.wwn,
+    count('TPGs', tpgs.length),
+    tpgs.map((tpg) => tpgNode(tpg, features)),
+  );
 }
 
 function discoverySummary(module: FabricModuleConfig | undefined): string | undefined {
@@ -155,8 +176,7 @@ function fabricNodes(config: SaveConfig): TreeNode[] {
   const targets = config.targets ?? [];
   const modules = config.fabric_modules ?? [];
   const known = Object.keys(FABRICS);
-  const names = [...new Set([...targets.map((t) => t.fabric), ...modules.map((m) => m.name)])]
-    .sort((a, b) => (known.indexOf(a) - known.indexOf(b)) || byText(a, b));
+  const names = [...new Set([...targets.map((t) => t.fabric), ...modules.map((m) => m.name)])].sort((a, b) => known.indexOf(a) - known.indexOf(b) || byText(a, b));
   return names.map((fabric) => {
     const own = targets.filter((t) => t.fabric === fabric).sort((a, b) => byText(a.wwn, b.wwn));
     const summary = joinParts([count('Targets', own.length), discoverySummary(modules.find((m) => m.name === fabric))]);

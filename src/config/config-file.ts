@@ -39,7 +39,11 @@ export function configText(config: SaveConfig): string {
   const sort = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sort);
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sort((value as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, sort((value as Record<string, unknown>)[k])]),
+      );
     }
     return value;
   };
@@ -134,11 +138,13 @@ async function backUp(file: string, next: string, keep: number): Promise<string 
     const m = /-(\d{8}-\d{6})(?:-(\d+))?\.json\.gz$/.exec(n);
     return [m?.[1] ?? '', Number(m?.[2] ?? 0)];
   };
-  const old = (await readdir(dir)).filter((n) => pattern.test(n)).sort((a, b) => {
-    const [ta, na] = order(a);
-    const [tb, nb] = order(b);
-    return ta === tb ? na - nb : ta < tb ? -1 : 1;
-  });
+  const old = (await readdir(dir))
+    .filter((n) => pattern.test(n))
+    .sort((a, b) => {
+      const [ta, na] = order(a);
+      const [tb, nb] = order(b);
+      return ta === tb ? na - nb : ta < tb ? -1 : 1;
+    });
   for (const name of old.slice(0, Math.max(0, old.length - keep))) await unlink(join(dir, name));
   return backup;
 }
@@ -151,7 +157,8 @@ async function backUp(file: string, next: string, keep: number): Promise<string 
  */
 export async function writeConfigFile(file: string, config: SaveConfig, options: WriteConfigOptions = {}): Promise<WriteConfigResult> {
   const keep = options.backups ?? DEFAULT_BACKUPS;
-  if (!Number.isInteger(keep) || keep < 0) throw new RTSLibError(`invalid backups: ${String(options.backups)} (a whole number, 0 for none)`, { code: 'ERR_RTSLIB_INVALID_ARGUMENT' });
+  if (!Number.isInteger(keep) || keep < 0)
+    throw new RTSLibError(`invalid backups: ${String(options.backups)} (a whole number, 0 for none)`, { code: 'ERR_RTSLIB_INVALID_ARGUMENT' });
   const text = configText(config);
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o755 });

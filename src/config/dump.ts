@@ -7,20 +7,54 @@
  * state is always the same JSON.
  */
 import { madeWith } from '../model/storage-plugins.js';
-import { settingFromShown } from '../cfs/settings.js';
+import { settingFromShown, ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
-import { ACL_FILES, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES, WWN_FILES, aclsPath, child, discoveryAuthPath, fabricPath, groupPath, lunPath, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, STORAGE_OBJECT_ATTRIBUTES, aluaGroupPath, aluaGroupsPath, settingPath, splitPath, tpgPath } from '../cfs/tree.js';
+import {
+  ACL_FILES,
+  LUN_FILES,
+  MAPPED_LUN_FILES,
+  PORTAL_FILES,
+  TPG_FILES,
+  WWN_FILES,
+  aclsPath,
+  child,
+  discoveryAuthPath,
+  fabricPath,
+  groupPath,
+  lunPath,
+  lunsPath,
+  parseLunDirName,
+  parsePortalDirName,
+  parseTpgDirName,
+  portalsPath,
+  storageObjectPath,
+  ALUA_GROUP_FILES,
+  DISCOVERY_AUTH_FILES,
+  STORAGE_OBJECT_ATTRIBUTES,
+  aluaGroupPath,
+  aluaGroupsPath,
+  settingPath,
+  splitPath,
+  tpgPath,
+} from '../cfs/tree.js';
 import { authValue } from '../cfs/values.js';
-import { ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { listStorageObjects } from '../model/storage-object.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS, SECRET_KEYS, storageObjectRef } from './format.js';
 import type {
-  AluaTpgConfig, FabricModuleConfig, LunConfig, MappedLunConfig,
-  NodeAclConfig, PortalConfig, SaveConfig, StorageObjectConfig, TargetConfig, TpgConfig,
+  AluaTpgConfig,
+  FabricModuleConfig,
+  LunConfig,
+  MappedLunConfig,
+  NodeAclConfig,
+  PortalConfig,
+  SaveConfig,
+  StorageObjectConfig,
+  TargetConfig,
+  TpgConfig,
 } from './schema.js';
 
 /** Options of {@link dumpConfig}. */
@@ -35,7 +69,6 @@ export interface DumpOptions {
   lock?: boolean;
 }
 
-
 /** rtslib-fb reads values with `.strip()` and saves those that `int()` accepts as integers. */
 function savedValue(text: string): number | string {
   const t = text.trim();
@@ -46,11 +79,13 @@ function savedValue(text: string): number | string {
   return t;
 }
 
-const byKey = <T>(key: (item: T) => string | number) => (a: T, b: T): number => {
-  const ka = key(a);
-  const kb = key(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-};
+const byKey =
+  <T>(key: (item: T) => string | number) =>
+  (a: T, b: T): number => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
 
 /** Reads a file of the snapshot, stripped as rtslib-fb's fread does; undefined when absent. */
 function read(snap: Snapshot, path: string): string | undefined {
@@ -90,8 +125,13 @@ function dumpAluaGroup(snap: Snapshot, so: string, name: string): AluaTpgConfig 
   for (const setting of ALUA_SAVED_SETTINGS) {
     const text = read(snap, child(dir, setting));
     if (text === undefined) continue;
-    const value = setting === 'alua_access_status' ? (ALUA_STATUSES as readonly string[]).indexOf(text) : setting === 'alua_access_type' ? (ALUA_TYPES as readonly string[]).indexOf(text) : Number(text);
-    if (Number.isInteger(value) && value >= 0 || setting !== 'alua_access_status' && setting !== 'alua_access_type') group[setting] = value;
+    const value =
+      setting === 'alua_access_status'
+        ? (ALUA_STATUSES as readonly string[]).indexOf(text)
+        : setting === 'alua_access_type'
+          ? (ALUA_TYPES as readonly string[]).indexOf(text)
+          : Number(text);
+    if ((Number.isInteger(value) && value >= 0) || (setting !== 'alua_access_status' && setting !== 'alua_access_type')) group[setting] = value;
   }
   return group;
 }
@@ -106,7 +146,12 @@ function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number,
   const kernel = PLUGINS[plugin].kernel;
   const so = storageObjectPath(kernel, hbaIndex, name);
   const attributes = groupValues(snap, groupPath(so, 'attrib'), false);
-  const alua_tpgs = aluaSupported(snap, plugin, so) ? snap.childDirs(aluaGroupsPath(so)).sort().map((g) => dumpAluaGroup(snap, so, g)) : [];
+  const alua_tpgs = aluaSupported(snap, plugin, so)
+    ? snap
+        .childDirs(aluaGroupsPath(so))
+        .sort()
+        .map((g) => dumpAluaGroup(snap, so, g))
+    : [];
   const common = { name, ...(attributes ? { attributes } : {}), alua_tpgs };
   const made = madeWith(snap, kernel, so);
   const writeBack = read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.writeCache)) === '1';
@@ -121,7 +166,15 @@ function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number,
     case 'pscsi':
       return { ...common, plugin, dev: made.dev ?? '' };
     case 'user':
-      return { ...common, plugin, wwn: unitSerial(snap, so), size: made.size ?? 0, config: made.config ?? '', hw_max_sectors: made.hwMaxSectors ?? 0, control: made.userControl ?? '' };
+      return {
+        ...common,
+        plugin,
+        wwn: unitSerial(snap, so),
+        size: made.size ?? 0,
+        config: made.config ?? '',
+        hw_max_sectors: made.hwMaxSectors ?? 0,
+        control: made.userControl ?? '',
+      };
   }
 }
 
@@ -137,7 +190,9 @@ function chapValues(snap: Snapshot, dir: string, secrets: boolean): Partial<Reco
 }
 
 /** LUN index by root-relative LUN path, and storage object ref by storage object path. */
-interface Refs { storageObjects: Map<string, { ref: string; alua: boolean }> }
+interface Refs {
+  storageObjects: Map<string, { ref: string; alua: boolean }>;
+}
 
 function dumpLun(snap: Snapshot, tpg: string, index: number, refs: Refs): LunConfig | null {
   const dir = lunPath(tpg, index);
@@ -157,7 +212,10 @@ function dumpPortal(snap: Snapshot, tpg: string, name: string): PortalConfig | n
   const parsed = parsePortalDirName(name);
   if (!parsed) return null;
   const dir = child(portalsPath(tpg), name);
-  const flag = (file: string) => { const t = read(snap, child(dir, file)); return t !== undefined && Number(t) !== 0; };
+  const flag = (file: string) => {
+    const t = read(snap, child(dir, file));
+    return t !== undefined && Number(t) !== 0;
+  };
   return { ip_address: parsed.ip.includes(':') ? `[${parsed.ip}]` : parsed.ip, iser: flag(PORTAL_FILES.iser), offload: flag(PORTAL_FILES.offload), port: parsed.port };
 }
 
@@ -187,11 +245,22 @@ function dumpAcl(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: strin
 function dumpTpg(snap: Snapshot, fabric: FabricInfo, target: string, tag: number, refs: Refs, secrets: boolean): TpgConfig {
   const dir = tpgPath(target, tag);
   const enable = read(snap, child(dir, TPG_FILES.enable));
-  const luns = snap.childDirs(lunsPath(dir)).map(parseLunDirName).filter((n): n is number => n !== null)
-    .map((i) => dumpLun(snap, dir, i, refs)).filter((l): l is LunConfig => l !== null).sort(byKey((l) => l.index));
-  const portals = snap.childDirs(portalsPath(dir)).map((n) => dumpPortal(snap, dir, n)).filter((p): p is PortalConfig => p !== null)
+  const luns = snap
+    .childDirs(lunsPath(dir))
+    .map(parseLunDirName)
+    .filter((n): n is number => n !== null)
+    .map((i) => dumpLun(snap, dir, i, refs))
+    .filter((l): l is LunConfig => l !== null)
+    .sort(byKey((l) => l.index));
+  const portals = snap
+    .childDirs(portalsPath(dir))
+    .map((n) => dumpPortal(snap, dir, n))
+    .filter((p): p is PortalConfig => p !== null)
     .sort(byKey((p) => `${p.ip_address} ${String(p.port).padStart(5, '0')}`));
-  const acls = snap.childDirs(aclsPath(dir)).map((n) => dumpAcl(snap, fabric, dir, n, secrets)).sort(byKey((a) => a.node_wwn));
+  const acls = snap
+    .childDirs(aclsPath(dir))
+    .map((n) => dumpAcl(snap, fabric, dir, n, secrets))
+    .sort(byKey((a) => a.node_wwn));
   return {
     ...nodeGroups(snap, dir),
     tag,
@@ -236,7 +305,11 @@ export function dumpSnapshot(snap: Snapshot, options: DumpOptions = {}): SaveCon
     for (const dirName of snap.childDirs(fdir)) {
       if (dirName === 'discovery_auth') continue;
       const tdir = child(fdir, dirName);
-      const tags = snap.childDirs(tdir).map(parseTpgDirName).filter((t): t is number => t !== null).sort((a, b) => a - b);
+      const tags = snap
+        .childDirs(tdir)
+        .map(parseTpgDirName)
+        .filter((t): t is number => t !== null)
+        .sort((a, b) => a - b);
       targets.push({
         ...nodeGroups(snap, tdir),
         fabric: fabric.name,
@@ -267,5 +340,3 @@ export async function dumpConfig(root: RTSRoot, options: DumpOptions = {}): Prom
 export function redactSecrets(config: SaveConfig): SaveConfig {
   return JSON.parse(JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) ? undefined : value))) as SaveConfig;
 }
-
-

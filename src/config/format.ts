@@ -8,9 +8,20 @@ import { ACL_AUTH_FILES } from '../cfs/tree.js';
 
 /** ALUA settings saved per group (alua_rw_params of rtslib-fb), all integers. */
 export const ALUA_SAVED_SETTINGS = [
-  'alua_access_state', 'alua_access_status', 'alua_access_type', 'alua_write_metadata', 'preferred',
-  'nonop_delay_msecs', 'trans_delay_msecs', 'implicit_trans_secs', 'alua_support_offline', 'alua_support_standby',
-  'alua_support_transitioning', 'alua_support_active_nonoptimized', 'alua_support_unavailable', 'alua_support_active_optimized',
+  'alua_access_state',
+  'alua_access_status',
+  'alua_access_type',
+  'alua_write_metadata',
+  'preferred',
+  'nonop_delay_msecs',
+  'trans_delay_msecs',
+  'implicit_trans_secs',
+  'alua_support_offline',
+  'alua_support_standby',
+  'alua_support_transitioning',
+  'alua_support_active_nonoptimized',
+  'alua_support_unavailable',
+  'alua_support_active_optimized',
 ] as const;
 
 /** `/backstores/<plugin>/<name>` of a storage object. */
@@ -27,14 +38,18 @@ export function parseStorageObjectRef(ref: string): { plugin: PluginName; name: 
 
 /** The CHAP keys of TPGs and ACLs: saveconfig key, file in the node's `auth/` group, whether it is a password. */
 export const CHAP_KEYS = [
-  ['chap_userid', ACL_AUTH_FILES.userid, false], ['chap_password', ACL_AUTH_FILES.password, true],
-  ['chap_mutual_userid', ACL_AUTH_FILES.mutualUserid, false], ['chap_mutual_password', ACL_AUTH_FILES.mutualPassword, true],
+  ['chap_userid', ACL_AUTH_FILES.userid, false],
+  ['chap_password', ACL_AUTH_FILES.password, true],
+  ['chap_mutual_userid', ACL_AUTH_FILES.mutualUserid, false],
+  ['chap_mutual_password', ACL_AUTH_FILES.mutualPassword, true],
 ] as const;
 
 /** The discovery authentication keys of fabric modules: saveconfig key, file in `discovery_auth/`, whether it is a password. */
 export const DISCOVERY_KEYS = [
-  ['discovery_userid', 'userid', false], ['discovery_password', 'password', true],
-  ['discovery_mutual_userid', 'userid_mutual', false], ['discovery_mutual_password', 'password_mutual', true],
+  ['discovery_userid', 'userid', false],
+  ['discovery_password', 'password', true],
+  ['discovery_mutual_userid', 'userid_mutual', false],
+  ['discovery_mutual_password', 'password_mutual', true],
 ] as const;
 
 /** The saveconfig keys whose values are passwords. */

@@ -4,8 +4,17 @@
  */
 export { saveConfigSchema, validateConfig, parseConfig, RTSLibConfigError, jsonPath, storageObjectRef, parseStorageObjectRef, ALUA_SAVED_SETTINGS } from './schema.js';
 export type {
-  ConfigIssue, SaveConfig, StorageObjectConfig, AluaTpgConfig, TargetConfig, TpgConfig, LunConfig, PortalConfig,
-  NodeAclConfig, MappedLunConfig, FabricModuleConfig,
+  ConfigIssue,
+  SaveConfig,
+  StorageObjectConfig,
+  AluaTpgConfig,
+  TargetConfig,
+  TpgConfig,
+  LunConfig,
+  PortalConfig,
+  NodeAclConfig,
+  MappedLunConfig,
+  FabricModuleConfig,
 } from './schema.js';
 export { dumpConfig, redactSecrets } from './dump.js';
 export type { DumpOptions } from './dump.js';

@@ -65,6 +65,12 @@ export function setNew(step: PlanStep, phase: number, path: string, name: string
 /** A setting of an existing object whose current value is known: written only when it differs. */
 export function setExisting(step: PlanStep, phase: number, path: string, name: string, current: unknown, desired: unknown, secret = false): void {
   if (same(current, desired)) return;
-  op(step, phase, { op: 'write', path, value: String(desired), ...(current === undefined || current === null ? {} : { previous: String(current) }), ...(secret ? { secret: true } : {}) });
+  op(step, phase, {
+    op: 'write',
+    path,
+    value: String(desired),
+    ...(current === undefined || current === null ? {} : { previous: String(current) }),
+    ...(secret ? { secret: true } : {}),
+  });
   (step.changes ??= []).push(`${name}: ${show(current ?? '', secret)} -> ${show(desired, secret)}`);
 }

@@ -8,7 +8,30 @@
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
-import { ACL_FILES, DEFAULT_ALUA_GROUP, LUN_FILES, MAPPED_LUN_FILES, PORTAL_FILES, TPG_FILES, aclPath, aluaGroupPath, child, discoveryAuthPath, fabricPath, groupPath, hbaPath, lunPath, mappedLunPath, normalizePortalAddress, portalPath, storageObjectPath, tpgPath, ALUA_GROUP_FILES, DISCOVERY_AUTH_FILES, settingPath } from '../cfs/tree.js';
+import {
+  ACL_FILES,
+  DEFAULT_ALUA_GROUP,
+  LUN_FILES,
+  MAPPED_LUN_FILES,
+  PORTAL_FILES,
+  TPG_FILES,
+  aclPath,
+  aluaGroupPath,
+  child,
+  discoveryAuthPath,
+  fabricPath,
+  groupPath,
+  hbaPath,
+  lunPath,
+  mappedLunPath,
+  normalizePortalAddress,
+  portalPath,
+  storageObjectPath,
+  tpgPath,
+  ALUA_GROUP_FILES,
+  DISCOVERY_AUTH_FILES,
+  settingPath,
+} from '../cfs/tree.js';
 import { normalizeWwn, generateWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { randomLinkAlias } from '../cfs/names.js';
 import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
@@ -25,18 +48,33 @@ import { RTSLibError } from '../errors.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS } from './format.js';
 import type { AluaTpgConfig, FabricModuleConfig, SaveConfig, StorageObjectConfig, TargetConfig } from './schema.js';
 import type { PlanStep } from './plan.js';
-import { P, PlanBuilder, op, same, setExisting, setNew, show } from './plan-builder.js';
+import type { PlanBuilder } from './plan-builder.js';
+import { P, op, same, setExisting, setNew, show } from './plan-builder.js';
 import { soKey, storageObjectDirs, targetDir, targetKey } from './plan-scope.js';
 
 /** What the model's plugin classes would write to create `so` (devices are checked here). */
 async function recipeFor(so: StorageObjectConfig, released: ReadonlySet<string>): Promise<CreationRecipe> {
   const wwn = 'wwn' in so && so.wwn ? { wwn: so.wwn } : {};
   switch (so.plugin) {
-    case 'fileio': return fileioRecipe({ dev: so.dev, ...(so.size === undefined ? {} : { size: so.size }), writeBack: so.write_back ?? so.buffered_mode ?? false, aio: so.aio ?? false, ...wwn }, released);
-    case 'block': return blockRecipe({ dev: so.dev, readonly: so.readonly ?? false, writeBack: so.write_back ?? false, ...wwn }, released);
-    case 'ramdisk': return rdmcpRecipe({ size: so.size, nullio: so.nullio ?? false, ...wwn });
-    case 'pscsi': return pscsiRecipe(so.dev, null, released);
-    case 'user': return userRecipe({ config: so.config, size: so.size, ...(so.hw_max_sectors === undefined ? {} : { hwMaxSectors: so.hw_max_sectors }), ...(so.control ? { control: so.control } : {}), ...wwn });
+    case 'fileio':
+      return fileioRecipe(
+        { dev: so.dev, ...(so.size === undefined ? {} : { size: so.size }), writeBack: so.write_back ?? so.buffered_mode ?? false, aio: so.aio ?? false, ...wwn },
+        released,
+      );
+    case 'block':
+      return blockRecipe({ dev: so.dev, readonly: so.readonly ?? false, writeBack: so.write_back ?? false, ...wwn }, released);
+    case 'ramdisk':
+      return rdmcpRecipe({ size: so.size, nullio: so.nullio ?? false, ...wwn });
+    case 'pscsi':
+      return pscsiRecipe(so.dev, null, released);
+    case 'user':
+      return userRecipe({
+        config: so.config,
+        size: so.size,
+        ...(so.hw_max_sectors === undefined ? {} : { hwMaxSectors: so.hw_max_sectors }),
+        ...(so.control ? { control: so.control } : {}),
+        ...wwn,
+      });
   }
 }
 
@@ -64,7 +102,15 @@ function modifyAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string,
 }
 
 /** Attributes/parameters of a node: conditional writes for a new node, differing ones for an existing node. */
-function groupSettings(s: PlanStep, phase: number, dir: string, group: 'attrib' | 'param', desired: Record<string, string | number> | undefined, current: Record<string, string | number> | undefined, isNew: boolean): void {
+function groupSettings(
+  s: PlanStep,
+  phase: number,
+  dir: string,
+  group: 'attrib' | 'param',
+  desired: Record<string, string | number> | undefined,
+  current: Record<string, string | number> | undefined,
+  isNew: boolean,
+): void {
   for (const [k, v] of Object.entries(desired ?? {}).sort(([a], [c]) => (a < c ? -1 : 1))) {
     const path = child(groupPath(dir, group), k);
     if (isNew) setNew(s, phase, path, `${group}/${k}`, v);
@@ -84,13 +130,22 @@ function chapSettings(s: PlanStep, phase: number, dir: string, desired: ChapFiel
     if (v === undefined) continue;
     const path = settingPath(dir, 'auth', file);
     if (!current) {
-      if (v !== '') { op(s, phase, { op: 'write', path, value: v, ...(secret ? { secret: true } : {}) }); (s.changes ??= []).push(`${key} = ${show(v, secret)}`); }
+      if (v !== '') {
+        op(s, phase, { op: 'write', path, value: v, ...(secret ? { secret: true } : {}) });
+        (s.changes ??= []).push(`${key} = ${show(v, secret)}`);
+      }
     } else setExisting(s, phase, path, key, current[key] ?? '', v, secret);
   }
 }
 
 /** Creates or reconciles one storage object. */
-function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: StorageObjectConfig | undefined, where: { path: string } | undefined, recipe: CreationRecipe | undefined): string {
+function planStorageObject(
+  b: PlanBuilder,
+  so: StorageObjectConfig,
+  cur: StorageObjectConfig | undefined,
+  where: { path: string } | undefined,
+  recipe: CreationRecipe | undefined,
+): string {
   if (cur && where) {
     // Settings fixed at creation must match: changing them means recreating the object.
     const fixed: [string, unknown, unknown][] = [];
@@ -101,11 +156,15 @@ function planStorageObject(b: PlanBuilder, so: StorageObjectConfig, cur: Storage
     if (so.plugin === 'fileio') fixed.push(['aio', (cur as { aio?: boolean }).aio ?? false, so.aio ?? false]);
     if (so.plugin === 'user') fixed.push(['config', (cur as { config?: string }).config, so.config]);
     for (const [name, now, want] of fixed) {
-      if (!same(now, want)) throw new RTSLibError(`storage object ${so.plugin}/${so.name} exists with ${name} ${JSON.stringify(now)}, the config says ${JSON.stringify(want)}: ${name} is fixed at creation; remove the object first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
+      if (!same(now, want))
+        throw new RTSLibError(
+          `storage object ${so.plugin}/${so.name} exists with ${name} ${JSON.stringify(now)}, the config says ${JSON.stringify(want)}: ${name} is fixed at creation; remove the object first (or use restore)`,
+          { code: 'ERR_RTSLIB_CONFLICT' },
+        );
     }
     const s: PlanStep = { action: 'modify', object: `storage object ${so.plugin}/${so.name}`, ops: [] };
     if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.storageObjectSettings, settingPath(where.path, 'wwn', 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
-    const attrs = { ...(('write_back' in so && so.write_back !== undefined) ? { emulate_write_cache: so.write_back ? 1 : 0 } : {}), ...so.attributes };
+    const attrs = { ...('write_back' in so && so.write_back !== undefined ? { emulate_write_cache: so.write_back ? 1 : 0 } : {}), ...so.attributes };
     groupSettings(s, P.storageObjectSettings, where.path, 'attrib', attrs, cur.attributes, false);
     if (s.ops.length) b.steps.push(s);
     const curGroups = new Map((cur.alua_tpgs ?? []).map((g) => [g.name, g]));
@@ -162,7 +221,9 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
       const ldir = lunPath(tdir, l.index);
       if (cl) {
         if (cl.storage_object !== l.storage_object) {
-          throw new RTSLibError(`LUN ${l.index} of ${tname} exports ${cl.storage_object}, the config says ${l.storage_object}: remove the LUN first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
+          throw new RTSLibError(`LUN ${l.index} of ${tname} exports ${cl.storage_object}, the config says ${l.storage_object}: remove the LUN first (or use restore)`, {
+            code: 'ERR_RTSLIB_CONFLICT',
+          });
         }
         if (l.alua_tg_pt_gp_name && cl.alua_tg_pt_gp_name !== null && cl.alua_tg_pt_gp_name !== undefined && l.alua_tg_pt_gp_name !== cl.alua_tg_pt_gp_name) {
           const ms = b.step('modify', `LUN ${l.index} of ${tname}`);
@@ -186,10 +247,16 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
       const pdir = portalPath(tdir, ip, p.port);
       const ps: PlanStep = { action: cp ? 'modify' : 'create', object: `portal ${p.ip_address}:${p.port} of ${tname}`, ops: [] };
       if (!cp) op(ps, P.children, { op: 'mkdir', path: pdir });
-      for (const [key, file] of [['iser', PORTAL_FILES.iser], ['offload', PORTAL_FILES.offload]] as const) {
+      for (const [key, file] of [
+        ['iser', PORTAL_FILES.iser],
+        ['offload', PORTAL_FILES.offload],
+      ] as const) {
         const want = p[key] ?? false;
         if (cp) setExisting(ps, P.childSettings, child(pdir, file), key, cp[key] ? 1 : 0, want ? 1 : 0);
-        else if (want) { op(ps, P.childSettings, { op: 'write', path: child(pdir, file), value: '1' }); (ps.changes ??= []).push(`${key} = true`); }
+        else if (want) {
+          op(ps, P.childSettings, { op: 'write', path: child(pdir, file), value: '1' });
+          (ps.changes ??= []).push(`${key} = true`);
+        }
       }
       if (ps.ops.length) b.steps.push(ps);
     }
@@ -217,14 +284,18 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
         const cm = curMapped.get(m.index);
         const mdir = mappedLunPath(adir, m.index);
         if (cm) {
-          if (cm.tpg_lun !== m.tpg_lun) throw new RTSLibError(`mapped LUN ${m.index} of ${aname} maps LUN ${cm.tpg_lun}, the config says ${m.tpg_lun}: remove it first (or use restore)`, { code: 'ERR_RTSLIB_CONFLICT' });
+          if (cm.tpg_lun !== m.tpg_lun)
+            throw new RTSLibError(`mapped LUN ${m.index} of ${aname} maps LUN ${cm.tpg_lun}, the config says ${m.tpg_lun}: remove it first (or use restore)`, {
+              code: 'ERR_RTSLIB_CONFLICT',
+            });
           const ms: PlanStep = { action: 'modify', object: `mapped LUN ${m.index} of ${aname}`, ops: [] };
           setExisting(ms, P.childSettings, child(mdir, MAPPED_LUN_FILES.writeProtect), 'write_protect', cm.write_protect ? 1 : 0, m.write_protect ? 1 : 0);
           if (ms.ops.length) b.steps.push(ms);
           continue;
         }
         const ms = b.step('create', `mapped LUN ${m.index} of ${aname} -> LUN ${m.tpg_lun}`);
-        for (const o of mappedLunCreateOps(mdir, lunPath(tdir, m.tpg_lun), m.alias ?? randomLinkAlias(), m.write_protect ? true : undefined)) op(ms, o.op === 'write' ? P.childSettings : P.children, o);
+        for (const o of mappedLunCreateOps(mdir, lunPath(tdir, m.tpg_lun), m.alias ?? randomLinkAlias(), m.write_protect ? true : undefined))
+          op(ms, o.op === 'write' ? P.childSettings : P.children, o);
         if (m.write_protect) (ms.changes ??= []).push('write_protect = true');
       }
     }
@@ -250,13 +321,21 @@ function planFabricModule(b: PlanBuilder, fm: FabricModuleConfig, cur: FabricMod
     const v = fm[key];
     if (v !== undefined) setExisting(s, P.childSettings, child(dir, file), key, cur?.[key] ?? '', v, secret);
   }
-  if (fm.discovery_enable_auth !== undefined) setExisting(s, P.enable, child(dir, DISCOVERY_AUTH_FILES.enforce), 'discovery_enable_auth', cur?.discovery_enable_auth ? 1 : 0, fm.discovery_enable_auth ? 1 : 0);
+  if (fm.discovery_enable_auth !== undefined)
+    setExisting(s, P.enable, child(dir, DISCOVERY_AUTH_FILES.enforce), 'discovery_enable_auth', cur?.discovery_enable_auth ? 1 : 0, fm.discovery_enable_auth ? 1 : 0);
   if (s.ops.length) b.steps.push(s);
 }
 
-
 /** Adds the creation/reconciliation steps for `desired` (already scoped) over `current`. */
-export async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig, current: SaveConfig, released: ReadonlySet<string>, exists: { so: (key: string) => boolean; target: (key: string) => boolean }, removed: ReadonlySet<string>): Promise<void> {
+export async function planCreation(
+  b: PlanBuilder,
+  snap: Snapshot,
+  desired: SaveConfig,
+  current: SaveConfig,
+  released: ReadonlySet<string>,
+  exists: { so: (key: string) => boolean; target: (key: string) => boolean },
+  removed: ReadonlySet<string>,
+): Promise<void> {
   const dirs = storageObjectDirs(snap);
   const soDirs = new Map<string, string>();
   for (const [key, where] of dirs) if (!removed.has(where.path)) soDirs.set(key, where.path);

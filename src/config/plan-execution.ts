@@ -58,7 +58,6 @@ export function withBasis(plan: Plan, basis: Basis | null): Plan {
   return plan;
 }
 
-
 /**
  * Executes a plan as one write run, all or nothing against the tree as it
  * was (cfs/write-run.ts): holding the lock exclusive, with a journal for

@@ -6,7 +6,25 @@
 import type { Snapshot } from '../cfs/snapshot.js';
 import { describeNode } from '../cfs/describe.js';
 import { planRemoval } from '../cfs/removal.js';
-import { CORE_DIR, DEFAULT_ALUA_GROUP, aluaGroupPath, child, nodeType, normalizePortalAddress, parseHbaDirName, parseLunDirName, parsePortalDirName, parseTpgDirName, splitPath, storageObjectPath, type NodeType, aclsPath, aluaGroupsPath, lunsPath, portalsPath } from '../cfs/tree.js';
+import {
+  CORE_DIR,
+  DEFAULT_ALUA_GROUP,
+  aluaGroupPath,
+  child,
+  nodeType,
+  normalizePortalAddress,
+  parseHbaDirName,
+  parseLunDirName,
+  parsePortalDirName,
+  parseTpgDirName,
+  splitPath,
+  storageObjectPath,
+  type NodeType,
+  aclsPath,
+  aluaGroupsPath,
+  lunsPath,
+  portalsPath,
+} from '../cfs/tree.js';
 import { fabricByDir } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
 import { normalizeWwn, wwnFromConfigfs } from '../cfs/wwn.js';
@@ -74,7 +92,10 @@ export function pruneRoots(snap: Snapshot, config: SaveConfig): string[] {
   for (const so of listStorageObjects(snap)) {
     const dir = storageObjectPath(PLUGINS[so.plugin].kernel, so.hbaIndex, so.name);
     const want = wantSos.get(storageObjectRef(so.plugin, so.name));
-    if (!want) { roots.push(dir); continue; }
+    if (!want) {
+      roots.push(dir);
+      continue;
+    }
     for (const group of snap.childDirs(aluaGroupsPath(dir))) {
       if (group !== DEFAULT_ALUA_GROUP && !want.alua_tpgs?.some((g) => g.name === group)) roots.push(aluaGroupPath(dir, group));
     }
@@ -90,13 +111,19 @@ export function pruneRoots(snap: Snapshot, config: SaveConfig): string[] {
       const tdir = child(top, name);
       if (nodeType(tdir, 'dir') !== 'target') continue;
       const t = wantTargets.get(`${fabric.name} ${wwnFromConfigfs(fabric, name)}`);
-      if (!t) { roots.push(tdir); continue; }
+      if (!t) {
+        roots.push(tdir);
+        continue;
+      }
       for (const tpgName of snap.childDirs(tdir)) {
         const tag = parseTpgDirName(tpgName);
         if (tag === null) continue;
         const gdir = child(tdir, tpgName);
         const g = t.tpgs?.find((x) => x.tag === tag);
-        if (!g) { roots.push(gdir); continue; }
+        if (!g) {
+          roots.push(gdir);
+          continue;
+        }
         for (const lun of snap.childDirs(lunsPath(gdir))) {
           const index = parseLunDirName(lun);
           if (index !== null && !g.luns?.some((l) => l.index === index)) roots.push(child(lunsPath(gdir), lun));
@@ -109,7 +136,10 @@ export function pruneRoots(snap: Snapshot, config: SaveConfig): string[] {
           const adir = child(aclsPath(gdir), aclName);
           const wwn = wwnFromConfigfs(fabric, aclName);
           const a = g.node_acls?.find((x) => normalizeWwn(fabric, x.node_wwn, 'node_wwn').wwn === wwn);
-          if (!a) { roots.push(adir); continue; }
+          if (!a) {
+            roots.push(adir);
+            continue;
+          }
           for (const mapped of snap.childDirs(adir)) {
             const index = parseLunDirName(mapped);
             if (index !== null && !a.mapped_luns?.some((m) => m.index === index)) roots.push(child(adir, mapped));
@@ -120,4 +150,3 @@ export function pruneRoots(snap: Snapshot, config: SaveConfig): string[] {
   }
   return roots;
 }
-

@@ -69,7 +69,11 @@ function targetsNamed(snap: Snapshot, wwn: string): string[] {
       if (nodeType(child(top, name), 'dir') !== 'target') continue;
       const names = [name.toLowerCase(), wwnFromConfigfs(fabric, name).toLowerCase()];
       let normal: string | undefined;
-      try { normal = normalizeWwn(fabric, wwn).wwn; } catch { normal = undefined; }
+      try {
+        normal = normalizeWwn(fabric, wwn).wwn;
+      } catch {
+        normal = undefined;
+      }
       if (names.includes(want) || (normal !== undefined && names.includes(normal))) out.push(child(top, name));
     }
   }
@@ -78,7 +82,9 @@ function targetsNamed(snap: Snapshot, wwn: string): string[] {
 
 /** The storage objects of the snapshot with this name (any plugin). */
 function storageObjectsNamed(snap: Snapshot, name: string): string[] {
-  return listStorageObjects(snap).filter((so) => so.name === name).map((so) => storageObjectPath(PLUGINS[so.plugin].kernel, so.hbaIndex, so.name));
+  return listStorageObjects(snap)
+    .filter((so) => so.name === name)
+    .map((so) => storageObjectPath(PLUGINS[so.plugin].kernel, so.hbaIndex, so.name));
 }
 
 /** What clearing (all, one target, or one storage object with the LUNs exporting it) removes. */
@@ -105,4 +111,3 @@ export function scope(config: SaveConfig, options: Scope, what: string): SaveCon
   }
   return out;
 }
-

@@ -29,7 +29,7 @@ export interface RestoreOptions extends Scope {
 }
 
 /** Options of {@link planClear}. */
-export interface ClearOptions extends Scope {}
+export type ClearOptions = Scope;
 
 /** Options of {@link planApply}. */
 export interface ApplyOptions {
@@ -85,7 +85,8 @@ export async function restorePlanOf(snap: Snapshot, current: SaveConfig, config:
   } else {
     const soNames = new Set((current.storage_objects ?? []).map(soKey));
     for (const so of desired.storage_objects ?? []) {
-      if (soNames.has(soKey(so))) throw new RTSLibError(`storage object ${so.plugin}/${so.name} exists: not restoring (restore without --no-clear replaces it)`, { code: 'EEXIST' });
+      if (soNames.has(soKey(so)))
+        throw new RTSLibError(`storage object ${so.plugin}/${so.name} exists: not restoring (restore without --no-clear replaces it)`, { code: 'EEXIST' });
     }
     const targets = new Set((current.targets ?? []).map(targetKey));
     for (const t of desired.targets ?? []) {
@@ -102,9 +103,12 @@ export async function restorePlanOf(snap: Snapshot, current: SaveConfig, config:
   // LUNs of restored targets may only name storage objects that exist after the plan.
   const kept = new Set([...dirs.keys()].filter((k) => !removedSos.has(k)));
   for (const so of desired.storage_objects ?? []) kept.add(soKey(so));
-  for (const t of desired.targets ?? []) for (const g of t.tpgs ?? []) for (const l of g.luns ?? []) {
-    if (!kept.has(l.storage_object)) throw new RTSLibError(`target ${t.wwn} TPG ${g.tag} LUN ${l.index}: storage object ${l.storage_object} does not exist and is not restored`, { code: 'ENOENT' });
-  }
+  for (const t of desired.targets ?? [])
+    for (const g of t.tpgs ?? [])
+      for (const l of g.luns ?? []) {
+        if (!kept.has(l.storage_object))
+          throw new RTSLibError(`target ${t.wwn} TPG ${g.tag} LUN ${l.index}: storage object ${l.storage_object} does not exist and is not restored`, { code: 'ENOENT' });
+      }
   return { steps: b.steps };
 }
 
@@ -135,4 +139,3 @@ export async function applyPlanOf(snap: Snapshot, current: SaveConfig, config: S
   // a LUN of a kept target may name a storage object that exists only in the kernel
   return { steps: [...b.steps, ...creation.steps] };
 }
-

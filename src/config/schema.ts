@@ -38,21 +38,30 @@ function checkedBy(check: (value: string) => unknown) {
   };
 }
 /** A value written to one configfs file: no NUL, newline or other control character. */
-const cfsValue = z.string().max(MAX_VALUE_BYTES).superRefine(checkedBy((v) => validateValue('value', v)));
+const cfsValue = z
+  .string()
+  .max(MAX_VALUE_BYTES)
+  .superRefine(checkedBy((v) => validateValue('value', v)));
 /** A value that goes into a storage object's control string: also no `,` or `=`. */
-const controlValue = z.string().max(MAX_VALUE_BYTES).superRefine(checkedBy((v) => validateControlValue('value', v)));
+const controlValue = z
+  .string()
+  .max(MAX_VALUE_BYTES)
+  .superRefine(checkedBy((v) => validateControlValue('value', v)));
 /** The name of an attribute or parameter: letters, digits and `_` (never a path). */
 const settingName = z.string().superRefine(checkedBy((v) => validateSettingName('name', v)));
 /** Attribute values: rtslib-fb saves those that parse as integers as integers. */
 const attributes = z.record(settingName, z.union([int, cfsValue]));
 const parameters = z.record(settingName, cfsValue);
 const size = int.positive();
-const chapValue = z.string().max(255).superRefine(checkedBy((v) => validateValue('value', v, true)));
+const chapValue = z
+  .string()
+  .max(255)
+  .superRefine(checkedBy((v) => validateValue('value', v, true)));
 
 const aluaTpg = z.strictObject({
   name: cfsName,
   tg_pt_gp_id: int.min(0).max(65535),
-  ...Object.fromEntries(ALUA_SAVED_SETTINGS.map((s) => [s, int.optional()])) as Record<(typeof ALUA_SAVED_SETTINGS)[number], z.ZodOptional<z.ZodNumber>>,
+  ...(Object.fromEntries(ALUA_SAVED_SETTINGS.map((s) => [s, int.optional()])) as Record<(typeof ALUA_SAVED_SETTINGS)[number], z.ZodOptional<z.ZodNumber>>),
 });
 
 const common = {
@@ -61,14 +70,44 @@ const common = {
   alua_tpgs: z.array(aluaTpg).optional(),
 };
 
-const blockSO = z.strictObject({ ...common, plugin: z.literal('block'), dev: controlValue, wwn: cfsValue.optional(), write_back: flag.optional(), readonly: flag.optional(), exclusive: flag.optional() });
-const fileioSO = z.strictObject({ ...common, plugin: z.literal('fileio'), dev: controlValue, wwn: cfsValue.optional(), write_back: flag.optional(), buffered_mode: flag.optional(), size: size.optional(), aio: flag.optional() });
+const blockSO = z.strictObject({
+  ...common,
+  plugin: z.literal('block'),
+  dev: controlValue,
+  wwn: cfsValue.optional(),
+  write_back: flag.optional(),
+  readonly: flag.optional(),
+  exclusive: flag.optional(),
+});
+const fileioSO = z.strictObject({
+  ...common,
+  plugin: z.literal('fileio'),
+  dev: controlValue,
+  wwn: cfsValue.optional(),
+  write_back: flag.optional(),
+  buffered_mode: flag.optional(),
+  size: size.optional(),
+  aio: flag.optional(),
+});
 const ramdiskSO = z.strictObject({ ...common, plugin: z.literal('ramdisk'), wwn: cfsValue.optional(), size, nullio: flag.optional() });
 const pscsiSO = z.strictObject({ ...common, plugin: z.literal('pscsi'), dev: cfsValue });
 const userSO = z.strictObject({
-  ...common, plugin: z.literal('user'), wwn: cfsValue.optional(), size, config: controlValue, hw_max_sectors: int.positive().optional(),
+  ...common,
+  plugin: z.literal('user'),
+  wwn: cfsValue.optional(),
+  size,
+  config: controlValue,
+  hw_max_sectors: int.positive().optional(),
   // rtslib-fb writes an empty string when there is no extra control
-  control: z.string().max(MAX_VALUE_BYTES).superRefine(checkedBy((v) => { if (v !== '') validateUserControl(v); })).optional(),
+  control: z
+    .string()
+    .max(MAX_VALUE_BYTES)
+    .superRefine(
+      checkedBy((v) => {
+        if (v !== '') validateUserControl(v);
+      }),
+    )
+    .optional(),
 });
 
 const storageObject = z.discriminatedUnion('plugin', [blockSO, fileioSO, ramdiskSO, pscsiSO, userSO]);
@@ -88,7 +127,10 @@ const lun = z.strictObject({
 });
 
 const portal = z.strictObject({
-  ip_address: z.string().min(1).superRefine(checkedBy((v) => normalizePortalAddress(v))),
+  ip_address: z
+    .string()
+    .min(1)
+    .superRefine(checkedBy((v) => normalizePortalAddress(v))),
   port: int.min(1).max(65535),
   iser: flag.optional(),
   offload: flag.optional(),
@@ -102,10 +144,17 @@ const mappedLun = z.strictObject({
 });
 
 const nodeAcl = z.strictObject({
-  node_wwn: z.string().min(1).superRefine(checkedBy((v) => validateValue('value', v))),
+  node_wwn: z
+    .string()
+    .min(1)
+    .superRefine(checkedBy((v) => validateValue('value', v))),
   attributes: attributes.optional(),
   mapped_luns: z.array(mappedLun).optional(),
-  tag: z.string().max(63).superRefine(checkedBy((v) => validateValue('value', v))).optional(),
+  tag: z
+    .string()
+    .max(63)
+    .superRefine(checkedBy((v) => validateValue('value', v)))
+    .optional(),
   ...chap,
 });
 
@@ -121,7 +170,10 @@ const tpg = z.strictObject({
 });
 
 const target = z.strictObject({
-  wwn: z.string().min(1).superRefine(checkedBy((v) => validateValue('value', v))),
+  wwn: z
+    .string()
+    .min(1)
+    .superRefine(checkedBy((v) => validateValue('value', v))),
   fabric: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
   parameters: parameters.optional(),
   tpgs: z.array(tpg).optional(),
@@ -180,12 +232,30 @@ function unique<T>(items: readonly T[], key: (item: T) => string | number | unde
 function crossCheck(config: SaveConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const sos = config.storage_objects ?? [];
-  unique(sos, (so) => so.name, (i) => `storage_objects[${i}].name`, 'storage object name (names must be unique across plugins)', issues);
+  unique(
+    sos,
+    (so) => so.name,
+    (i) => `storage_objects[${i}].name`,
+    'storage object name (names must be unique across plugins)',
+    issues,
+  );
   const aluaGroups = new Map<string, Set<string>>();
   sos.forEach((so, i) => {
     const groups = so.alua_tpgs ?? [];
-    unique(groups, (g) => g.name, (j) => `storage_objects[${i}].alua_tpgs[${j}].name`, 'ALUA group name', issues);
-    unique(groups, (g) => g.tg_pt_gp_id, (j) => `storage_objects[${i}].alua_tpgs[${j}].tg_pt_gp_id`, 'ALUA group id', issues);
+    unique(
+      groups,
+      (g) => g.name,
+      (j) => `storage_objects[${i}].alua_tpgs[${j}].name`,
+      'ALUA group name',
+      issues,
+    );
+    unique(
+      groups,
+      (g) => g.tg_pt_gp_id,
+      (j) => `storage_objects[${i}].alua_tpgs[${j}].tg_pt_gp_id`,
+      'ALUA group id',
+      issues,
+    );
     aluaGroups.set(storageObjectRef(so.plugin, so.name), new Set([DEFAULT_ALUA_GROUP, ...groups.map((g) => g.name)]));
     if ((so.plugin === 'block' || so.plugin === 'fileio' || so.plugin === 'pscsi') && !so.dev.startsWith('/') && !(so.plugin === 'pscsi' && /^\d+:\d+:\d+(:\d+)?$/.test(so.dev))) {
       issues.push({ path: `storage_objects[${i}].dev`, message: `must be an absolute path${so.plugin === 'pscsi' ? ' or H:C:T:L' : ''}, got ${JSON.stringify(so.dev)}` });
@@ -195,7 +265,13 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
     }
   });
   const targets = config.targets ?? [];
-  unique(targets, (t) => `${t.fabric} ${t.wwn.toLowerCase()}`, (i) => `targets[${i}].wwn`, 'target', issues);
+  unique(
+    targets,
+    (t) => `${t.fabric} ${t.wwn.toLowerCase()}`,
+    (i) => `targets[${i}].wwn`,
+    'target',
+    issues,
+  );
   targets.forEach((t, ti) => {
     const at = `targets[${ti}]`;
     const fabric = isFabricName(t.fabric) ? FABRICS[t.fabric as FabricName] : undefined;
@@ -207,11 +283,23 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
       }
     }
     const tpgs = t.tpgs ?? [];
-    unique(tpgs, (g) => g.tag, (i) => `${at}.tpgs[${i}].tag`, 'TPG tag', issues);
+    unique(
+      tpgs,
+      (g) => g.tag,
+      (i) => `${at}.tpgs[${i}].tag`,
+      'TPG tag',
+      issues,
+    );
     tpgs.forEach((g, gi) => {
       const gat = `${at}.tpgs[${gi}]`;
       const luns = g.luns ?? [];
-      unique(luns, (l) => l.index, (i) => `${gat}.luns[${i}].index`, 'LUN index', issues);
+      unique(
+        luns,
+        (l) => l.index,
+        (i) => `${gat}.luns[${i}].index`,
+        'LUN index',
+        issues,
+      );
       const lunIndexes = new Set(luns.map((l) => l.index));
       luns.forEach((l, li) => {
         const groups = aluaGroups.get(l.storage_object);
@@ -221,11 +309,23 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
         }
       });
       const portals = g.portals ?? [];
-      unique(portals, (p) => `${p.ip_address.replace(/^\[|\]$/g, '').toLowerCase()}:${p.port}`, (i) => `${gat}.portals[${i}]`, 'portal', issues);
+      unique(
+        portals,
+        (p) => `${p.ip_address.replace(/^\[|\]$/g, '').toLowerCase()}:${p.port}`,
+        (i) => `${gat}.portals[${i}]`,
+        'portal',
+        issues,
+      );
       if (portals.length && fabric && !fabric.features.includes('nps')) issues.push({ path: `${gat}.portals`, message: `the ${fabric.name} fabric has no network portals` });
       const acls = g.node_acls ?? [];
       if (acls.length && fabric && !fabric.features.includes('acls')) issues.push({ path: `${gat}.node_acls`, message: `the ${fabric.name} fabric has no node ACLs` });
-      unique(acls, (a) => a.node_wwn.toLowerCase(), (i) => `${gat}.node_acls[${i}].node_wwn`, 'node ACL', issues);
+      unique(
+        acls,
+        (a) => a.node_wwn.toLowerCase(),
+        (i) => `${gat}.node_acls[${i}].node_wwn`,
+        'node ACL',
+        issues,
+      );
       acls.forEach((a, ai) => {
         const aat = `${gat}.node_acls[${ai}]`;
         if (fabric) {
@@ -236,14 +336,26 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
           }
         }
         const mapped = a.mapped_luns ?? [];
-        unique(mapped, (m) => m.index, (i) => `${aat}.mapped_luns[${i}].index`, 'mapped LUN index', issues);
+        unique(
+          mapped,
+          (m) => m.index,
+          (i) => `${aat}.mapped_luns[${i}].index`,
+          'mapped LUN index',
+          issues,
+        );
         mapped.forEach((m, mi) => {
           if (!lunIndexes.has(m.tpg_lun)) issues.push({ path: `${aat}.mapped_luns[${mi}].tpg_lun`, message: `TPG ${g.tag} has no LUN ${m.tpg_lun}` });
         });
       });
     });
   });
-  unique(config.fabric_modules ?? [], (f) => f.name, (i) => `fabric_modules[${i}].name`, 'fabric module', issues);
+  unique(
+    config.fabric_modules ?? [],
+    (f) => f.name,
+    (i) => `fabric_modules[${i}].name`,
+    'fabric module',
+    issues,
+  );
   (config.fabric_modules ?? []).forEach((f, i) => {
     if (isFabricName(f.name) && !FABRICS[f.name].features.includes('discovery_auth')) {
       issues.push({ path: `fabric_modules[${i}].name`, message: `the ${f.name} fabric has no discovery authentication` });
@@ -262,7 +374,10 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
 export function validateConfig(document: unknown, source?: string): SaveConfig {
   const parsed = saveConfigSchema.safeParse(document);
   if (!parsed.success) {
-    throw new RTSLibConfigError(parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })), source);
+    throw new RTSLibConfigError(
+      parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
+      source,
+    );
   }
   const issues = crossCheck(parsed.data);
   if (issues.length) throw new RTSLibConfigError(issues, source);

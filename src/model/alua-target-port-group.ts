@@ -11,10 +11,21 @@ import type { CfsOp } from '../cfs/configfs.js';
 
 /** The files of an ALUA group that hold its settings (as saveconfig.json names them). */
 export const ALUA_SETTINGS = [
-  'alua_access_state', 'alua_access_status', 'alua_access_type', 'alua_write_metadata', 'preferred',
-  'nonop_delay_msecs', 'trans_delay_msecs', 'implicit_trans_secs',
-  'alua_support_active_nonoptimized', 'alua_support_active_optimized', 'alua_support_lba_dependent',
-  'alua_support_offline', 'alua_support_standby', 'alua_support_transitioning', 'alua_support_unavailable',
+  'alua_access_state',
+  'alua_access_status',
+  'alua_access_type',
+  'alua_write_metadata',
+  'preferred',
+  'nonop_delay_msecs',
+  'trans_delay_msecs',
+  'implicit_trans_secs',
+  'alua_support_active_nonoptimized',
+  'alua_support_active_optimized',
+  'alua_support_lba_dependent',
+  'alua_support_offline',
+  'alua_support_standby',
+  'alua_support_transitioning',
+  'alua_support_unavailable',
 ] as const;
 
 /** One of {@link ALUA_SETTINGS}. */
@@ -76,7 +87,8 @@ export class ALUATargetPortGroup extends CFSNode {
     const group = new ALUATargetPortGroup(storageObject, name);
     const cfs = storageObject.cfs;
     const snap = await cfs.snapshot(storageObject.relativePath, { maxDepth: 3 });
-    if (!snap.has(storageObject.relativePath) || snap.kind(storageObject.relativePath) !== 'dir') throw new RTSLibNotInCFSError(`${storageObject.describe()} does not exist`, storageObject.path);
+    if (!snap.has(storageObject.relativePath) || snap.kind(storageObject.relativePath) !== 'dir')
+      throw new RTSLibNotInCFSError(`${storageObject.describe()} does not exist`, storageObject.path);
     if (snap.text(settingPath(storageObject.relativePath, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport)) === '0') {
       throw new RTSLibALUANotSupportedError(`${storageObject.describe()} does not support ALUA`);
     }

@@ -20,14 +20,13 @@
  * Both come back as the {@link RTSLibOperationError} of the batch, rolled back.
  */
 import { storagePluginOf } from './storage-plugins.js';
-import type {  RTSLibOperationError } from '../cfs/configfs.js';
-import { CORE_DIR, HBA_FILES, STRUCTURE_EXCLUDES, hbaDirName, hbaPath, type KernelPlugin } from '../cfs/tree.js';
+import { CORE_DIR, HBA_FILES, STRUCTURE_EXCLUDES, hbaDirName, hbaPath } from '../cfs/tree.js';
 import { parseHbaInfo } from '../cfs/plugins.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { listScsiHosts } from '../scsi/discovery.js';
-import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import type { RootHandle } from './cfs-node.js';
-import type { AttributeGroup } from '../cfs/tree.js';
+import { CFSNode, openMode, validateMode } from './cfs-node.js';
+import type { RootHandle, Mode } from './cfs-node.js';
+import type { AttributeGroup, KernelPlugin } from '../cfs/tree.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { BlockStorageObject, type BlockOptions } from './block-storage-object.js';
 import { FileIOStorageObject, type FileIOOptions } from './fileio-storage-object.js';
@@ -192,12 +191,18 @@ export class PSCSIBackstore extends Backstore {
     validateBackstoreIndex(index);
     if (options.legacy !== undefined && typeof options.legacy !== 'boolean') throw new RTSLibInvalidArgumentError('legacy', 'must be a boolean');
     const legacy = options.legacy ?? false;
-    return Backstore.openHba(new PSCSIBackstore(root, index, legacy), options.mode, legacy ? async () => {
-      const hosts = await listScsiHosts();
-      if (!hosts.some((h) => h.host === index)) {
-        throw new RTSLibError(`Cannot create backstore, hba scsi${index} does not exist`, { code: 'ENODEV' });
-      }
-    } : undefined);
+    return Backstore.openHba(
+      new PSCSIBackstore(root, index, legacy),
+      options.mode,
+      legacy
+        ? async () => {
+            const hosts = await listScsiHosts();
+            if (!hosts.some((h) => h.host === index)) {
+              throw new RTSLibError(`Cannot create backstore, hba scsi${index} does not exist`, { code: 'ENODEV' });
+            }
+          }
+        : undefined,
+    );
   }
 
   /** Same as {@link PSCSIStorageObject.open} in this HBA; in legacy mode `dev` is `C:T:L` or a node on host `index`. */

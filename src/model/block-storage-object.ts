@@ -13,8 +13,7 @@ import type { Configfs } from '../cfs/configfs.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
-import type { Mode } from './cfs-node.js';
-import type { RootHandle } from './cfs-node.js';
+import type { Mode, RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 import { validateDevicePath } from './fileio-storage-object.js';
 
@@ -47,7 +46,7 @@ export async function blockRecipe(options: BlockOptions, released: ReadonlySet<s
   const st = await stat(dev).catch(() => null);
   if (!st) throw new RTSLibInvalidArgumentError('dev', `${dev} does not exist`);
   if (!st.isBlockDevice()) throw new RTSLibInvalidArgumentError('dev', `${dev} is not a block device`);
-  if (!released.has(dev) && await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
+  if (!released.has(dev) && (await isInUse(dev))) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
   return {
     control: [`udev_path=${dev}`, `readonly=${options.readonly ? 1 : 0}`],
     udevPath: dev,
@@ -78,7 +77,15 @@ export class BlockStorageObject extends StorageObject {
    */
   static async open(root: RootHandle, name: string, options: BlockOptions = {}, placement?: HbaPlacement): Promise<BlockStorageObject> {
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
-    return StorageObject.openWith(root, 'block', name, mode, (cfs, loc) => new BlockStorageObject(cfs, loc), () => blockRecipe(options), placement);
+    return StorageObject.openWith(
+      root,
+      'block',
+      name,
+      mode,
+      (cfs, loc) => new BlockStorageObject(cfs, loc),
+      () => blockRecipe(options),
+      placement,
+    );
   }
 
   /** Whether the device is exported read-only. */

@@ -48,7 +48,10 @@ export interface ModeSubject {
  */
 export function openMode(mode: Mode, exists: boolean, node: ModeSubject, state: { present?: string; absent?: string } = {}): boolean {
   if (exists && mode === 'create') {
-    throw new RTSLibError(`${node.describe()} ${state.present ?? 'already exists'}`, node.path === undefined ? { code: 'EEXIST' } : { operation: { errno: -17, code: 'EEXIST', syscall: 'mkdir', path: node.path } });
+    throw new RTSLibError(
+      `${node.describe()} ${state.present ?? 'already exists'}`,
+      node.path === undefined ? { code: 'EEXIST' } : { operation: { errno: -17, code: 'EEXIST', syscall: 'mkdir', path: node.path } },
+    );
   }
   if (!exists && mode === 'lookup') throw new RTSLibNotInCFSError(`${node.describe()} ${state.absent ?? 'does not exist'}`, node.path);
   return !exists;
@@ -170,7 +173,10 @@ export abstract class CFSNode {
     validateSettingName(`${group} name`, name);
     const text = validateValue(`${group} ${name}`, value, secret);
     const path = child(groupPath(this.relativePath, group), name);
-    const ops: CfsOp[] = [{ op: 'stat', path }, { op: 'write', path, value: text, secret }];
+    const ops: CfsOp[] = [
+      { op: 'stat', path },
+      { op: 'write', path, value: text, secret },
+    ];
     const [stat, write] = await this.cfs.run(ops);
     if (!stat?.ok) {
       await this.checkExists();

@@ -17,7 +17,7 @@ export function modprobe(module: string, timeoutMs = 30_000): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => reject(new RTSLibError(`could not run modprobe ${module}: ${err.message}`, { code: 'ERR_RTSLIB_MODPROBE', cause: err })));
-    child.on('close', (code) => code === 0 ? resolve() : reject(new RTSLibError(`modprobe ${module} failed (exit ${code}): ${stderr.trim()}`, { code: 'ERR_RTSLIB_MODPROBE' })));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new RTSLibError(`modprobe ${module} failed (exit ${code}): ${stderr.trim()}`, { code: 'ERR_RTSLIB_MODPROBE' }))));
   });
 }
 
@@ -29,7 +29,10 @@ export async function kernelHasModule(module: string): Promise<boolean> {
     const text = await readFile(`${dir}/${file}`, 'utf8').catch(() => '');
     for (const line of text.split('\n')) {
       const path = line.split(':')[0] ?? '';
-      const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.ko(\.[a-z]+)?$/, '').replace(/-/g, '_');
+      const base = path
+        .slice(path.lastIndexOf('/') + 1)
+        .replace(/\.ko(\.[a-z]+)?$/, '')
+        .replace(/-/g, '_');
       if (names.has(base)) return true;
     }
   }
@@ -97,6 +100,8 @@ export class FabricModule {
     await modprobe(this.info.module);
     r = await mkdir();
     if (r?.ok || (r && 'errno' in r && r.errno === -17)) return;
-    throw new RTSLibError(`fabric ${this.name} is not available: the kernel refused to create ${this.path}${r && 'errno' in r ? ` (errno ${r.errno})` : ''}`, { code: 'ERR_RTSLIB_FABRIC_UNAVAILABLE' });
+    throw new RTSLibError(`fabric ${this.name} is not available: the kernel refused to create ${this.path}${r && 'errno' in r ? ` (errno ${r.errno})` : ''}`, {
+      code: 'ERR_RTSLIB_FABRIC_UNAVAILABLE',
+    });
   }
 }

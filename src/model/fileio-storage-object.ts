@@ -10,8 +10,7 @@ import { parseSize, validateControlValue } from '../cfs/names.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
-import type { Mode } from './cfs-node.js';
-import type { RootHandle } from './cfs-node.js';
+import type { Mode, RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link FileIOStorageObject.open}. */
@@ -64,7 +63,7 @@ export async function fileioRecipe(options: FileIOOptions, released: ReadonlySet
   const existing = await stat(dev).catch(() => null);
   const control: string[] = [];
   if (existing?.isBlockDevice()) {
-    if (!released.has(dev) && await isInUse(dev)) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
+    if (!released.has(dev) && (await isInUse(dev))) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
     control.push(`fd_dev_name=${dev}`);
   } else if (existing && !existing.isFile()) {
     throw new RTSLibInvalidArgumentError('dev', `${dev} is neither a file nor a block device`);
@@ -106,7 +105,15 @@ export class FileIOStorageObject extends StorageObject {
    */
   static async open(root: RootHandle, name: string, options: FileIOOptions = {}, placement?: HbaPlacement): Promise<FileIOStorageObject> {
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
-    return StorageObject.openWith(root, 'fileio', name, mode, (cfs, loc) => new FileIOStorageObject(cfs, loc), () => fileioRecipe(options), placement);
+    return StorageObject.openWith(
+      root,
+      'fileio',
+      name,
+      mode,
+      (cfs, loc) => new FileIOStorageObject(cfs, loc),
+      () => fileioRecipe(options),
+      placement,
+    );
   }
 
   /** Size in bytes (from `info`; for a block device, what the kernel reports). */

@@ -84,7 +84,12 @@ export class LUN extends CFSNode {
     // the number of LUNs the TPG already has.
     const entries = await tpg.cfs.list(lunsPath(tpg.relativePath));
     if (entries === null) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
-    const used = new Set(entries.filter((e) => e.type === 'dir').map((e) => parseLunDirName(e.name)).filter((n): n is number => n !== null));
+    const used = new Set(
+      entries
+        .filter((e) => e.type === 'dir')
+        .map((e) => parseLunDirName(e.name))
+        .filter((n): n is number => n !== null),
+    );
     const automatic = options.index === undefined;
     let index = options.index ?? 0;
     if (automatic) {
@@ -104,7 +109,8 @@ export class LUN extends CFSNode {
         await tpg.cfs.apply(lunCreateOps(lun.relativePath, storageObject.relativePath, alias), { what: `create ${lun.describe()}` });
       } catch (err) {
         if (automatic && attempt < 16 && err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
-          do index++; while (used.has(index));
+          do index++;
+          while (used.has(index));
           continue;
         }
         throw err;

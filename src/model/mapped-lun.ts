@@ -123,7 +123,12 @@ export class MappedLUN extends CFSNode {
     const [listing, lunStat] = await tpg.cfs.run(probe, { stopOnError: false });
     if (!listing?.ok) throw new RTSLibNotInCFSError(`${acl.describe()} does not exist`, acl.path);
     const entries = listing.value as NativeDirEntry[];
-    const used = new Set(entries.filter((e) => e.type === 'dir').map((e) => parseLunDirName(e.name)).filter((n): n is number => n !== null));
+    const used = new Set(
+      entries
+        .filter((e) => e.type === 'dir')
+        .map((e) => parseLunDirName(e.name))
+        .filter((n): n is number => n !== null),
+    );
     let index = options.index;
     if (index === undefined) {
       if (mode === 'lookup') throw new RTSLibInvalidArgumentError('mapped LUN index', 'is required to look up a mapped LUN');
@@ -139,8 +144,7 @@ export class MappedLUN extends CFSNode {
       if (!lunStat?.ok || (lunStat.value as NativeStat | undefined)?.type !== 'dir') {
         throw new RTSLibInvalidArgumentError('tpgLun', `LUN ${tpgLun} does not exist in ${tpg.describe()}`);
       }
-      await tpg.cfs.apply(mappedLunCreateOps(mapped.relativePath, lunPath(tpg.relativePath, tpgLun), alias, options.writeProtect),
-        { what: `create ${mapped.describe()}` });
+      await tpg.cfs.apply(mappedLunCreateOps(mapped.relativePath, lunPath(tpg.relativePath, tpgLun), alias, options.writeProtect), { what: `create ${mapped.describe()}` });
       mapped.fresh = true;
     }
     return mapped;
@@ -187,8 +191,9 @@ export class MappedLUN extends CFSNode {
    */
   async setWriteProtect(writeProtect: boolean): Promise<void> {
     if (typeof writeProtect !== 'boolean') throw new RTSLibInvalidArgumentError('writeProtect', `expected a boolean, got ${typeof writeProtect}`);
-    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, MAPPED_LUN_FILES.writeProtect), value: writeProtect ? '1' : '0' }],
-      { what: `set write_protect of ${this.describe()}` });
+    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, MAPPED_LUN_FILES.writeProtect), value: writeProtect ? '1' : '0' }], {
+      what: `set write_protect of ${this.describe()}`,
+    });
   }
 
   /**

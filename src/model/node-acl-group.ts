@@ -20,7 +20,6 @@ import { wwnToConfigfs } from '../cfs/wwn.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { removalBatch } from '../cfs/removal.js';
 
-
 /** One snapshot of a TPG deep enough for group work: ACL tags, attributes, mapped LUNs and their links. */
 async function groupSnapshot(tpg: TPG): Promise<Snapshot> {
   if (!(await tpg.exists())) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
@@ -30,12 +29,20 @@ async function groupSnapshot(tpg: TPG): Promise<Snapshot> {
 /** Root-relative directories of the ACLs whose tag is `name`, sorted. */
 function memberDirs(snap: Snapshot, tpg: TPG, name: string): string[] {
   const dir = aclsPath(tpg.relativePath);
-  return snap.childDirs(dir).map((n) => child(dir, n)).filter((acl) => snap.text(child(acl, ACL_FILES.tag)) === name).sort();
+  return snap
+    .childDirs(dir)
+    .map((n) => child(dir, n))
+    .filter((acl) => snap.text(child(acl, ACL_FILES.tag)) === name)
+    .sort();
 }
 
 /** Mapped LUN indexes present in an ACL directory. */
 function mappedIndexes(snap: Snapshot, acl: string): number[] {
-  return snap.childDirs(acl).map(parseLunDirName).filter((n): n is number => n !== null).sort((a, b) => a - b);
+  return snap
+    .childDirs(acl)
+    .map(parseLunDirName)
+    .filter((n): n is number => n !== null)
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -174,18 +181,25 @@ export class NodeACLGroup {
    */
   async addAcls(nodeWwns: readonly string[], snapshot?: Snapshot): Promise<NodeACL[]> {
     const normalized = [...new Set(nodeWwns.map((w) => NodeACL.normalizeInitiator(this.tpg, w).wwn))];
-    const snap = snapshot ?? await groupSnapshot(this.tpg);
+    const snap = snapshot ?? (await groupSnapshot(this.tpg));
     const members = memberDirs(snap, this.tpg, this.groupName);
     const model = members[0];
-    const modelLuns = model === undefined ? [] : mappedIndexes(snap, model).map((index) => {
-      const dir = mappedLunPath(model, index);
-      const tpgLun = linkedTpgLun(snap, this.tpg, dir);
-      if (tpgLun === null) throw new RTSLibBrokenLink(`mapped LUN ${index} of ${model} has no link to a LUN of ${this.tpg.describe()}`, this.tpg.cfs.abs(dir));
-      return { index, tpgLun, writeProtect: snap.text(child(dir, MAPPED_LUN_FILES.writeProtect)) === '1' };
-    });
-    const modelAttributes = model === undefined ? [] : snap.childFiles(groupPath(model, 'attrib'))
-      .filter((n) => snap.isWritable(settingPath(model, 'attrib', n)) && snap.text(settingPath(model, 'attrib', n)) !== undefined)
-      .map((n) => ({ name: n, value: snap.text(settingPath(model, 'attrib', n)) as string }));
+    const modelLuns =
+      model === undefined
+        ? []
+        : mappedIndexes(snap, model).map((index) => {
+            const dir = mappedLunPath(model, index);
+            const tpgLun = linkedTpgLun(snap, this.tpg, dir);
+            if (tpgLun === null) throw new RTSLibBrokenLink(`mapped LUN ${index} of ${model} has no link to a LUN of ${this.tpg.describe()}`, this.tpg.cfs.abs(dir));
+            return { index, tpgLun, writeProtect: snap.text(child(dir, MAPPED_LUN_FILES.writeProtect)) === '1' };
+          });
+    const modelAttributes =
+      model === undefined
+        ? []
+        : snap
+            .childFiles(groupPath(model, 'attrib'))
+            .filter((n) => snap.isWritable(settingPath(model, 'attrib', n)) && snap.text(settingPath(model, 'attrib', n)) !== undefined)
+            .map((n) => ({ name: n, value: snap.text(settingPath(model, 'attrib', n)) as string }));
     const acls = normalized.map((wwn) => NodeACL.existing(this.tpg, wwnToConfigfs(this.tpg.target.fabric.info, wwn)));
     const removals: string[] = [];
     const ops: CfsOp[] = [];
@@ -205,7 +219,8 @@ export class NodeACLGroup {
         if (current === attribute.value) continue;
         creates.push({ op: 'write', path, value: attribute.value, ...(current !== undefined ? { previous: current } : {}) });
       }
-      for (const m of modelLuns) creates.push(...mappedLunCreateOps(mappedLunPath(dir, m.index), lunPath(this.tpg.relativePath, m.tpgLun), randomLinkAlias(), m.writeProtect ? true : undefined));
+      for (const m of modelLuns)
+        creates.push(...mappedLunCreateOps(mappedLunPath(dir, m.index), lunPath(this.tpg.relativePath, m.tpgLun), randomLinkAlias(), m.writeProtect ? true : undefined));
     }
     if (removals.length > 0) ops.push(...removalBatch(snap, removals), { op: 'stat', path: '' });
     ops.push(...creates);
@@ -235,8 +250,7 @@ export class NodeACLGroup {
   async setName(name: string): Promise<void> {
     validateGroupName(name);
     const snap = await groupSnapshot(this.tpg);
-    const ops: CfsOp[] = memberDirs(snap, this.tpg, this.groupName)
-      .map((dir) => ({ op: 'write', path: child(dir, ACL_FILES.tag), value: name, previous: this.groupName }));
+    const ops: CfsOp[] = memberDirs(snap, this.tpg, this.groupName).map((dir) => ({ op: 'write', path: child(dir, ACL_FILES.tag), value: name, previous: this.groupName }));
     if (ops.length > 0) await this.tpg.cfs.apply(ops, { what: `rename ${this.describe()} to ${name}` });
     this.groupName = name;
   }
@@ -411,7 +425,9 @@ export class MappedLUNGroup {
     if (having === 0) {
       if (tpgLun === undefined) throw new RTSLibInvalidArgumentError('tpgLun', 'is required to create a mapped LUN group');
       if (snap.kind(lunPath(tpg.relativePath, tpgLun)) !== 'dir') throw new RTSLibInvalidArgumentError('tpgLun', `LUN ${tpgLun} does not exist in ${tpg.describe()}`);
-      const ops = members.flatMap((dir) => mappedLunCreateOps(mappedLunPath(dir, index as number), lunPath(tpg.relativePath, tpgLun), alias ?? randomLinkAlias(), options.writeProtect));
+      const ops = members.flatMap((dir) =>
+        mappedLunCreateOps(mappedLunPath(dir, index as number), lunPath(tpg.relativePath, tpgLun), alias ?? randomLinkAlias(), options.writeProtect),
+      );
       await tpg.cfs.apply(ops, { what: `create ${mlg.describe()}` });
     }
     return mlg;
@@ -424,7 +440,8 @@ export class MappedLUNGroup {
    */
   async mappedLuns(): Promise<MappedLUN[]> {
     const { snap, members } = await NodeACLGroup.snapshotMembers(this.group);
-    return members.filter((dir) => snap.kind(mappedLunPath(dir, this.index)) === 'dir')
+    return members
+      .filter((dir) => snap.kind(mappedLunPath(dir, this.index)) === 'dir')
       .map((dir) => MappedLUN.existing(NodeACL.existing(this.group.tpg, splitPath(dir).name), this.index));
   }
 
@@ -461,11 +478,14 @@ export class MappedLUNGroup {
   async setWriteProtect(writeProtect: boolean): Promise<void> {
     if (typeof writeProtect !== 'boolean') throw new RTSLibInvalidArgumentError('writeProtect', `expected a boolean, got ${typeof writeProtect}`);
     const { snap, members } = await NodeACLGroup.snapshotMembers(this.group);
-    const ops: CfsOp[] = members.map((m) => mappedLunPath(m, this.index)).filter((d) => snap.kind(d) === 'dir').map((d) => {
-      const path = child(d, MAPPED_LUN_FILES.writeProtect);
-      const previous = snap.text(path);
-      return { op: 'write', path, value: writeProtect ? '1' : '0', ...(previous === undefined ? {} : { previous }) };
-    });
+    const ops: CfsOp[] = members
+      .map((m) => mappedLunPath(m, this.index))
+      .filter((d) => snap.kind(d) === 'dir')
+      .map((d) => {
+        const path = child(d, MAPPED_LUN_FILES.writeProtect);
+        const previous = snap.text(path);
+        return { op: 'write', path, value: writeProtect ? '1' : '0', ...(previous === undefined ? {} : { previous }) };
+      });
     if (ops.length > 0) await this.group.tpg.cfs.apply(ops, { what: `set write_protect of ${this.describe()}` });
   }
 

@@ -99,9 +99,16 @@ export function parseSessionInfo(text: string): SessionInfo {
   };
   for (const line of text.split('\n')) {
     const name = after(line, 'InitiatorName:');
-    if (name !== undefined) { info.active = true; info.initiatorName = name; continue; }
+    if (name !== undefined) {
+      info.active = true;
+      info.initiatorName = name;
+      continue;
+    }
     const alias = after(line, 'InitiatorAlias:');
-    if (alias !== undefined) { info.alias = alias; continue; }
+    if (alias !== undefined) {
+      info.alias = alias;
+      continue;
+    }
     if (line.includes('LIO Session ID:')) {
       info.active = true;
       const id = /LIO Session ID:\s*(\d+)/.exec(line)?.[1];
@@ -115,7 +122,10 @@ export function parseSessionInfo(text: string): SessionInfo {
       continue;
     }
     const sess = /TARG_SESS_STATE_(\w+)/.exec(line)?.[1];
-    if (sess !== undefined) { info.state = sess; continue; }
+    if (sess !== undefined) {
+      info.state = sess;
+      continue;
+    }
     const cid = /CID:\s*(\d+)/.exec(line)?.[1];
     if (cid !== undefined) {
       const conn: SessionConnection = { cid: Number(cid) };
@@ -357,21 +367,31 @@ export class NodeACL extends CFSNode {
    */
   async setChap(credentials: Partial<ChapCredentials>): Promise<void> {
     const files: [keyof ChapCredentials, string][] = [
-      ['userid', ACL_AUTH_FILES.userid], ['password', ACL_AUTH_FILES.password],
-      ['mutualUserid', ACL_AUTH_FILES.mutualUserid], ['mutualPassword', ACL_AUTH_FILES.mutualPassword],
+      ['userid', ACL_AUTH_FILES.userid],
+      ['password', ACL_AUTH_FILES.password],
+      ['mutualUserid', ACL_AUTH_FILES.mutualUserid],
+      ['mutualPassword', ACL_AUTH_FILES.mutualPassword],
     ];
     if (typeof credentials !== 'object' || credentials === null) throw new RTSLibInvalidArgumentError('credentials', 'expected an object');
-    const writes = files.filter(([key]) => credentials[key] !== undefined)
-      .map(([key, file]) => ({ file, value: validateChapValue(`chap ${key}`, credentials[key]) }));
+    const writes = files.filter(([key]) => credentials[key] !== undefined).map(([key, file]) => ({ file, value: validateChapValue(`chap ${key}`, credentials[key]) }));
     if (writes.length === 0) return;
     const previous = await this.chap();
     const before: Record<string, string | null> = {
-      [ACL_AUTH_FILES.userid]: previous.userid, [ACL_AUTH_FILES.password]: previous.password,
-      [ACL_AUTH_FILES.mutualUserid]: previous.mutualUserid, [ACL_AUTH_FILES.mutualPassword]: previous.mutualPassword,
+      [ACL_AUTH_FILES.userid]: previous.userid,
+      [ACL_AUTH_FILES.password]: previous.password,
+      [ACL_AUTH_FILES.mutualUserid]: previous.mutualUserid,
+      [ACL_AUTH_FILES.mutualPassword]: previous.mutualPassword,
     };
-    await this.cfs.apply(writes.map(({ file, value }) => ({
-      op: 'write' as const, path: aclAuthPath(this.relativePath, file), value, secret: true, previous: before[file] ?? AUTH_UNSET,
-    })), { what: `set the CHAP credentials of ${this.describe()}` });
+    await this.cfs.apply(
+      writes.map(({ file, value }) => ({
+        op: 'write' as const,
+        path: aclAuthPath(this.relativePath, file),
+        value,
+        secret: true,
+        previous: before[file] ?? AUTH_UNSET,
+      })),
+      { what: `set the CHAP credentials of ${this.describe()}` },
+    );
   }
 
   /**

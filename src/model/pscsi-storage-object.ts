@@ -17,8 +17,7 @@ import { validateValue } from '../cfs/names.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse, listScsiDevices, resolveScsiDevice, type ScsiDevice } from '../scsi/discovery.js';
-import type { Mode } from './cfs-node.js';
-import type { RootHandle } from './cfs-node.js';
+import type { Mode, RootHandle } from './cfs-node.js';
 import { StorageObject, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link PSCSIStorageObject.open}. */
@@ -29,16 +28,14 @@ export interface PSCSIOptions {
   mode?: Mode;
 }
 
-/** Where a PSCSI object goes when opened through a Backstore. @internal */
+/** Where a PSCSI object goes when opened through a Backstore (see {@link HbaPlacement}). */
 export interface PSCSIPlacement extends HbaPlacement {
   /** Legacy (PHBA) mode: `hbaIndex` is the SCSI host number and no `scsi_host_id` is written. */
   legacy: boolean;
 }
 
 /** A parsed `dev` argument. */
-export type PSCSIDeviceSpec =
-  | { kind: 'address'; host: number | null; channel: number; target: number; lun: number }
-  | { kind: 'path'; path: string };
+export type PSCSIDeviceSpec = { kind: 'address'; host: number | null; channel: number; target: number; lun: number } | { kind: 'path'; path: string };
 
 /** The message of the original rtslib for a device on another host than a legacy backstore's. */
 export const NOT_IN_BACKSTORE = 'The specified SCSI device does not belong to the backstore';
@@ -77,8 +74,13 @@ export function pscsiUdevPath(device: Pick<ScsiDevice, 'blockDevice' | 'sgDevice
 
 /** Parses the `SCSI Device Bus Location` and `Vendor/Model/Rev` parts of a pscsi `info` text. */
 export function parsePSCSIInfo(info: string): {
-  channel: number | null; target: number | null; lun: number | null; host: number | 'PHBA Mode' | null;
-  vendor: string | null; model: string | null; rev: string | null;
+  channel: number | null;
+  target: number | null;
+  lun: number | null;
+  host: number | 'PHBA Mode' | null;
+  vendor: string | null;
+  model: string | null;
+  rev: string | null;
 } {
   const num = (key: string): number | null => {
     const v = infoField(info, key);
@@ -110,7 +112,11 @@ export function pscsiMadeWith(shown: ShownStorageObject): MadeWith {
  * that node is not in use. Throws {@link RTSLibInvalidArgumentError} before
  * anything is written.
  */
-export async function resolvePSCSIDevice(spec: PSCSIDeviceSpec, legacyHost: number | null, released: ReadonlySet<string> = new Set()): Promise<{ device: ScsiDevice; udevPath: string }> {
+export async function resolvePSCSIDevice(
+  spec: PSCSIDeviceSpec,
+  legacyHost: number | null,
+  released: ReadonlySet<string> = new Set(),
+): Promise<{ device: ScsiDevice; udevPath: string }> {
   let device: ScsiDevice;
   if (spec.kind === 'address') {
     const host = spec.host ?? legacyHost;
@@ -135,7 +141,7 @@ export async function resolvePSCSIDevice(spec: PSCSIDeviceSpec, legacyHost: numb
   }
   const udevPath = pscsiUdevPath(device);
   if (udevPath === null) throw new RTSLibInvalidArgumentError('dev', `SCSI device ${device.hctl} has no device node`);
-  if (!released.has(udevPath) && await isInUse(udevPath)) throw new RTSLibInvalidArgumentError('dev', `SCSI device ${device.hctl} (${udevPath}) is in use`);
+  if (!released.has(udevPath) && (await isInUse(udevPath))) throw new RTSLibInvalidArgumentError('dev', `SCSI device ${device.hctl} (${udevPath}) is in use`);
   return { device, udevPath };
 }
 

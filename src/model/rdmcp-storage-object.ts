@@ -5,11 +5,10 @@
 import { PAGE_SIZE } from './page-size.js';
 import type { Configfs } from '../cfs/configfs.js';
 import { infoField } from '../cfs/values.js';
-import type { RootHandle } from './cfs-node.js';
+import type { RootHandle, Mode } from './cfs-node.js';
 import { parseSize } from '../cfs/names.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
-import type { Mode } from './cfs-node.js';
 
 /** Options for {@link RDMCPStorageObject.open}. */
 export interface RDMCPOptions {
@@ -71,13 +70,25 @@ export class RDMCPStorageObject extends StorageObject {
   static async open(root: RootHandle, name: string, options: RDMCPOptions = {}, placement?: HbaPlacement): Promise<RDMCPStorageObject> {
     const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
     if (options.size !== undefined) parseSize('size', options.size);
-    return StorageObject.openWith(root, 'ramdisk', name, mode, (cfs, loc) => new RDMCPStorageObject(cfs, loc), () => rdmcpRecipe(options), placement);
+    return StorageObject.openWith(
+      root,
+      'ramdisk',
+      name,
+      mode,
+      (cfs, loc) => new RDMCPStorageObject(cfs, loc),
+      () => rdmcpRecipe(options),
+      placement,
+    );
   }
 
   /** Size in bytes (pages times page size, from `info`). */
   async size(): Promise<number> {
     const info = await this.info();
-    return Number(infoField(info, 'PAGES/PAGE_SIZE')?.split('*').reduce((a, b) => a * Number(b), 1) ?? NaN);
+    return Number(
+      infoField(info, 'PAGES/PAGE_SIZE')
+        ?.split('*')
+        .reduce((a, b) => a * Number(b), 1) ?? NaN,
+    );
   }
 
   /** Whether the ramdisk is nullio (no backing pages). */

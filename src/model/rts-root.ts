@@ -8,7 +8,21 @@ import { Configfs, type ConfigfsOptions } from '../cfs/configfs.js';
 import { hasJournal } from '../cfs/journal.js';
 import { recoverInterruptedRun, recoverUnderLock, type RecoveryReport } from '../cfs/recovery.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { CORE_DIR, DEFAULT_TARGET_ROOT, ROOT_FILES, STRUCTURE_EXCLUDES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, storageObjectPath, ACL_FILES } from '../cfs/tree.js';
+import {
+  CORE_DIR,
+  DEFAULT_TARGET_ROOT,
+  ROOT_FILES,
+  STRUCTURE_EXCLUDES,
+  aclsPath,
+  child,
+  lunsPath,
+  parseLunDirName,
+  parsePortalDirName,
+  parseTpgDirName,
+  portalsPath,
+  storageObjectPath,
+  ACL_FILES,
+} from '../cfs/tree.js';
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
@@ -40,7 +54,6 @@ export interface Session {
   info: SessionInfo;
 }
 
-
 /**
  * Entry point: the LIO target tree of this host.
  * @example
@@ -63,7 +76,7 @@ export class RTSRoot {
       },
       // A save must not record a half-applied tree: recover first when a journal is there.
       beforeSharedHold: async (cfs) => {
-        if (cfs.stateDir !== null && await hasJournal(cfs.stateDir, cfs.root)) await cfs.exclusive(async () => undefined);
+        if (cfs.stateDir !== null && (await hasJournal(cfs.stateDir, cfs.root))) await cfs.exclusive(async () => undefined);
       },
     });
   }
@@ -116,7 +129,7 @@ export class RTSRoot {
 
   /** Every target of every loaded fabric. */
   async targets(snapshot?: Snapshot): Promise<Target[]> {
-    const snap = snapshot ?? await this.structure();
+    const snap = snapshot ?? (await this.structure());
     const out: Target[] = [];
     for (const fabric of this.fabricModules()) {
       for (const dir of snap.childDirs(fabric.relativePath)) {
@@ -129,10 +142,14 @@ export class RTSRoot {
 
   /** Every TPG of every target. */
   async tpgs(snapshot?: Snapshot): Promise<TPG[]> {
-    const snap = snapshot ?? await this.structure();
+    const snap = snapshot ?? (await this.structure());
     const out: TPG[] = [];
     for (const target of await this.targets(snap)) {
-      const tags = snap.childDirs(target.relativePath).map(parseTpgDirName).filter((t): t is number => t !== null).sort((a, b) => a - b);
+      const tags = snap
+        .childDirs(target.relativePath)
+        .map(parseTpgDirName)
+        .filter((t): t is number => t !== null)
+        .sort((a, b) => a - b);
       for (const tag of tags) out.push(TPG.existing(target, tag));
     }
     return out;
@@ -140,29 +157,46 @@ export class RTSRoot {
 
   /** Every LUN of every TPG. */
   async luns(snapshot?: Snapshot): Promise<LUN[]> {
-    const snap = snapshot ?? await this.structure();
-    return (await this.tpgs(snap)).flatMap((tpg) => snap.childDirs(lunsPath(tpg.relativePath)).map(parseLunDirName)
-      .filter((n): n is number => n !== null).sort((a, b) => a - b).map((n) => LUN.existing(tpg, n)));
+    const snap = snapshot ?? (await this.structure());
+    return (await this.tpgs(snap)).flatMap((tpg) =>
+      snap
+        .childDirs(lunsPath(tpg.relativePath))
+        .map(parseLunDirName)
+        .filter((n): n is number => n !== null)
+        .sort((a, b) => a - b)
+        .map((n) => LUN.existing(tpg, n)),
+    );
   }
 
   /** Every node ACL of every TPG. */
   async nodeAcls(snapshot?: Snapshot): Promise<NodeACL[]> {
-    const snap = snapshot ?? await this.structure();
+    const snap = snapshot ?? (await this.structure());
     return (await this.tpgs(snap)).flatMap((tpg) => snap.childDirs(aclsPath(tpg.relativePath)).map((name) => NodeACL.existing(tpg, name)));
   }
 
   /** Every mapped LUN of every node ACL. */
   async mappedLuns(snapshot?: Snapshot): Promise<MappedLUN[]> {
-    const snap = snapshot ?? await this.structure();
-    return (await this.nodeAcls(snap)).flatMap((acl) => snap.childDirs(acl.relativePath).map(parseLunDirName)
-      .filter((n): n is number => n !== null).sort((a, b) => a - b).map((n) => MappedLUN.existing(acl, n)));
+    const snap = snapshot ?? (await this.structure());
+    return (await this.nodeAcls(snap)).flatMap((acl) =>
+      snap
+        .childDirs(acl.relativePath)
+        .map(parseLunDirName)
+        .filter((n): n is number => n !== null)
+        .sort((a, b) => a - b)
+        .map((n) => MappedLUN.existing(acl, n)),
+    );
   }
 
   /** Every network portal of every TPG. */
   async networkPortals(snapshot?: Snapshot): Promise<NetworkPortal[]> {
-    const snap = snapshot ?? await this.structure();
-    return (await this.tpgs(snap)).flatMap((tpg) => snap.childDirs(portalsPath(tpg.relativePath)).map(parsePortalDirName)
-      .filter((p): p is { ip: string; port: number } => p !== null).map((p) => NetworkPortal.existing(tpg, p.ip, p.port)));
+    const snap = snapshot ?? (await this.structure());
+    return (await this.tpgs(snap)).flatMap((tpg) =>
+      snap
+        .childDirs(portalsPath(tpg.relativePath))
+        .map(parsePortalDirName)
+        .filter((p): p is { ip: string; port: number } => p !== null)
+        .map((p) => NetworkPortal.existing(tpg, p.ip, p.port)),
+    );
   }
 
   /** Every active session (node ACLs whose `info` reports one), from one snapshot. */

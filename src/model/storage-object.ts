@@ -7,13 +7,25 @@ import { randomUUID } from 'node:crypto';
 import type { Configfs, CfsOp } from '../cfs/configfs.js';
 import { RTSLibOperationError } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { CORE_DIR, STORAGE_OBJECT_FILES, WWN_FILES, child, groupPath, hbaPath, parseHbaDirName, storageObjectPath, type AttributeGroup, type KernelPlugin, settingPath } from '../cfs/tree.js';
+import {
+  CORE_DIR,
+  STORAGE_OBJECT_FILES,
+  WWN_FILES,
+  child,
+  groupPath,
+  hbaPath,
+  parseHbaDirName,
+  storageObjectPath,
+  type AttributeGroup,
+  type KernelPlugin,
+  settingPath,
+} from '../cfs/tree.js';
 import { PLUGINS, pluginByKernelName, type PluginName } from '../cfs/plugins.js';
 import { validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
-import {  infoField } from '../cfs/values.js';
-import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import type { RootHandle } from './cfs-node.js';
+import { infoField } from '../cfs/values.js';
+import { CFSNode, openMode, validateMode } from './cfs-node.js';
+import type { RootHandle, Mode } from './cfs-node.js';
 
 /** Where a storage object lives: its plugin, HBA index and name. */
 export interface StorageObjectLocation {
@@ -26,8 +38,7 @@ export interface StorageObjectLocation {
  * An explicit HBA for a storage object (the original rtslib's Backstore
  * model): the object is looked up in, and created in, `core/<plugin>_<hbaIndex>`
  * only; the HBA directory must already exist and is not created or removed
- * by the storage object.
- * @internal
+ * by the storage object. Backstores pass it; most callers leave it out.
  */
 export interface HbaPlacement {
   /** Index of the existing HBA directory. */
@@ -104,13 +115,21 @@ export interface CreationRecipe {
 export function storageObjectCreationOps(plugin: PluginName, hbaIndex: number, name: string, recipe: CreationRecipe, createHba: boolean): { create: CfsOp[]; attributes: CfsOp[] } {
   const kernel = PLUGINS[plugin].kernel;
   const so = storageObjectPath(kernel, hbaIndex, name);
-  const create: CfsOp[] = createHba ? [{ op: 'mkdir', path: hbaPath(kernel, hbaIndex) }, { op: 'mkdir', path: so }] : [{ op: 'mkdir', path: so }];
+  const create: CfsOp[] = createHba
+    ? [
+        { op: 'mkdir', path: hbaPath(kernel, hbaIndex) },
+        { op: 'mkdir', path: so },
+      ]
+    : [{ op: 'mkdir', path: so }];
   for (const value of recipe.control) create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.control), value: validateValue('control', value) });
   if (recipe.udevPath !== undefined) create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.udevPath), value: validateValue('udev_path', recipe.udevPath) });
   create.push({ op: 'write', path: child(so, STORAGE_OBJECT_FILES.enable), value: '1' });
-  if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial) create.push({ op: 'write', path: settingPath(so, 'wwn', WWN_FILES.unitSerial), value: validateValue('wwn', recipe.wwn) });
+  if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial)
+    create.push({ op: 'write', path: settingPath(so, 'wwn', WWN_FILES.unitSerial), value: validateValue('wwn', recipe.wwn) });
   const attributes: CfsOp[] = Object.entries(recipe.attributes ?? {}).map(([k, v]) => ({
-    op: 'write', path: settingPath(so, 'attrib', validateSettingName('attribute name', k)), value: validateValue(`attribute ${k}`, v),
+    op: 'write',
+    path: settingPath(so, 'attrib', validateSettingName('attribute name', k)),
+    value: validateValue(`attribute ${k}`, v),
   }));
   return { create, attributes };
 }
@@ -151,7 +170,13 @@ export function listStorageObjects(snap: Snapshot): StorageObjectLocation[] {
 
 /** Lowest HBA index of `plugin` not in the snapshot, at or above `from`. */
 function lowestFreeHbaIndex(snap: Snapshot, plugin: KernelPlugin, from: number): number {
-  const used = new Set(snap.childDirs(CORE_DIR).map(parseHbaDirName).filter((p) => p?.plugin === plugin).map((p) => p!.index));
+  const used = new Set(
+    snap
+      .childDirs(CORE_DIR)
+      .map(parseHbaDirName)
+      .filter((p) => p?.plugin === plugin)
+      .map((p) => p!.index),
+  );
   let index = from;
   while (used.has(index)) index++;
   return index;
@@ -216,7 +241,12 @@ export abstract class StorageObject extends CFSNode {
     const snap = await cfs.snapshot(CORE_DIR, { maxDepth: CORE_DEPTH });
     const existing = findStorageObject(snap, plugin, name);
     const path = existing ? cfs.abs(storageObjectPath(PLUGINS[plugin].kernel, existing.hbaIndex, name)) : cfs.abs(CORE_DIR);
-    openMode(recipe === null && mode === 'any' ? 'lookup' : mode, existing !== null, { describe: () => `${plugin} storage object ${name}`, path }, { absent: 'does not exist (no such name in any HBA)' });
+    openMode(
+      recipe === null && mode === 'any' ? 'lookup' : mode,
+      existing !== null,
+      { describe: () => `${plugin} storage object ${name}`, path },
+      { absent: 'does not exist (no such name in any HBA)' },
+    );
     if (existing) return make(cfs, existing);
     if (recipe === null) throw new RTSLibInvalidArgumentError('mode', `${plugin} storage objects cannot be created here`);
     const location = await createStorageObject(cfs, snap, plugin, name, await recipe());
@@ -247,7 +277,10 @@ export abstract class StorageObject extends CFSNode {
     });
     const location: StorageObjectLocation = { plugin, hbaIndex: placement.hbaIndex, name };
     let object: T;
-    const create = openMode(recipe === null && mode === 'any' ? 'lookup' : mode, snap.kind(so) === 'dir', { describe: () => `${plugin} storage object ${name} in ${hba}`, path: cfs.abs(so) });
+    const create = openMode(recipe === null && mode === 'any' ? 'lookup' : mode, snap.kind(so) === 'dir', {
+      describe: () => `${plugin} storage object ${name} in ${hba}`,
+      path: cfs.abs(so),
+    });
     if (!create) {
       object = make(cfs, location);
     } else {
@@ -343,7 +376,12 @@ async function createStorageObject(
       if (existingHba === undefined && err instanceof RTSLibOperationError && err.step.step === 0 && err.code === 'EEXIST') {
         // taken meanwhile: the lowest index free now (always above this one's, or free again)
         const entries = (await cfs.list(CORE_DIR)) ?? [];
-        const used = new Set(entries.map((e) => parseHbaDirName(e.name)).filter((p) => p?.plugin === kernel).map((p) => p!.index));
+        const used = new Set(
+          entries
+            .map((e) => parseHbaDirName(e.name))
+            .filter((p) => p?.plugin === kernel)
+            .map((p) => p!.index),
+        );
         used.add(index);
         index = 0;
         while (used.has(index)) index++;

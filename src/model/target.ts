@@ -1,12 +1,11 @@
 /**
  * A target: one WWN of one fabric (`<fabric>/<wwn>`), holding TPGs.
  */
-import type { RootHandle } from './cfs-node.js';
 import { FabricModule } from './fabric-module.js';
 import type { FabricName } from '../cfs/fabrics.js';
 import { generateWwn, normalizeWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { targetPath } from '../cfs/tree.js';
-import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
+import { CFSNode, openMode, validateMode, type Mode, type RootHandle } from './cfs-node.js';
 
 /** Options for {@link Target.open}. */
 export interface TargetOptions {

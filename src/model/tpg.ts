@@ -3,10 +3,22 @@
  */
 import type { Target } from './target.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import { STRUCTURE_EXCLUDES, TPG_FILES, aclsPath, child, lunsPath, parseLunDirName, parsePortalDirName, parseTpgDirName, portalsPath, tpgPath, type AttributeGroup } from '../cfs/tree.js';
+import {
+  STRUCTURE_EXCLUDES,
+  TPG_FILES,
+  aclsPath,
+  child,
+  lunsPath,
+  parseLunDirName,
+  parsePortalDirName,
+  parseTpgDirName,
+  portalsPath,
+  tpgPath,
+  type AttributeGroup,
+} from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
 import { generateWwn, normalizeWwn } from '../cfs/wwn.js';
-import {  RTSLibInvalidArgumentError } from '../errors.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import { NodeACL } from './node-acl.js';
 import { LUN } from './lun.js';
@@ -79,7 +91,12 @@ export class TPG extends CFSNode {
       nexus = options.nexus === true ? generateWwn(target.fabric.info.wwnTypes[0]!) : normalizeWwn(target.fabric.info, options.nexus, 'nexus').wwn;
     }
     const snap = await target.cfs.snapshot(target.relativePath, { maxDepth: 1 });
-    const tags = new Set(snap.childDirs(target.relativePath).map(parseTpgDirName).filter((t): t is number => t !== null));
+    const tags = new Set(
+      snap
+        .childDirs(target.relativePath)
+        .map(parseTpgDirName)
+        .filter((t): t is number => t !== null),
+    );
     let tag = options.tag;
     if (tag === undefined) {
       tag = 1;
@@ -108,7 +125,9 @@ export class TPG extends CFSNode {
 
   /** Enables or disables the TPG (fabrics with an `enable` file only). */
   async setEnabled(enabled: boolean): Promise<void> {
-    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, TPG_FILES.enable), value: enabled ? '1' : '0' }], { what: `${enabled ? 'enable' : 'disable'} ${this.describe()}` });
+    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, TPG_FILES.enable), value: enabled ? '1' : '0' }], {
+      what: `${enabled ? 'enable' : 'disable'} ${this.describe()}`,
+    });
   }
 
   /** One snapshot of the TPG's directory and its acls/, lun/ and np/ entries (no attribute files read). */
@@ -134,8 +153,12 @@ export class TPG extends CFSNode {
    */
   async luns(): Promise<LUN[]> {
     const snap = await this.childrenSnapshot();
-    return snap.childDirs(lunsPath(this.relativePath)).map(parseLunDirName).filter((n): n is number => n !== null)
-      .sort((a, b) => a - b).map((index) => LUN.existing(this, index));
+    return snap
+      .childDirs(lunsPath(this.relativePath))
+      .map(parseLunDirName)
+      .filter((n): n is number => n !== null)
+      .sort((a, b) => a - b)
+      .map((index) => LUN.existing(this, index));
   }
 
   /**
@@ -145,8 +168,11 @@ export class TPG extends CFSNode {
    */
   async networkPortals(): Promise<NetworkPortal[]> {
     const snap = await this.childrenSnapshot();
-    return snap.childDirs(portalsPath(this.relativePath)).map(parsePortalDirName)
-      .filter((p): p is { ip: string; port: number } => p !== null).map((p) => NetworkPortal.existing(this, p.ip, p.port));
+    return snap
+      .childDirs(portalsPath(this.relativePath))
+      .map(parsePortalDirName)
+      .filter((p): p is { ip: string; port: number } => p !== null)
+      .map((p) => NetworkPortal.existing(this, p.ip, p.port));
   }
 
   /** Removes the TPG with its LUNs, ACLs and portals. */

@@ -9,8 +9,7 @@ import { validateUserControl } from '../cfs/plugins.js';
 import { infoField } from '../cfs/values.js';
 import { STORAGE_OBJECT_ATTRIBUTES } from '../cfs/tree.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
-import type { Mode } from './cfs-node.js';
-import type { RootHandle } from './cfs-node.js';
+import type { Mode, RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
 /** Options for {@link UserBackedStorageObject.open}. */
@@ -32,7 +31,14 @@ export interface UserOptions {
 }
 
 /** The TCMU control keys and the `info` fields that show them (target_core_user.c). */
-const USER_SHOWN_CONTROL = [['dev_config', 'Config'], ['dev_size', 'Size'], ['max_data_area_mb', 'MaxDataAreaMB'], ['data_pages_per_blk', 'DataPagesPerBlk'], ['hw_max_sectors', 'HwMaxSectors'], ['cmd_ring_size_mb', 'CmdRingSizeMB']] as const;
+const USER_SHOWN_CONTROL = [
+  ['dev_config', 'Config'],
+  ['dev_size', 'Size'],
+  ['max_data_area_mb', 'MaxDataAreaMB'],
+  ['data_pages_per_blk', 'DataPagesPerBlk'],
+  ['hw_max_sectors', 'HwMaxSectors'],
+  ['cmd_ring_size_mb', 'CmdRingSizeMB'],
+] as const;
 
 /** How a TCMU object was made, from its `info` and `hw_block_size` attribute. @internal */
 export function userMadeWith(shown: ShownStorageObject): MadeWith {
@@ -52,8 +58,11 @@ export function userMadeWith(shown: ShownStorageObject): MadeWith {
   if (set(pagesPerBlock)) userControl.push(`data_pages_per_blk=${pagesPerBlock}`);
   const config = infoField(shown.info, 'Config');
   return {
-    control, size: Number(infoField(shown.info, 'Size')), config: set(config) ? config : '',
-    hwMaxSectors: Number(infoField(shown.info, 'HwMaxSectors')), userControl: userControl.join(','),
+    control,
+    size: Number(infoField(shown.info, 'Size')),
+    config: set(config) ? config : '',
+    hwMaxSectors: Number(infoField(shown.info, 'HwMaxSectors')),
+    userControl: userControl.join(','),
   };
 }
 
@@ -99,7 +108,15 @@ export class UserBackedStorageObject extends StorageObject {
    */
   static async open(root: RootHandle, name: string, options: UserOptions = {}, placement?: HbaPlacement): Promise<UserBackedStorageObject> {
     const mode = options.mode ?? (options.size === undefined ? 'lookup' : 'create');
-    return StorageObject.openWith(root, 'user', name, mode, (cfs, loc) => new UserBackedStorageObject(cfs, loc), () => userRecipe(options), placement);
+    return StorageObject.openWith(
+      root,
+      'user',
+      name,
+      mode,
+      (cfs, loc) => new UserBackedStorageObject(cfs, loc),
+      () => userRecipe(options),
+      placement,
+    );
   }
 
   /** Size in bytes. */

@@ -9,25 +9,9 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errnoNumber, faultsFromEnvironment } from './faults.js';
-import type {
-  NativeInquiry,
-  NativeInquiryOptions,
-  NativeScsiDevice,
-  NativeScsiDeviceInfo,
-  NativeScsiHost,
-  NativeSysfsOptions,
-} from './scsi-types.js';
+import type { NativeInquiry, NativeInquiryOptions, NativeScsiDevice, NativeScsiDeviceInfo, NativeScsiHost, NativeSysfsOptions } from './scsi-types.js';
 
-export type OpKind =
-  | 'read'
-  | 'write'
-  | 'mkdir'
-  | 'rmdir'
-  | 'symlink'
-  | 'unlink'
-  | 'readlink'
-  | 'list'
-  | 'stat';
+export type OpKind = 'read' | 'write' | 'mkdir' | 'rmdir' | 'symlink' | 'unlink' | 'readlink' | 'list' | 'stat';
 
 export interface NativeOp {
   op: OpKind;

@@ -49,6 +49,8 @@ export function faultsFromEnvironment(): FaultConfig | null {
 export async function stallPoint(point: 'before-rename', detail: string): Promise<void> {
   if (point === 'before-rename' && faultsFromEnvironment()?.stallBeforeRename) {
     process.stderr.write(`rtslib-fault: stalled before rename ${detail}\n`);
-    await new Promise<never>(() => { setInterval(() => undefined, 60_000); });
+    await new Promise<never>(() => {
+      setInterval(() => undefined, 60_000);
+    });
   }
 }

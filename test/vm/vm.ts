@@ -1,7 +1,7 @@
 /**
  * Runs a shell command inside a throw-away qemu guest that boots Debian's
  * kernel, shares this machine's root filesystem over 9p and has LIO loaded
- * (see shared/docs/kernel-vm.md). One guest boot per call.
+ * (see CONTRIBUTING.md). One guest boot per call.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';

@@ -36,10 +36,16 @@ export function registerApplyCommand(program: Command, io: CliIO): void {
         else writeLines(io.stdout, [...formatPlan(plan), `dry run: ${plan.steps.length} steps, ${planWrites(plan)} operations, nothing written`]);
         return;
       }
-      await runPlan(root, io, 'apply', () => planApply(root, config, { prune: options.prune === true }), (plan) => {
-        if (plan.steps.length) return true;
-        io.stdout.write('nothing to do\n');
-        return false;
-      });
+      await runPlan(
+        root,
+        io,
+        'apply',
+        () => planApply(root, config, { prune: options.prune === true }),
+        (plan) => {
+          if (plan.steps.length) return true;
+          io.stdout.write('nothing to do\n');
+          return false;
+        },
+      );
     });
 }
