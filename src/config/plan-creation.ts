@@ -35,11 +35,7 @@ import {
 import { normalizeWwn, generateWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { randomLinkAlias } from '../cfs/names.js';
 import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
-import { fileioRecipe } from '../model/fileio-storage-object.js';
-import { blockRecipe } from '../model/block-storage-object.js';
-import { rdmcpRecipe } from '../model/rdmcp-storage-object.js';
-import { userRecipe } from '../model/user-storage-object.js';
-import { pscsiRecipe } from '../model/pscsi-storage-object.js';
+import { STORAGE_PLUGINS } from '../model/storage-plugins.js';
 import { lunCreateOps } from '../model/lun.js';
 import { mappedLunCreateOps } from '../model/mapped-lun.js';
 import { aclSettingOps } from '../model/node-acl.js';
@@ -57,24 +53,27 @@ async function recipeFor(so: StorageObjectConfig, released: ReadonlySet<string>)
   const wwn = 'wwn' in so && so.wwn ? { wwn: so.wwn } : {};
   switch (so.plugin) {
     case 'fileio':
-      return fileioRecipe(
+      return STORAGE_PLUGINS.fileio.recipe(
         { dev: so.dev, ...(so.size === undefined ? {} : { size: so.size }), writeBack: so.write_back ?? so.buffered_mode ?? false, aio: so.aio ?? false, ...wwn },
         released,
       );
     case 'block':
-      return blockRecipe({ dev: so.dev, readonly: so.readonly ?? false, writeBack: so.write_back ?? false, ...wwn }, released);
+      return STORAGE_PLUGINS.block.recipe({ dev: so.dev, readonly: so.readonly ?? false, writeBack: so.write_back ?? false, ...wwn }, released);
     case 'ramdisk':
-      return rdmcpRecipe({ size: so.size, nullio: so.nullio ?? false, ...wwn });
+      return STORAGE_PLUGINS.ramdisk.recipe({ size: so.size, nullio: so.nullio ?? false, ...wwn }, released);
     case 'pscsi':
-      return pscsiRecipe(so.dev, null, released);
+      return STORAGE_PLUGINS.pscsi.recipe({ dev: so.dev }, released);
     case 'user':
-      return userRecipe({
-        config: so.config,
-        size: so.size,
-        ...(so.hw_max_sectors === undefined ? {} : { hwMaxSectors: so.hw_max_sectors }),
-        ...(so.control ? { control: so.control } : {}),
-        ...wwn,
-      });
+      return STORAGE_PLUGINS.user.recipe(
+        {
+          config: so.config,
+          size: so.size,
+          ...(so.hw_max_sectors === undefined ? {} : { hwMaxSectors: so.hw_max_sectors }),
+          ...(so.control ? { control: so.control } : {}),
+          ...wwn,
+        },
+        released,
+      );
   }
 }
 

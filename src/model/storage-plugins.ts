@@ -10,34 +10,54 @@ import type { Configfs } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { PLUGINS, pluginByKernelName, type PluginInfo, type PluginName } from '../cfs/plugins.js';
 import { STORAGE_OBJECT_FILES, child, groupPath, type KernelPlugin } from '../cfs/tree.js';
-import type { MadeWith, ShownStorageObject, StorageObject, StorageObjectLocation } from './storage-object.js';
-import { BlockStorageObject, blockMadeWith } from './block-storage-object.js';
-import { FileIOStorageObject, fileioMadeWith } from './fileio-storage-object.js';
-import { PSCSIStorageObject, pscsiMadeWith } from './pscsi-storage-object.js';
-import { RDMCPStorageObject, rdmcpMadeWith } from './rdmcp-storage-object.js';
-import { UserBackedStorageObject, userMadeWith } from './user-storage-object.js';
+import type { CreationRecipe, MadeWith, ShownStorageObject, StorageObject, StorageObjectLocation } from './storage-object.js';
+import { BlockStorageObject, blockMadeWith, blockRecipe, type BlockOptions } from './block-storage-object.js';
+import { FileIOStorageObject, fileioMadeWith, fileioRecipe, type FileIOOptions } from './fileio-storage-object.js';
+import { PSCSIStorageObject, pscsiMadeWith, pscsiRecipe, type PSCSIOptions } from './pscsi-storage-object.js';
+import { RDMCPStorageObject, rdmcpMadeWith, rdmcpRecipe, type RDMCPOptions } from './rdmcp-storage-object.js';
+import { UserBackedStorageObject, userMadeWith, userRecipe, type UserOptions } from './user-storage-object.js';
+
+/** The creation options of each plugin (what its class's `open` takes). */
+export interface StoragePluginOptions {
+  ramdisk: RDMCPOptions;
+  fileio: FileIOOptions;
+  block: BlockOptions;
+  pscsi: PSCSIOptions;
+  user: UserOptions;
+}
 
 /** What the model knows of one storage plugin. */
-export interface StoragePlugin {
+export interface StoragePlugin<O = unknown> {
   /** The kernel's names and module. */
   readonly info: PluginInfo;
   /** The object of an existing storage object, without I/O. */
   existing(cfs: Configfs, location: StorageObjectLocation): StorageObject;
   /** How an existing object was made, from what the kernel shows of it. */
   madeWith(shown: ShownStorageObject): MadeWith;
+  /**
+   * What creating an object with `options` writes, after checking them and
+   * the device (nothing is written); devices in `released` are freed by the
+   * same plan first and not checked for use.
+   */
+  recipe(options: O, released: ReadonlySet<string>): Promise<CreationRecipe>;
 }
 
 /** Every storage plugin, keyed by saveconfig name. */
-export const STORAGE_PLUGINS: Readonly<Record<PluginName, StoragePlugin>> = {
-  ramdisk: { info: PLUGINS.ramdisk, existing: (cfs, loc) => RDMCPStorageObject.existing(cfs, loc), madeWith: rdmcpMadeWith },
-  fileio: { info: PLUGINS.fileio, existing: (cfs, loc) => FileIOStorageObject.existing(cfs, loc), madeWith: fileioMadeWith },
-  block: { info: PLUGINS.block, existing: (cfs, loc) => BlockStorageObject.existing(cfs, loc), madeWith: blockMadeWith },
-  pscsi: { info: PLUGINS.pscsi, existing: (cfs, loc) => PSCSIStorageObject.existing(cfs, loc), madeWith: pscsiMadeWith },
-  user: { info: PLUGINS.user, existing: (cfs, loc) => UserBackedStorageObject.existing(cfs, loc), madeWith: userMadeWith },
+export const STORAGE_PLUGINS: { readonly [P in PluginName]: StoragePlugin<StoragePluginOptions[P]> } = {
+  ramdisk: { info: PLUGINS.ramdisk, existing: (cfs, loc) => RDMCPStorageObject.existing(cfs, loc), madeWith: rdmcpMadeWith, recipe: (o) => rdmcpRecipe(o) },
+  fileio: { info: PLUGINS.fileio, existing: (cfs, loc) => FileIOStorageObject.existing(cfs, loc), madeWith: fileioMadeWith, recipe: fileioRecipe },
+  block: { info: PLUGINS.block, existing: (cfs, loc) => BlockStorageObject.existing(cfs, loc), madeWith: blockMadeWith, recipe: blockRecipe },
+  pscsi: {
+    info: PLUGINS.pscsi,
+    existing: (cfs, loc) => PSCSIStorageObject.existing(cfs, loc),
+    madeWith: pscsiMadeWith,
+    recipe: (o, released) => pscsiRecipe(o.dev, null, released),
+  },
+  user: { info: PLUGINS.user, existing: (cfs, loc) => UserBackedStorageObject.existing(cfs, loc), madeWith: userMadeWith, recipe: (o) => userRecipe(o) },
 };
 
 /** The plugin whose configfs prefix is `kernel` (`rd_mcp` → ramdisk). */
-export function storagePluginOf(kernel: KernelPlugin): StoragePlugin {
+export function storagePluginOf(kernel: KernelPlugin): StoragePlugin<never> {
   return STORAGE_PLUGINS[pluginByKernelName(kernel).name];
 }
 
