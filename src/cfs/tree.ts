@@ -129,7 +129,29 @@ export function aluaGroupsPath(storageObject: string): string {
   return join(storageObject, 'alua');
 }
 
-/** Files of an ALUA target port group directory the library reads or writes by name (the settings are listed in the model). */
+/** The files of an ALUA target port group that hold its settings (target_core_configfs.c, `target_tg_pt_gp_attrs`, less `tg_pt_gp_id` and `members`). */
+export const ALUA_GROUP_SETTINGS = [
+  'alua_access_state',
+  'alua_access_status',
+  'alua_access_type',
+  'alua_write_metadata',
+  'preferred',
+  'nonop_delay_msecs',
+  'trans_delay_msecs',
+  'implicit_trans_secs',
+  'alua_support_active_nonoptimized',
+  'alua_support_active_optimized',
+  'alua_support_lba_dependent',
+  'alua_support_offline',
+  'alua_support_standby',
+  'alua_support_transitioning',
+  'alua_support_unavailable',
+] as const;
+
+/** One of {@link ALUA_GROUP_SETTINGS}. */
+export type AluaGroupSetting = (typeof ALUA_GROUP_SETTINGS)[number];
+
+/** Files of an ALUA target port group directory the library reads or writes by name. */
 export const ALUA_GROUP_FILES = { id: 'tg_pt_gp_id' } as const;
 
 /** Files of a fabric's `discovery_auth` directory besides its CHAP values. */

@@ -4,25 +4,10 @@
  * storage object (`/backstores/<plugin>/<name>`).
  */
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
-import { ACL_AUTH_FILES } from '../cfs/tree.js';
+import { ACL_AUTH_FILES, ALUA_GROUP_SETTINGS, type AluaGroupSetting } from '../cfs/tree.js';
 
-/** ALUA settings saved per group (alua_rw_params of rtslib-fb), all integers. */
-export const ALUA_SAVED_SETTINGS = [
-  'alua_access_state',
-  'alua_access_status',
-  'alua_access_type',
-  'alua_write_metadata',
-  'preferred',
-  'nonop_delay_msecs',
-  'trans_delay_msecs',
-  'implicit_trans_secs',
-  'alua_support_offline',
-  'alua_support_standby',
-  'alua_support_transitioning',
-  'alua_support_active_nonoptimized',
-  'alua_support_unavailable',
-  'alua_support_active_optimized',
-] as const;
+/** ALUA settings saved per group (rtslib-fb's `alua_rw_params`: every setting but `alua_support_lba_dependent`), all integers. */
+export const ALUA_SAVED_SETTINGS = ALUA_GROUP_SETTINGS.filter((s): s is Exclude<AluaGroupSetting, 'alua_support_lba_dependent'> => s !== 'alua_support_lba_dependent');
 
 /** `/backstores/<plugin>/<name>` of a storage object. */
 export function storageObjectRef(plugin: PluginName, name: string): string {

@@ -2,6 +2,7 @@
  * ALUA target port groups of a storage object (`<so>/alua/<name>`): the
  * access state and behaviour the LUNs in the group report to initiators.
  */
+import { ALUA_GROUP_SETTINGS } from '../cfs/tree.js';
 import type { StorageObject } from './storage-object.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import { DEFAULT_ALUA_GROUP, aluaGroupPath, child, type AttributeGroup, ALUA_GROUP_FILES, STORAGE_OBJECT_ATTRIBUTES, settingPath } from '../cfs/tree.js';
@@ -9,24 +10,8 @@ import { validateInteger, validateName, validateValue } from '../cfs/names.js';
 import { RTSLibALUANotSupportedError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import type { CfsOp } from '../cfs/configfs.js';
 
-/** The files of an ALUA group that hold its settings (as saveconfig.json names them). */
-export const ALUA_SETTINGS = [
-  'alua_access_state',
-  'alua_access_status',
-  'alua_access_type',
-  'alua_write_metadata',
-  'preferred',
-  'nonop_delay_msecs',
-  'trans_delay_msecs',
-  'implicit_trans_secs',
-  'alua_support_active_nonoptimized',
-  'alua_support_active_optimized',
-  'alua_support_lba_dependent',
-  'alua_support_offline',
-  'alua_support_standby',
-  'alua_support_transitioning',
-  'alua_support_unavailable',
-] as const;
+/** The files of an ALUA group that hold its settings (cfs/tree.ts). */
+export const ALUA_SETTINGS = ALUA_GROUP_SETTINGS;
 
 /** One of {@link ALUA_SETTINGS}. */
 export type ALUASetting = (typeof ALUA_SETTINGS)[number];
