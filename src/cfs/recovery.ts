@@ -81,15 +81,16 @@ export async function recoverUnderLock(cfs: Configfs): Promise<RecoveryReport | 
       throw new RTSLibError(`a write run, ${who}, may still be running (no lock file to tell): not recovering it`, { code: 'ERR_RTSLIB_LOCKED' });
     }
     const file = Journal.fileFor(stateDir, cfs.root);
+    const report = (outcome: RecoveryReport['outcome'], message: string): RecoveryReport => ({
+      outcome,
+      command: record.command,
+      pid: record.pid,
+      startedAt: record.startedAt,
+      message,
+    });
     if (state.done) {
       await removeJournal(file);
-      return {
-        outcome: 'completed',
-        command: record.command,
-        pid: record.pid,
-        startedAt: record.startedAt,
-        message: `an interrupted ${who} had finished: the tree keeps the configuration it wrote`,
-      };
+      return report('completed', `an interrupted ${who} had finished: the tree keeps the configuration it wrote`);
     }
     const undo = await undoToImage(cfs, record.image, record.created);
     if (undo.notUndone.length) {
@@ -99,12 +100,6 @@ export async function recoverUnderLock(cfs: Configfs): Promise<RecoveryReport | 
       );
     }
     await removeJournal(file);
-    return {
-      outcome: 'rolled-back',
-      command: record.command,
-      pid: record.pid,
-      startedAt: record.startedAt,
-      message: `an interrupted ${who} was rolled back: the tree is as it was before it`,
-    };
+    return report('rolled-back', `an interrupted ${who} was rolled back: the tree is as it was before it`);
   }
 }
