@@ -4,7 +4,7 @@
  * itself. Paths are relative to the target root (`/sys/kernel/config/target`
  * by default); {@link Configfs} joins them with the root it was given.
  *
- * Shape (kernel 6.1, see shared/reference/configfs-tree-linux-6.1.txt):
+ * Shape (kernel 6.1, see test/fixtures/reference/configfs-tree-linux-6.1.txt):
  * ```
  * version, dbroot
  * core/<plugin>_<index>/{hba_info,hba_mode}
