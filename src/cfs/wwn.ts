@@ -14,7 +14,8 @@ const MAX_IQN_BYTES = 223;
 const TESTS: Record<WwnType, (wwn: string) => boolean> = {
   free: () => true,
   iqn: (w) => /^iqn\.\d{4}-[01]\d\..*\..*/.test(w) && !/[\s_]/.test(w),
-  naa: (w) => /^naa\.[125][0-9a-f]{15}$/.test(w),
+  // rtslib-fb 2.1.76+ also takes NAA types c-f (locally assigned FC WWPNs, e.g. NPIV ports)
+  naa: (w) => /^naa\.[125c-f][0-9a-f]{15}$/.test(w),
   eui: (w) => /^eui\.[0-9a-f]{16}$/.test(w),
   ib: (w) => /^ib\.[0-9a-f]{32}$/.test(w),
 };
@@ -46,6 +47,15 @@ export function normalizeWwn(fabric: FabricInfo, wwn: unknown, argument = 'wwn')
     }
   }
   throw new RTSLibInvalidArgumentError(argument, `${JSON.stringify(wwn)} is not a valid ${fabric.name} WWN (expected ${fabric.wwnTypes.join(' or ')})`);
+}
+
+/**
+ * {@link normalizeWwn} for a target's WWN, with rtslib-fb's fix-up of the
+ * NAA prefix old versions wrote (`naa.6…` becomes `naa.5…`; node ACLs and
+ * nexuses do not get it).
+ */
+export function normalizeTargetWwn(fabric: FabricInfo, wwn: unknown): { wwn: string; type: WwnType } {
+  return normalizeWwn(fabric, typeof wwn === 'string' && wwn.startsWith('naa.6') ? `naa.5${wwn.slice(5)}` : wwn);
 }
 
 /** Generates a random WWN of `type` the way rtslib-fb does. */

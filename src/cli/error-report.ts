@@ -15,6 +15,8 @@ export interface ErrorReport {
   exitCode: ExitCode;
   /** One line, without the `rtslib: ` prefix. */
   message: string;
+  /** Further lines (each without the prefix): every problem of an invalid config, one per line. */
+  details?: string[];
 }
 
 /** The failing system call of an error, from the fields Node and the library put on it (`errno`, `code`, `syscall`, `path`). */
@@ -70,7 +72,10 @@ export function reportError(error: unknown, command?: string): ErrorReport {
     const text = oneLine(error.message.replace(/^error:\s*/, ''));
     return { exitCode: error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage, message: `${text} (see '${help}')` };
   }
-  if (error instanceof RTSLibConfigError) return { exitCode: ExitCode.Usage, message: oneLine(error.message) };
+  if (error instanceof RTSLibConfigError) {
+    const details = error.issues.length > 1 ? error.issues.map((i) => `  ${oneLine(`${i.path}: ${i.message}`)}`) : [];
+    return { exitCode: ExitCode.Usage, message: oneLine(error.message), ...(details.length ? { details } : {}) };
+  }
   if (error instanceof Error) return { exitCode: ExitCode.Failure, message: oneLine(describe(error)) };
   return { exitCode: ExitCode.Failure, message: oneLine(String(error)) };
 }

@@ -26,7 +26,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     return ExitCode.Success;
   } catch (error) {
     const report = reportError(error, commandName(program, argv));
-    if (report.exitCode !== ExitCode.Success) io.stderr.write(`rtslib: ${report.message}\n`);
+    if (report.exitCode !== ExitCode.Success) io.stderr.write(`rtslib: ${report.message}\n${(report.details ?? []).map((d) => `rtslib: ${d}\n`).join('')}`);
     return report.exitCode;
   }
 }

@@ -25,8 +25,18 @@ export class RTSLibConfigError extends RTSLibError {
   }
 }
 
-/** Formats a zod path as a JSON path: `targets[0].tpgs[1].tag`. */
+/**
+ * Formats a zod path as a JSON path: `targets[0].tpgs[1].tag`; a key that is
+ * not a plain identifier is quoted (`attributes["a b"]`), so hostile names
+ * stay on one line and cannot pass for another path.
+ */
 export function jsonPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '$';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  return path
+    .map((p, i) => {
+      if (typeof p === 'number') return `[${p}]`;
+      const key = String(p);
+      return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${i === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`;
+    })
+    .join('');
 }

@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RTSLibError, toLibraryError } from '../errors.js';
 import { processAlive, stallPoint } from '../cfs/processes.js';
-import type { SaveConfig } from './schema.js';
+import type { CheckedConfig, SaveConfig } from './schema.js';
 
 /** targetctl's default file. */
 export const DEFAULT_CONFIG_FILE = '/etc/target/saveconfig.json';
@@ -51,11 +51,23 @@ export function configText(config: SaveConfig): string {
 }
 
 /**
- * Reads and validates a saveconfig.json file.
+ * Reads and validates a saveconfig.json file strictly.
  * @throws RTSLibConfigError for malformed JSON or a document that breaks the schema
  * @throws RTSLibError with the errno when the file cannot be read
  */
 export async function readConfigFile(file: string): Promise<SaveConfig> {
+  return (await loadConfigFile(file)).config;
+}
+
+/**
+ * Reads and checks a saveconfig.json file; with `lenient`, keys the format
+ * does not have are left out and returned as warnings (see `checkConfig`).
+ * @throws RTSLibConfigError for malformed JSON or a document that is not a config
+ * @throws RTSLibError with the errno when the file cannot be read
+ * @example
+ * const { config, warnings } = await loadConfigFile('/etc/target/saveconfig.json', { lenient: true });
+ */
+export async function loadConfigFile(file: string, options: { lenient?: boolean } = {}): Promise<CheckedConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -63,8 +75,8 @@ export async function readConfigFile(file: string): Promise<SaveConfig> {
     throw ioError(`cannot read ${file}`, err);
   }
   // the schema (and its library) is loaded only when a file is read
-  const { parseConfig } = await import('./schema.js');
-  return parseConfig(text, file);
+  const { parseConfigText } = await import('./schema.js');
+  return parseConfigText(text, { source: file, ...(options.lenient ? { lenient: true } : {}) });
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

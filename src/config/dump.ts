@@ -43,6 +43,7 @@ import {
 import { authValue } from '../cfs/values.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { listStorageObjects } from '../model/storage-object.js';
+import { blockDeviceSize } from '../scsi/block-device-size.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS, SECRET_KEYS, storageObjectRef } from './format.js';
 import type {
   AluaTpgConfig,
@@ -158,7 +159,16 @@ function dumpStorageObject(snap: Snapshot, plugin: PluginName, hbaIndex: number,
   // the creation settings under their saveconfig names (rtslib-fb's StorageObject.dump)
   switch (plugin) {
     case 'fileio':
-      return { ...common, plugin, write_back: writeBack, wwn: unitSerial(snap, so), dev: made.dev ?? '', size: made.size ?? 0, aio: made.aio ?? false };
+      // on a block device the kernel reports no size; rtslib-fb saves the device's
+      return {
+        ...common,
+        plugin,
+        write_back: writeBack,
+        wwn: unitSerial(snap, so),
+        dev: made.dev ?? '',
+        size: made.size || (made.dev ? (blockDeviceSize(made.dev) ?? 0) : 0),
+        aio: made.aio ?? false,
+      };
     case 'block':
       return { ...common, plugin, write_back: writeBack, readonly: made.readonly ?? false, wwn: unitSerial(snap, so), dev: made.dev ?? '' };
     case 'ramdisk':
@@ -272,15 +282,28 @@ function dumpTpg(snap: Snapshot, fabric: FabricInfo, target: string, tag: number
   };
 }
 
-function dumpFabricModule(snap: Snapshot, fabric: FabricInfo, secrets: boolean): FabricModuleConfig | null {
+/**
+ * The discovery authentication of a loaded fabric as the snapshot shows it,
+ * every key present (`''` when unset), enforced or not; null when the fabric
+ * has none or is not loaded.
+ */
+export function discoveryAuthState(snap: Snapshot, fabric: FabricInfo): Required<FabricModuleConfig> | null {
   if (!fabric.features.includes('discovery_auth')) return null;
   const dir = discoveryAuthPath(fabric.dir);
-  if (read(snap, child(dir, DISCOVERY_AUTH_FILES.enforce)) !== '1') return null;
+  if (snap.kind(dir) !== 'dir') return null;
+  const out = { name: fabric.name, discovery_enable_auth: read(snap, child(dir, DISCOVERY_AUTH_FILES.enforce)) === '1' } as Required<FabricModuleConfig>;
+  for (const [key, file] of DISCOVERY_KEYS) out[key] = authValue(read(snap, child(dir, file)) ?? '') ?? '';
+  return out;
+}
+
+/** A fabric's saveconfig entry: only when discovery authentication is enforced, with the values that are set (rtslib-fb's dump). */
+function dumpFabricModule(snap: Snapshot, fabric: FabricInfo, secrets: boolean): FabricModuleConfig | null {
+  const state = discoveryAuthState(snap, fabric);
+  if (!state?.discovery_enable_auth) return null;
   const out: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: true };
-  for (const [key, file] of DISCOVERY_KEYS) {
+  for (const [key] of DISCOVERY_KEYS) {
     if (!secrets && SECRET_KEYS.has(key)) continue;
-    const value = authValue(read(snap, child(dir, file)) ?? '');
-    if (value) out[key] = value;
+    if (state[key]) out[key] = state[key];
   }
   return out;
 }

@@ -8,11 +8,13 @@
 import { z } from 'zod';
 import { FABRICS, isFabricName, type FabricName } from '../cfs/fabrics.js';
 import { MAX_VALUE_BYTES, validateControlValue, validateName, validateSettingName, validateValue } from '../cfs/names.js';
-import { normalizeWwn } from '../cfs/wwn.js';
+import { normalizeTargetWwn, normalizeWwn } from '../cfs/wwn.js';
 import { DEFAULT_ALUA_GROUP, normalizePortalAddress } from '../cfs/tree.js';
 import { validateUserControl } from '../cfs/plugins.js';
 import { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
 import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
+import { withLegacyForms } from './legacy-forms.js';
+import { QUEUE_DEPTH_RANGE } from '../model/node-acl.js';
 
 export { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
 export { ALUA_SAVED_SETTINGS, storageObjectRef, parseStorageObjectRef } from './format.js';
@@ -53,6 +55,8 @@ const settingName = z.string().superRefine(checkedBy((v) => validateSettingName(
 const attributes = z.record(settingName, z.union([int, cfsValue]));
 const parameters = z.record(settingName, cfsValue);
 const size = int.positive();
+/** A fileio size: 0 for a block device (the kernel reports no size there, and rtslib-fb saves 0). */
+const fileioSize = int.min(0);
 const chapValue = z
   .string()
   .max(255)
@@ -86,7 +90,7 @@ const fileioSO = z.strictObject({
   wwn: cfsValue.optional(),
   write_back: flag.optional(),
   buffered_mode: flag.optional(),
-  size: size.optional(),
+  size: fileioSize.optional(),
   aio: flag.optional(),
 });
 const ramdiskSO = z.strictObject({ ...common, plugin: z.literal('ramdisk'), wwn: cfsValue.optional(), size, nullio: flag.optional() });
@@ -155,6 +159,8 @@ const nodeAcl = z.strictObject({
     .max(63)
     .superRefine(checkedBy((v) => validateValue('value', v)))
     .optional(),
+  /** The iSCSI command window (`cmdsn_depth`) under the name rtslib-fb 2.1.fb1–fb13 saved it; later versions still restore it. */
+  tcq_depth: int.min(QUEUE_DEPTH_RANGE.min).max(QUEUE_DEPTH_RANGE.max).optional(),
   ...chap,
 });
 
@@ -232,11 +238,12 @@ function unique<T>(items: readonly T[], key: (item: T) => string | number | unde
 function crossCheck(config: SaveConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const sos = config.storage_objects ?? [];
+  // rtslib-fb keys storage objects by plugin and name: block/disk1 and fileio/disk1 may both exist
   unique(
     sos,
-    (so) => so.name,
+    (so) => storageObjectRef(so.plugin, so.name),
     (i) => `storage_objects[${i}].name`,
-    'storage object name (names must be unique across plugins)',
+    'storage object',
     issues,
   );
   const aluaGroups = new Map<string, Set<string>>();
@@ -260,9 +267,6 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
     if ((so.plugin === 'block' || so.plugin === 'fileio' || so.plugin === 'pscsi') && !so.dev.startsWith('/') && !(so.plugin === 'pscsi' && /^\d+:\d+:\d+(:\d+)?$/.test(so.dev))) {
       issues.push({ path: `storage_objects[${i}].dev`, message: `must be an absolute path${so.plugin === 'pscsi' ? ' or H:C:T:L' : ''}, got ${JSON.stringify(so.dev)}` });
     }
-    if (so.plugin === 'fileio' && so.size === undefined && so.dev.startsWith('/dev/') === false) {
-      // a file needs a size unless it already exists; checked against the disk by the planner
-    }
   });
   const targets = config.targets ?? [];
   unique(
@@ -277,7 +281,7 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
     const fabric = isFabricName(t.fabric) ? FABRICS[t.fabric as FabricName] : undefined;
     if (fabric) {
       try {
-        normalizeWwn(fabric, t.wwn);
+        normalizeTargetWwn(fabric, t.wwn);
       } catch (err) {
         issues.push({ path: `${at}.wwn`, message: (err as Error).message.replace(/^invalid wwn: /, '') });
       }
@@ -364,36 +368,115 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
   return issues;
 }
 
+/** At most this many problems are listed in an {@link RTSLibConfigError}; the rest are counted. */
+export const MAX_LISTED_ISSUES = 100;
+
+/** The first {@link MAX_LISTED_ISSUES} issues, and one more that counts the rest. */
+function capped(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  if (issues.length <= MAX_LISTED_ISSUES) return [...issues];
+  const rest = issues.length - MAX_LISTED_ISSUES;
+  return [...issues.slice(0, MAX_LISTED_ISSUES), { path: '$', message: `${rest} more problem${rest === 1 ? '' : 's'} not listed` }];
+}
+
+/** Options of {@link checkConfig}. */
+export interface CheckConfigOptions {
+  /**
+   * Accept keys the format does not have (other rtslib-fb versions, typos):
+   * each becomes a warning naming its JSON path, and is left out. What is
+   * not a config at all (malformed JSON, wrong types, invalid names, dangling
+   * or duplicate references) is still refused.
+   */
+  lenient?: boolean;
+  /** The file the document came from, for messages. */
+  source?: string;
+}
+
+/** A checked config, with what a lenient check left out. */
+export interface CheckedConfig {
+  /** The config, typed (unknown keys removed when lenient). */
+  config: SaveConfig;
+  /** One per key left out, with its JSON path (empty unless lenient). */
+  warnings: ConfigIssue[];
+}
+
+/** The object a zod path leads to inside a document. */
+function objectAt(document: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  let here: unknown = document;
+  for (const key of path) {
+    if (here === null || typeof here !== 'object') return undefined;
+    here = (here as Record<PropertyKey, unknown>)[key];
+  }
+  return here !== null && typeof here === 'object' && !Array.isArray(here) ? (here as Record<string, unknown>) : undefined;
+}
+
+const TOP_LEVEL_KEYS = ['storage_objects', 'targets', 'fabric_modules'];
+
 /**
- * Validates a parsed saveconfig.json document: structure, types, names, WWNs,
- * references and duplicates. Returns it typed, or throws
- * {@link RTSLibConfigError} listing every problem with its JSON path.
+ * Checks a parsed saveconfig.json document: structure, types, names, WWNs,
+ * references and duplicates. Returns it typed, with the warnings of a
+ * lenient check, or throws {@link RTSLibConfigError} listing every problem
+ * (up to {@link MAX_LISTED_ISSUES}) with its JSON path.
+ * @example
+ * const { config, warnings } = checkConfig(JSON.parse(text), { lenient: true });
+ * for (const w of warnings) console.warn(`${w.path}: ${w.message}`);
+ */
+export function checkConfig(document: unknown, options: CheckConfigOptions = {}): CheckedConfig {
+  const warnings: ConfigIssue[] = [];
+  document = withLegacyForms(document);
+  let parsed = saveConfigSchema.safeParse(document);
+  if (!parsed.success && options.lenient) {
+    const unknown = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
+    const known = objectAt(document, []);
+    // a document with none of the format's keys is some other file, not a config to restore leniently
+    if (unknown.length && known && TOP_LEVEL_KEYS.some((k) => k in known)) {
+      const copy: unknown = structuredClone(document);
+      for (const issue of unknown) {
+        const holder = objectAt(copy, issue.path);
+        for (const key of issue.keys) {
+          if (holder) delete holder[key];
+          warnings.push({ path: jsonPath([...issue.path, key]), message: 'unknown key: skipped' });
+        }
+      }
+      parsed = saveConfigSchema.safeParse(copy);
+    }
+  }
+  if (!parsed.success) {
+    throw new RTSLibConfigError(capped(parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }))), options.source);
+  }
+  const issues = crossCheck(parsed.data);
+  if (issues.length) throw new RTSLibConfigError(capped(issues), options.source);
+  return { config: parsed.data, warnings };
+}
+
+/**
+ * Validates a parsed saveconfig.json document strictly (see
+ * {@link checkConfig}): unknown keys are errors too.
  * @example
  * const config = validateConfig(JSON.parse(text));
  */
 export function validateConfig(document: unknown, source?: string): SaveConfig {
-  const parsed = saveConfigSchema.safeParse(document);
-  if (!parsed.success) {
-    throw new RTSLibConfigError(
-      parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
-      source,
-    );
-  }
-  const issues = crossCheck(parsed.data);
-  if (issues.length) throw new RTSLibConfigError(issues, source);
-  return parsed.data;
+  return checkConfig(document, source === undefined ? {} : { source }).config;
 }
 
 /**
- * Parses saveconfig.json text and validates it. Malformed JSON is an
- * {@link RTSLibConfigError} too, with the position the parser gave.
+ * Parses saveconfig.json text and checks it (see {@link checkConfig}).
+ * Malformed JSON is an {@link RTSLibConfigError} too, with the position the
+ * parser gave.
  */
-export function parseConfig(text: string, source?: string): SaveConfig {
+export function parseConfigText(text: string, options: CheckConfigOptions = {}): CheckedConfig {
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (err) {
-    throw new RTSLibConfigError([{ path: '$', message: `not valid JSON: ${(err as Error).message}` }], source);
+    throw new RTSLibConfigError([{ path: '$', message: `not valid JSON: ${(err as Error).message}` }], options.source);
   }
-  return validateConfig(document, source);
+  return checkConfig(document, options);
+}
+
+/**
+ * Parses saveconfig.json text and validates it strictly. Malformed JSON is
+ * an {@link RTSLibConfigError} too, with the position the parser gave.
+ */
+export function parseConfig(text: string, source?: string): SaveConfig {
+  return parseConfigText(text, source === undefined ? {} : { source }).config;
 }

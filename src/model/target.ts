@@ -3,7 +3,7 @@
  */
 import { FabricModule } from './fabric-module.js';
 import type { FabricName } from '../cfs/fabrics.js';
-import { generateWwn, normalizeWwn, wwnToConfigfs } from '../cfs/wwn.js';
+import { generateWwn, normalizeTargetWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { targetPath } from '../cfs/tree.js';
 import { CFSNode, openMode, validateMode, type Mode, type RootHandle } from './cfs-node.js';
 
@@ -53,7 +53,7 @@ export class Target extends CFSNode {
   static async open(root: RootHandle, fabricName: FabricName, options: TargetOptions = {}): Promise<Target> {
     const fabric = new FabricModule(root, fabricName);
     const mode = validateMode(options.mode ?? (options.wwn === undefined ? 'create' : 'any'));
-    const wwn = options.wwn === undefined ? generateWwn(fabric.info.wwnTypes[0]!) : normalizeWwn(fabric.info, options.wwn).wwn;
+    const wwn = options.wwn === undefined ? generateWwn(fabric.info.wwnTypes[0]!) : normalizeTargetWwn(fabric.info, options.wwn).wwn;
     const target = new Target(fabric, wwn);
     const exists = await target.exists();
     if (openMode(mode, exists, target)) {

@@ -41,7 +41,12 @@ describe('reportError', () => {
       ],
       '/etc/target/saveconfig.json',
     );
-    expect(reportError(err)).toEqual({ exitCode: 2, message: 'invalid config /etc/target/saveconfig.json: targets[0].wwn: bad wwn (and 1 more)' });
+    // the first line sums up; every problem follows on a line of its own
+    expect(reportError(err)).toEqual({
+      exitCode: 2,
+      message: 'invalid config /etc/target/saveconfig.json: targets[0].wwn: bad wwn (and 1 more)',
+      details: ['  targets[0].wwn: bad wwn', '  $: x'],
+    });
   });
 
   test('a kernel failure (1) carries code, syscall and path, once', () => {

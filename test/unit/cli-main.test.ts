@@ -60,9 +60,10 @@ function buildFakeTargetRoot(dir: string): void {
     else if ((m = /^L (.*) -> (.*)$/.exec(line))) {
       mkdirSync(dirname(join(dir, m[1]!)), { recursive: true });
       symlinkSync(join(dir, m[2]!), join(dir, m[1]!));
-    } else if ((m = /^F \S\S (.*?) = (.*)$/.exec(line))) {
-      mkdirSync(dirname(join(dir, m[1]!)), { recursive: true });
-      writeFileSync(join(dir, m[1]!), `${unescape(m[2]!)}\n`);
+    } else if ((m = /^F (\S\S) (.*?) = (.*)$/.exec(line))) {
+      // the kernel's owner mode bits (rw, r-, -w): what a dump reads and saves depends on them
+      mkdirSync(dirname(join(dir, m[2]!)), { recursive: true });
+      writeFileSync(join(dir, m[2]!), `${unescape(m[3]!)}\n`, { mode: (m[1]![0] === 'r' ? 0o444 : 0) | (m[1]![1] === 'w' ? 0o200 : 0) });
     }
   }
 }

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { RTSLibConfigError, parseConfig, validateConfig, type SaveConfig } from '../../src/config/index.js';
+import { MAX_LISTED_ISSUES, RTSLibConfigError, checkConfig, parseConfig, parseConfigText, validateConfig, type SaveConfig } from '../../src/config/index.js';
 import { configText } from '../../src/config/config-file.js';
 
 const REFERENCE = new URL('../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
@@ -92,9 +92,9 @@ describe('saveconfig.json schema', () => {
     ).toMatchObject({ path: `targets[${t}].tpgs[0].node_acls[0].mapped_luns[0].tpg_lun`, message: 'TPG 1 has no LUN 9' });
     expect(
       issuesOf((d) => {
-        d.storage_objects[1].name = d.storage_objects[0].name;
+        d.storage_objects.push({ ...d.storage_objects[0] });
       })[0],
-    ).toMatchObject({ path: 'storage_objects[1].name', message: expect.stringMatching(/duplicate storage object name.*across plugins/) });
+    ).toMatchObject({ path: `storage_objects[${reference().storage_objects!.length}].name`, message: expect.stringMatching(/duplicate storage object "\/backstores\//) });
     expect(
       issuesOf((d) => {
         tpg0(d).luns[1].index = tpg0(d).luns[0].index;
@@ -206,5 +206,102 @@ describe('saveconfig.json schema', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('files other rtslib-fb versions wrote, and leniency', () => {
+  const minimal = (): any => ({
+    storage_objects: [
+      { name: 'd1', plugin: 'block', dev: '/dev/loop0', attributes: { emulate_write_cache: 0 } },
+      { name: 'd1', plugin: 'fileio', dev: '/dev/loop1', size: 0, write_back: false },
+    ],
+    targets: [
+      {
+        fabric: 'iscsi',
+        wwn: 'iqn.2003-01.org.example:t1',
+        tpgs: [
+          {
+            tag: 1,
+            luns: [
+              { index: 0, storage_object: '/backstores/block/d1' },
+              { index: 1, storage_object: '/backstores/fileio/d1' },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+
+  test('one name under two plugins is legal; each LUN names its plugin; a fileio on a block device has size 0', () => {
+    const config = validateConfig(minimal());
+    expect(config.storage_objects!.map((so) => `${so.plugin}/${so.name}`)).toEqual(['block/d1', 'fileio/d1']);
+    const dangling = minimal();
+    dangling.targets[0].tpgs[0].luns[1].storage_object = '/backstores/ramdisk/d1';
+    expect(() => validateConfig(dangling)).toThrow(/ramdisk\/d1, which is not in storage_objects/);
+  });
+
+  test('old forms rtslib-fb still restores: rd_mcp and iblock plugins, TPGs without a tag, enable 0/1, tcq_depth, buffered_mode', () => {
+    const doc = minimal();
+    doc.storage_objects[0].plugin = 'iblock';
+    doc.storage_objects.push({ name: 'r', plugin: 'rd_mcp', size: 4096 });
+    doc.storage_objects[1].buffered_mode = true;
+    doc.targets[0].tpgs[0].enable = 0;
+    delete doc.targets[0].tpgs[0].tag;
+    doc.targets[0].tpgs.push({ tag: 1, enable: 1 }, {});
+    doc.targets[0].tpgs[0].node_acls = [{ node_wwn: 'iqn.1994-05.com.redhat:c', tcq_depth: 16 }];
+    const before = JSON.stringify(doc);
+    const config = validateConfig(doc);
+    expect(JSON.stringify(doc)).toBe(before); // the input is not modified
+    expect(config.storage_objects!.map((so) => so.plugin)).toEqual(['block', 'fileio', 'ramdisk']);
+    // untagged TPGs take the lowest tags the others leave free
+    expect(config.targets![0]!.tpgs!.map((g) => g.tag)).toEqual([2, 1, 3]);
+    expect(config.targets![0]!.tpgs![0]!.node_acls![0]!.tcq_depth).toBe(16);
+  });
+
+  test('strict: every unknown key is refused at its path; lenient: each is a warning and the rest is the config', () => {
+    const doc = minimal();
+    doc.storage_objects[0].level = 3;
+    doc.targets[0].tpgs[0].luns[0].colour = 'red';
+    doc.targets[0].tpgs[0]['we ird\nkey'] = 1;
+    let err: unknown;
+    try {
+      validateConfig(doc);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RTSLibConfigError);
+    expect((err as RTSLibConfigError).issues.map((i) => i.path).sort()).toEqual(['storage_objects[0]', 'targets[0].tpgs[0]', 'targets[0].tpgs[0].luns[0]']);
+    const { config, warnings } = checkConfig(doc, { lenient: true });
+    expect(warnings).toEqual([
+      { path: 'storage_objects[0].level', message: 'unknown key: skipped' },
+      { path: 'targets[0].tpgs[0].luns[0].colour', message: 'unknown key: skipped' },
+      { path: 'targets[0].tpgs[0]["we ird\\nkey"]', message: 'unknown key: skipped' },
+    ]);
+    expect(config).toEqual(validateConfig(minimal()));
+  });
+
+  test('lenient still refuses what is not a config: wrong types, dangling references, a document with none of the keys', () => {
+    const wrongType = minimal();
+    wrongType.storage_objects[0].extra = 1;
+    wrongType.targets[0].tpgs[0].tag = 'one';
+    expect(() => checkConfig(wrongType, { lenient: true })).toThrow(/targets\[0\]\.tpgs\[0\]\.tag/);
+    const dangling = minimal();
+    dangling.targets[0].tpgs[0].luns[0].storage_object = '/backstores/block/ghost';
+    expect(() => checkConfig(dangling, { lenient: true })).toThrow(/ghost, which is not in storage_objects/);
+    expect(() => checkConfig({ hostname: 'x', services: [] }, { lenient: true })).toThrow(RTSLibConfigError);
+    expect(() => parseConfigText('{"targets": [', { lenient: true })).toThrow(/not valid JSON/);
+  });
+
+  test(`every problem is listed, up to ${MAX_LISTED_ISSUES}, then counted`, () => {
+    const doc = { storage_objects: Array.from({ length: 150 }, (_, i) => ({ name: `r${i}`, plugin: 'ramdisk', size: -1 })) };
+    let err: RTSLibConfigError | undefined;
+    try {
+      validateConfig(doc);
+    } catch (e) {
+      err = e as RTSLibConfigError;
+    }
+    expect(err?.issues).toHaveLength(MAX_LISTED_ISSUES + 1);
+    expect(err?.issues[0]?.path).toBe('storage_objects[0].size');
+    expect(err?.issues[MAX_LISTED_ISSUES]).toEqual({ path: '$', message: '50 more problems not listed' });
   });
 });
