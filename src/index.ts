@@ -50,7 +50,7 @@ export type {
 } from './scsi/discovery.js';
 export { FileIOStorageObject } from './model/fileio-storage-object.js';
 export type { FileIOOptions } from './model/fileio-storage-object.js';
-export { BlockStorageObject } from './model/block-storage-object.js';
+export { BlockStorageObject, SHARED_OPEN_KERNEL } from './model/block-storage-object.js';
 export type { BlockOptions } from './model/block-storage-object.js';
 export { UserBackedStorageObject } from './model/user-storage-object.js';
 export type { UserOptions } from './model/user-storage-object.js';
@@ -72,13 +72,19 @@ export type { Session } from './model/rts-root.js';
 export type { NativeResult, NativeDirEntry } from './native/index.js';
 export {
   saveConfigSchema,
+  checkConfig,
+  parseConfigText,
   validateConfig,
   parseConfig,
+  MAX_LISTED_ISSUES,
   RTSLibConfigError,
   dumpConfig,
   redactSecrets,
   readConfigFile,
+  loadConfigFile,
   writeConfigFile,
+  saveConfigFile,
+  mergeConfigPart,
   DEFAULT_CONFIG_FILE,
   planRestore,
   planClear,
@@ -89,6 +95,8 @@ export {
 } from './config/index.js';
 export type {
   ConfigIssue,
+  CheckConfigOptions,
+  CheckedConfig,
   SaveConfig,
   StorageObjectConfig,
   AluaTpgConfig,
@@ -101,6 +109,8 @@ export type {
   FabricModuleConfig,
   DumpOptions,
   WriteConfigOptions,
+  ConfigPart,
+  SaveConfigFileOptions,
   WriteConfigResult,
   RestoreOptions,
   ClearOptions,

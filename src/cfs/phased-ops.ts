@@ -25,6 +25,12 @@ export type PhasedOp = CfsOp & {
   optional?: boolean;
   /** What the operation is part of, for error messages (`create LUN 0 of TPG 1 of iscsi iqn.…`). */
   step?: string;
+  /**
+   * A setting a lenient run may do without (`storage_objects[2].attributes.foo`):
+   * when the file does not exist, or the kernel refuses the write, a forward
+   * run skips it, reports it in {@link PhasedRunResult.tolerated} and goes on.
+   */
+  tolerate?: string;
 };
 
 /** Options of {@link runPhased}. */
@@ -62,6 +68,8 @@ export interface PhasedRunResult {
   done: PhasedOp[];
   /** Forward: the failure that stopped the run (at most one); undo: every failure. */
   failures: PhasedFailure[];
+  /** Forward: the operations marked `tolerate` that were skipped, with why (the file is absent, or the kernel refused the write). */
+  tolerated: PhasedFailure[];
 }
 
 /** Largest number of operations sent in one crossing (bounds memory and gives progress). */
@@ -69,7 +77,7 @@ const CHUNK = 2000;
 
 /** A plain operation for the engine (the phase fields removed). */
 function plain(op: PhasedOp): CfsOp {
-  const { phase: _p, whenDiffers: _w, optional: _o, step: _s, ...rest } = op;
+  const { phase: _p, whenDiffers: _w, optional: _o, step: _s, tolerate: _t, ...rest } = op;
   return rest as CfsOp;
 }
 
@@ -93,7 +101,7 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
   const ops = input.map((op) => ({ ...op }));
   const undo = options.mode === 'undo';
   const total = ops.length;
-  const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [] };
+  const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [], tolerated: [] };
   let progressed = 0;
   options.onProgress?.(0, total);
   const phases = [...new Set(ops.map((op) => op.phase))].sort((a, b) => a - b);
@@ -115,7 +123,10 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
         const r = reads[i] as NativeResult;
         // a file that does not exist: dropped when optional, else the write stays and fails naming it
         if (!r.ok) {
-          if (op.optional && 'errno' in r && r.errno === -2) drop.add(op);
+          if ('errno' in r && r.errno === -2 && (op.optional || (op.tolerate && !undo))) {
+            drop.add(op);
+            if (op.tolerate && !op.optional) result.tolerated.push({ op, cause: failedStep({ op: 'read', path: op.path }, i, r) as FailedStep });
+          }
           return;
         }
         const shown = Buffer.isBuffer(r.value) ? r.value.toString('utf8') : String(r.value ?? '');
@@ -138,6 +149,9 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
         continue;
       }
       let stoppedAt = -1;
+      // operations the engine did not reach because a tolerated failure stopped the chunk
+      const unreached: PhasedOp[] = [];
+      let toleratedStop = false;
       for (let i = 0; i < results.length; i++) {
         const r = results[i] as NativeResult;
         const op = chunk[i] as PhasedOp;
@@ -147,9 +161,23 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
           continue;
         }
         const cause = failedStep(plain(op), i, r);
-        if (!cause) continue;
+        if (!cause) {
+          unreached.push(op);
+          continue;
+        }
+        if (!undo && op.tolerate !== undefined && stoppedAt < 0) {
+          result.tolerated.push({ op, cause });
+          toleratedStop = true;
+          continue;
+        }
         if (!undo && stoppedAt < 0) stoppedAt = i;
         if (undo || stoppedAt === i) result.failures.push({ op, cause });
+      }
+      if (stoppedAt < 0 && toleratedStop && unreached.length) {
+        // a setting the run may do without failed: run what the engine did not reach
+        progressed += chunk.length - unreached.length;
+        items.splice(start, chunk.length, ...unreached);
+        continue;
       }
       if (stoppedAt >= 0) {
         const failed = chunk[stoppedAt] as PhasedOp;

@@ -202,6 +202,9 @@ export function tpgPath(target: string, tag: number): string {
 /** Files of a TPG directory. */
 export const TPG_FILES = { enable: 'enable', nexus: 'nexus', address: 'address', dynamicSessions: 'dynamic_sessions' } as const;
 
+/** TPG attributes (`attrib/<name>`) the library reads by name: under `prod_mode_write_protect`, new mapped LUNs start write-protected. */
+export const TPG_ATTRIBUTES = { prodModeWriteProtect: 'prod_mode_write_protect' } as const;
+
 /** A LUN directory name: `lun_<n>` (TPG LUNs and mapped LUNs share the form). */
 export function lunDirName(index: number): string {
   return `lun_${index}`;

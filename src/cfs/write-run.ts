@@ -18,7 +18,7 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import { MAX_VALUE_BYTES } from './names.js';
 import { RTSLibOperationError, type CfsOp, type Configfs } from './configfs.js';
 import { Journal } from './journal.js';
-import { runPhased, type PhasedOp } from './phased-ops.js';
+import { runPhased, type PhasedFailure, type PhasedOp } from './phased-ops.js';
 import { undoToImage } from './recovery.js';
 import { settingFromShown } from './settings.js';
 import type { Snapshot } from './snapshot.js';
@@ -43,6 +43,8 @@ export interface WriteRunResult {
   operations: number;
   /** Conditional writes skipped because the file already held the value. */
   skipped: number;
+  /** Operations marked `tolerate` that were skipped (absent file or refused write), with why. */
+  tolerated: PhasedFailure[];
 }
 
 /** A root-relative path the engine accepts: no empty, `.` or `..` segment, no NUL, not absolute. */
@@ -112,7 +114,7 @@ async function freeHba(cfs: Configfs, hba: string, taken: ReadonlySet<string>): 
 /** Applies `ops` all or nothing; see the module comment. */
 export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options: WriteRunOptions): Promise<WriteRunResult> {
   checkOps(ops);
-  if (ops.length === 0) return { operations: 0, skipped: 0 };
+  if (ops.length === 0) return { operations: 0, skipped: 0, tolerated: [] };
   return cfs.exclusive(async () => {
     const created = createdBy(ops);
     const image = await imageBefore(cfs, ops, created, options);
@@ -135,7 +137,7 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
     const failure = run.failures[0];
     if (!failure) {
       await journal?.complete();
-      return { operations: run.operations, skipped: run.skipped };
+      return { operations: run.operations, skipped: run.skipped, tolerated: run.tolerated };
     }
     // What the run made: what it did, and a creation that timed out (its effect is unknown).
     const made = createdBy(run.done);

@@ -6,6 +6,7 @@ import type { ExecuteResult } from '../config/planner.js';
 import { planWrites, type Plan } from '../config/plan.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import { startProgress } from './progress.js';
+import { oneLine } from './error-report.js';
 import type { CliIO } from './cli-io.js';
 
 /**
@@ -13,11 +14,12 @@ import type { CliIO } from './cli-io.js';
  * With the execution's result, the count is what was done (settings already as wanted were skipped).
  */
 export function planSummary(verb: string, plan: Plan, result?: ExecuteResult): string {
-  if (plan.steps.length === 0) return `${verb}: nothing to do`;
+  if (plan.steps.length === 0) return `${verb}: nothing to do${plan.warnings?.length ? ` (${plan.warnings.length} skipped with a warning)` : ''}`;
   const n = (action: string): number => plan.steps.filter((s) => s.action === action).length;
   const writes = result ? result.operations : planWrites(plan);
   const skipped = result?.skipped ? `, ${result.skipped} already as wanted` : '';
-  return `${verb}: ${n('create')} created, ${n('modify')} modified, ${n('remove')} removed (${writes} operation${writes === 1 ? '' : 's'}${skipped})`;
+  const warned = (result?.warnings ?? plan.warnings ?? []).length;
+  return `${verb}: ${n('create')} created, ${n('modify')} modified, ${n('remove')} removed (${writes} operation${writes === 1 ? '' : 's'}${skipped})${warned ? `, ${warned} skipped with a warning` : ''}`;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function runPlan(root: RTSRoot, io: CliIO, verb: string, makePlan: 
         progress.stop();
       }
     }
+    for (const w of result?.warnings ?? plan.warnings ?? []) io.stderr.write(`rtslib: warning: ${oneLine(`${w.path}: ${w.message}`)}\n`);
     io.stdout.write(`${planSummary(verb, plan, result)}\n`);
   });
 }

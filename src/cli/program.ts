@@ -4,7 +4,8 @@
  * errors itself: it throws, and {@link main} turns that into one line and an
  * exit code.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { nonEmpty, seconds } from './option-parsers.js';
 import { DEFAULT_TARGET_ROOT } from '../cfs/tree.js';
 import type { CliIO } from './cli-io.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -20,19 +21,6 @@ import { registerSaveCommand } from './commands/save.js';
 
 /** Width help text is wrapped to when stdout is not a terminal. */
 const HELP_WIDTH = 80;
-
-/** Option values that name something must not be empty. */
-function nonEmpty(value: string): string {
-  if (value.trim() === '') throw new InvalidArgumentError('Must not be empty.');
-  return value;
-}
-
-/** A number of seconds, at least 0. */
-function seconds(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('Must be a number of seconds, 0 or more.');
-  return n;
-}
 
 /**
  * Builds the program. Help and version go to `io.stdout`; commander's own

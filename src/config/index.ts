@@ -2,9 +2,23 @@
  * Layer 4: the saveconfig.json format, dump and save, and the one planner
  * behind restore, clear, apply and diff.
  */
-export { saveConfigSchema, validateConfig, parseConfig, RTSLibConfigError, jsonPath, storageObjectRef, parseStorageObjectRef, ALUA_SAVED_SETTINGS } from './schema.js';
+export {
+  saveConfigSchema,
+  checkConfig,
+  parseConfigText,
+  validateConfig,
+  parseConfig,
+  MAX_LISTED_ISSUES,
+  RTSLibConfigError,
+  jsonPath,
+  storageObjectRef,
+  parseStorageObjectRef,
+  ALUA_SAVED_SETTINGS,
+} from './schema.js';
 export type {
   ConfigIssue,
+  CheckConfigOptions,
+  CheckedConfig,
   SaveConfig,
   StorageObjectConfig,
   AluaTpgConfig,
@@ -18,9 +32,11 @@ export type {
 } from './schema.js';
 export { dumpConfig, redactSecrets } from './dump.js';
 export type { DumpOptions } from './dump.js';
-export { readConfigFile, writeConfigFile, DEFAULT_CONFIG_FILE } from './config-file.js';
+export { readConfigFile, loadConfigFile, writeConfigFile, DEFAULT_CONFIG_FILE } from './config-file.js';
 export type { WriteConfigOptions, WriteConfigResult } from './config-file.js';
 export { planRestore, planClear, planApply, executePlan } from './planner.js';
 export type { RestoreOptions, ClearOptions, ApplyOptions as ApplyPlanOptions, ExecuteOptions, ExecuteResult } from './planner.js';
 export { formatPlan, planWrites } from './plan.js';
 export type { Plan, PlanStep, PlanAction, PlanOp } from './plan.js';
+export { saveConfigFile, mergeConfigPart } from './partial-save.js';
+export type { ConfigPart, SaveConfigFileOptions } from './partial-save.js';

@@ -15,6 +15,7 @@ import {
   MAPPED_LUN_FILES,
   PORTAL_FILES,
   TPG_FILES,
+  TPG_ATTRIBUTES,
   aclPath,
   aluaGroupPath,
   child,
@@ -36,29 +37,37 @@ import { normalizeWwn, generateWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { randomLinkAlias } from '../cfs/names.js';
 import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
 import { STORAGE_PLUGINS } from '../model/storage-plugins.js';
+import { discoveryAuthState } from './dump.js';
 import { lunCreateOps } from '../model/lun.js';
 import { mappedLunCreateOps } from '../model/mapped-lun.js';
 import { aclSettingOps } from '../model/node-acl.js';
 import { tpgCreateOps } from '../model/tpg.js';
 import { RTSLibError } from '../errors.js';
+import { AUTH_UNSET } from '../cfs/values.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS } from './format.js';
 import type { AluaTpgConfig, FabricModuleConfig, SaveConfig, StorageObjectConfig, TargetConfig } from './schema.js';
 import type { PlanStep } from './plan.js';
 import type { PlanBuilder } from './plan-builder.js';
 import { P, op, same, setExisting, setNew, show } from './plan-builder.js';
+import { keyPathOf, pathOf, skipped, type Leniency } from './plan-leniency.js';
+import { kernelHasModule } from '../model/fabric-module.js';
 import { soKey, storageObjectDirs, targetDir, targetKey } from './plan-scope.js';
 
-/** What the model's plugin classes would write to create `so` (devices are checked here). */
+/**
+ * What the model's plugin classes would write to create `so` (devices are
+ * checked here). Keys the file leaves out take rtslib-fb's defaults: fileio
+ * `write_back` and `aio` false, block `readonly` false and `exclusive` true;
+ * like rtslib-fb, a block entry's `write_back` and a fileio entry's old
+ * `buffered_mode` are not creation settings (the saved
+ * `attributes.emulate_write_cache` is what sets the write cache).
+ */
 async function recipeFor(so: StorageObjectConfig, released: ReadonlySet<string>): Promise<CreationRecipe> {
   const wwn = 'wwn' in so && so.wwn ? { wwn: so.wwn } : {};
   switch (so.plugin) {
     case 'fileio':
-      return STORAGE_PLUGINS.fileio.recipe(
-        { dev: so.dev, ...(so.size === undefined ? {} : { size: so.size }), writeBack: so.write_back ?? so.buffered_mode ?? false, aio: so.aio ?? false, ...wwn },
-        released,
-      );
+      return STORAGE_PLUGINS.fileio.recipe({ dev: so.dev, ...(so.size ? { size: so.size } : {}), writeBack: so.write_back ?? false, aio: so.aio ?? false, ...wwn }, released);
     case 'block':
-      return STORAGE_PLUGINS.block.recipe({ dev: so.dev, readonly: so.readonly ?? false, writeBack: so.write_back ?? false, ...wwn }, released);
+      return STORAGE_PLUGINS.block.recipe({ dev: so.dev, readonly: so.readonly ?? false, exclusive: so.exclusive ?? true, ...wwn }, released);
     case 'ramdisk':
       return STORAGE_PLUGINS.ramdisk.recipe({ size: so.size, nullio: so.nullio ?? false, ...wwn }, released);
     case 'pscsi':
@@ -77,15 +86,28 @@ async function recipeFor(so: StorageObjectConfig, released: ReadonlySet<string>)
   }
 }
 
-function addAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, g: AluaTpgConfig): void {
+/** In a lenient plan, lets the step's last operation (a setting) be skipped, reported under `path`. */
+function tolerateLast(s: PlanStep, lenient: Leniency | undefined, path: () => string): void {
+  const last = s.ops[s.ops.length - 1];
+  if (lenient && last) last.tolerate = path();
+}
+
+/** The settings of an ALUA group of a new storage object, or of a new group. */
+function aluaGroupSettings(s: PlanStep, dir: string, g: AluaTpgConfig, lenient: Leniency | undefined): void {
+  for (const setting of ALUA_SAVED_SETTINGS) {
+    const v = g[setting];
+    if (v === undefined) continue;
+    setNew(s, P.aluaGroupSettings, child(dir, setting), setting, v);
+    tolerateLast(s, lenient, () => keyPathOf(lenient!, g, setting));
+  }
+}
+
+function addAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, g: AluaTpgConfig, lenient: Leniency | undefined): void {
   const dir = aluaGroupPath(soDir, g.name);
   const s = b.step('create', `ALUA group ${g.name} (id ${g.tg_pt_gp_id}) of storage object ${so.plugin}/${so.name}`);
   op(s, P.storageObjectSettings, { op: 'mkdir', path: dir });
   op(s, P.storageObjectSettings, { op: 'write', path: child(dir, ALUA_GROUP_FILES.id), value: String(g.tg_pt_gp_id) });
-  for (const setting of ALUA_SAVED_SETTINGS) {
-    const v = g[setting];
-    if (v !== undefined) setNew(s, P.aluaGroupSettings, child(dir, setting), setting, v);
-  }
+  aluaGroupSettings(s, dir, g, lenient);
 }
 
 function modifyAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string, cur: AluaTpgConfig, g: AluaTpgConfig): void {
@@ -100,7 +122,11 @@ function modifyAluaGroup(b: PlanBuilder, so: StorageObjectConfig, soDir: string,
   if (s.ops.length) b.steps.push(s);
 }
 
-/** Attributes/parameters of a node: conditional writes for a new node, differing ones for an existing node. */
+/**
+ * Attributes/parameters of a node: conditional writes for a new node,
+ * differing ones for an existing node. `entry` is the config entry they come
+ * from; in a lenient plan a setting the kernel lacks is skipped with a warning.
+ */
 function groupSettings(
   s: PlanStep,
   phase: number,
@@ -109,11 +135,17 @@ function groupSettings(
   desired: Record<string, string | number> | undefined,
   current: Record<string, string | number> | undefined,
   isNew: boolean,
+  entry: object,
+  lenient: Leniency | undefined,
 ): void {
+  const key = group === 'attrib' ? 'attributes' : 'parameters';
   for (const [k, v] of Object.entries(desired ?? {}).sort(([a], [c]) => (a < c ? -1 : 1))) {
     const path = child(groupPath(dir, group), k);
-    if (isNew) setNew(s, phase, path, `${group}/${k}`, v);
-    else if (current && Object.prototype.hasOwnProperty.call(current, k)) setExisting(s, phase, path, `${group}/${k}`, current[k], v);
+    if (isNew) {
+      setNew(s, phase, path, `${group}/${k}`, v);
+      tolerateLast(s, lenient, () => keyPathOf(lenient!, entry, key, k));
+    } else if (current && Object.prototype.hasOwnProperty.call(current, k)) setExisting(s, phase, path, `${group}/${k}`, current[k], v);
+    else if (lenient) skipped(lenient, keyPathOf(lenient, entry, key, k), `the kernel has no writable ${group === 'attrib' ? 'attribute' : 'parameter'} ${k} here`);
     else throw new RTSLibError(`${s.object}: the kernel has no writable ${group === 'attrib' ? 'attribute' : 'parameter'} ${k}`, { code: 'ERR_RTSLIB_INVALID_ARGUMENT' });
   }
 }
@@ -133,8 +165,18 @@ function chapSettings(s: PlanStep, phase: number, dir: string, desired: ChapFiel
         op(s, phase, { op: 'write', path, value: v, ...(secret ? { secret: true } : {}) });
         (s.changes ??= []).push(`${key} = ${show(v, secret)}`);
       }
-    } else setExisting(s, phase, path, key, current[key] ?? '', v, secret);
+    } else setAuth(s, phase, path, key, current[key] ?? '', v, secret);
   }
+}
+
+/**
+ * An auth file (CHAP, discovery) of an existing node: written when it
+ * differs; an empty value is written as the kernel's `NULL` (it refuses an
+ * empty write with EFAULT), as rtslib-fb writes it.
+ */
+function setAuth(s: PlanStep, phase: number, path: string, key: string, current: string, desired: string, secret: boolean): void {
+  if (same(current, desired)) return;
+  setExisting(s, phase, path, key, current === '' ? AUTH_UNSET : current, desired === '' ? AUTH_UNSET : desired, secret);
 }
 
 /** Creates or reconciles one storage object. */
@@ -144,12 +186,13 @@ function planStorageObject(
   cur: StorageObjectConfig | undefined,
   where: { path: string } | undefined,
   recipe: CreationRecipe | undefined,
+  lenient: Leniency | undefined,
 ): string {
   if (cur && where) {
     // Settings fixed at creation must match: changing them means recreating the object.
     const fixed: [string, unknown, unknown][] = [];
     if ('dev' in so) fixed.push(['dev', (cur as { dev?: string }).dev, so.dev]);
-    if ((so.plugin === 'ramdisk' || so.plugin === 'user' || so.plugin === 'fileio') && so.size !== undefined) fixed.push(['size', (cur as { size?: number }).size, so.size]);
+    if ((so.plugin === 'ramdisk' || so.plugin === 'user' || so.plugin === 'fileio') && so.size) fixed.push(['size', (cur as { size?: number }).size, so.size]);
     if (so.plugin === 'ramdisk') fixed.push(['nullio', (cur as { nullio?: boolean }).nullio ?? false, so.nullio ?? false]);
     if (so.plugin === 'block') fixed.push(['readonly', (cur as { readonly?: boolean }).readonly ?? false, so.readonly ?? false]);
     if (so.plugin === 'fileio') fixed.push(['aio', (cur as { aio?: boolean }).aio ?? false, so.aio ?? false]);
@@ -164,13 +207,13 @@ function planStorageObject(
     const s: PlanStep = { action: 'modify', object: `storage object ${so.plugin}/${so.name}`, ops: [] };
     if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.storageObjectSettings, settingPath(where.path, 'wwn', 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
     const attrs = { ...('write_back' in so && so.write_back !== undefined ? { emulate_write_cache: so.write_back ? 1 : 0 } : {}), ...so.attributes };
-    groupSettings(s, P.storageObjectSettings, where.path, 'attrib', attrs, cur.attributes, false);
+    groupSettings(s, P.storageObjectSettings, where.path, 'attrib', attrs, cur.attributes, false, so, lenient);
     if (s.ops.length) b.steps.push(s);
     const curGroups = new Map((cur.alua_tpgs ?? []).map((g) => [g.name, g]));
     for (const g of so.alua_tpgs ?? []) {
       const c = curGroups.get(g.name);
       if (c) modifyAluaGroup(b, so, where.path, c, g);
-      else if (g.name !== DEFAULT_ALUA_GROUP) addAluaGroup(b, so, where.path, g);
+      else if (g.name !== DEFAULT_ALUA_GROUP) addAluaGroup(b, so, where.path, g, lenient);
     }
     return where.path;
   }
@@ -182,24 +225,40 @@ function planStorageObject(
   for (const o of planned.create) op(s, P.createStorageObject, o);
   const soDir = storageObjectPath(kernel, index, so.name);
   const attributes = { ...recipe.attributes, ...(so.attributes ?? {}) };
-  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) setNew(s, P.storageObjectSettings, settingPath(soDir, 'attrib', k), `attrib/${k}`, v);
+  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) {
+    setNew(s, P.storageObjectSettings, settingPath(soDir, 'attrib', k), `attrib/${k}`, v);
+    if (so.attributes && Object.prototype.hasOwnProperty.call(so.attributes, k)) tolerateLast(s, lenient, () => keyPathOf(lenient!, so, 'attributes', k));
+  }
   for (const g of so.alua_tpgs ?? []) {
-    if (g.name === DEFAULT_ALUA_GROUP) {
-      const gs = b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`);
-      for (const setting of ALUA_SAVED_SETTINGS) if (g[setting] !== undefined) setNew(gs, P.aluaGroupSettings, child(aluaGroupPath(soDir, g.name), setting), setting, g[setting]);
-    } else addAluaGroup(b, so, soDir, g);
+    if (g.name === DEFAULT_ALUA_GROUP)
+      aluaGroupSettings(b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`), aluaGroupPath(soDir, g.name), g, lenient);
+    else addAluaGroup(b, so, soDir, g, lenient);
   }
   return soDir;
 }
 
-/** Creates or reconciles one target with its TPGs; `soDirs` maps storage object refs to their (future) paths. */
-function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefined, soDirs: ReadonlyMap<string, string>, snap: Snapshot): void {
+/**
+ * Creates or reconciles one target with its TPGs; `soDirs` maps storage
+ * object refs to their (future) paths. In a lenient plan, LUNs of storage
+ * objects the plan skipped (`skippedSos`) are skipped too, with the mapped
+ * LUNs that map them.
+ */
+function planTarget(
+  b: PlanBuilder,
+  t: TargetConfig,
+  cur: TargetConfig | undefined,
+  soDirs: ReadonlyMap<string, string>,
+  snap: Snapshot,
+  lenient: Leniency | undefined,
+  skippedSos: ReadonlySet<string>,
+  readOnlySos: ReadonlySet<string>,
+): void {
   const { fabric, dir, wwn } = targetDir(t);
   const name = `${fabric.name} ${wwn}`;
   if (!cur) op(b.step('create', `target ${name}`), P.createTarget, { op: 'mkdir', path: dir });
   if (t.parameters) {
     const s: PlanStep = { action: cur ? 'modify' : 'create', object: `parameters of target ${name}`, ops: [] };
-    groupSettings(s, P.targetSettings, dir, 'param', t.parameters, cur?.parameters, !cur);
+    groupSettings(s, P.targetSettings, dir, 'param', t.parameters, cur?.parameters, !cur, t, lenient);
     if (s.ops.length) b.steps.push(s);
   }
   const curTpgs = new Map((cur?.tpgs ?? []).map((g) => [g.tag, g]));
@@ -209,13 +268,19 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
     const tname = `TPG ${g.tag} of ${name}`;
     const s: PlanStep = { action: c ? 'modify' : 'create', object: tname, ops: [] };
     if (!c) for (const o of tpgCreateOps(tdir, fabric.features.includes('nexus') ? generateWwn(fabric.wwnTypes[0]!) : undefined)) op(s, P.createTarget, o);
-    groupSettings(s, P.targetSettings, tdir, 'attrib', g.attributes, c?.attributes, !c);
-    groupSettings(s, P.targetSettings, tdir, 'param', g.parameters, c?.parameters, !c);
+    groupSettings(s, P.targetSettings, tdir, 'attrib', g.attributes, c?.attributes, !c, g, lenient);
+    groupSettings(s, P.targetSettings, tdir, 'param', g.parameters, c?.parameters, !c, g, lenient);
     if (fabric.features.includes('auth')) chapSettings(s, P.targetSettings, tdir, g, c);
     if (s.ops.length) b.steps.push(s);
     // LUNs
     const curLuns = new Map((c?.luns ?? []).map((l) => [l.index, l]));
+    const skippedLuns = new Set<number>();
     for (const l of g.luns ?? []) {
+      if (lenient && skippedSos.has(l.storage_object)) {
+        skipped(lenient, pathOf(lenient, l), `its storage object ${l.storage_object} was skipped`);
+        skippedLuns.add(l.index);
+        continue;
+      }
       const cl = curLuns.get(l.index);
       const ldir = lunPath(tdir, l.index);
       if (cl) {
@@ -260,6 +325,9 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
       if (ps.ops.length) b.steps.push(ps);
     }
     // ACLs and mapped LUNs
+    // where the kernel makes a new mapped LUN read-only by itself: under prod_mode_write_protect, and on a LUN of a read-only device
+    const prodModeWriteProtect = Number(g.attributes?.[TPG_ATTRIBUTES.prodModeWriteProtect] ?? c?.attributes?.[TPG_ATTRIBUTES.prodModeWriteProtect] ?? 0) === 1;
+    const readOnlyLuns = new Set([...(c?.luns ?? []), ...(g.luns ?? [])].filter((l) => readOnlySos.has(l.storage_object)).map((l) => l.index));
     const curAcls = new Map((c?.node_acls ?? []).map((a) => [normalizeWwn(fabric, a.node_wwn, 'node_wwn').wwn, a]));
     for (const a of g.node_acls ?? []) {
       const nwwn = normalizeWwn(fabric, a.node_wwn, 'node_wwn').wwn;
@@ -268,7 +336,7 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
       const aname = `ACL ${nwwn} of ${tname}`;
       const as: PlanStep = { action: ca ? 'modify' : 'create', object: aname, ops: [] };
       if (!ca) op(as, P.children, { op: 'mkdir', path: adir });
-      groupSettings(as, P.childSettings, adir, 'attrib', a.attributes, ca?.attributes, !ca);
+      groupSettings(as, P.childSettings, adir, 'attrib', a.attributes, ca?.attributes, !ca, a, lenient);
       if (a.tag !== undefined) {
         if (ca) setExisting(as, P.childSettings, child(adir, ACL_FILES.tag), 'tag', ca.tag ?? '', a.tag);
         else if (a.tag) {
@@ -276,10 +344,18 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
           (as.changes ??= []).push(`tag = ${JSON.stringify(a.tag)}`);
         }
       }
+      if (a.tcq_depth !== undefined) {
+        setNew(as, P.childSettings, child(adir, ACL_FILES.cmdsnDepth), 'tcq_depth (cmdsn_depth)', a.tcq_depth);
+        tolerateLast(as, lenient, () => keyPathOf(lenient!, a, 'tcq_depth'));
+      }
       if (fabric.features.includes('auth')) chapSettings(as, P.childSettings, adir, a, ca);
       if (as.ops.length) b.steps.push(as);
       const curMapped = new Map((ca?.mapped_luns ?? []).map((m) => [m.index, m]));
       for (const m of a.mapped_luns ?? []) {
+        if (lenient && skippedLuns.has(m.tpg_lun)) {
+          skipped(lenient, pathOf(lenient, m), `LUN ${m.tpg_lun} was skipped`);
+          continue;
+        }
         const cm = curMapped.get(m.index);
         const mdir = mappedLunPath(adir, m.index);
         if (cm) {
@@ -293,8 +369,9 @@ function planTarget(b: PlanBuilder, t: TargetConfig, cur: TargetConfig | undefin
           continue;
         }
         const ms = b.step('create', `mapped LUN ${m.index} of ${aname} -> LUN ${m.tpg_lun}`);
-        for (const o of mappedLunCreateOps(mdir, lunPath(tdir, m.tpg_lun), m.alias ?? randomLinkAlias(), m.write_protect ? true : undefined))
-          op(ms, o.op === 'write' ? P.childSettings : P.children, o);
+        // write_protect left out is false, as rtslib-fb writes it; written only where the kernel would start it as true
+        const writeProtect = m.write_protect ? true : prodModeWriteProtect || readOnlyLuns.has(m.tpg_lun) ? false : undefined;
+        for (const o of mappedLunCreateOps(mdir, lunPath(tdir, m.tpg_lun), m.alias ?? randomLinkAlias(), writeProtect)) op(ms, o.op === 'write' ? P.childSettings : P.children, o);
         if (m.write_protect) (ms.changes ??= []).push('write_protect = true');
       }
     }
@@ -318,46 +395,105 @@ function planFabricModule(b: PlanBuilder, fm: FabricModuleConfig, cur: FabricMod
   const s: PlanStep = { action: 'modify', object: `discovery authentication of ${fabric.name}`, ops: [] };
   for (const [key, file, secret] of DISCOVERY_KEYS) {
     const v = fm[key];
-    if (v !== undefined) setExisting(s, P.childSettings, child(dir, file), key, cur?.[key] ?? '', v, secret);
+    if (v !== undefined) setAuth(s, P.childSettings, child(dir, file), key, cur?.[key] ?? '', v, secret);
   }
   if (fm.discovery_enable_auth !== undefined)
     setExisting(s, P.enable, child(dir, DISCOVERY_AUTH_FILES.enforce), 'discovery_enable_auth', cur?.discovery_enable_auth ? 1 : 0, fm.discovery_enable_auth ? 1 : 0);
   if (s.ops.length) b.steps.push(s);
 }
 
-/** Adds the creation/reconciliation steps for `desired` (already scoped) over `current`. */
-export async function planCreation(
-  b: PlanBuilder,
-  snap: Snapshot,
-  desired: SaveConfig,
-  current: SaveConfig,
-  released: ReadonlySet<string>,
-  exists: { so: (key: string) => boolean; target: (key: string) => boolean },
-  removed: ReadonlySet<string>,
-): Promise<void> {
+/**
+ * The discovery authentication of every loaded fabric that has it, set to
+ * the file's entry for that fabric, or to none when the file has no entry
+ * (what a whole clear or restore leaves, as rtslib-fb's `clear_existing`
+ * resets it: user ids and passwords emptied, not enforced).
+ */
+export function planDiscoveryAuth(b: PlanBuilder, snap: Snapshot, entries: readonly FabricModuleConfig[] = []): void {
+  for (const fabric of Object.values(FABRICS)) {
+    const state = discoveryAuthState(snap, fabric);
+    if (!state) continue;
+    const entry = entries.find((f) => f.name === fabric.name);
+    const desired: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: entry?.discovery_enable_auth ?? false };
+    for (const [key] of DISCOVERY_KEYS) desired[key] = entry?.[key] ?? '';
+    planFabricModule(b, desired, state);
+  }
+}
+
+/** Options of {@link planCreation}. */
+export interface CreationOptions {
+  /** Device paths the plan's removals release (their in-use probe is skipped). */
+  released: ReadonlySet<string>;
+  /** Whether a storage object / target (by key) exists and is kept: it is reconciled, not created. */
+  exists: { so: (key: string) => boolean; target: (key: string) => boolean };
+  /** Paths the plan's removals remove. */
+  removed: ReadonlySet<string>;
+  /** A lenient plan: skip what this kernel cannot apply, with warnings. */
+  lenient?: Leniency;
+  /** The whole configuration is restored: fabrics the file has no entry for lose their discovery authentication. */
+  whole?: boolean;
+}
+
+/**
+ * Adds the creation/reconciliation steps for `desired` (already scoped) over
+ * `current`. Returns the keys of the storage objects a lenient plan skipped.
+ */
+export async function planCreation(b: PlanBuilder, snap: Snapshot, desired: SaveConfig, current: SaveConfig, options: CreationOptions): Promise<Set<string>> {
+  const { released, exists, removed, lenient } = options;
   const dirs = storageObjectDirs(snap);
   const soDirs = new Map<string, string>();
   for (const [key, where] of dirs) if (!removed.has(where.path)) soDirs.set(key, where.path);
   const curSos = new Map((current.storage_objects ?? []).map((so) => [soKey(so), so]));
   // The device checks of new objects (stat, in-use probe) run concurrently, before anything is planned.
   const fresh = (desired.storage_objects ?? []).filter((so) => !exists.so(soKey(so)));
-  const recipes = new Map(await Promise.all(fresh.map(async (so) => [soKey(so), await recipeFor(so, released)] as const)));
+  const outcomes = await Promise.allSettled(fresh.map((so) => recipeFor(so, released)));
+  const recipes = new Map<string, CreationRecipe>();
+  const skippedSos = new Set<string>();
+  outcomes.forEach((outcome, i) => {
+    const so = fresh[i]!;
+    if (outcome.status === 'fulfilled') recipes.set(soKey(so), outcome.value);
+    else if (lenient && outcome.reason instanceof RTSLibError) {
+      skipped(lenient, pathOf(lenient, so), `storage object ${so.plugin}/${so.name} cannot be created here (${outcome.reason.message})`);
+      skippedSos.add(soKey(so));
+    } else throw outcome.reason;
+  });
   for (const so of desired.storage_objects ?? []) {
     const key = soKey(so);
+    if (skippedSos.has(key)) continue;
     const keep = exists.so(key);
-    soDirs.set(key, planStorageObject(b, so, keep ? curSos.get(key) : undefined, keep ? dirs.get(key) : undefined, recipes.get(key)));
+    soDirs.set(key, planStorageObject(b, so, keep ? curSos.get(key) : undefined, keep ? dirs.get(key) : undefined, recipes.get(key), lenient));
   }
-  const curFms = new Map((current.fabric_modules ?? []).map((f) => [f.name, f]));
-  for (const fm of desired.fabric_modules ?? []) planFabricModule(b, fm, curFms.get(fm.name));
-  const curTargets = new Map((current.targets ?? []).map((t) => [targetKey(t), t]));
-  const fabrics = new Set((desired.targets ?? []).map((t) => t.fabric as FabricName));
+  // fabrics the plan uses that are not loaded: loaded first, or (lenient) skipped when the kernel has no module for them
+  const fabrics = new Set([...(desired.targets ?? []), ...(desired.fabric_modules ?? [])].map((t) => ('fabric' in t ? t.fabric : t.name) as FabricName));
+  const missingFabrics = new Set<FabricName>();
   for (const name of [...fabrics].sort()) {
-    if (snap.kind(fabricPath(FABRICS[name].dir)) !== 'dir') b.steps.push({ action: 'create', object: `fabric module ${name} (load)`, ops: [], loadFabric: name });
+    if (snap.kind(fabricPath(FABRICS[name].dir)) === 'dir') continue;
+    if (lenient && !(await kernelHasModule(FABRICS[name].module))) missingFabrics.add(name);
+    else b.steps.push({ action: 'create', object: `fabric module ${name} (load)`, ops: [], loadFabric: name });
   }
+  const missing = (entry: TargetConfig | FabricModuleConfig): boolean => {
+    const name = ('fabric' in entry ? entry.fabric : entry.name) as FabricName;
+    if (!lenient || !missingFabrics.has(name)) return false;
+    skipped(lenient, pathOf(lenient, entry), `the kernel has no ${name} fabric (module ${FABRICS[name].module})`);
+    return true;
+  };
+  const curFms = new Map((current.fabric_modules ?? []).map((f) => [f.name, f]));
+  const loaded = new Set(
+    Object.values(FABRICS)
+      .filter((f) => discoveryAuthState(snap, f) !== null)
+      .map((f) => f.name as string),
+  );
+  if (options.whole) planDiscoveryAuth(b, snap, desired.fabric_modules);
+  for (const fm of desired.fabric_modules ?? []) {
+    if (!missing(fm) && !(options.whole && loaded.has(fm.name))) planFabricModule(b, fm, curFms.get(fm.name));
+  }
+  const curTargets = new Map((current.targets ?? []).map((t) => [targetKey(t), t]));
+  const readOnlySos = new Set([...(current.storage_objects ?? []), ...(desired.storage_objects ?? [])].filter((so) => so.plugin === 'block' && so.readonly === true).map(soKey));
   for (const t of desired.targets ?? []) {
+    if (missing(t)) continue;
     const key = targetKey(t);
-    planTarget(b, t, exists.target(key) ? curTargets.get(key) : undefined, soDirs, snap);
+    planTarget(b, t, exists.target(key) ? curTargets.get(key) : undefined, soDirs, snap, lenient, skippedSos, readOnlySos);
   }
+  return skippedSos;
 }
 
 /** A snapshot a plan was made from inside an exclusive hold, and what made it still true. */

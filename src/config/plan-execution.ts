@@ -11,6 +11,7 @@ import { recreateStorageObject } from '../model/recreation.js';
 import { FabricModule } from '../model/fabric-module.js';
 import { dumpSnapshot } from './dump.js';
 import type { Plan } from './plan.js';
+import type { ConfigIssue } from './config-error.js';
 import type { SaveConfig } from './schema.js';
 
 /** What {@link executePlan} did. */
@@ -19,6 +20,12 @@ export interface ExecuteResult {
   operations: number;
   /** Conditional writes skipped because the file already held the value. */
   skipped: number;
+  /**
+   * What a lenient plan skipped: the plan's own warnings, then the settings
+   * the run skipped because the kernel lacks the file or refused the value.
+   * Each names the config entry's JSON path. Empty for a strict plan.
+   */
+  warnings: ConfigIssue[];
 }
 
 /** Options of {@link executePlan}. */
@@ -80,6 +87,10 @@ export async function executePlan(root: RTSRoot, plan: Plan, options: ExecuteOpt
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(fresh ? { basis: basis.snap } : {}),
     });
-    return { operations: result.operations, skipped: result.skipped };
+    const skippedSettings = result.tolerated.map(({ op, cause }) => ({
+      path: op.tolerate ?? '$',
+      message: `${cause.code === 'ENOENT' ? 'the kernel has no such setting here' : `the kernel refused it (${cause.code})`}: skipped`,
+    }));
+    return { operations: result.operations, skipped: result.skipped, warnings: [...(plan.warnings ?? []), ...skippedSettings] };
   });
 }

@@ -7,25 +7,31 @@ import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, fabricByDir, type FabricInfo, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS, type PluginName } from '../cfs/plugins.js';
 import { child, hbaPath, nodeType, storageObjectPath, targetPath } from '../cfs/tree.js';
-import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
+import { normalizeTargetWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { listStorageObjects } from '../model/storage-object.js';
 import { RTSLibError } from '../errors.js';
 import { storageObjectRef } from './format.js';
 import type { SaveConfig, TargetConfig } from './schema.js';
 
-/** A part of the configuration: one target (by WWN) and/or one storage object (by name); neither means all. */
+/** A part of the configuration: one target (by WWN) and/or storage objects (by name); neither means all. */
 export interface Scope {
-  /** A target, by WWN. */
+  /** A target, by WWN. A restore brings the storage objects its LUNs need (those the kernel lacks). */
   target?: string;
-  /** A storage object, by name. */
-  storageObject?: string;
+  /** A storage object by name, or several (a name matches under every plugin). */
+  storageObject?: string | readonly string[];
+}
+
+/** The storage object names of a scope. */
+export function scopeNames(options: Scope): string[] {
+  const names = options.storageObject;
+  return names === undefined ? [] : typeof names === 'string' ? [names] : [...names];
 }
 
 /** A storage object's key: its plugin and name. */
 export const soKey = (so: { plugin: string; name: string }) => storageObjectRef(so.plugin as PluginName, so.name);
 /** A target's key: fabric and normalised WWN. */
 export function targetKey(t: TargetConfig): string {
-  return `${t.fabric} ${normalizeWwn(FABRICS[t.fabric as FabricName], t.wwn).wwn}`;
+  return `${t.fabric} ${normalizeTargetWwn(FABRICS[t.fabric as FabricName], t.wwn).wwn}`;
 }
 
 /** Where the kernel has each storage object (from the snapshot). */
@@ -41,7 +47,7 @@ export function storageObjectDirs(snap: Snapshot): Map<string, { path: string; h
 /** The fabric, configfs directory and normalised WWN of a target of a config. */
 export function targetDir(t: TargetConfig): { fabric: FabricInfo; dir: string; wwn: string } {
   const fabric = FABRICS[t.fabric as FabricName];
-  const wwn = normalizeWwn(fabric, t.wwn).wwn;
+  const wwn = normalizeTargetWwn(fabric, t.wwn).wwn;
   return { fabric, dir: targetPath(fabric.dir, wwnToConfigfs(fabric, wwn)), wwn };
 }
 
@@ -70,7 +76,7 @@ function targetsNamed(snap: Snapshot, wwn: string): string[] {
       const names = [name.toLowerCase(), wwnFromConfigfs(fabric, name).toLowerCase()];
       let normal: string | undefined;
       try {
-        normal = normalizeWwn(fabric, wwn).wwn;
+        normal = normalizeTargetWwn(fabric, wwn).wwn;
       } catch {
         normal = undefined;
       }
@@ -80,34 +86,45 @@ function targetsNamed(snap: Snapshot, wwn: string): string[] {
   return out;
 }
 
-/** The storage objects of the snapshot with this name (any plugin). */
-function storageObjectsNamed(snap: Snapshot, name: string): string[] {
+/** The storage objects of the snapshot with one of these names (any plugin). */
+function storageObjectsNamed(snap: Snapshot, names: readonly string[]): string[] {
+  const wanted = new Set(names);
   return listStorageObjects(snap)
-    .filter((so) => so.name === name)
+    .filter((so) => wanted.has(so.name))
     .map((so) => storageObjectPath(PLUGINS[so.plugin].kernel, so.hbaIndex, so.name));
 }
 
-/** What clearing (all, one target, or one storage object with the LUNs exporting it) removes. */
-export function clearRoots(snap: Snapshot, options: Scope): string[] {
-  if (options.target === undefined && options.storageObject === undefined) return everything(snap);
-  return [
-    ...(options.target === undefined ? [] : targetsNamed(snap, options.target)),
-    ...(options.storageObject === undefined ? [] : storageObjectsNamed(snap, options.storageObject)),
-  ];
+/** Whether a scope is the whole configuration. */
+export function isWhole(options: Scope): boolean {
+  return options.target === undefined && options.storageObject === undefined;
 }
 
-/** The part of `config` a partial restore/clear addresses (`what` names the config in errors when the part is missing). */
+/** What clearing (all, one target, or storage objects with the LUNs exporting them) removes. */
+export function clearRoots(snap: Snapshot, options: Scope): string[] {
+  if (isWhole(options)) return everything(snap);
+  return [...(options.target === undefined ? [] : targetsNamed(snap, options.target)), ...storageObjectsNamed(snap, scopeNames(options))];
+}
+
+/**
+ * The part of `config` a partial restore/clear addresses (`what` names the
+ * config in errors when a part is missing): the named storage objects, and
+ * the target with the storage objects its LUNs need.
+ */
 export function scope(config: SaveConfig, options: Scope, what: string): SaveConfig {
-  if (options.target === undefined && options.storageObject === undefined) return config;
+  if (isWhole(options)) return config;
   const out: SaveConfig = { storage_objects: [], targets: [], fabric_modules: [] };
-  if (options.storageObject !== undefined) {
-    out.storage_objects = (config.storage_objects ?? []).filter((so) => so.name === options.storageObject);
-    if (!out.storage_objects.length && what) throw new RTSLibError(`${what} has no storage object named ${JSON.stringify(options.storageObject)}`, { code: 'ENOENT' });
+  const keys = new Set<string>();
+  for (const name of scopeNames(options)) {
+    const found = (config.storage_objects ?? []).filter((so) => so.name === name);
+    if (!found.length && what) throw new RTSLibError(`${what} has no storage object named ${JSON.stringify(name)}`, { code: 'ENOENT' });
+    for (const so of found) keys.add(soKey(so));
   }
   if (options.target !== undefined) {
     const want = options.target.toLowerCase();
     out.targets = (config.targets ?? []).filter((t) => t.wwn.toLowerCase() === want || targetKey(t).endsWith(` ${want}`));
     if (!out.targets.length && what) throw new RTSLibError(`${what} has no target ${JSON.stringify(options.target)}`, { code: 'ENOENT' });
+    for (const t of out.targets) for (const g of t.tpgs ?? []) for (const l of g.luns ?? []) keys.add(l.storage_object);
   }
+  out.storage_objects = (config.storage_objects ?? []).filter((so) => keys.has(soKey(so)));
   return out;
 }

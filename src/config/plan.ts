@@ -6,6 +6,7 @@
  */
 import type { FabricName } from '../cfs/fabrics.js';
 import type { PhasedOp } from '../cfs/phased-ops.js';
+import type { ConfigIssue } from './config-error.js';
 
 /** What a step does to its object. */
 export type PlanAction = 'create' | 'modify' | 'remove';
@@ -37,6 +38,8 @@ export interface PlanStep {
 export interface Plan {
   /** Steps in execution order. */
   steps: PlanStep[];
+  /** What a lenient plan skipped while planning, each with the JSON path of the config entry (absent unless lenient). */
+  warnings?: ConfigIssue[];
 }
 
 /** Number of write-like operations (everything but reads) a plan performs. */

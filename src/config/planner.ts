@@ -13,10 +13,11 @@ import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { RTSLibError } from '../errors.js';
 import { PlanBuilder } from './plan-builder.js';
-import { planCreation } from './plan-creation.js';
+import { planCreation, planDiscoveryAuth } from './plan-creation.js';
+import { leniencyFor } from './plan-leniency.js';
 import { readState, withBasis } from './plan-execution.js';
 import { planRemovals, pruneRoots, releasedDevices, removedHbaDirs } from './plan-removals.js';
-import { clearRoots, scope, soKey, storageObjectDirs, targetKey, type Scope } from './plan-scope.js';
+import { clearRoots, isWhole, scope, scopeNames, soKey, storageObjectDirs, targetKey, type Scope } from './plan-scope.js';
 import type { SaveConfig } from './schema.js';
 import type { Plan } from './plan.js';
 
@@ -26,6 +27,15 @@ export { executePlan, type ExecuteOptions, type ExecuteResult } from './plan-exe
 export interface RestoreOptions extends Scope {
   /** Remove what exists first (default true, as targetctl); false refuses objects that already exist. */
   clearExisting?: boolean;
+  /**
+   * A boot restore: what this kernel cannot apply (an attribute or parameter
+   * it lacks or refuses, a storage object whose device cannot be used, with
+   * the LUNs and mapped LUNs that need it, a fabric it has no module for) is
+   * skipped and reported in the plan's and the result's `warnings`, each
+   * naming the entry's JSON path; everything else is applied. Default false:
+   * any such problem refuses the whole restore before anything is written.
+   */
+  lenient?: boolean;
 }
 
 /** Options of {@link planClear}. */
@@ -35,12 +45,15 @@ export type ClearOptions = Scope;
 export interface ApplyOptions {
   /** Also remove objects the config does not have (default false). */
   prune?: boolean;
+  /** Skip what this kernel cannot apply, with warnings (see {@link RestoreOptions.lenient}). */
+  lenient?: boolean;
 }
 
 /**
  * Plans removing everything (targets first, then storage objects and their
- * HBAs, empty HBAs included), or one target, or one storage object with the
- * LUNs (and mapped LUNs) that export it. Planned from the tree as the
+ * HBAs, empty HBAs included, and discovery authentication reset as
+ * rtslib-fb's `clear_existing` does), or one target, or storage objects
+ * with the LUNs (and mapped LUNs) that export them. Planned from the tree as the
  * kernel has it, so half-made objects a killed run left go too.
  * @example
  * await executePlan(root, await planClear(root), { command: 'clear' });
@@ -55,6 +68,8 @@ export function clearPlanOf(snap: Snapshot, current: SaveConfig, options: ClearO
   if (options.target !== undefined || options.storageObject !== undefined) scope(current, options, 'the kernel');
   const b = new PlanBuilder(snap);
   planRemovals(b, snap, clearRoots(snap, options));
+  // a whole clear also resets discovery authentication, as rtslib-fb's clear_existing does
+  if (isWhole(options)) planDiscoveryAuth(b, snap);
   return { steps: b.steps };
 }
 
@@ -74,7 +89,7 @@ export async function planRestore(root: RTSRoot, config: SaveConfig, options: Re
 
 /** {@link planRestore} over a snapshot and its dump (with secrets). @internal */
 export async function restorePlanOf(snap: Snapshot, current: SaveConfig, config: SaveConfig, options: RestoreOptions = {}): Promise<Plan> {
-  const desired = scope(config, options, 'the config');
+  const scoped = scope(config, options, 'the config');
   const clearing = options.clearExisting ?? true;
   const removal = new PlanBuilder(snap);
   let released = new Set<string>();
@@ -82,7 +97,20 @@ export async function restorePlanOf(snap: Snapshot, current: SaveConfig, config:
   if (clearing) {
     removed = planRemovals(removal, snap, clearRoots(snap, options));
     released = releasedDevices(current, snap, removed);
-  } else {
+  }
+  // A restored target's LUNs use the storage objects the kernel keeps; only those it lacks are created.
+  const dirs = storageObjectDirs(snap);
+  const named = new Set(scopeNames(options));
+  const desired: SaveConfig = isWhole(options)
+    ? scoped
+    : {
+        ...scoped,
+        storage_objects: (scoped.storage_objects ?? []).filter((so) => {
+          const where = dirs.get(soKey(so));
+          return named.has(so.name) || !where || removed.has(where.path);
+        }),
+      };
+  if (!clearing) {
     const soNames = new Set((current.storage_objects ?? []).map(soKey));
     for (const so of desired.storage_objects ?? []) {
       if (soNames.has(soKey(so)))
@@ -96,20 +124,26 @@ export async function restorePlanOf(snap: Snapshot, current: SaveConfig, config:
   const b = new PlanBuilder(snap, removedHbaDirs(removed));
   b.steps.push(...removal.steps);
   // What is restored is created anew: it was removed above, or (no-clear) it did not exist.
-  const dirs = storageObjectDirs(snap);
   const removedSos = new Set([...dirs].filter(([, where]) => removed.has(where.path)).map(([key]) => key));
   const emptyCurrent: SaveConfig = { storage_objects: [], targets: [], fabric_modules: current.fabric_modules ?? [] };
-  await planCreation(b, snap, desired, emptyCurrent, released, { so: () => false, target: () => false }, removed);
+  const lenient = options.lenient ? leniencyFor(config) : undefined;
+  const skippedSos = await planCreation(b, snap, desired, emptyCurrent, {
+    released,
+    exists: { so: () => false, target: () => false },
+    removed,
+    whole: clearing && isWhole(options),
+    ...(lenient ? { lenient } : {}),
+  });
   // LUNs of restored targets may only name storage objects that exist after the plan.
   const kept = new Set([...dirs.keys()].filter((k) => !removedSos.has(k)));
   for (const so of desired.storage_objects ?? []) kept.add(soKey(so));
   for (const t of desired.targets ?? [])
     for (const g of t.tpgs ?? [])
       for (const l of g.luns ?? []) {
-        if (!kept.has(l.storage_object))
+        if (!kept.has(l.storage_object) && !skippedSos.has(l.storage_object))
           throw new RTSLibError(`target ${t.wwn} TPG ${g.tag} LUN ${l.index}: storage object ${l.storage_object} does not exist and is not restored`, { code: 'ENOENT' });
       }
-  return { steps: b.steps };
+  return { steps: b.steps, ...(lenient ? { warnings: lenient.warnings } : {}) };
 }
 
 /**
@@ -135,7 +169,13 @@ export async function applyPlanOf(snap: Snapshot, current: SaveConfig, config: S
   const curSoKeys = new Set((current.storage_objects ?? []).map(soKey));
   const curTargetKeys = new Set((current.targets ?? []).map(targetKey));
   const creation = new PlanBuilder(snap, removedHbaDirs(removed));
-  await planCreation(creation, snap, config, current, new Set(), { so: (k) => curSoKeys.has(k), target: (k) => curTargetKeys.has(k) }, removed);
+  const lenient = options.lenient ? leniencyFor(config) : undefined;
+  await planCreation(creation, snap, config, current, {
+    released: new Set(),
+    exists: { so: (k) => curSoKeys.has(k), target: (k) => curTargetKeys.has(k) },
+    removed,
+    ...(lenient ? { lenient } : {}),
+  });
   // a LUN of a kept target may name a storage object that exists only in the kernel
-  return { steps: [...b.steps, ...creation.steps] };
+  return { steps: [...b.steps, ...creation.steps], ...(lenient ? { warnings: lenient.warnings } : {}) };
 }

@@ -12,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import type { Configfs } from '../cfs/configfs.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
+import { release } from 'node:os';
 import { isInUse } from '../scsi/discovery.js';
 import type { Mode, RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
@@ -27,10 +28,25 @@ export interface BlockOptions {
   readonly?: boolean;
   /** Enable the write cache emulation (`emulate_write_cache`). */
   writeBack?: boolean;
+  /**
+   * Open the device exclusively (default true, what every kernel does);
+   * false shares it with other users, which needs the iblock `exclusive`
+   * control of Linux 6.17 or later (refused on older kernels, as rtslib-fb does).
+   */
+  exclusive?: boolean;
   /** Attributes to set after creation. */
   attributes?: Record<string, string | number | boolean>;
   /** Default: `create` when `dev` is given, else `lookup`. */
   mode?: Mode;
+}
+
+/** The first Linux release whose iblock takes `exclusive=0` (open the device shared). */
+export const SHARED_OPEN_KERNEL = [6, 17] as const;
+
+/** Whether the running kernel's release is at least `major.minor`. */
+function kernelAtLeast([major, minor]: readonly [number, number]): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release());
+  return m !== null && (Number(m[1]) > major || (Number(m[1]) === major && Number(m[2]) >= minor));
 }
 
 /**
@@ -46,9 +62,13 @@ export async function blockRecipe(options: BlockOptions, released: ReadonlySet<s
   const st = await stat(dev).catch(() => null);
   if (!st) throw new RTSLibInvalidArgumentError('dev', `${dev} does not exist`);
   if (!st.isBlockDevice()) throw new RTSLibInvalidArgumentError('dev', `${dev} is not a block device`);
-  if (!released.has(dev) && (await isInUse(dev))) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
+  const exclusive = options.exclusive ?? true;
+  if (!exclusive && !kernelAtLeast(SHARED_OPEN_KERNEL)) {
+    throw new RTSLibInvalidArgumentError('exclusive', `false needs Linux ${SHARED_OPEN_KERNEL.join('.')} or later to open a block device shared (this kernel is ${release()})`);
+  }
+  if (exclusive && !released.has(dev) && (await isInUse(dev))) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
   return {
-    control: [`udev_path=${dev}`, `readonly=${options.readonly ? 1 : 0}`],
+    control: [`udev_path=${dev}`, `readonly=${options.readonly ? 1 : 0}`, ...(exclusive ? [] : ['exclusive=0'])],
     udevPath: dev,
     ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
     attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },

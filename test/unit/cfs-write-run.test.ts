@@ -71,6 +71,33 @@ describe('write runs on a plain directory', () => {
     expect(readdirSync(join(dir, 'state'))).toEqual([]);
   });
 
+  test('settings marked tolerate (lenient runs) are skipped when absent or refused, reported, and the run goes on', async () => {
+    mkdirSync(join(root, 'ro'));
+    const lenient: PhasedOp[] = [
+      ...ops,
+      // a file that is not there (conditional: found by the read before the phase)
+      { op: 'write', path: 'core/fileio_0/f/absent', value: '1', phase: PHASE.storageObjectSettings, whenDiffers: true, tolerate: 'storage_objects[0].attributes.absent' },
+      // a write that fails (a directory cannot be written): the engine stops the chunk there, the rest still runs
+      { op: 'write', path: 'ro', value: '1', phase: PHASE.childSettings, tolerate: 'targets[0].tpgs[0].attributes.ro' },
+      { op: 'mkdir', path: `${T}/tpgt_1/after`, phase: PHASE.childSettings },
+    ];
+    const result = await runWrite(cfs, lenient, { command: 'test', recreateStorageObject: recreate });
+    expect(result.tolerated.map((t) => [t.op.tolerate, t.cause.code])).toEqual([
+      ['storage_objects[0].attributes.absent', 'ENOENT'],
+      ['targets[0].tpgs[0].attributes.ro', 'EISDIR'],
+    ]);
+    expect(tree()).toEqual([...DONE, `${T}/tpgt_1/after`, 'ro'].sort());
+    // without tolerate the same failure undoes the run
+    const strict = lenient.map(({ tolerate: _t, ...o }) => o as PhasedOp);
+    rmSync(root, { recursive: true });
+    mkdirSync(join(root, 'core'), { recursive: true });
+    mkdirSync(join(root, 'iscsi'));
+    mkdirSync(join(root, 'ro'));
+    writeFileSync(join(root, 'setting'), 'old');
+    await expect(runWrite(cfs, strict, { command: 'test', recreateStorageObject: recreate })).rejects.toBeInstanceOf(RTSLibOperationError);
+    expect(tree()).toEqual([...EMPTY, 'ro'].sort());
+  });
+
   test('an engine refusal in the middle of a run is a failure of the run: undone, no residue', async () => {
     const run = cfs.run.bind(cfs);
     let batches = 0;

@@ -110,3 +110,126 @@ describe('restore and apply plans', () => {
     expect(pruned).toEqual(expect.arrayContaining([`rmdir ${T}`, `rmdir ${G}/lun/lun_1`, `rmdir ${ACL}/lun_5`, 'rmdir core/rd_mcp_3', 'rmdir core/rd_mcp_0/r']));
   });
 });
+
+describe('lenient restores, scopes, and discovery authentication', () => {
+  const withDiscovery = fakeSnapshot(
+    withParents([
+      ['core/rd_mcp_0/r/enable', 'f', '1\n'],
+      [
+        'core/rd_mcp_0/r/info',
+        'f',
+        'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n',
+      ],
+      ['iscsi/discovery_auth/enforce_discovery_auth', 'f', '1\n'],
+      ['iscsi/discovery_auth/userid', 'f', 'disc-user\n'],
+      ['iscsi/discovery_auth/password', 'f', 'disc-secret\n'],
+      ['iscsi/discovery_auth/userid_mutual', 'f', 'NULL\n'],
+      ['iscsi/discovery_auth/password_mutual', 'f', 'NULL\n'],
+    ]),
+  );
+  const state = dumpSnapshot(withDiscovery, { secrets: true });
+  const writes = (plan: Plan): Record<string, string> => Object.fromEntries(plan.steps.flatMap((s) => s.ops).flatMap((o) => (o.op === 'write' ? [[o.path, o.value]] : [])));
+
+  test('a whole clear resets discovery authentication as clear_existing does; a scoped clear leaves it', () => {
+    const w = writes(clearPlanOf(withDiscovery, state));
+    // an empty auth value is written as the kernel's NULL (an empty write is refused with EFAULT)
+    expect(w).toMatchObject({ 'iscsi/discovery_auth/enforce_discovery_auth': '0', 'iscsi/discovery_auth/userid': 'NULL', 'iscsi/discovery_auth/password': 'NULL' });
+    expect(Object.keys(writes(clearPlanOf(withDiscovery, state, { storageObject: 'r' }))).some((p) => p.includes('discovery_auth'))).toBe(false);
+  });
+
+  test('a whole restore of a file without discovery auth leaves none enforced; with an entry, sets exactly it', async () => {
+    const none = writes(await restorePlanOf(withDiscovery, state, { storage_objects: [], targets: [], fabric_modules: [] }));
+    expect(none['iscsi/discovery_auth/enforce_discovery_auth']).toBe('0');
+    const some = writes(await restorePlanOf(withDiscovery, state, { fabric_modules: [{ name: 'iscsi', discovery_enable_auth: true, discovery_userid: 'other' }] }));
+    expect(some).toMatchObject({ 'iscsi/discovery_auth/userid': 'other', 'iscsi/discovery_auth/password': 'NULL' });
+    expect(some['iscsi/discovery_auth/enforce_discovery_auth']).toBeUndefined(); // already enforced
+  });
+
+  const config = (): SaveConfig =>
+    ({
+      storage_objects: [
+        { plugin: 'fileio', name: 'gone', dev: '/nonexistent/rtslib-test/disk.img', size: 0 },
+        { plugin: 'ramdisk', name: 'r9', size: 1048576, attributes: { block_size: 4096 } },
+      ],
+      targets: [
+        {
+          fabric: 'iscsi',
+          wwn: 'iqn.2003-01.org.x:t9',
+          tpgs: [
+            {
+              tag: 1,
+              luns: [
+                { index: 0, storage_object: '/backstores/fileio/gone' },
+                { index: 1, storage_object: '/backstores/ramdisk/r9' },
+              ],
+              node_acls: [
+                {
+                  node_wwn: 'iqn.1994-05.com.redhat:d',
+                  mapped_luns: [
+                    { index: 0, tpg_lun: 0 },
+                    { index: 1, tpg_lun: 1 },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }) as SaveConfig;
+
+  test('strict: a storage object that cannot be created refuses the restore; lenient: it is skipped with its LUN and mapped LUN, and warned about', async () => {
+    await expect(restorePlanOf(snap, current, config())).rejects.toThrow(/nonexistent\/rtslib-test/);
+    const plan = await restorePlanOf(snap, current, config(), { lenient: true });
+    expect(plan.warnings?.map((w) => w.path)).toEqual(['storage_objects[0]', 'targets[0].tpgs[0].luns[0]', 'targets[0].tpgs[0].node_acls[0].mapped_luns[0]']);
+    expect(plan.warnings?.every((w) => w.message.endsWith(': skipped'))).toBe(true);
+    const ops = opsOf(plan);
+    expect(ops).toContain('mkdir iscsi/iqn.2003-01.org.x:t9/tpgt_1/lun/lun_1');
+    expect(ops).toContain('mkdir iscsi/iqn.2003-01.org.x:t9/tpgt_1/acls/iqn.1994-05.com.redhat:d/lun_1');
+    expect(ops.some((o) => o.includes('gone') || o.endsWith('t9/tpgt_1/lun/lun_0') || o.endsWith(':d/lun_0'))).toBe(false);
+    // the settings of new objects may be skipped at execution: each carries its JSON path
+    const attr = plan.steps.flatMap((s) => s.ops).find((o) => o.path.endsWith('attrib/block_size'));
+    expect(attr?.tolerate).toBe('storage_objects[1].attributes.block_size');
+    const strict = config();
+    strict.storage_objects!.shift();
+    strict.targets![0]!.tpgs![0]!.luns!.shift();
+    strict.targets![0]!.tpgs![0]!.node_acls![0]!.mapped_luns!.shift();
+    expect((await restorePlanOf(snap, current, strict)).steps.flatMap((s) => s.ops).some((o) => o.tolerate !== undefined)).toBe(false);
+  });
+
+  test('restore --target brings the storage objects its LUNs need that the kernel lacks, and reuses those it has', async () => {
+    const file: SaveConfig = {
+      storage_objects: [
+        { plugin: 'ramdisk', name: 'r', size: 1048576 },
+        { plugin: 'ramdisk', name: 'new', size: 1048576 },
+        { plugin: 'ramdisk', name: 'unrelated', size: 1048576 },
+      ],
+      targets: [
+        {
+          fabric: 'iscsi',
+          wwn: 'iqn.2003-01.org.x:t1',
+          tpgs: [
+            {
+              tag: 1,
+              luns: [
+                { index: 0, storage_object: '/backstores/ramdisk/r' },
+                { index: 2, storage_object: '/backstores/ramdisk/new' },
+              ],
+            },
+          ],
+        },
+      ],
+    } as SaveConfig;
+    const ops = opsOf(await restorePlanOf(snap, current, file, { target: 'iqn.2003-01.org.x:t1' }));
+    expect(ops).toContain('mkdir core/rd_mcp_1/new'); // the free index after rd_mcp_0 (kept)
+    expect(ops.some((o) => o.includes('unrelated') || o === 'rmdir core/rd_mcp_0/r' || o === 'mkdir core/rd_mcp_0/r')).toBe(false);
+    expect(ops).toContain(
+      `symlink ${G}/lun/lun_0/${ops
+        .find((o) => o.startsWith(`symlink ${G}/lun/lun_0/`))!
+        .split('/')
+        .pop()}`,
+    );
+    // several storage objects by name
+    const two = opsOf(await restorePlanOf(snap, current, file, { storageObject: ['new', 'unrelated'] }));
+    expect(two.filter((o) => /^mkdir core\/rd_mcp_\d+\/(new|unrelated)$/.test(o))).toHaveLength(2);
+  });
+});

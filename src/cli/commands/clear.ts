@@ -7,22 +7,23 @@ import type { ClearOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
 import { targetRoot } from '../target-root.js';
+import { collect } from '../option-parsers.js';
 
 /** Options of `rtslib clear`. */
 export interface ClearCommandOptions {
   /** `--target WWN`. */
   target?: string;
-  /** `--storage-object NAME`. */
-  storageObject?: string;
+  /** `--storage-object NAME`, repeatable. */
+  storageObject?: string[];
 }
 
 /** Adds `clear` to the program. */
 export function registerClearCommand(program: Command, io: CliIO): void {
   program
     .command('clear')
-    .description('remove the whole configuration from the kernel')
+    .description('remove the whole configuration from the kernel (discovery authentication is reset too)')
     .option('--target <wwn>', 'remove only this target')
-    .option('--storage-object <name>', 'remove only this storage object (and the LUNs using it)')
+    .option('--storage-object <name>', 'remove only this storage object and the LUNs using it (repeat for several)', collect)
     .action(async (options: ClearCommandOptions, command: Command) => {
       const root = await targetRoot(command, io);
       const { planClear } = await import('../../config/planner.js');

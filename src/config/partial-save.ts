@@ -1,0 +1,127 @@
+/**
+ * Saving part of the configuration into an existing saveconfig.json
+ * (rtslib-fb's `save_to_file(save_file, so_path)`): the entries of one
+ * storage object, or one target, are replaced by what the kernel has now
+ * (or removed when the kernel no longer has them); every other entry of the
+ * file stays as it was. Unlike rtslib-fb, every target with a LUN on a
+ * saved storage object is brought up to date (not only the first), the
+ * storage objects a saved target needs are added when the file lacks them,
+ * and the merged file is validated before it replaces the old one, so a
+ * partial save never leaves a file that cannot be restored.
+ */
+import { RTSLibError } from '../errors.js';
+import type { RTSRoot } from '../model/rts-root.js';
+import { loadConfigFile, writeConfigFile, type WriteConfigOptions, type WriteConfigResult } from './config-file.js';
+import { dumpConfig } from './dump.js';
+import { parseStorageObjectRef } from './format.js';
+import { soKey, targetKey } from './plan-scope.js';
+import { validateConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig } from './schema.js';
+
+/** Which entries a partial save replaces. */
+export interface ConfigPart {
+  /** A storage object: `/backstores/<plugin>/<name>` (rtslib-fb's `so_path`), or a name (every plugin). */
+  storageObject?: string;
+  /** A target, by WWN (any fabric). */
+  target?: string;
+}
+
+/** Options of {@link saveConfigFile}. */
+export interface SaveConfigFileOptions extends WriteConfigOptions {
+  /** Save only this part into the existing file (which must be a valid config, or absent); default: the whole configuration. */
+  part?: ConfigPart;
+}
+
+/** Whether a storage object entry is the one `spec` names. */
+function isStorageObject(spec: string, so: StorageObjectConfig): boolean {
+  const ref = parseStorageObjectRef(spec);
+  return ref ? ref.plugin === so.plugin && ref.name === so.name : so.name === spec;
+}
+
+/** Whether a target entry has the WWN `spec` (as written, or normalised). */
+function isTarget(spec: string, t: TargetConfig): boolean {
+  const want = spec.toLowerCase();
+  return t.wwn.toLowerCase() === want || targetKey(t).endsWith(` ${want}`);
+}
+
+/** Whether a target has a LUN on one of these storage objects (by key). */
+function usesAny(t: TargetConfig, keys: ReadonlySet<string>): boolean {
+  return (t.tpgs ?? []).some((g) => (g.luns ?? []).some((l) => keys.has(l.storage_object)));
+}
+
+/**
+ * `saved` with the entries of `part` replaced by those of `current` (the
+ * kernel's dump): see the module comment. Pure; the result is validated.
+ * @throws RTSLibError ENOENT when neither the file nor the kernel has the part
+ */
+export function mergeConfigPart(saved: SaveConfig, current: SaveConfig, part: ConfigPart): SaveConfig {
+  if (part.storageObject === undefined && part.target === undefined) return current;
+  const savedSos = saved.storage_objects ?? [];
+  const curSos = current.storage_objects ?? [];
+  const savedTargets = saved.targets ?? [];
+  const curTargets = current.targets ?? [];
+  // the storage objects and targets whose entries are replaced
+  const soKeys = new Set<string>();
+  const targetKeys = new Set<string>();
+  if (part.storageObject !== undefined) {
+    const spec = part.storageObject;
+    for (const so of [...savedSos, ...curSos]) if (isStorageObject(spec, so)) soKeys.add(soKey(so));
+    if (!soKeys.size) throw new RTSLibError(`neither the file nor the kernel has storage object ${JSON.stringify(spec)}`, { code: 'ENOENT' });
+    for (const t of [...savedTargets, ...curTargets]) if (usesAny(t, soKeys)) targetKeys.add(targetKey(t));
+  }
+  if (part.target !== undefined) {
+    const spec = part.target;
+    const before = targetKeys.size;
+    const found = [...savedTargets, ...curTargets].filter((t) => isTarget(spec, t));
+    for (const t of found) targetKeys.add(targetKey(t));
+    if (!found.length && before === targetKeys.size) throw new RTSLibError(`neither the file nor the kernel has target ${JSON.stringify(spec)}`, { code: 'ENOENT' });
+  }
+  const replace = <T>(saved: readonly T[], current: readonly T[], key: (x: T) => string, keys: ReadonlySet<string>): T[] => {
+    const now = new Map(current.filter((x) => keys.has(key(x))).map((x) => [key(x), x]));
+    const out: T[] = [];
+    for (const x of saved) {
+      if (!keys.has(key(x))) out.push(x);
+      else if (now.has(key(x))) {
+        out.push(now.get(key(x))!);
+        now.delete(key(x));
+      }
+    }
+    return [...out, ...now.values()];
+  };
+  const targets = replace(savedTargets, curTargets, targetKey, targetKeys);
+  // a saved target's LUNs need their storage objects in the file: add the kernel's where the file lacks them
+  const inFile = new Set(replace(savedSos, curSos, soKey, soKeys).map(soKey));
+  for (const t of targets) {
+    if (!targetKeys.has(targetKey(t))) continue;
+    for (const g of t.tpgs ?? []) for (const l of g.luns ?? []) if (!inFile.has(l.storage_object)) soKeys.add(l.storage_object);
+  }
+  const merged: SaveConfig = {
+    ...saved,
+    storage_objects: replace(savedSos, curSos, soKey, soKeys),
+    targets,
+  };
+  return validateConfig(merged, 'merged by the partial save');
+}
+
+/**
+ * Saves the configuration to a saveconfig.json file (atomically, mode
+ * 0600, with backups; see `writeConfigFile`), after checking that what it
+ * writes is a config a restore accepts; or with `part` only one
+ * storage object's or target's entries into the existing file.
+ * @example
+ * await saveConfigFile(root, '/etc/target/saveconfig.json', { part: { storageObject: '/backstores/fileio/disk1' } });
+ */
+export async function saveConfigFile(root: RTSRoot, file: string, options: SaveConfigFileOptions = {}): Promise<WriteConfigResult> {
+  const { part, ...write } = options;
+  // what is saved must restore: the dump is checked as a restore would check it before it replaces the file
+  if (!part || (part.storageObject === undefined && part.target === undefined)) return writeConfigFile(file, validateConfig(await dumpConfig(root), 'the dump to save'), write);
+  // read, merge and write under the exclusive lock: two partial saves never lose each other's entries
+  return root.cfs.exclusive(async () => {
+    let saved: SaveConfig = { storage_objects: [], targets: [], fabric_modules: [] };
+    try {
+      saved = (await loadConfigFile(file)).config;
+    } catch (err) {
+      if (!(err instanceof RTSLibError && err.code === 'ENOENT')) throw err;
+    }
+    return writeConfigFile(file, mergeConfigPart(saved, await dumpConfig(root, { lock: false }), part), write);
+  });
+}
