@@ -190,15 +190,16 @@ describe('rtslib command', () => {
       ],
       ['a pscsi device that does not exist', () => ({ storage_objects: [{ plugin: 'pscsi', name: 'p', dev: '/dev/sdzz' }] }), 1, /\/dev\/sdzz/],
       [
-        'a storage object name reused across plugins',
+        // (one name under two plugins is legal, as in rtslib-fb: config-roundtrip.test.ts restores such trees)
+        'a storage object named twice under one plugin',
         () => ({
           storage_objects: [
             { plugin: 'ramdisk', name: 'twin', size: 4096 },
-            { plugin: 'fileio', name: 'twin', dev: `${DIR}/twin.img`, size: 4096 },
+            { plugin: 'ramdisk', name: 'twin', size: 8192 },
           ],
         }),
         2,
-        /storage_objects\[1\]\.name: duplicate storage object name/,
+        /storage_objects\[1\]\.name: duplicate storage object "\/backstores\/ramdisk\/twin"/,
       ],
       [
         'a LUN naming a missing storage object',

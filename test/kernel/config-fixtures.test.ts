@@ -7,6 +7,9 @@
  * skips that object with its LUN and mapped LUN, and says so): ours restores
  * the whole file, and equals targetctl's tree but for exactly those.
  *
+ * npm test restores three of them (the oldest, 2.1.75 and the newest);
+ * `npm run test:fixtures` (RTSLIB_FIXTURES=all) every one.
+ *
  * The files name the devices of the guest they were written in: backing
  * files under /tmp/rtslib-fixtures, /dev/loop0 and /dev/loop1, and the
  * scsi_debug disk as /dev/sda; this test makes them again (the scsi_debug
@@ -130,7 +133,10 @@ describe('files other rtslib-fb versions wrote', () => {
     expect(FILES.filter((f) => !distinct.includes(f))).toEqual(['targetctl-2.1.53.json']);
   });
 
-  for (const file of distinct) {
+  // npm test restores the oldest, the newest and Debian's; RTSLIB_FIXTURES=all (npm run test:fixtures) every one
+  const sample =
+    process.env.RTSLIB_FIXTURES === 'all' ? distinct : distinct.filter((f) => ['rtslib-fb-2.1.fb51.json', 'rtslib-fb-2.1.75.json', 'rtslib-fb-2.2.4.json'].includes(f));
+  for (const file of sample) {
     test(`${file}: ours restores it strictly, and targetctl makes the same tree of it`, async () => {
       const copy = `${COPIES}/${file}`;
       const config = parseConfig(readFileSync(copy, 'utf8'), file);
@@ -167,7 +173,7 @@ describe('files other rtslib-fb versions wrote', () => {
     const sorted = (c: SaveConfig): unknown => canonical(withoutAliases(c));
     expect(sorted(ours.get('rtslib-fb-2.1.75.json')!)).toEqual(sorted(file));
     // and the same tree comes from every full file, whatever version wrote it
-    for (const name of ['rtslib-fb-2.2.4.json', 'rtslib-fb-2.1.71.json', 'rtslib-fb-2.1.fb69.json']) {
+    for (const name of ['rtslib-fb-2.2.4.json', 'rtslib-fb-2.1.71.json', 'rtslib-fb-2.1.fb69.json'].filter((n) => ours.has(n))) {
       const other = ours.get(name)!;
       const strip = (c: SaveConfig): SaveConfig => ({ ...c, storage_objects: c.storage_objects?.map((so) => (so.plugin === 'user' ? { ...so, control: '' } : so)) });
       expect(sorted(strip(other))).toEqual(sorted(strip(ours.get('rtslib-fb-2.1.75.json')!)));

@@ -16,8 +16,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { FABRICS } from '../../src/cfs/fabrics.js';
 import {
   ALUATargetPortGroup,
   BlockStorageObject,
@@ -45,6 +46,7 @@ import { configText } from '../../src/config/config-file.js';
 import { SYSTEM_PYTHON, TARGET, configuredTree, unloadScsiDebug } from './helpers.js';
 
 const DIR = '/tmp/cfg-roundtrip';
+const FABRIC_DIRS = new Set(Object.values(FABRICS).map((f) => f.dir));
 const RUNS = Number(process.env.RTSLIB_ROUNDTRIP_RUNS ?? 4);
 const SEED = process.env.RTSLIB_ROUNDTRIP_SEED === undefined ? undefined : Number(process.env.RTSLIB_ROUNDTRIP_SEED);
 
@@ -131,6 +133,8 @@ const root = new RTSRoot();
 const loops: string[] = [];
 let pscsiDisk: string | null = null;
 let vhostAvailable = false;
+/** The fabric directories there before this file: those it loads go again at the end (later files compare whole trees). */
+let fabricsBefore: string[] = [];
 
 /** Waits for scsi_debug's disk to appear and returns its H:C:T:L. */
 async function scsiDebugDisk(): Promise<string | null> {
@@ -234,6 +238,7 @@ async function build(spec: TreeSpec, run: number): Promise<void> {
 
 beforeAll(async () => {
   await clearAll();
+  fabricsBefore = readdirSync(TARGET);
   mkdirSync(DIR, { recursive: true });
   for (let i = 0; i < 3; i++) {
     execFileSync('truncate', ['-s', '16M', `${DIR}/loop${i}.img`]);
@@ -247,6 +252,7 @@ afterAll(async () => {
   await clearAll();
   for (const loop of loops) execFileSync('losetup', ['-d', loop]);
   await unloadScsiDebug();
+  for (const dir of readdirSync(TARGET)) if (!fabricsBefore.includes(dir) && FABRIC_DIRS.has(dir)) rmdirSync(`${TARGET}/${dir}`);
   rmSync(DIR, { recursive: true, force: true });
 }, 180_000);
 

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { FABRICS } from '../../src/cfs/fabrics.js';
 import { fileURLToPath } from 'node:url';
 import {
   ALUATargetPortGroup,
@@ -25,7 +26,9 @@ import {
   UserBackstore,
   type Backstore,
 } from '../../src/index.js';
-import { liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
+import { TARGET, liveTree, rawTree, referenceTree, rtslibFb, type Entry } from './helpers.js';
+
+const FABRIC_DIRS = new Set(Object.values(FABRICS).map((f) => f.dir));
 
 const REFERENCE_DIR = fileURLToPath(new URL('../fixtures/reference/', import.meta.url));
 const IQN = 'iqn.2003-01.org.linux-iscsi.ref:t1';
@@ -56,6 +59,12 @@ describe('the reference setup, rebuilt through the object model', () => {
 
   beforeAll(async () => {
     expect(rawTree().filter((p) => p.startsWith('core/') && p !== 'core/alua' && !p.startsWith('core/alua/'))).toEqual([]);
+    // fabrics earlier files loaded are not part of the reference setup: their (empty) directories go
+    const reference = new Set(referenceTree().keys());
+    for (const dir of readdirSync(TARGET)) {
+      if (FABRIC_DIRS.has(dir) && !reference.has(dir) && readdirSync(`${TARGET}/${dir}`).every((n) => !statSync(`${TARGET}/${dir}/${n}`).isDirectory() || n === 'discovery_auth'))
+        rmdirSync(`${TARGET}/${dir}`);
+    }
     // The backing files live on a tmpfs of their own: a loop device's limits (discard, write same) depend on
     // the filesystem under it, and the reference was taken with one on tmpfs. (Under /tmp the guest may see
     // the host's filesystem, e.g. when the checkout itself lives in /tmp.)
