@@ -27,6 +27,8 @@ export type { RDMCPOptions } from './model/rdmcp-storage-object.js';
 export { RTSRoot } from './model/rts-root.js';
 export type { RTSRootOptions } from './model/rts-root.js';
 export { FabricModule, modprobe } from './model/fabric-module.js';
+export type { DiscoveryAuth } from './model/fabric-module.js';
+export { DEFAULT_DBROOT } from './model/persistent-reservations.js';
 export { FABRICS } from './cfs/fabrics.js';
 export type { FabricName, FabricInfo, FabricFeature, WwnType } from './cfs/fabrics.js';
 export { normalizeWwn, generateWwn } from './cfs/wwn.js';

@@ -27,9 +27,18 @@ export interface FabricInfo {
   wwnTypes: readonly WwnType[];
   /** How the WWN is spelled in configfs (`naa.5001…` → `50:01:…` for FC). */
   wwnInConfigfs: 'same' | 'colon-hex' | 'strip-prefix' | 'ib-hex';
-  /** sysfs glob whose files give hardware WWNs (for hardware fabrics). */
-  hardwareWwns?: string;
+  /** Where the ports' WWNs of a hardware fabric are found in sysfs (it cannot make up a WWN); absent for software fabrics. */
+  hardwareWwns?: HardwareWwnSource;
 }
+
+/**
+ * Where a hardware fabric's port WWNs are, as rtslib-fb finds them:
+ * `fc_host/host*\/port_name` of the hosts whose device's driver (or
+ * subsystem) is the fabric's; InfiniBand ports' first GID; the local
+ * FireWire node's GUID; the IBM vSCSI server adapters' device-tree names.
+ */
+export type HardwareWwnSource =
+  { from: 'fc_host'; driver: string } | { from: 'fc_host'; subsystem: string } | { from: 'infiniband' } | { from: 'firewire' } | { from: 'ibmvscsis' };
 
 const ALL_ISCSI: readonly FabricFeature[] = ['discovery_auth', 'acls', 'auth', 'nps', 'tpgts', 'cpus_allowed_list'];
 
@@ -45,14 +54,14 @@ export const FABRICS: Readonly<Record<FabricName, FabricInfo>> = {
     features: ['acls'],
     wwnTypes: ['naa'],
     wwnInConfigfs: 'colon-hex',
-    hardwareWwns: '/sys/class/fc_host/host*/port_name',
+    hardwareWwns: { from: 'fc_host', driver: 'qla2xxx' },
   },
-  efct: { name: 'efct', dir: 'efct', module: 'efct', features: ['acls'], wwnTypes: ['naa'], wwnInConfigfs: 'colon-hex', hardwareWwns: '/sys/class/fc_host/host*/port_name' },
-  srpt: { name: 'srpt', dir: 'srpt', module: 'ib_srpt', features: ['acls'], wwnTypes: ['ib'], wwnInConfigfs: 'ib-hex', hardwareWwns: '/sys/class/infiniband/*/ports/*/gids/0' },
-  tcm_fc: { name: 'tcm_fc', dir: 'fc', module: 'tcm_fc', features: ['acls'], wwnTypes: ['naa'], wwnInConfigfs: 'colon-hex', hardwareWwns: '/sys/class/fc_host/host*/port_name' },
-  sbp: { name: 'sbp', dir: 'sbp', module: 'sbp_target', features: [], wwnTypes: ['eui'], wwnInConfigfs: 'strip-prefix', hardwareWwns: '/sys/bus/firewire/devices/fw*/guid' },
+  efct: { name: 'efct', dir: 'efct', module: 'efct', features: ['acls'], wwnTypes: ['naa'], wwnInConfigfs: 'colon-hex', hardwareWwns: { from: 'fc_host', driver: 'efct' } },
+  srpt: { name: 'srpt', dir: 'srpt', module: 'ib_srpt', features: ['acls'], wwnTypes: ['ib'], wwnInConfigfs: 'ib-hex', hardwareWwns: { from: 'infiniband' } },
+  tcm_fc: { name: 'tcm_fc', dir: 'fc', module: 'tcm_fc', features: ['acls'], wwnTypes: ['naa'], wwnInConfigfs: 'colon-hex', hardwareWwns: { from: 'fc_host', subsystem: 'fcoe' } },
+  sbp: { name: 'sbp', dir: 'sbp', module: 'sbp_target', features: [], wwnTypes: ['eui'], wwnInConfigfs: 'strip-prefix', hardwareWwns: { from: 'firewire' } },
   'xen-pvscsi': { name: 'xen-pvscsi', dir: 'xen-pvscsi', module: 'xen-scsiback', features: ['nexus', 'tpgts'], wwnTypes: ['naa'], wwnInConfigfs: 'same' },
-  ibmvscsis: { name: 'ibmvscsis', dir: 'ibmvscsis', module: 'ibmvscsis', features: [], wwnTypes: ['free'], wwnInConfigfs: 'same' },
+  ibmvscsis: { name: 'ibmvscsis', dir: 'ibmvscsis', module: 'ibmvscsis', features: [], wwnTypes: ['free'], wwnInConfigfs: 'same', hardwareWwns: { from: 'ibmvscsis' } },
   usb_gadget: { name: 'usb_gadget', dir: 'usb_gadget', module: 'tcm_usb_gadget', features: ['nexus'], wwnTypes: ['naa'], wwnInConfigfs: 'same' },
 };
 

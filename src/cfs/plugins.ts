@@ -63,3 +63,15 @@ export function validateUserControl(control: unknown): string {
   }
   return text;
 }
+
+/**
+ * Whether a storage object of `plugin` can have ALUA groups, as rtslib-fb
+ * decides it: never pscsi (pass-through devices answer ALUA themselves),
+ * user (TCMU) only when its handler set `attrib/alua_support` to 1, every
+ * other plugin always. `aluaSupportAttribute` is that file's value, when read.
+ */
+export function supportsAlua(plugin: PluginName, aluaSupportAttribute: string | undefined): boolean {
+  if (plugin === 'pscsi') return false;
+  if (plugin === 'user') return aluaSupportAttribute?.trim() === '1';
+  return true;
+}

@@ -155,7 +155,26 @@ export type AluaGroupSetting = (typeof ALUA_GROUP_SETTINGS)[number];
 export const ALUA_GROUP_FILES = { id: 'tg_pt_gp_id' } as const;
 
 /** Files of a fabric's `discovery_auth` directory besides its CHAP values. */
-export const DISCOVERY_AUTH_FILES = { enforce: 'enforce_discovery_auth' } as const;
+export const DISCOVERY_AUTH_FILES = {
+  enforce: 'enforce_discovery_auth',
+  userid: 'userid',
+  password: 'password',
+  mutualUserid: 'userid_mutual',
+  mutualPassword: 'password_mutual',
+  authenticateTarget: 'authenticate_target',
+} as const;
+
+/** Files directly in a fabric's directory. */
+export const FABRIC_FILES = { cpusAllowedList: 'cpus_allowed_list' } as const;
+
+/** The files a fabric's version is in, the first that exists (rtslib-fb's `version_attributes`). */
+export const FABRIC_VERSION_FILES = ['lio_version', 'version'] as const;
+
+/** The highest LUN and mapped LUN index the kernel takes. */
+export const MAX_LUN = 65535;
+
+/** The discovery authentication group of a fabric's directory (not a target). */
+export const DISCOVERY_AUTH_DIR = 'discovery_auth';
 
 /** Storage object attributes (`attrib/<name>`) the library reads or writes by name. */
 export const STORAGE_OBJECT_ATTRIBUTES = { writeCache: 'emulate_write_cache', aluaSupport: 'alua_support', hwBlockSize: 'hw_block_size' } as const;
@@ -175,7 +194,7 @@ export function fabricPath(fabricDir: string): string {
 
 /** `<fabric>/discovery_auth` */
 export function discoveryAuthPath(fabricDir: string): string {
-  return join(fabricDir, 'discovery_auth');
+  return join(fabricDir, DISCOVERY_AUTH_DIR);
 }
 
 /** `<fabric>/<wwn>` */
@@ -227,7 +246,12 @@ export function lunPath(tpg: string, index: number): string {
 }
 
 /** Files of a TPG LUN directory. */
-export const LUN_FILES = { aluaGroup: 'alua_tg_pt_gp' } as const;
+export const LUN_FILES = {
+  aluaGroup: 'alua_tg_pt_gp',
+  aluaOffline: 'alua_tg_pt_offline',
+  aluaStatus: 'alua_tg_pt_status',
+  aluaWriteMetadata: 'alua_tg_pt_write_md',
+} as const;
 
 /** `<tpg>/np` */
 export function portalsPath(tpg: string): string {
@@ -363,7 +387,7 @@ export function nodeType(path: string, kind: 'dir' | 'link'): NodeType | null {
     if (parts.length === 5 && parts[3] === 'alua' && parts[4] !== DEFAULT_ALUA_GROUP) return 'aluaGroup';
     return null;
   }
-  if (parts.length === 2) return kind === 'dir' && parts[1] !== 'discovery_auth' ? 'target' : null;
+  if (parts.length === 2) return kind === 'dir' && parts[1] !== DISCOVERY_AUTH_DIR ? 'target' : null;
   if (parts.length < 3 || parseTpgDirName(parts[2] as string) === null) return null;
   if (parts.length === 3) return kind === 'dir' ? 'tpg' : null;
   const [, , , group, name] = parts;

@@ -11,7 +11,7 @@ import { settingFromShown, ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js'
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
-import { PLUGINS, type PluginName } from '../cfs/plugins.js';
+import { PLUGINS, supportsAlua, type PluginName } from '../cfs/plugins.js';
 import {
   ACL_FILES,
   LUN_FILES,
@@ -115,9 +115,7 @@ function nodeGroups(snap: Snapshot, dir: string): { attributes?: Record<string, 
 
 /** Whether a storage object supports ALUA groups (rtslib-fb: not pscsi; user only with attrib/alua_support=1). */
 function aluaSupported(snap: Snapshot, plugin: PluginName, so: string): boolean {
-  if (plugin === 'pscsi') return false;
-  if (plugin === 'user') return read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport)) === '1';
-  return true;
+  return supportsAlua(plugin, read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport)));
 }
 
 function dumpAluaGroup(snap: Snapshot, so: string, name: string): AluaTpgConfig {

@@ -16,6 +16,7 @@ import {
   PORTAL_FILES,
   TPG_FILES,
   TPG_ATTRIBUTES,
+  ROOT_FILES,
   aclPath,
   aluaGroupPath,
   child,
@@ -38,6 +39,7 @@ import { randomLinkAlias } from '../cfs/names.js';
 import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
 import { STORAGE_PLUGINS } from '../model/storage-plugins.js';
 import { discoveryAuthState } from './dump.js';
+import { savedRegistrations } from '../model/persistent-reservations.js';
 import { lunCreateOps } from '../model/lun.js';
 import { mappedLunCreateOps } from '../model/mapped-lun.js';
 import { aclSettingOps } from '../model/node-acl.js';
@@ -229,6 +231,9 @@ function planStorageObject(
     setNew(s, P.storageObjectSettings, settingPath(soDir, 'attrib', k), `attrib/${k}`, v);
     if (so.attributes && Object.prototype.hasOwnProperty.call(so.attributes, k)) tolerateLast(s, lenient, () => keyPathOf(lenient!, so, 'attributes', k));
   }
+  // saved APTPL registrations, before any LUN exports the object
+  for (const o of planned.attributes) op(s, P.storageObjectSettings, o);
+  if (recipe.aptplRegistrations?.length) (s.changes ??= []).push(`APTPL registrations restored: ${recipe.aptplRegistrations.length}`);
   for (const g of so.alua_tpgs ?? []) {
     if (g.name === DEFAULT_ALUA_GROUP)
       aluaGroupSettings(b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`), aluaGroupPath(soDir, g.name), g, lenient);
@@ -445,7 +450,15 @@ export async function planCreation(b: PlanBuilder, snap: Snapshot, desired: Save
   const curSos = new Map((current.storage_objects ?? []).map((so) => [soKey(so), so]));
   // The device checks of new objects (stat, in-use probe) run concurrently, before anything is planned.
   const fresh = (desired.storage_objects ?? []).filter((so) => !exists.so(soKey(so)));
-  const outcomes = await Promise.allSettled(fresh.map((so) => recipeFor(so, released)));
+  // the registrations the kernel saved (APTPL) for a restored unit serial come back with the object, as rtslib-fb does it
+  const dbroot = snap.text(ROOT_FILES.dbroot)?.trim();
+  const withRegistrations = async (so: StorageObjectConfig): Promise<CreationRecipe> => {
+    const recipe = await recipeFor(so, released);
+    if (!dbroot || recipe.wwn === undefined) return recipe;
+    const aptplRegistrations = await savedRegistrations(dbroot, recipe.wwn);
+    return aptplRegistrations.length ? { ...recipe, aptplRegistrations } : recipe;
+  };
+  const outcomes = await Promise.allSettled(fresh.map(withRegistrations));
   const recipes = new Map<string, CreationRecipe>();
   const skippedSos = new Set<string>();
   outcomes.forEach((outcome, i) => {

@@ -5,7 +5,19 @@
 import { ALUA_GROUP_SETTINGS } from '../cfs/tree.js';
 import type { StorageObject } from './storage-object.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import { DEFAULT_ALUA_GROUP, aluaGroupPath, child, type AttributeGroup, ALUA_GROUP_FILES, STORAGE_OBJECT_ATTRIBUTES, settingPath } from '../cfs/tree.js';
+import {
+  DEFAULT_ALUA_GROUP,
+  LUN_FILES,
+  STRUCTURE_EXCLUDES,
+  aluaGroupPath,
+  child,
+  type AttributeGroup,
+  ALUA_GROUP_FILES,
+  STORAGE_OBJECT_ATTRIBUTES,
+  settingPath,
+} from '../cfs/tree.js';
+import { settingFromShown } from '../cfs/settings.js';
+import type { LUN } from './lun.js';
 import { validateInteger, validateName, validateValue } from '../cfs/names.js';
 import { RTSLibALUANotSupportedError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import type { CfsOp } from '../cfs/configfs.js';
@@ -89,6 +101,24 @@ export class ALUATargetPortGroup extends CFSNode {
       group.fresh = true;
     }
     return group;
+  }
+
+  /**
+   * The LUNs in the group: those exporting its storage object whose
+   * `alua_tg_pt_gp` names it, from one read of the tree's structure. (The
+   * kernel's own `members` list is never read: reading it can crash 6.1.)
+   * @example
+   * const ports = (await group.members()).map((lun) => lun.describe());
+   */
+  async members(): Promise<LUN[]> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot('', { excludeNames: STRUCTURE_EXCLUDES });
+    return (await this.storageObject.root.luns(snap)).filter((lun) => {
+      const link = snap.childLinks(lun.relativePath)[0];
+      if (link === undefined || snap.link(child(lun.relativePath, link)) !== this.storageObject.relativePath) return false;
+      const file = child(lun.relativePath, LUN_FILES.aluaGroup);
+      return settingFromShown(file, snap.text(file) ?? '') === this.name;
+    });
   }
 
   /** Group id (`tg_pt_gp_id`). */

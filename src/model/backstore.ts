@@ -152,7 +152,7 @@ export abstract class Backstore extends CFSNode {
   /** Deletes every storage object of the HBA, then the HBA, in one batch. */
   async delete(): Promise<void> {
     await this.read(0);
-    await this.removeFromTree();
+    await this.removeFromTree('');
   }
 
   /** Opens a storage object of this backstore's plugin in this HBA. */

@@ -9,11 +9,11 @@ export function blockMadeWith(shown: ShownStorageObject): MadeWith {
  * block device exported directly.
  */
 import { stat } from 'node:fs/promises';
-import type { Configfs } from '../cfs/configfs.js';
 import { infoField } from '../cfs/values.js';
-import { RTSLibInvalidArgumentError } from '../errors.js';
+import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 import { release } from 'node:os';
 import { isInUse } from '../scsi/discovery.js';
+import { blockDeviceSize } from '../scsi/block-device-size.js';
 import type { Mode, RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 import { validateDevicePath } from './fileio-storage-object.js';
@@ -77,16 +77,16 @@ export async function blockRecipe(options: BlockOptions, released: ReadonlySet<s
 
 /** An iblock storage object. */
 export class BlockStorageObject extends StorageObject {
-  private constructor(cfs: Configfs, location: StorageObjectLocation) {
-    super(cfs, location);
+  private constructor(root: RootHandle, location: StorageObjectLocation) {
+    super(root, location);
   }
 
   /**
    * Builds the object of a storage object known to exist (from a snapshot), without I/O.
    * @internal
    */
-  static existing(cfs: Configfs, location: StorageObjectLocation): BlockStorageObject {
-    return new BlockStorageObject(cfs, location);
+  static existing(root: RootHandle, location: StorageObjectLocation): BlockStorageObject {
+    return new BlockStorageObject(root, location);
   }
 
   /**
@@ -102,13 +102,40 @@ export class BlockStorageObject extends StorageObject {
       'block',
       name,
       mode,
-      (cfs, loc) => new BlockStorageObject(cfs, loc),
+      (r, loc) => new BlockStorageObject(r, loc),
       () => blockRecipe(options),
       placement,
     );
   }
 
   /** Whether the device is exported read-only. */
+  /** The block device's major number (from `info`). */
+  async major(): Promise<number> {
+    return Number(infoField(await this.info(), 'Major'));
+  }
+
+  /** The block device's minor number (from `info`). */
+  async minor(): Promise<number> {
+    return Number(infoField(await this.info(), 'Minor'));
+  }
+
+  /** The block device's size in bytes. */
+  async size(): Promise<number> {
+    const dev = await this.udevPath();
+    const size = dev === null ? undefined : blockDeviceSize(dev);
+    if (size === undefined) throw new RTSLibError(`${this.describe()}: the size of its device ${dev ?? '(none)'} cannot be read`, { code: 'ENOENT' });
+    return size;
+  }
+
+  /**
+   * Whether the device is open exclusively: true except where a kernel
+   * that has the iblock `exclusive` control (6.17+) reports it off.
+   */
+  async exclusive(): Promise<boolean> {
+    return infoField(await this.info(), 'exclusive') !== '0';
+  }
+
+  /** Whether the device is exported read-only (from `info`). */
   async readonly(): Promise<boolean> {
     return infoField(await this.info(), 'readonly') === '1';
   }

@@ -2,6 +2,11 @@
  * The base of every configfs-backed object: its path, whether it exists, and
  * its attributes, parameters and auth attributes.
  */
+import type { FabricModule } from './fabric-module.js';
+import type { Snapshot } from '../cfs/snapshot.js';
+import type { StorageObject, StorageObjectLocation } from './storage-object.js';
+import type { LUN } from './lun.js';
+import type { FabricName } from '../cfs/fabrics.js';
 import type { Configfs, CfsOp } from '../cfs/configfs.js';
 import { groupPath, child, STRUCTURE_EXCLUDES, type AttributeGroup } from '../cfs/tree.js';
 import { removalBatch, type RemovalOptions } from '../cfs/removal.js';
@@ -31,6 +36,12 @@ export function validateMode(mode: unknown): Mode {
 export interface RootHandle {
   /** The configfs tree. */
   readonly cfs: Configfs;
+  /** The fabric module of that name (loaded or not). */
+  fabricModule(name: FabricName): FabricModule;
+  /** The object of a storage object known to exist at `location`, of its plugin's class (no I/O). */
+  storageObjectAt(location: StorageObjectLocation): StorageObject;
+  /** Every LUN of every TPG (from `snapshot` when given). */
+  luns(snapshot?: Snapshot): Promise<LUN[]>;
 }
 
 /** What {@link openMode} needs of a node: its description and, when it has one, its absolute path. */

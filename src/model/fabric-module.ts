@@ -7,17 +7,23 @@ import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { RootHandle } from './cfs-node.js';
 import { FABRICS, isFabricName, type FabricInfo, type FabricName, type FabricFeature } from '../cfs/fabrics.js';
-import { fabricPath } from '../cfs/tree.js';
+import { DISCOVERY_AUTH_DIR, DISCOVERY_AUTH_FILES, FABRIC_FILES, FABRIC_VERSION_FILES, child, discoveryAuthPath, fabricPath } from '../cfs/tree.js';
+import { AUTH_UNSET, authValue } from '../cfs/values.js';
+import type { CfsOp } from '../cfs/configfs.js';
+import { hardwareWwns } from './hardware-wwns.js';
+import { validateChapValue } from './chap.js';
+import { wwnFromConfigfs } from '../cfs/wwn.js';
+import { Target } from './target.js';
 import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 
 /** Loads a kernel module with `modprobe` (argument vector, no shell). */
 export function modprobe(module: string, timeoutMs = 30_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('modprobe', ['--', module], { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
+    const proc = spawn('modprobe', ['--', module], { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new RTSLibError(`could not run modprobe ${module}: ${err.message}`, { code: 'ERR_RTSLIB_MODPROBE', cause: err })));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new RTSLibError(`modprobe ${module} failed (exit ${code}): ${stderr.trim()}`, { code: 'ERR_RTSLIB_MODPROBE' }))));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.on('error', (err) => reject(new RTSLibError(`could not run modprobe ${module}: ${err.message}`, { code: 'ERR_RTSLIB_MODPROBE', cause: err })));
+    proc.on('close', (code) => (code === 0 ? resolve() : reject(new RTSLibError(`modprobe ${module} failed (exit ${code}): ${stderr.trim()}`, { code: 'ERR_RTSLIB_MODPROBE' }))));
   });
 }
 
@@ -37,6 +43,22 @@ export async function kernelHasModule(module: string): Promise<boolean> {
     }
   }
   return false;
+}
+
+/** A fabric's discovery authentication (iSCSI `discovery_auth/`). */
+export interface DiscoveryAuth {
+  /** Whether initiators must authenticate to discover targets (`enforce_discovery_auth`). */
+  enable: boolean;
+  /** `userid` */
+  userid: string | null;
+  /** `password` */
+  password: string | null;
+  /** `userid_mutual` */
+  mutualUserid: string | null;
+  /** `password_mutual` */
+  mutualPassword: string | null;
+  /** Whether the initiator must authenticate the target too (`authenticate_target`, read-only). */
+  authenticateTarget: boolean;
 }
 
 /** A fabric module of the target tree. */
@@ -78,6 +100,115 @@ export class FabricModule {
     return r?.ok === true;
   }
 
+  /** Whether the fabric's module is loaded (its configfs directory exists; rtslib-fb's `exists`). */
+  isLoaded(): Promise<boolean> {
+    return this.exists();
+  }
+
+  /**
+   * The fabric module's version (`version` or `lio_version` in its
+   * directory); null when it is not loaded.
+   * @example
+   * console.log(await root.fabricModule('iscsi').version()); // 'Datera Inc. iSCSI Target v4.1.0'
+   */
+  async version(): Promise<string | null> {
+    const results = await this.root.cfs.run(
+      FABRIC_VERSION_FILES.map((name) => ({ op: 'read' as const, path: child(this.relativePath, name), independent: true })),
+      { stopOnError: false },
+    );
+    for (const r of results) if (r.ok && r.value !== undefined) return Buffer.isBuffer(r.value) ? r.value.toString('utf8').trim() : String(r.value).trim();
+    return null;
+  }
+
+  /** Whether a target of this fabric must be given the WWN of one of its ports (hardware fabrics), as it cannot make one up. */
+  needsWwn(): boolean {
+    return this.info.hardwareWwns !== undefined;
+  }
+
+  /**
+   * The WWNs of this host's ports for a hardware fabric (FC, InfiniBand,
+   * FireWire, IBM vSCSI), from sysfs; null for fabrics that take any WWN.
+   * @example
+   * const ports = await root.fabricModule('qla2xxx').wwns(); // ['naa.21000024ff314c48']
+   */
+  async wwns(): Promise<string[] | null> {
+    return this.info.hardwareWwns === undefined ? null : hardwareWwns(this.info.hardwareWwns);
+  }
+
+  /** The CPUs the fabric's threads may run on (`cpus_allowed_list`, iSCSI). */
+  async cpusAllowedList(): Promise<string> {
+    this.assertFeature('cpus_allowed_list');
+    await this.load();
+    return (await this.root.cfs.readValue(child(this.relativePath, FABRIC_FILES.cpusAllowedList), {
+      what: `cpus_allowed_list of fabric ${this.name}`,
+      missing: 'throw',
+    })) as string;
+  }
+
+  /** Sets `cpus_allowed_list` (a CPU list such as `0-3,8`). */
+  async setCpusAllowedList(list: string): Promise<void> {
+    this.assertFeature('cpus_allowed_list');
+    if (typeof list !== 'string' || !/^\s*\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*\s*$/.test(list))
+      throw new RTSLibInvalidArgumentError('cpus allowed list', `expected a CPU list such as 0-3,8, got ${JSON.stringify(list)}`);
+    await this.root.cfs.apply([{ op: 'write', path: child(this.relativePath, FABRIC_FILES.cpusAllowedList), value: list.replace(/\s+/g, '') }], {
+      what: `set cpus_allowed_list of fabric ${this.name}`,
+    });
+  }
+
+  /**
+   * The discovery authentication (iSCSI): whether it is enforced, the
+   * credentials (unset ones null) and whether the initiator must
+   * authenticate the target; one read.
+   * @example
+   * const { enable, userid } = await root.fabricModule('iscsi').discoveryAuth();
+   */
+  async discoveryAuth(): Promise<DiscoveryAuth> {
+    this.assertFeature('discovery_auth');
+    await this.load();
+    const dir = discoveryAuthPath(this.info.dir);
+    const snap = await this.root.cfs.snapshot(dir, { maxDepth: 1 });
+    const read = (file: string): string | null => authValue(snap.text(child(dir, file))?.trim() ?? '');
+    return {
+      enable: read(DISCOVERY_AUTH_FILES.enforce) === '1',
+      userid: read(DISCOVERY_AUTH_FILES.userid),
+      password: read(DISCOVERY_AUTH_FILES.password),
+      mutualUserid: read(DISCOVERY_AUTH_FILES.mutualUserid),
+      mutualPassword: read(DISCOVERY_AUTH_FILES.mutualPassword),
+      authenticateTarget: read(DISCOVERY_AUTH_FILES.authenticateTarget) === '1',
+    };
+  }
+
+  /**
+   * Sets the discovery authentication given (credentials: null or '' unsets
+   * one; omitted settings are left alone), all or nothing; values never
+   * appear in errors. iSCSI only.
+   * @example
+   * await root.fabricModule('iscsi').setDiscoveryAuth({ enable: true, userid: 'disc', password: 'disc-secret' });
+   */
+  async setDiscoveryAuth(settings: Partial<Omit<DiscoveryAuth, 'authenticateTarget'>>): Promise<void> {
+    this.assertFeature('discovery_auth');
+    if (typeof settings !== 'object' || settings === null) throw new RTSLibInvalidArgumentError('discovery auth', 'expected an object');
+    if (settings.enable !== undefined && typeof settings.enable !== 'boolean') throw new RTSLibInvalidArgumentError('discovery auth enable', 'expected a boolean');
+    const credentials = (['userid', 'password', 'mutualUserid', 'mutualPassword'] as const).filter((k) => settings[k] !== undefined);
+    const values = credentials.map((k) => validateChapValue(`discovery ${k}`, settings[k]));
+    const before = await this.discoveryAuth();
+    const dir = discoveryAuthPath(this.info.dir);
+    const ops: CfsOp[] = credentials.map((k, i) => ({
+      op: 'write',
+      path: child(dir, DISCOVERY_AUTH_FILES[k]),
+      value: values[i]!,
+      secret: true,
+      previous: before[k] ?? AUTH_UNSET,
+    }));
+    if (settings.enable !== undefined)
+      ops.push({ op: 'write', path: child(dir, DISCOVERY_AUTH_FILES.enforce), value: settings.enable ? '1' : '0', previous: before.enable ? '1' : '0' });
+    if (ops.length) await this.root.cfs.apply(ops, { what: `set the discovery authentication of fabric ${this.name}` });
+  }
+
+  private assertFeature(feature: FabricFeature): void {
+    if (!this.has(feature)) throw new RTSLibError(`fabric ${this.name} has no ${feature.replace(/_/g, ' ')}`, { code: 'ERR_RTSLIB_NO_SUCH_FEATURE' });
+  }
+
   /**
    * Whether the fabric can be used on this host: its directory exists, or its
    * kernel module is in the running kernel's module tree (built in or
@@ -86,6 +217,21 @@ export class FabricModule {
   async available(): Promise<boolean> {
     if (await this.exists()) return true;
     return kernelHasModule(this.info.module);
+  }
+
+  /**
+   * The fabric's targets (none when it is not loaded), from one read of its directory.
+   * @example
+   * const wwns = (await root.fabricModule('iscsi').targets()).map((t) => t.wwn);
+   */
+  async targets(): Promise<Target[]> {
+    if (!(await this.exists())) return [];
+    const snap = await this.root.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    return snap
+      .childDirs(this.relativePath)
+      .filter((dir) => dir !== DISCOVERY_AUTH_DIR)
+      .sort()
+      .map((dir) => Target.existing(this, wwnFromConfigfs(this.info, dir)));
   }
 
   /**

@@ -5,11 +5,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
-import type { Configfs } from '../cfs/configfs.js';
 import { parseSize, validateControlValue } from '../cfs/names.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { isInUse } from '../scsi/discovery.js';
+import { blockDeviceSize } from '../scsi/block-device-size.js';
 import type { Mode, RootHandle } from './cfs-node.js';
 import { StorageObject, stringAttributes, type CreationRecipe, type HbaPlacement, type MadeWith, type ShownStorageObject, type StorageObjectLocation } from './storage-object.js';
 
@@ -85,16 +85,16 @@ export async function fileioRecipe(options: FileIOOptions, released: ReadonlySet
 
 /** A fileio storage object. */
 export class FileIOStorageObject extends StorageObject {
-  private constructor(cfs: Configfs, location: StorageObjectLocation) {
-    super(cfs, location);
+  private constructor(root: RootHandle, location: StorageObjectLocation) {
+    super(root, location);
   }
 
   /**
    * Builds the object of a storage object known to exist (from a snapshot), without I/O.
    * @internal
    */
-  static existing(cfs: Configfs, location: StorageObjectLocation): FileIOStorageObject {
-    return new FileIOStorageObject(cfs, location);
+  static existing(root: RootHandle, location: StorageObjectLocation): FileIOStorageObject {
+    return new FileIOStorageObject(root, location);
   }
 
   /**
@@ -110,15 +110,25 @@ export class FileIOStorageObject extends StorageObject {
       'fileio',
       name,
       mode,
-      (cfs, loc) => new FileIOStorageObject(cfs, loc),
+      (r, loc) => new FileIOStorageObject(r, loc),
       () => fileioRecipe(options),
       placement,
     );
   }
 
-  /** Size in bytes (from `info`; for a block device, what the kernel reports). */
+  /** Whether the backing file is a block device (rtslib-fb's `is_block`). */
+  async isBlock(): Promise<boolean> {
+    const file = infoField(await this.info(), 'File');
+    return file !== undefined && (await stat(file).catch(() => null))?.isBlockDevice() === true;
+  }
+
+  /** Size in bytes: the file's (from `info`), or the block device's (which the kernel does not report), as rtslib-fb gives it. */
   async size(): Promise<number> {
-    return Number(infoField(await this.info(), 'Size'));
+    const info = await this.info();
+    const size = Number(infoField(info, 'Size'));
+    if (size > 0) return size;
+    const file = infoField(info, 'File');
+    return (file === undefined ? undefined : blockDeviceSize(file)) ?? size;
   }
 
   /** Whether write-back caching is on (`emulate_write_cache`). */

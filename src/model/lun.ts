@@ -3,15 +3,29 @@
  * symlink whose name is the LUN's alias.
  */
 import type { TPGHandle } from './tpg-handle.js';
-import type { StorageObject } from './storage-object.js';
+import { storageObjectLocationOf, type StorageObject } from './storage-object.js';
+import { MappedLUN, linkedTpgLun, mappedLunIndexes } from './mapped-lun.js';
+import { NodeACL } from './node-acl.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import { DEFAULT_ALUA_GROUP, LUN_FILES, child, lunPath, lunsPath, parseLunDirName, type AttributeGroup } from '../cfs/tree.js';
+import {
+  DEFAULT_ALUA_GROUP,
+  LUN_FILES,
+  MAX_LUN,
+  STRUCTURE_EXCLUDES,
+  aclsPath,
+  child,
+  lunPath,
+  lunsPath,
+  mappedLunPath,
+  parseLunDirName,
+  type AttributeGroup,
+} from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
 import { RTSLibOperationError, type CfsOp } from '../cfs/configfs.js';
-import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { RTSLibALUANotSupportedError, RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { settingFromShown } from '../cfs/settings.js';
 
-/** The largest LUN index LIO accepts. */
-export const MAX_LUN = 65535;
+export { MAX_LUN };
 
 /**
  * Ops creating the LUN directory `lunDir` (root-relative) exporting the
@@ -128,6 +142,101 @@ export class LUN extends CFSNode {
     const target = link === undefined ? undefined : snap.link(child(this.relativePath, link));
     if (!target) throw new RTSLibBrokenLink(`${this.describe()} has no storage object link`, this.path);
     return target;
+  }
+
+  /**
+   * The storage object the LUN exports, as an object of its plugin's class
+   * (one read of the LUN's directory).
+   * @example
+   * const so = await lun.storageObject();
+   * console.log(so.plugin, so.name);
+   */
+  async storageObject(): Promise<StorageObject> {
+    const path = await this.storageObjectPath();
+    const location = storageObjectLocationOf(path);
+    if (!location) throw new RTSLibBrokenLink(`${this.describe()} links to ${path}, which is not a storage object`, this.path);
+    return this.tpg.target.fabric.root.storageObjectAt(location);
+  }
+
+  /**
+   * The mapped LUNs (of every node ACL of the TPG) that map this LUN, from
+   * one read of the TPG's ACLs.
+   * @example
+   * const initiators = (await lun.mappedLuns()).map((m) => m.acl.nodeWwn);
+   */
+  async mappedLuns(): Promise<MappedLUN[]> {
+    await this.checkExists();
+    const acls = aclsPath(this.tpg.relativePath);
+    const snap = await this.cfs.snapshot(acls, { excludeNames: STRUCTURE_EXCLUDES });
+    const out: MappedLUN[] = [];
+    for (const aclDir of snap.childDirs(acls).sort()) {
+      const acl = NodeACL.existing(this.tpg, aclDir);
+      for (const index of mappedLunIndexes(snap, acl.relativePath)) {
+        if (linkedTpgLun(snap, this.tpg, mappedLunPath(acl.relativePath, index)) === this.index) out.push(MappedLUN.existing(acl, index));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The ALUA target port group the LUN is in (`alua_tg_pt_gp`,
+   * rtslib-fb's `alua_tg_pt_gp_name`); null when its storage object has no
+   * ALUA (pscsi, TCMU without support).
+   * @example
+   * console.log(await lun.aluaTgPtGpName()); // 'default_tg_pt_gp'
+   */
+  async aluaTgPtGpName(): Promise<string | null> {
+    if (!(await (await this.storageObject()).aluaSupported())) return null;
+    const text = await this.readOptionalFile(LUN_FILES.aluaGroup);
+    return text === null ? null : settingFromShown(child(this.relativePath, LUN_FILES.aluaGroup), text);
+  }
+
+  /**
+   * Moves the LUN into an ALUA target port group of its storage object.
+   * @throws RTSLibALUANotSupportedError when the storage object has no ALUA
+   * @throws RTSLibOperationError (ENOENT from the kernel) when the object has no such group
+   * @example
+   * await lun.setAluaTgPtGpName('ao');
+   */
+  async setAluaTgPtGpName(name: string): Promise<void> {
+    validateName('ALUA group name', name);
+    if ((await this.aluaTgPtGpName()) === null) throw new RTSLibALUANotSupportedError(`${this.describe()}: its storage object has no ALUA groups`);
+    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, LUN_FILES.aluaGroup), value: name }], { what: `move ${this.describe()} to ALUA group ${name}` });
+  }
+
+  /** Whether the LUN's target port is offline for ALUA (`alua_tg_pt_offline`). */
+  async aluaTgPtOffline(): Promise<boolean> {
+    return (await this.readFile(LUN_FILES.aluaOffline)) === '1';
+  }
+
+  /** Sets `alua_tg_pt_offline`. */
+  async setAluaTgPtOffline(offline: boolean): Promise<void> {
+    await this.writeLunFile(LUN_FILES.aluaOffline, offline ? '1' : '0');
+  }
+
+  /** The port's ALUA secondary status (`alua_tg_pt_status`): 0 none, 1 altered by an explicit STPG, 2 altered by implicit ALUA. */
+  async aluaTgPtStatus(): Promise<number> {
+    return Number(await this.readFile(LUN_FILES.aluaStatus));
+  }
+
+  /** Sets `alua_tg_pt_status` (0, 1 or 2). */
+  async setAluaTgPtStatus(status: number): Promise<void> {
+    await this.writeLunFile(LUN_FILES.aluaStatus, String(validateInteger('ALUA status', status, 0, 2)));
+  }
+
+  /** Whether the port's ALUA state is written to the metadata file (`alua_tg_pt_write_md`). */
+  async aluaTgPtWriteMd(): Promise<boolean> {
+    return (await this.readFile(LUN_FILES.aluaWriteMetadata)) === '1';
+  }
+
+  /** Sets `alua_tg_pt_write_md`. */
+  async setAluaTgPtWriteMd(write: boolean): Promise<void> {
+    await this.writeLunFile(LUN_FILES.aluaWriteMetadata, write ? '1' : '0');
+  }
+
+  private async writeLunFile(name: string, value: string): Promise<void> {
+    await this.checkExists();
+    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, name), value }], { what: `set ${name} of ${this.describe()}` });
   }
 
   /** The LUN's alias (the name of its storage object link). */

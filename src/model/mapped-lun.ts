@@ -4,11 +4,11 @@
  */
 import type { NodeACL } from './node-acl.js';
 import type { NativeDirEntry, NativeStat } from '../native/index.js';
-import { LUN, MAX_LUN } from './lun.js';
+import type { LUN } from './lun.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { MAPPED_LUN_FILES, child, lunPath, lunsPath, mappedLunPath, parseLunDirName, splitPath, type AttributeGroup } from '../cfs/tree.js';
+import { MAPPED_LUN_FILES, MAX_LUN, child, lunPath, lunsPath, mappedLunPath, parseLunDirName, splitPath, type AttributeGroup } from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import type { TPGHandle } from './tpg-handle.js';
@@ -19,7 +19,7 @@ export interface MappedLUNOptions {
   index?: number;
   /** The TPG LUN to map (object or index); required to create. */
   tpgLun?: LUN | number;
-  /** Write-protect the mapping (`write_protect`, written after the link). */
+  /** Write-protect the mapping (`write_protect`, written after the link; default false, written too, as rtslib-fb does). */
   writeProtect?: boolean;
   /** Name of the link (default: 10 random hex digits, as rtslib-fb). */
   alias?: string;
@@ -29,11 +29,13 @@ export interface MappedLUNOptions {
 
 /** Resolves and validates a `tpgLun` argument against the TPG of `acl`: the TPG LUN index. @internal */
 export function resolveTpgLunArgument(tpg: TPGHandle, tpgLun: unknown): number {
-  if (tpgLun instanceof LUN) {
-    if (tpgLun.tpg.relativePath !== tpg.relativePath) {
-      throw new RTSLibInvalidArgumentError('tpgLun', `${tpgLun.describe()} is not in ${tpg.describe()}`);
+  // a LUN object (told apart structurally: this module does not load the LUN module, which lists mapped LUNs)
+  if (tpgLun instanceof CFSNode && 'tpg' in tpgLun && 'index' in tpgLun && typeof tpgLun.index === 'number') {
+    const lun = tpgLun as LUN;
+    if (lun.tpg.relativePath !== tpg.relativePath) {
+      throw new RTSLibInvalidArgumentError('tpgLun', `${lun.describe()} is not in ${tpg.describe()}`);
     }
-    return tpgLun.index;
+    return lun.index;
   }
   return validateInteger('tpgLun', tpgLun, 0, MAX_LUN);
 }
@@ -51,6 +53,15 @@ export function mappedLunCreateOps(mappedDir: string, tpgLunDir: string, alias: 
   ];
   if (writeProtect !== undefined) ops.push({ op: 'write', path: child(mappedDir, MAPPED_LUN_FILES.writeProtect), value: writeProtect ? '1' : '0' });
   return ops;
+}
+
+/** The mapped LUN indexes (`lun_<n>` directories) of an ACL directory in a snapshot, in order. @internal */
+export function mappedLunIndexes(snap: Snapshot, aclDir: string): number[] {
+  return snap
+    .childDirs(aclDir)
+    .map(parseLunDirName)
+    .filter((n): n is number => n !== null)
+    .sort((a, b) => a - b);
 }
 
 /** The TPG LUN index a mapped LUN directory links to, from a snapshot; null when it has no (valid) link. @internal */
@@ -144,7 +155,10 @@ export class MappedLUN extends CFSNode {
       if (!lunStat?.ok || (lunStat.value as NativeStat | undefined)?.type !== 'dir') {
         throw new RTSLibInvalidArgumentError('tpgLun', `LUN ${tpgLun} does not exist in ${tpg.describe()}`);
       }
-      await tpg.cfs.apply(mappedLunCreateOps(mapped.relativePath, lunPath(tpg.relativePath, tpgLun), alias, options.writeProtect), { what: `create ${mapped.describe()}` });
+      // write_protect is written even when false, as rtslib-fb writes it: the kernel starts a mapped LUN read-only under prod_mode_write_protect or on a read-only LUN
+      await tpg.cfs.apply(mappedLunCreateOps(mapped.relativePath, lunPath(tpg.relativePath, tpgLun), alias, options.writeProtect ?? false), {
+        what: `create ${mapped.describe()}`,
+      });
       mapped.fresh = true;
     }
     return mapped;
@@ -160,7 +174,7 @@ export class MappedLUN extends CFSNode {
     const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
     const index = linkedTpgLun(snap, this.acl.tpg, this.relativePath);
     if (index === null) throw new RTSLibBrokenLink(`${this.describe()} has no link to a LUN of ${this.acl.tpg.describe()}`, this.path);
-    return LUN.existing(this.acl.tpg, index);
+    return this.acl.tpg.lun(index);
   }
 
   /**

@@ -6,6 +6,7 @@
  * touch several ACLs go to the kernel in one all-or-nothing batch.
  */
 import type { TPG } from './tpg.js';
+import type { TPGHandle } from './tpg-handle.js';
 import type { LUN } from './lun.js';
 import { LUN as LUNClass, MAX_LUN } from './lun.js';
 import { NodeACL, validateAclTag, validateQueueDepth, type AttributeValue, type SessionInfo } from './node-acl.js';
@@ -24,6 +25,13 @@ import { removalBatch } from '../cfs/removal.js';
 async function groupSnapshot(tpg: TPG): Promise<Snapshot> {
   if (!(await tpg.exists())) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
   return tpg.cfs.snapshot(tpg.relativePath, { maxDepth: 4, excludeNames: structureExcludesKeeping('attrib') });
+}
+
+/** The group names (distinct non-empty tags) of the ACLs of a TPG in a snapshot, sorted. @internal */
+export function groupNames(snap: Snapshot, tpg: TPGHandle): string[] {
+  const dir = aclsPath(tpg.relativePath);
+  const tags = snap.childDirs(dir).map((n) => snap.text(child(dir, n, ACL_FILES.tag))?.trim() ?? '');
+  return [...new Set(tags.filter((t) => t !== '' && t !== AUTH_UNSET))].sort();
 }
 
 /** Root-relative directories of the ACLs whose tag is `name`, sorted. */
@@ -92,6 +100,14 @@ export class NodeACLGroup {
   private constructor(tpg: TPG, name: string) {
     this.tpg = tpg;
     this.groupName = name;
+  }
+
+  /**
+   * Builds the object of a group known to have members (from a snapshot), without I/O.
+   * @internal
+   */
+  static existing(tpg: TPG, name: string): NodeACLGroup {
+    return new NodeACLGroup(tpg, name);
   }
 
   /**
@@ -443,6 +459,15 @@ export class MappedLUNGroup {
     return members
       .filter((dir) => snap.kind(mappedLunPath(dir, this.index)) === 'dir')
       .map((dir) => MappedLUN.existing(NodeACL.existing(this.group.tpg, splitPath(dir).name), this.index));
+  }
+
+  /**
+   * Whether any member has a mapped LUN with this index (rtslib-fb's `MappedLUNGroup` exists while one does).
+   * @example
+   * if (!(await mlg.exists())) console.log('gone');
+   */
+  async exists(): Promise<boolean> {
+    return (await this.mappedLuns()).length > 0;
   }
 
   /**

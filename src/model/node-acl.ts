@@ -3,23 +3,24 @@
  * see (its mapped LUNs), its CHAP credentials, queue depth and tag.
  */
 import type { TPGHandle } from './tpg-handle.js';
+import { MappedLUN, mappedLunIndexes } from './mapped-lun.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { WwnType } from '../cfs/fabrics.js';
-import { ACL_AUTH_FILES, ACL_FILES, aclAuthPath, aclPath, child, type AttributeGroup, settingPath } from '../cfs/tree.js';
+import { ACL_FILES, aclPath, child, type AttributeGroup, settingPath } from '../cfs/tree.js';
 import { validateInteger, validateSettingName, validateValue } from '../cfs/names.js';
 import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { AUTH_UNSET, integerValue } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { authenticatesTarget, readChap, writeChap, type ChapCredentials } from './chap.js';
+
+export { MAX_CHAP_BYTES, validateChapValue, type ChapCredentials } from './chap.js';
 
 /** The longest tag the kernel keeps (MAX_ACL_TAG_SIZE less its terminator). */
 export const MAX_ACL_TAG_BYTES = 63;
 
 /** The queue-depth range the iSCSI fabric accepts for `cmdsn_depth`. */
 export const QUEUE_DEPTH_RANGE = { min: 1, max: 512 } as const;
-
-/** The longest CHAP user id or password the kernel keeps. */
-export const MAX_CHAP_BYTES = 255;
 
 /** Attribute values accepted by {@link NodeACLOptions.attributes}. */
 export type AttributeValue = string | number | boolean;
@@ -34,18 +35,6 @@ export interface NodeACLOptions {
   queueDepth?: number;
   /** Attributes (`attrib/<name>`) to set. */
   attributes?: Readonly<Record<string, AttributeValue>>;
-}
-
-/** CHAP credentials of an ACL; null means unset. */
-export interface ChapCredentials {
-  /** `auth/userid` */
-  userid: string | null;
-  /** `auth/password` */
-  password: string | null;
-  /** `auth/userid_mutual` */
-  mutualUserid: string | null;
-  /** `auth/password_mutual` */
-  mutualPassword: string | null;
 }
 
 /** One connection of an active iSCSI session. */
@@ -170,22 +159,6 @@ export function validateAclTag(argument: string, tag: unknown): string {
  */
 export function validateQueueDepth(depth: unknown): number {
   return validateInteger('queueDepth', depth, QUEUE_DEPTH_RANGE.min, QUEUE_DEPTH_RANGE.max);
-}
-
-/**
- * Validates one CHAP value (user id or password); null/'' mean unset. Never echoes the value.
- * @example
- * validateChapValue('password', null); // 'NULL'
- */
-export function validateChapValue(argument: string, value: unknown): string {
-  if (value === null || value === '') return AUTH_UNSET;
-  if (typeof value !== 'string') throw new RTSLibInvalidArgumentError(argument, `expected a string or null, got ${typeof value}`);
-  const text = validateValue(argument, value, true);
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(text)) throw new RTSLibInvalidArgumentError(argument, 'must not contain control characters (value not shown)');
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_CHAP_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes; the kernel keeps at most ${MAX_CHAP_BYTES} (value not shown)`);
-  return text;
 }
 
 /** Ops writing validated ACL settings into `dir`. @internal */
@@ -349,14 +322,12 @@ export class NodeACL extends CFSNode {
   }
 
   /**
-   * The CHAP credentials, read in one batch. Keep the result out of logs.
+   * The CHAP credentials (unset ones are null).
    * @example
    * const { userid } = await acl.chap();
    */
-  async chap(): Promise<ChapCredentials> {
-    const names = [ACL_AUTH_FILES.userid, ACL_AUTH_FILES.password, ACL_AUTH_FILES.mutualUserid, ACL_AUTH_FILES.mutualPassword];
-    const values = await Promise.all(names.map((n) => this.getAuthAttribute(n)));
-    return { userid: values[0] ?? null, password: values[1] ?? null, mutualUserid: values[2] ?? null, mutualPassword: values[3] ?? null };
+  chap(): Promise<ChapCredentials> {
+    return readChap(this);
   }
 
   /**
@@ -365,33 +336,8 @@ export class NodeACL extends CFSNode {
    * @example
    * await acl.setChap({ userid: 'user1', password: 'secret123456' });
    */
-  async setChap(credentials: Partial<ChapCredentials>): Promise<void> {
-    const files: [keyof ChapCredentials, string][] = [
-      ['userid', ACL_AUTH_FILES.userid],
-      ['password', ACL_AUTH_FILES.password],
-      ['mutualUserid', ACL_AUTH_FILES.mutualUserid],
-      ['mutualPassword', ACL_AUTH_FILES.mutualPassword],
-    ];
-    if (typeof credentials !== 'object' || credentials === null) throw new RTSLibInvalidArgumentError('credentials', 'expected an object');
-    const writes = files.filter(([key]) => credentials[key] !== undefined).map(([key, file]) => ({ file, value: validateChapValue(`chap ${key}`, credentials[key]) }));
-    if (writes.length === 0) return;
-    const previous = await this.chap();
-    const before: Record<string, string | null> = {
-      [ACL_AUTH_FILES.userid]: previous.userid,
-      [ACL_AUTH_FILES.password]: previous.password,
-      [ACL_AUTH_FILES.mutualUserid]: previous.mutualUserid,
-      [ACL_AUTH_FILES.mutualPassword]: previous.mutualPassword,
-    };
-    await this.cfs.apply(
-      writes.map(({ file, value }) => ({
-        op: 'write' as const,
-        path: aclAuthPath(this.relativePath, file),
-        value,
-        secret: true,
-        previous: before[file] ?? AUTH_UNSET,
-      })),
-      { what: `set the CHAP credentials of ${this.describe()}` },
-    );
+  setChap(credentials: Partial<ChapCredentials>): Promise<void> {
+    return writeChap(this, credentials);
   }
 
   /**
@@ -399,8 +345,19 @@ export class NodeACL extends CFSNode {
    * @example
    * if (await acl.authenticateTarget()) console.log('mutual CHAP');
    */
-  async authenticateTarget(): Promise<boolean> {
-    return (await this.getAuthAttribute(ACL_AUTH_FILES.authenticateTarget)) === '1';
+  authenticateTarget(): Promise<boolean> {
+    return authenticatesTarget(this);
+  }
+
+  /**
+   * The ACL's mapped LUNs in index order, from one read of its directory.
+   * @example
+   * const indexes = (await acl.mappedLuns()).map((m) => m.index);
+   */
+  async mappedLuns(): Promise<MappedLUN[]> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    return mappedLunIndexes(snap, this.relativePath).map((index) => MappedLUN.existing(this, index));
   }
 
   /**

@@ -12,7 +12,6 @@
  *   SCSI host number, `dev` is `C:T:L` (or a device node on that host) and the
  *   control string has no `scsi_host_id`.
  */
-import type { Configfs } from '../cfs/configfs.js';
 import { validateValue } from '../cfs/names.js';
 import { infoField } from '../cfs/values.js';
 import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
@@ -161,16 +160,16 @@ export async function pscsiRecipe(dev: unknown, legacyHost: number | null, relea
 
 /** A pscsi storage object. */
 export class PSCSIStorageObject extends StorageObject {
-  private constructor(cfs: Configfs, location: StorageObjectLocation) {
-    super(cfs, location);
+  private constructor(root: RootHandle, location: StorageObjectLocation) {
+    super(root, location);
   }
 
   /**
    * Builds the object of a storage object known to exist (from a snapshot), without I/O.
    * @internal
    */
-  static existing(cfs: Configfs, location: StorageObjectLocation): PSCSIStorageObject {
-    return new PSCSIStorageObject(cfs, location);
+  static existing(root: RootHandle, location: StorageObjectLocation): PSCSIStorageObject {
+    return new PSCSIStorageObject(root, location);
   }
 
   /**
@@ -187,7 +186,7 @@ export class PSCSIStorageObject extends StorageObject {
     const mode = options.mode ?? (options.dev === undefined ? 'lookup' : 'create');
     if (options.dev !== undefined) parsePSCSIDevice(options.dev, legacy);
     const recipe = () => pscsiRecipe(options.dev, legacy ? placement!.hbaIndex : null);
-    return StorageObject.openWith(root, 'pscsi', name, mode, (cfs, loc) => new PSCSIStorageObject(cfs, loc), recipe, placement);
+    return StorageObject.openWith(root, 'pscsi', name, mode, (r, loc) => new PSCSIStorageObject(r, loc), recipe, placement);
   }
 
   /**

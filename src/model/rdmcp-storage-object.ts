@@ -3,7 +3,6 @@
  * optionally nullio (reads return zeros, writes are discarded, no memory used).
  */
 import { PAGE_SIZE } from './page-size.js';
-import type { Configfs } from '../cfs/configfs.js';
 import { infoField } from '../cfs/values.js';
 import type { RootHandle, Mode } from './cfs-node.js';
 import { parseSize } from '../cfs/names.js';
@@ -49,16 +48,16 @@ export async function rdmcpRecipe(options: RDMCPOptions): Promise<CreationRecipe
 
 /** A ramdisk (rd_mcp) storage object. */
 export class RDMCPStorageObject extends StorageObject {
-  private constructor(cfs: Configfs, location: StorageObjectLocation) {
-    super(cfs, location);
+  private constructor(root: RootHandle, location: StorageObjectLocation) {
+    super(root, location);
   }
 
   /**
    * Builds the object of a storage object known to exist (from a snapshot), without I/O.
    * @internal
    */
-  static existing(cfs: Configfs, location: StorageObjectLocation): RDMCPStorageObject {
-    return new RDMCPStorageObject(cfs, location);
+  static existing(root: RootHandle, location: StorageObjectLocation): RDMCPStorageObject {
+    return new RDMCPStorageObject(root, location);
   }
 
   /**
@@ -75,7 +74,7 @@ export class RDMCPStorageObject extends StorageObject {
       'ramdisk',
       name,
       mode,
-      (cfs, loc) => new RDMCPStorageObject(cfs, loc),
+      (r, loc) => new RDMCPStorageObject(r, loc),
       () => rdmcpRecipe(options),
       placement,
     );
@@ -89,6 +88,16 @@ export class RDMCPStorageObject extends StorageObject {
         ?.split('*')
         .reduce((a, b) => a * Number(b), 1) ?? NaN,
     );
+  }
+
+  /** The page size the kernel counts the ramdisk in (from `info`, the running kernel's page size). */
+  async pageSize(): Promise<number> {
+    return Number(infoField(await this.info(), 'PAGES/PAGE_SIZE')?.split('*')[1] ?? NaN);
+  }
+
+  /** The ramdisk's number of pages (from `info`). */
+  async pages(): Promise<number> {
+    return Number(infoField(await this.info(), 'PAGES/PAGE_SIZE')?.split('*')[0] ?? NaN);
   }
 
   /** Whether the ramdisk is nullio (no backing pages). */

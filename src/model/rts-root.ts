@@ -22,14 +22,19 @@ import {
   portalsPath,
   storageObjectPath,
   ACL_FILES,
+  DISCOVERY_AUTH_DIR,
 } from '../cfs/tree.js';
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
-import { RTSLibNotInCFSError } from '../errors.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { DEFAULT_DBROOT } from './persistent-reservations.js';
+import { stat } from 'node:fs/promises';
+import { CONFIGFS_MOUNT, isOnConfigfs, mountConfigfs } from '../cfs/mount.js';
 import { listStorageObjects, type StorageObject, type StorageObjectLocation } from './storage-object.js';
-import { FabricModule } from './fabric-module.js';
+import { FabricModule, modprobe } from './fabric-module.js';
 import { Target } from './target.js';
+import { NodeACLGroup, groupNames } from './node-acl-group.js';
 import { TPG } from './tpg.js';
 import { LUN } from './lun.js';
 import { NodeACL, parseSessionInfo, type SessionInfo } from './node-acl.js';
@@ -82,6 +87,33 @@ export class RTSRoot {
   }
 
   /**
+   * Opens the target root as rtslib-fb's `RTSRoot()` does: on the kernel's
+   * own root (the default), configfs is mounted and `target_core_mod`
+   * loaded first when they are missing; a clear error says why when that
+   * cannot be done (not root, no such module). Another `configfs` root must
+   * exist already.
+   * @example
+   * const root = await RTSRoot.open();
+   */
+  static async open(options: RTSRootOptions = {}): Promise<RTSRoot> {
+    const root = new RTSRoot(options);
+    if (await root.cfs.available()) return root;
+    if ((options.configfs ?? DEFAULT_TARGET_ROOT) !== DEFAULT_TARGET_ROOT) {
+      throw new RTSLibNotInCFSError(`the target root ${root.path} does not exist`, root.path);
+    }
+    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+      throw new RTSLibError(`the LIO target root ${root.path} is missing and only root can mount configfs and load target_core_mod (run as root)`, { code: 'EACCES' });
+    }
+    if (!(await isOnConfigfs(CONFIGFS_MOUNT))) {
+      await modprobe('configfs').catch(() => undefined); // built in on most kernels
+      await mountConfigfs();
+    }
+    await modprobe('target_core_mod');
+    if (!(await root.cfs.available())) throw new RTSLibNotInCFSError(`target_core_mod is loaded but ${root.path} did not appear`, root.path);
+    return root;
+  }
+
+  /**
    * Finds a write run that never finished (killed, or its undo failed) and
    * brings the tree back to exactly the configuration before it (or keeps
    * what it wrote when it had finished every operation). Null when there
@@ -107,6 +139,30 @@ export class RTSRoot {
     return text;
   }
 
+  /**
+   * Where the kernel keeps persistent-reservation (APTPL) and ALUA metadata
+   * files (`dbroot`; the kernel's default is `/var/target`).
+   * @example
+   * console.log(await root.dbroot()); // '/etc/target'
+   */
+  async dbroot(): Promise<string> {
+    return (await this.cfs.readValue(ROOT_FILES.dbroot, { what: 'dbroot', missing: 'throw' })) as string;
+  }
+
+  /**
+   * Sets the dbroot (default `/etc/target`, where rtslib-fb sets it). The
+   * directory must exist, and the kernel takes it only while no storage
+   * object has been enabled since target_core_mod was loaded.
+   * @example
+   * await root.setDbroot('/etc/target');
+   */
+  async setDbroot(dir: string = DEFAULT_DBROOT): Promise<void> {
+    if (typeof dir !== 'string' || !dir.startsWith('/')) throw new RTSLibInvalidArgumentError('dbroot', `expected an absolute path, got ${JSON.stringify(dir)}`);
+    if (!(await stat(dir).catch(() => null))?.isDirectory()) throw new RTSLibInvalidArgumentError('dbroot', `${dir} is not a directory`);
+    if ((await this.dbroot()) === dir) return;
+    await this.cfs.apply([{ op: 'write', path: ROOT_FILES.dbroot, value: dir }], { what: `set dbroot to ${dir} (the kernel takes it only before any storage object is enabled)` });
+  }
+
   /** One read of the tree's structure (directories, links, a few files), for the listings. */
   private structure(): Promise<Snapshot> {
     return this.cfs.snapshot('', { excludeNames: STRUCTURE_EXCLUDES });
@@ -117,14 +173,32 @@ export class RTSRoot {
     return listStorageObjects(await this.cfs.snapshot(CORE_DIR, { maxDepth: 2 }));
   }
 
+  /**
+   * The object of a storage object known to exist at `location`, of its plugin's class (no I/O).
+   * @example
+   * const so = root.storageObjectAt({ plugin: 'ramdisk', hbaIndex: 0, name: 'ram1' });
+   */
+  storageObjectAt(location: StorageObjectLocation): StorageObject {
+    return STORAGE_PLUGINS[location.plugin].existing(this, location);
+  }
+
   /** Every storage object, as objects of its plugin's class. */
   async storageObjects(): Promise<StorageObject[]> {
-    return (await this.storageObjectLocations()).map((loc) => STORAGE_PLUGINS[loc.plugin].existing(this.cfs, loc));
+    return (await this.storageObjectLocations()).map((loc) => this.storageObjectAt(loc));
   }
 
   /** Every fabric module this library knows, loaded or not (see {@link FabricModule.available}). */
   fabricModules(): FabricModule[] {
-    return (Object.keys(FABRICS) as FabricName[]).map((name) => new FabricModule(this, name));
+    return (Object.keys(FABRICS) as FabricName[]).map((name) => this.fabricModule(name));
+  }
+
+  /**
+   * The fabric module of that name, loaded or not.
+   * @example
+   * const wwns = (await root.fabricModule('iscsi').targets()).map((t) => t.wwn);
+   */
+  fabricModule(name: FabricName): FabricModule {
+    return new FabricModule(this, name);
   }
 
   /** Every target of every loaded fabric. */
@@ -133,7 +207,7 @@ export class RTSRoot {
     const out: Target[] = [];
     for (const fabric of this.fabricModules()) {
       for (const dir of snap.childDirs(fabric.relativePath)) {
-        if (dir === 'discovery_auth') continue;
+        if (dir === DISCOVERY_AUTH_DIR) continue;
         out.push(Target.existing(fabric, wwnFromConfigfs(fabric.info, dir)));
       }
     }
@@ -187,6 +261,16 @@ export class RTSRoot {
     );
   }
 
+  /**
+   * Every node ACL group (ACLs of a TPG sharing a tag) of every TPG, from one read.
+   * @example
+   * for (const g of await root.nodeAclGroups()) console.log(g.tpg.describe(), g.name);
+   */
+  async nodeAclGroups(snapshot?: Snapshot): Promise<NodeACLGroup[]> {
+    const snap = snapshot ?? (await this.structure());
+    return (await this.tpgs(snap)).flatMap((tpg) => groupNames(snap, tpg).map((name) => NodeACLGroup.existing(tpg, name)));
+  }
+
   /** Every network portal of every TPG. */
   async networkPortals(snapshot?: Snapshot): Promise<NetworkPortal[]> {
     const snap = snapshot ?? (await this.structure());
@@ -215,7 +299,7 @@ export class RTSRoot {
     const snap = await this.cfs.snapshot(CORE_DIR, { maxDepth: 4, excludeNames: STRUCTURE_EXCLUDES });
     const out: ALUATargetPortGroup[] = [];
     for (const loc of listStorageObjects(snap)) {
-      const so = STORAGE_PLUGINS[loc.plugin].existing(this.cfs, loc);
+      const so = this.storageObjectAt(loc);
       const dir = child(storageObjectPath(PLUGINS[loc.plugin].kernel, loc.hbaIndex, loc.name), 'alua');
       for (const name of snap.childDirs(dir)) out.push(ALUATargetPortGroup.existing(so, name));
     }

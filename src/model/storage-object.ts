@@ -9,8 +9,13 @@ import { RTSLibOperationError } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import {
   CORE_DIR,
+  STRUCTURE_EXCLUDES,
+  STORAGE_OBJECT_ATTRIBUTES,
   STORAGE_OBJECT_FILES,
   WWN_FILES,
+  HBA_FILES,
+  PR_FILES,
+  ROOT_FILES,
   child,
   groupPath,
   hbaPath,
@@ -20,12 +25,15 @@ import {
   type KernelPlugin,
   settingPath,
 } from '../cfs/tree.js';
-import { PLUGINS, pluginByKernelName, type PluginName } from '../cfs/plugins.js';
+import { PLUGINS, pluginByKernelName, supportsAlua, type PluginName } from '../cfs/plugins.js';
+import { ALUATargetPortGroup } from './alua-target-port-group.js';
+import { savedRegistrations } from './persistent-reservations.js';
 import { validateName, validateSettingName, validateValue } from '../cfs/names.js';
-import { RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { infoField } from '../cfs/values.js';
 import { CFSNode, openMode, validateMode } from './cfs-node.js';
 import type { RootHandle, Mode } from './cfs-node.js';
+import type { LUN } from './lun.js';
 
 /** Where a storage object lives: its plugin, HBA index and name. */
 export interface StorageObjectLocation {
@@ -104,6 +112,8 @@ export interface CreationRecipe {
   wwn?: string;
   /** Attributes written after enabling. */
   attributes?: Record<string, string>;
+  /** Saved APTPL registrations written back (`pr/res_aptpl_metadata`) after the attributes, before any LUN exists. */
+  aptplRegistrations?: readonly string[];
 }
 
 /**
@@ -131,6 +141,8 @@ export function storageObjectCreationOps(plugin: PluginName, hbaIndex: number, n
     path: settingPath(so, 'attrib', validateSettingName('attribute name', k)),
     value: validateValue(`attribute ${k}`, v),
   }));
+  for (const registration of recipe.aptplRegistrations ?? [])
+    attributes.push({ op: 'write', path: settingPath(so, 'pr', PR_FILES.aptplMetadata), value: validateValue('APTPL registration', registration) });
   return { create, attributes };
 }
 
@@ -152,6 +164,14 @@ export function findStorageObject(snap: Snapshot, plugin: PluginName, name: stri
     }
   }
   return null;
+}
+
+/** The storage object a root-relative path names (`core/<plugin>_<index>/<name>`), or null. */
+export function storageObjectLocationOf(path: string): StorageObjectLocation | null {
+  const parts = path.split('/');
+  if (parts.length !== 3 || parts[0] !== CORE_DIR) return null;
+  const parsed = parseHbaDirName(parts[1]!);
+  return parsed ? { plugin: pluginByKernelName(parsed.plugin).name, hbaIndex: parsed.index, name: parts[2]! } : null;
 }
 
 /** Every storage object in a snapshot of `core/`. */
@@ -196,8 +216,12 @@ export abstract class StorageObject extends CFSNode {
    */
   protected ownedByBackstore = false;
 
-  protected constructor(cfs: Configfs, location: StorageObjectLocation) {
-    super(cfs, storageObjectPath(PLUGINS[location.plugin].kernel, location.hbaIndex, location.name));
+  /** The root it was opened from. */
+  readonly root: RootHandle;
+
+  protected constructor(root: RootHandle, location: StorageObjectLocation) {
+    super(root.cfs, storageObjectPath(PLUGINS[location.plugin].kernel, location.hbaIndex, location.name));
+    this.root = root;
     this.name = location.name;
     this.plugin = location.plugin;
     this.hbaIndex = location.hbaIndex;
@@ -230,7 +254,7 @@ export abstract class StorageObject extends CFSNode {
     plugin: PluginName,
     name: string,
     mode: Mode,
-    make: (cfs: Configfs, location: StorageObjectLocation) => T,
+    make: (root: RootHandle, location: StorageObjectLocation) => T,
     recipe: (() => CreationRecipe | Promise<CreationRecipe>) | null,
     placement?: HbaPlacement,
   ): Promise<T> {
@@ -247,10 +271,10 @@ export abstract class StorageObject extends CFSNode {
       { describe: () => `${plugin} storage object ${name}`, path },
       { absent: 'does not exist (no such name in any HBA)' },
     );
-    if (existing) return make(cfs, existing);
+    if (existing) return make(root, existing);
     if (recipe === null) throw new RTSLibInvalidArgumentError('mode', `${plugin} storage objects cannot be created here`);
     const location = await createStorageObject(cfs, snap, plugin, name, await recipe());
-    const object = make(cfs, location);
+    const object = make(root, location);
     object.fresh = true;
     return object;
   }
@@ -261,7 +285,7 @@ export abstract class StorageObject extends CFSNode {
     plugin: PluginName,
     name: string,
     mode: Mode,
-    make: (cfs: Configfs, location: StorageObjectLocation) => T,
+    make: (root: RootHandle, location: StorageObjectLocation) => T,
     recipe: (() => CreationRecipe | Promise<CreationRecipe>) | null,
     placement: HbaPlacement,
   ): Promise<T> {
@@ -282,11 +306,11 @@ export abstract class StorageObject extends CFSNode {
       path: cfs.abs(so),
     });
     if (!create) {
-      object = make(cfs, location);
+      object = make(root, location);
     } else {
       if (recipe === null) throw new RTSLibInvalidArgumentError('mode', `${plugin} storage objects cannot be created here`);
       await createStorageObject(cfs, snap, plugin, name, await recipe(), placement.hbaIndex);
-      object = make(cfs, location);
+      object = make(root, location);
       object.fresh = true;
     }
     object.ownedByBackstore = placement.ownedByBackstore;
@@ -329,13 +353,85 @@ export abstract class StorageObject extends CFSNode {
   }
 
   /**
+   * Sets the unit serial (`wwn/vpd_unit_serial`) of a configured object;
+   * the kernel refuses while a LUN exports it. pscsi objects have none.
+   * @example
+   * await so.setWwn('6f7a1d52-3c0e-4c55-9a0b-000000000001');
+   */
+  async setWwn(wwn: string): Promise<void> {
+    if (!PLUGINS[this.plugin].hasUnitSerial) throw new RTSLibInvalidArgumentError('wwn', `${this.plugin} storage objects have no unit serial`);
+    const value = validateValue('wwn', wwn);
+    if (!(await this.isConfigured())) throw new RTSLibError(`${this.describe()} is not configured: it has no unit serial to set`, { code: 'EINVAL' });
+    await this.writeGroupValue('wwn', WWN_FILES.unitSerial, value);
+  }
+
+  /** Whether the object is configured (`enable` is 1; rtslib-fb's `is_configured()`). */
+  async isConfigured(): Promise<boolean> {
+    return (await this.readOptionalFile(STORAGE_OBJECT_FILES.enable)) !== '0';
+  }
+
+  /**
+   * The version of the object's plugin (`version` in its HBA's `hba_info`, rtslib-fb's `version`).
+   * @example
+   * console.log(await so.version()); // 'v4.0'
+   */
+  async version(): Promise<string | null> {
+    const text = await this.cfs.readValue(child(this.hbaPath, HBA_FILES.info), { what: `hba_info of ${this.hbaPath}`, missing: 'throw' });
+    return /\bversion:\s*(\S+)/.exec(text ?? '')?.[1] ?? null;
+  }
+
+  /**
+   * Whether the object can have ALUA groups (rtslib-fb's `alua_supported`):
+   * not pscsi; TCMU only when its handler set `attrib/alua_support`.
+   * @example
+   * if (await so.aluaSupported()) await ALUATargetPortGroup.open(so, 'ao', { tag: 2 });
+   */
+  async aluaSupported(): Promise<boolean> {
+    if (this.plugin !== 'user') return supportsAlua(this.plugin, undefined);
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(groupPath(this.relativePath, 'attrib'), { maxDepth: 1 });
+    return supportsAlua(this.plugin, snap.text(settingPath(this.relativePath, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport)));
+  }
+
+  /**
+   * The object's ALUA target port groups (the kernel's `default_tg_pt_gp`
+   * included), by name, from one read; none when it does not support ALUA.
+   * @example
+   * const names = (await so.aluaTpgs()).map((g) => g.name);
+   */
+  async aluaTpgs(): Promise<ALUATargetPortGroup[]> {
+    if (!(await this.aluaSupported())) return [];
+    const dir = child(this.relativePath, 'alua');
+    const snap = await this.cfs.snapshot(dir, { maxDepth: 1 });
+    return snap
+      .childDirs(dir)
+      .sort()
+      .map((name) => ALUATargetPortGroup.existing(this, name));
+  }
+
+  /**
+   * The LUNs (of every target) that export this storage object, from one
+   * read of the tree's structure.
+   * @example
+   * for (const lun of await so.attachedLuns()) console.log(lun.describe());
+   */
+  async attachedLuns(): Promise<LUN[]> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot('', { excludeNames: STRUCTURE_EXCLUDES });
+    return (await this.root.luns(snap)).filter((lun) => {
+      const link = snap.childLinks(lun.relativePath)[0];
+      return link !== undefined && snap.link(child(lun.relativePath, link)) === this.relativePath;
+    });
+  }
+
+  /**
    * Removes the storage object, then its HBA directory unless the HBA belongs
    * to a Backstore (opened through one) or still holds other storage objects.
    */
   async delete(): Promise<void> {
     await this.checkExists();
     try {
-      await this.removeFromTree(this.hbaPath, [this.relativePath], { removeEmptiedHbas: !this.ownedByBackstore });
+      await this.removeFromTree('', [this.relativePath], { removeEmptiedHbas: !this.ownedByBackstore });
     } catch (error) {
       // Another process put an object into the HBA meanwhile: the HBA stays, the deletion is done.
       if (error instanceof RTSLibOperationError && error.step.path === this.cfs.abs(this.hbaPath) && (error.code === 'ENOTEMPTY' || error.code === 'EBUSY')) return;
@@ -365,6 +461,11 @@ async function createStorageObject(
   const kernel = PLUGINS[plugin].kernel;
   let index = existingHba ?? lowestFreeHbaIndex(snapshot, kernel, 0);
   const wwn = recipe.wwn ?? (PLUGINS[plugin].hasUnitSerial ? randomUUID() : undefined);
+  // registrations the kernel saved for this unit serial come back with the object (rtslib-fb does the same)
+  if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial) {
+    const dbroot = await cfs.readValue(ROOT_FILES.dbroot, { what: 'dbroot', missing: 'null' });
+    if (dbroot) recipe = { ...recipe, aptplRegistrations: await savedRegistrations(dbroot, recipe.wwn) };
+  }
   for (;;) {
     const planned = storageObjectCreationOps(plugin, index, name, { ...recipe, ...(wwn === undefined ? {} : { wwn }) }, existingHba === undefined);
     const ops = [...planned.create, ...planned.attributes];

@@ -6,7 +6,7 @@
  * again. RTSRoot's listings, the config planner, the dump, recreation and
  * the Backstore model all take their per-plugin knowledge from here.
  */
-import type { Configfs } from '../cfs/configfs.js';
+import type { RootHandle } from './cfs-node.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { PLUGINS, pluginByKernelName, type PluginInfo, type PluginName } from '../cfs/plugins.js';
 import { STORAGE_OBJECT_FILES, child, groupPath, type KernelPlugin } from '../cfs/tree.js';
@@ -31,7 +31,7 @@ export interface StoragePlugin<O = unknown> {
   /** The kernel's names and module. */
   readonly info: PluginInfo;
   /** The object of an existing storage object, without I/O. */
-  existing(cfs: Configfs, location: StorageObjectLocation): StorageObject;
+  existing(root: RootHandle, location: StorageObjectLocation): StorageObject;
   /** How an existing object was made, from what the kernel shows of it. */
   madeWith(shown: ShownStorageObject): MadeWith;
   /**
@@ -44,16 +44,16 @@ export interface StoragePlugin<O = unknown> {
 
 /** Every storage plugin, keyed by saveconfig name. */
 export const STORAGE_PLUGINS: { readonly [P in PluginName]: StoragePlugin<StoragePluginOptions[P]> } = {
-  ramdisk: { info: PLUGINS.ramdisk, existing: (cfs, loc) => RDMCPStorageObject.existing(cfs, loc), madeWith: rdmcpMadeWith, recipe: (o) => rdmcpRecipe(o) },
-  fileio: { info: PLUGINS.fileio, existing: (cfs, loc) => FileIOStorageObject.existing(cfs, loc), madeWith: fileioMadeWith, recipe: fileioRecipe },
-  block: { info: PLUGINS.block, existing: (cfs, loc) => BlockStorageObject.existing(cfs, loc), madeWith: blockMadeWith, recipe: blockRecipe },
+  ramdisk: { info: PLUGINS.ramdisk, existing: (root, loc) => RDMCPStorageObject.existing(root, loc), madeWith: rdmcpMadeWith, recipe: (o) => rdmcpRecipe(o) },
+  fileio: { info: PLUGINS.fileio, existing: (root, loc) => FileIOStorageObject.existing(root, loc), madeWith: fileioMadeWith, recipe: fileioRecipe },
+  block: { info: PLUGINS.block, existing: (root, loc) => BlockStorageObject.existing(root, loc), madeWith: blockMadeWith, recipe: blockRecipe },
   pscsi: {
     info: PLUGINS.pscsi,
-    existing: (cfs, loc) => PSCSIStorageObject.existing(cfs, loc),
+    existing: (root, loc) => PSCSIStorageObject.existing(root, loc),
     madeWith: pscsiMadeWith,
     recipe: (o, released) => pscsiRecipe(o.dev, null, released),
   },
-  user: { info: PLUGINS.user, existing: (cfs, loc) => UserBackedStorageObject.existing(cfs, loc), madeWith: userMadeWith, recipe: (o) => userRecipe(o) },
+  user: { info: PLUGINS.user, existing: (root, loc) => UserBackedStorageObject.existing(root, loc), madeWith: userMadeWith, recipe: (o) => userRecipe(o) },
 };
 
 /** The plugin whose configfs prefix is `kernel` (`rd_mcp` → ramdisk). */

@@ -1,11 +1,13 @@
 /**
  * A target: one WWN of one fabric (`<fabric>/<wwn>`), holding TPGs.
  */
-import { FabricModule } from './fabric-module.js';
+import type { FabricModule } from './fabric-module.js';
+import { TPG } from './tpg.js';
 import type { FabricName } from '../cfs/fabrics.js';
 import { generateWwn, normalizeTargetWwn, wwnToConfigfs } from '../cfs/wwn.js';
-import { targetPath } from '../cfs/tree.js';
+import { parseTpgDirName, targetPath } from '../cfs/tree.js';
 import { CFSNode, openMode, validateMode, type Mode, type RootHandle } from './cfs-node.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
 
 /** Options for {@link Target.open}. */
 export interface TargetOptions {
@@ -51,8 +53,12 @@ export class Target extends CFSNode {
    * const target = await Target.open(root, 'iscsi', { wwn: 'iqn.2003-01.org.example:t1' });
    */
   static async open(root: RootHandle, fabricName: FabricName, options: TargetOptions = {}): Promise<Target> {
-    const fabric = new FabricModule(root, fabricName);
+    const fabric = root.fabricModule(fabricName);
     const mode = validateMode(options.mode ?? (options.wwn === undefined ? 'create' : 'any'));
+    // a hardware fabric's target is one of its ports: it cannot be made up (rtslib-fb refuses the same)
+    if (options.wwn === undefined && fabric.needsWwn()) {
+      throw new RTSLibInvalidArgumentError('wwn', `fabric ${fabric.name} cannot generate a WWN: give one of its ports' (see FabricModule.wwns())`);
+    }
     const wwn = options.wwn === undefined ? generateWwn(fabric.info.wwnTypes[0]!) : normalizeTargetWwn(fabric.info, options.wwn).wwn;
     const target = new Target(fabric, wwn);
     const exists = await target.exists();
@@ -62,6 +68,22 @@ export class Target extends CFSNode {
       target.fresh = true;
     }
     return target;
+  }
+
+  /**
+   * The target's TPGs in tag order, from one read of its directory.
+   * @example
+   * const tags = (await target.tpgs()).map((tpg) => tpg.tag);
+   */
+  async tpgs(): Promise<TPG[]> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    return snap
+      .childDirs(this.relativePath)
+      .map(parseTpgDirName)
+      .filter((t): t is number => t !== null)
+      .sort((a, b) => a - b)
+      .map((tag) => TPG.existing(this, tag));
   }
 
   /** Removes the target with its TPGs, LUNs, ACLs and portals. */

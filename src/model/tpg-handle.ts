@@ -6,6 +6,7 @@
  */
 import type { CFSNode } from './cfs-node.js';
 import type { Target } from './target.js';
+import type { LUN } from './lun.js';
 
 /** A TPG as its children see it: a configfs node with its target and tag. */
 export type TPGHandle = Pick<CFSNode, 'cfs' | 'relativePath' | 'path' | 'describe' | 'exists'> & {
@@ -13,4 +14,6 @@ export type TPGHandle = Pick<CFSNode, 'cfs' | 'relativePath' | 'path' | 'describ
   readonly target: Target;
   /** The TPG's tag. */
   readonly tag: number;
+  /** The object of its LUN `index` (no I/O). */
+  lun(index: number): LUN;
 };

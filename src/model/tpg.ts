@@ -18,11 +18,13 @@ import {
 } from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
 import { generateWwn, normalizeWwn } from '../cfs/wwn.js';
-import { RTSLibInvalidArgumentError } from '../errors.js';
+import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import { NodeACL } from './node-acl.js';
 import { LUN } from './lun.js';
 import { NetworkPortal } from './network-portal.js';
+import { NodeACLGroup, groupNames } from './node-acl-group.js';
+import { authenticatesTarget, readChap, writeChap, type ChapCredentials } from './chap.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 
 /** Options for {@link TPG.open}. */
@@ -31,7 +33,11 @@ export interface TPGOptions {
   tag?: number;
   /** Default `any` with a tag, `create` without. */
   mode?: Mode;
-  /** For fabrics with a nexus (loopback, vhost, ...): `true` generates one, a string sets it. */
+  /**
+   * For fabrics with a nexus (loopback, vhost, ...): a string sets it, `true`
+   * generates one, `false` creates the TPG without one (set it later with
+   * {@link TPG.setNexus}). Default: generated, as rtslib-fb does.
+   */
   nexus?: boolean | string;
 }
 
@@ -86,10 +92,12 @@ export class TPG extends CFSNode {
     const mode = validateMode(options.mode ?? (options.tag === undefined ? 'create' : 'any'));
     if (options.tag !== undefined) validateInteger('tag', options.tag, 1, 65535);
     let nexus: string | undefined;
-    if (options.nexus !== undefined && options.nexus !== false) {
-      if (!target.fabric.has('nexus')) throw new RTSLibInvalidArgumentError('nexus', `fabric ${target.fabric.name} has no nexus`);
-      nexus = options.nexus === true ? generateWwn(target.fabric.info.wwnTypes[0]!) : normalizeWwn(target.fabric.info, options.nexus, 'nexus').wwn;
+    if (options.nexus !== undefined && options.nexus !== false && !target.fabric.has('nexus')) {
+      throw new RTSLibInvalidArgumentError('nexus', `fabric ${target.fabric.name} has no nexus`);
     }
+    // a nexus fabric's new TPG gets one unless told not to (rtslib-fb creates it too)
+    const wantNexus = options.nexus ?? target.fabric.has('nexus');
+    if (wantNexus !== false) nexus = wantNexus === true ? generateWwn(target.fabric.info.wwnTypes[0]!) : normalizeWwn(target.fabric.info, wantNexus, 'nexus').wwn;
     const snap = await target.cfs.snapshot(target.relativePath, { maxDepth: 1 });
     const tags = new Set(
       snap
@@ -111,10 +119,36 @@ export class TPG extends CFSNode {
     return tpg;
   }
 
+  /**
+   * The object of the TPG's LUN `index`, without I/O (see {@link luns} for those that exist).
+   * @example
+   * const lun0 = tpg.lun(0);
+   */
+  lun(index: number): LUN {
+    return LUN.existing(this, index);
+  }
+
   /** The nexus WWN (loopback, vhost, ...), or null when none is set or the fabric has none. */
   async nexus(): Promise<string | null> {
-    const text = await this.readOptionalFile(TPG_FILES.nexus);
+    // the kernel answers ENODEV for a TPG without a nexus
+    const text = await this.readOptionalFile(TPG_FILES.nexus).catch((error: unknown) => {
+      if (error instanceof RTSLibError && error.code === 'ENODEV') return null;
+      throw error;
+    });
     return text === null || text === '' ? null : text;
+  }
+
+  /**
+   * Sets the nexus of a TPG that has none (fabrics with a nexus only): the
+   * WWN given, or a generated one. The kernel keeps one nexus per TPG.
+   * @example
+   * await tpg.setNexus('naa.5001405f1a2b3c4d');
+   */
+  async setNexus(wwn: string | true = true): Promise<void> {
+    if (!this.target.fabric.has('nexus')) throw new RTSLibInvalidArgumentError('nexus', `fabric ${this.target.fabric.name} has no nexus`);
+    const nexus = wwn === true ? generateWwn(this.target.fabric.info.wwnTypes[0]!) : normalizeWwn(this.target.fabric.info, wwn, 'nexus').wwn;
+    if ((await this.nexus()) !== null) throw new RTSLibError(`${this.describe()} already has a nexus (the kernel keeps one)`, { code: 'EEXIST' });
+    await this.cfs.apply([{ op: 'write', path: child(this.relativePath, TPG_FILES.nexus), value: nexus }], { what: `set the nexus of ${this.describe()}` });
   }
 
   /** Whether the TPG is enabled (fabrics without an `enable` file are always enabled). */
@@ -123,8 +157,16 @@ export class TPG extends CFSNode {
     return text === null ? true : text === '1';
   }
 
-  /** Enables or disables the TPG (fabrics with an `enable` file only). */
+  /**
+   * Enables or disables the TPG. Fabrics without an `enable` file (loopback,
+   * vhost, …) are always enabled: as in rtslib-fb, nothing is written there.
+   */
   async setEnabled(enabled: boolean): Promise<void> {
+    if (typeof enabled !== 'boolean') throw new RTSLibInvalidArgumentError('enabled', 'expected a boolean');
+    if ((await this.readOptionalFile(TPG_FILES.enable)) === null) {
+      await this.checkExists();
+      return;
+    }
     await this.cfs.apply([{ op: 'write', path: child(this.relativePath, TPG_FILES.enable), value: enabled ? '1' : '0' }], {
       what: `${enabled ? 'enable' : 'disable'} ${this.describe()}`,
     });
@@ -173,6 +215,47 @@ export class TPG extends CFSNode {
       .map(parsePortalDirName)
       .filter((p): p is { ip: string; port: number } => p !== null)
       .map((p) => NetworkPortal.existing(this, p.ip, p.port));
+  }
+
+  /**
+   * The TPG's own CHAP credentials (`auth/`: used when the TPG authenticates
+   * initiators without ACLs of their own; unset ones are null). iSCSI only.
+   * @example
+   * const { userid } = await tpg.chap();
+   */
+  chap(): Promise<ChapCredentials> {
+    return readChap(this);
+  }
+
+  /**
+   * Sets the TPG's CHAP credentials given (null or '' unsets one), all or
+   * nothing. Values never appear in errors. iSCSI only.
+   * @example
+   * await tpg.setChap({ userid: 'tpg-user', password: 'tpg-secret' });
+   */
+  setChap(credentials: Partial<ChapCredentials>): Promise<void> {
+    return writeChap(this, credentials);
+  }
+
+  /**
+   * Whether initiators must authenticate the target too (`auth/authenticate_target`). iSCSI only.
+   * @example
+   * if (await tpg.authenticateTarget()) console.log('mutual CHAP');
+   */
+  authenticateTarget(): Promise<boolean> {
+    return authenticatesTarget(this);
+  }
+
+  /**
+   * The TPG's node ACL groups (ACLs sharing a tag, as rtslib-fb's
+   * `node_acl_groups`), by name, from one read of its ACLs.
+   * @example
+   * const names = (await tpg.nodeAclGroups()).map((g) => g.name);
+   */
+  async nodeAclGroups(): Promise<NodeACLGroup[]> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(aclsPath(this.relativePath), { maxDepth: 2, excludeNames: STRUCTURE_EXCLUDES });
+    return groupNames(snap, this).map((name) => NodeACLGroup.existing(this, name));
   }
 
   /** Removes the TPG with its LUNs, ACLs and portals. */

@@ -3,7 +3,6 @@
  * userspace handler such as tcmu-runner. The object can be created while no
  * handler runs.
  */
-import type { Configfs } from '../cfs/configfs.js';
 import { parseSize, validateControlValue } from '../cfs/names.js';
 import { validateUserControl } from '../cfs/plugins.js';
 import { infoField } from '../cfs/values.js';
@@ -88,16 +87,16 @@ export async function userRecipe(options: UserOptions): Promise<CreationRecipe> 
 
 /** A TCMU (user) storage object. */
 export class UserBackedStorageObject extends StorageObject {
-  private constructor(cfs: Configfs, location: StorageObjectLocation) {
-    super(cfs, location);
+  private constructor(root: RootHandle, location: StorageObjectLocation) {
+    super(root, location);
   }
 
   /**
    * Builds the object of a storage object known to exist (from a snapshot), without I/O.
    * @internal
    */
-  static existing(cfs: Configfs, location: StorageObjectLocation): UserBackedStorageObject {
-    return new UserBackedStorageObject(cfs, location);
+  static existing(root: RootHandle, location: StorageObjectLocation): UserBackedStorageObject {
+    return new UserBackedStorageObject(root, location);
   }
 
   /**
@@ -113,7 +112,7 @@ export class UserBackedStorageObject extends StorageObject {
       'user',
       name,
       mode,
-      (cfs, loc) => new UserBackedStorageObject(cfs, loc),
+      (r, loc) => new UserBackedStorageObject(r, loc),
       () => userRecipe(options),
       placement,
     );
@@ -128,6 +127,16 @@ export class UserBackedStorageObject extends StorageObject {
   async config(): Promise<string | null> {
     const value = infoField(await this.info(), 'Config');
     return value === undefined || value === 'NULL' ? null : value;
+  }
+
+  /**
+   * The control settings a handler may be given, as one string
+   * (`max_data_area_mb=…,hw_block_size=…,data_pages_per_blk=…`; rtslib-fb's
+   * `control_tuples`, what saveconfig.json records as `control`).
+   */
+  async controlTuples(): Promise<string> {
+    const [info, blockSize] = await Promise.all([this.info(), this.getAttribute(STORAGE_OBJECT_ATTRIBUTES.hwBlockSize).catch(() => undefined)]);
+    return userMadeWith({ info, udevPath: '', attribute: (name) => (name === STORAGE_OBJECT_ATTRIBUTES.hwBlockSize ? blockSize : undefined) }).userControl ?? '';
   }
 
   /** Max sectors per command. */

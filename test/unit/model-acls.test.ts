@@ -178,7 +178,8 @@ describe('objects refuse bad input before any write (temp dir, not configfs)', (
     const target = await Target.open(root, 'iscsi', { wwn: 'iqn.2003-01.org.example:t1' });
     tpg = await TPG.open(target, { tag: 1 });
     const loop = await Target.open(root, 'loopback', { wwn: 'naa.5001405c73a169b8' });
-    loopTpg = await TPG.open(loop, { tag: 1 });
+    // a plain directory has no nexus file to write (configfs makes it)
+    loopTpg = await TPG.open(loop, { tag: 1, nexus: false });
     snapshotOfDir = listTree(dir);
   });
 

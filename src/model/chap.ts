@@ -1,0 +1,73 @@
+/**
+ * CHAP credentials of a node with an `auth/` group (a node ACL, or an iSCSI
+ * TPG in its demo-mode/TPG-wide authentication): read, set all or nothing
+ * (with the old values kept for the undo), and whether the initiator must
+ * authenticate the target. Values never appear in errors.
+ */
+import type { CFSNode } from './cfs-node.js';
+import { ACL_AUTH_FILES, aclAuthPath } from '../cfs/tree.js';
+import { validateValue } from '../cfs/names.js';
+import { AUTH_UNSET } from '../cfs/values.js';
+import { RTSLibInvalidArgumentError } from '../errors.js';
+
+/** The longest CHAP user id or password the kernel keeps. */
+export const MAX_CHAP_BYTES = 255;
+
+/** CHAP credentials of an ACL; null means unset. */
+export interface ChapCredentials {
+  /** `auth/userid` */
+  userid: string | null;
+  /** `auth/password` */
+  password: string | null;
+  /** `auth/userid_mutual` */
+  mutualUserid: string | null;
+  /** `auth/password_mutual` */
+  mutualPassword: string | null;
+}
+
+/**
+ * Validates one CHAP value (user id or password); null/'' mean unset. Never echoes the value.
+ * @example
+ * validateChapValue('password', null); // 'NULL'
+ */
+export function validateChapValue(argument: string, value: unknown): string {
+  if (value === null || value === '') return AUTH_UNSET;
+  if (typeof value !== 'string') throw new RTSLibInvalidArgumentError(argument, `expected a string or null, got ${typeof value}`);
+  const text = validateValue(argument, value, true);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(text)) throw new RTSLibInvalidArgumentError(argument, 'must not contain control characters (value not shown)');
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CHAP_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes; the kernel keeps at most ${MAX_CHAP_BYTES} (value not shown)`);
+  return text;
+}
+
+/** The node's `auth/` files, by credential. */
+const FILES: readonly [keyof ChapCredentials, string][] = [
+  ['userid', ACL_AUTH_FILES.userid],
+  ['password', ACL_AUTH_FILES.password],
+  ['mutualUserid', ACL_AUTH_FILES.mutualUserid],
+  ['mutualPassword', ACL_AUTH_FILES.mutualPassword],
+];
+
+/** The CHAP credentials of a node (unset ones are null). @internal */
+export async function readChap(node: CFSNode): Promise<ChapCredentials> {
+  const values = await Promise.all(FILES.map(([, file]) => node.getAuthAttribute(file)));
+  return { userid: values[0] ?? null, password: values[1] ?? null, mutualUserid: values[2] ?? null, mutualPassword: values[3] ?? null };
+}
+
+/** Sets the credentials given (null or '' unsets one; omitted ones are left alone), all or nothing. @internal */
+export async function writeChap(node: CFSNode, credentials: Partial<ChapCredentials>): Promise<void> {
+  if (typeof credentials !== 'object' || credentials === null) throw new RTSLibInvalidArgumentError('credentials', 'expected an object');
+  const writes = FILES.filter(([key]) => credentials[key] !== undefined).map(([key, file]) => ({ key, file, value: validateChapValue(`chap ${key}`, credentials[key]) }));
+  if (writes.length === 0) return;
+  const previous = await readChap(node);
+  await node.cfs.apply(
+    writes.map(({ key, file, value }) => ({ op: 'write' as const, path: aclAuthPath(node.relativePath, file), value, secret: true, previous: previous[key] ?? AUTH_UNSET })),
+    { what: `set the CHAP credentials of ${node.describe()}` },
+  );
+}
+
+/** Whether the initiator must authenticate the target too (`auth/authenticate_target`, read-only). @internal */
+export async function authenticatesTarget(node: CFSNode): Promise<boolean> {
+  return (await node.getAuthAttribute(ACL_AUTH_FILES.authenticateTarget)) === '1';
+}

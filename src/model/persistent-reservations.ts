@@ -1,0 +1,43 @@
+/**
+ * Persistent reservations that survive a restart (APTPL): the kernel writes
+ * a storage object's registrations to `<dbroot>/pr/aptpl_<unit serial>`
+ * when an initiator asks for APTPL; when the object is created again, they
+ * are written back to its `pr/res_aptpl_metadata`, one registration a write,
+ * before any LUN exports it (rtslib-fb's `_config_pr_aptpl`).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where rtslib-fb sets the kernel's dbroot (`/etc/target`); the kernel's own default is `/var/target`. */
+export const DEFAULT_DBROOT = '/etc/target';
+
+/** The file the kernel keeps a storage object's APTPL registrations in. */
+export function aptplFile(dbroot: string, unitSerial: string): string {
+  return join(dbroot, 'pr', `aptpl_${unitSerial}`);
+}
+
+/**
+ * The registrations saved for a storage object, each as the kernel takes it
+ * back in `pr/res_aptpl_metadata` (the `key=value` lines of one
+ * `PR_REG_START`…`PR_REG_END` block joined by commas); none when there is
+ * no file or it is not one the kernel wrote.
+ * @internal
+ */
+export async function savedRegistrations(dbroot: string, unitSerial: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(aptplFile(dbroot, unitSerial), 'utf8');
+  } catch {
+    return [];
+  }
+  const lines = text.split(/\s+/).filter((l) => l !== '');
+  if (!lines[0]?.startsWith('PR_REG_START:')) return [];
+  const registrations: string[] = [];
+  let current: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('PR_REG_START:')) current = [];
+    else if (line.startsWith('PR_REG_END:')) registrations.push(current.join(','));
+    else current.push(line);
+  }
+  return registrations;
+}

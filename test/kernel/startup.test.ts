@@ -1,0 +1,52 @@
+/**
+ * Start-up as rtslib-fb's `RTSRoot()`: with configfs unmounted and the
+ * target modules unloaded, `RTSRoot.open()` mounts configfs and loads
+ * target_core_mod; a root that is not the kernel's is never created.
+ * (Runs last in the suite: it unloads every target module the earlier
+ * files loaded, and leaves target_core_mod loaded again.)
+ */
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { FABRICS } from '../../src/cfs/fabrics.js';
+import { RTSLibNotInCFSError, RTSRoot, executePlan, planClear } from '../../src/index.js';
+import { TARGET, unloadScsiDebug } from './helpers.js';
+
+const FABRIC_DIRS = new Set(Object.values(FABRICS).map((f) => f.dir));
+
+/** Target modules, users before what they use. */
+const MODULES = ['iscsi_target_mod', 'tcm_loop', 'vhost_scsi', 'target_core_user', 'target_core_pscsi', 'target_core_file', 'target_core_iblock', 'target_core_mod'];
+
+const mounted = (): boolean =>
+  readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[1] === '/sys/kernel/config');
+
+describe('RTSRoot.open()', () => {
+  test('mounts configfs and loads target_core_mod when they are missing', async () => {
+    const root = new RTSRoot();
+    await executePlan(root, await planClear(root));
+    await unloadScsiDebug();
+    // a loaded fabric's directory holds its module
+    for (const dir of readdirSync(TARGET)) if (statSync(`${TARGET}/${dir}`).isDirectory() && FABRIC_DIRS.has(dir)) rmdirSync(`${TARGET}/${dir}`);
+    for (const m of MODULES) {
+      if (!existsSync(`/sys/module/${m}`)) continue;
+      const r = spawnSync('modprobe', ['-r', m], { encoding: 'utf8' });
+      expect(r.status, `modprobe -r ${m}: ${r.stderr}`).toBe(0);
+    }
+    const umount = spawnSync('umount', ['/sys/kernel/config'], { encoding: 'utf8' });
+    expect(umount.status, umount.stderr).toBe(0);
+    expect(mounted()).toBe(false);
+    expect(existsSync(TARGET)).toBe(false);
+
+    // a root that is not the kernel's is not made
+    await expect(RTSRoot.open({ configfs: '/tmp/not-a-target-root' })).rejects.toBeInstanceOf(RTSLibNotInCFSError);
+
+    const opened = await RTSRoot.open();
+    expect(mounted()).toBe(true);
+    expect(existsSync('/sys/module/target_core_mod')).toBe(true);
+    expect(await opened.version()).toMatch(/^Target Engine Core ConfigFS Infrastructure/);
+    // and it works: a fabric loads on demand
+    expect(await opened.fabricModule('loopback').targets()).toEqual([]);
+  });
+});
