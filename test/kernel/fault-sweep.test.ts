@@ -15,7 +15,7 @@ import { Journal } from '../../src/cfs/journal.js';
 import { configuredTree } from './helpers.js';
 import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, samplePoints, treeDiff } from './support/write-scenarios.js';
 
-const POINTS: number | 'all' = process.env.RTSLIB_FAULT_POINTS === 'all' ? 'all' : Number(process.env.RTSLIB_FAULT_POINTS ?? 10);
+const POINTS: number | 'all' = process.env.RTSLIB_FAULT_POINTS === 'all' ? 'all' : Number(process.env.RTSLIB_FAULT_POINTS ?? 5);
 const EIO = 5;
 const root = new RTSRoot();
 

@@ -30,9 +30,17 @@ describe('RTSRoot.open()', () => {
     // a loaded fabric's directory holds its module
     for (const dir of readdirSync(TARGET)) if (statSync(`${TARGET}/${dir}`).isDirectory() && FABRIC_DIRS.has(dir)) rmdirSync(`${TARGET}/${dir}`);
     for (const m of MODULES) {
-      if (!existsSync(`/sys/module/${m}`)) continue;
-      const r = spawnSync('modprobe', ['-r', m], { encoding: 'utf8' });
-      expect(r.status, `modprobe -r ${m}: ${r.stderr}`).toBe(0);
+      // a module stays in use for a while after the last session or thread using it ends (earlier files log in over iSCSI)
+      let r = spawnSync('true', { encoding: 'utf8' });
+      for (let i = 0; i < 60 && existsSync(`/sys/module/${m}`); i++) {
+        r = spawnSync('modprobe', ['-r', m], { encoding: 'utf8' });
+        if (r.status === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const held = existsSync(`/sys/module/${m}`)
+        ? `refcnt ${readFileSync(`/sys/module/${m}/refcnt`, 'utf8').trim()}, holders ${readdirSync(`/sys/module/${m}/holders`).join(' ') || 'none'}`
+        : '';
+      expect(existsSync(`/sys/module/${m}`), `modprobe -r ${m}: ${String(r.stderr)} ${held}`).toBe(false);
     }
     const umount = spawnSync('umount', ['/sys/kernel/config'], { encoding: 'utf8' });
     expect(umount.status, umount.stderr).toBe(0);
