@@ -17,6 +17,26 @@ const FABRIC_DIRS = new Set(Object.values(FABRICS).map((f) => f.dir));
 /** Target modules, users before what they use. */
 const MODULES = ['iscsi_target_mod', 'tcm_loop', 'vhost_scsi', 'target_core_user', 'target_core_pscsi', 'target_core_file', 'target_core_iblock', 'target_core_mod'];
 
+/**
+ * Unloads a module after the modules that hold it (ib_isert and cxgbit hold
+ * iscsi_target_mod once a portal asked for iSER or offload); a module stays
+ * in use for a moment after the last session or thread using it ends.
+ */
+async function unload(m: string): Promise<void> {
+  if (!existsSync(`/sys/module/${m}`)) return;
+  for (const holder of readdirSync(`/sys/module/${m}/holders`)) await unload(holder);
+  let r = spawnSync('true', { encoding: 'utf8' });
+  for (let i = 0; i < 60 && existsSync(`/sys/module/${m}`); i++) {
+    r = spawnSync('modprobe', ['-r', m], { encoding: 'utf8' });
+    if (r.status === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const held = existsSync(`/sys/module/${m}`)
+    ? `refcnt ${readFileSync(`/sys/module/${m}/refcnt`, 'utf8').trim()}, holders ${readdirSync(`/sys/module/${m}/holders`).join(' ') || 'none'}`
+    : '';
+  expect(existsSync(`/sys/module/${m}`), `modprobe -r ${m}: ${String(r.stderr)} ${held}`).toBe(false);
+}
+
 const mounted = (): boolean =>
   readFileSync('/proc/mounts', 'utf8')
     .split('\n')
@@ -29,19 +49,7 @@ describe('RTSRoot.open()', () => {
     await unloadScsiDebug();
     // a loaded fabric's directory holds its module
     for (const dir of readdirSync(TARGET)) if (statSync(`${TARGET}/${dir}`).isDirectory() && FABRIC_DIRS.has(dir)) rmdirSync(`${TARGET}/${dir}`);
-    for (const m of MODULES) {
-      // a module stays in use for a while after the last session or thread using it ends (earlier files log in over iSCSI)
-      let r = spawnSync('true', { encoding: 'utf8' });
-      for (let i = 0; i < 60 && existsSync(`/sys/module/${m}`); i++) {
-        r = spawnSync('modprobe', ['-r', m], { encoding: 'utf8' });
-        if (r.status === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-      const held = existsSync(`/sys/module/${m}`)
-        ? `refcnt ${readFileSync(`/sys/module/${m}/refcnt`, 'utf8').trim()}, holders ${readdirSync(`/sys/module/${m}/holders`).join(' ') || 'none'}`
-        : '';
-      expect(existsSync(`/sys/module/${m}`), `modprobe -r ${m}: ${String(r.stderr)} ${held}`).toBe(false);
-    }
+    for (const m of MODULES) await unload(m);
     const umount = spawnSync('umount', ['/sys/kernel/config'], { encoding: 'utf8' });
     expect(umount.status, umount.stderr).toBe(0);
     expect(mounted()).toBe(false);
