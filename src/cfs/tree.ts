@@ -154,14 +154,19 @@ export type AluaGroupSetting = (typeof ALUA_GROUP_SETTINGS)[number];
 /** Files of an ALUA target port group directory the library reads or writes by name. */
 export const ALUA_GROUP_FILES = { id: 'tg_pt_gp_id' } as const;
 
-/** Files of a fabric's `discovery_auth` directory besides its CHAP values. */
-export const DISCOVERY_AUTH_FILES = {
-  enforce: 'enforce_discovery_auth',
+/** `auth/` files of a node ACL (CHAP credentials), as rtslib-fb names them. */
+export const ACL_AUTH_FILES = {
   userid: 'userid',
   password: 'password',
   mutualUserid: 'userid_mutual',
   mutualPassword: 'password_mutual',
   authenticateTarget: 'authenticate_target',
+} as const;
+
+/** Files of a fabric's `discovery_auth` directory: whether it is enforced, and the same CHAP files as a node's `auth/`. */
+export const DISCOVERY_AUTH_FILES = {
+  enforce: 'enforce_discovery_auth',
+  ...ACL_AUTH_FILES,
 } as const;
 
 /** Files directly in a fabric's directory. */
@@ -348,15 +353,6 @@ export function resolveLink(linkPath: string, target: string, root: string): str
 
 /** Name of a network portal's iSER switch file. */
 export const PORTAL_FILES = { iser: 'iser', offload: 'cxgbit' } as const;
-
-/** `auth/` files of a node ACL (CHAP credentials), as rtslib-fb names them. */
-export const ACL_AUTH_FILES = {
-  userid: 'userid',
-  password: 'password',
-  mutualUserid: 'userid_mutual',
-  mutualPassword: 'password_mutual',
-  authenticateTarget: 'authenticate_target',
-} as const;
 
 /** `<acl>/auth/<name>` */
 export function aclAuthPath(acl: string, name: string): string {
