@@ -4,9 +4,9 @@
  * it. Checked with statfs before the first write; tests that work on a
  * plain directory say so explicitly.
  */
-import { spawn } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
 import { RTSLibError, systemCallError } from '../errors.js';
+import { runTool } from './processes.js';
 
 /** `CONFIGFS_MAGIC` from include/uapi/linux/magic.h. */
 export const CONFIGFS_MAGIC = 0x62656570;
@@ -21,13 +21,7 @@ export async function isOnConfigfs(dir: string): Promise<boolean> {
 
 /** Mounts configfs on {@link CONFIGFS_MOUNT} (`mount -t configfs configfs /sys/kernel/config`, an argument vector). */
 export function mountConfigfs(timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('mount', ['-t', 'configfs', 'configfs', CONFIGFS_MOUNT], { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
-    let stderr = '';
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('error', (err) => reject(new RTSLibError(`could not run mount: ${err.message}`, { code: 'ERR_RTSLIB_MOUNT', cause: err })));
-    proc.on('close', (code) => (code === 0 ? resolve() : reject(new RTSLibError(`mount -t configfs failed (exit ${code}): ${stderr.trim()}`, { code: 'ERR_RTSLIB_MOUNT' }))));
-  });
+  return runTool('mount -t configfs', 'mount', ['-t', 'configfs', 'configfs', CONFIGFS_MOUNT], 'ERR_RTSLIB_MOUNT', timeoutMs);
 }
 
 /** Throws unless `root` is a directory on a configfs mount. */

@@ -21,7 +21,6 @@ import {
   WWN_FILES,
   aclsPath,
   child,
-  discoveryAuthPath,
   fabricPath,
   groupPath,
   lunPath,
@@ -32,7 +31,6 @@ import {
   portalsPath,
   storageObjectPath,
   ALUA_GROUP_FILES,
-  DISCOVERY_AUTH_FILES,
   STORAGE_OBJECT_ATTRIBUTES,
   aluaGroupPath,
   aluaGroupsPath,
@@ -43,6 +41,7 @@ import {
 import { authValue } from '../cfs/values.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { listStorageObjects } from '../model/storage-object.js';
+import { discoveryAuthIn } from '../model/fabric-module.js';
 import { blockDeviceSize } from '../scsi/block-device-size.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS, SECRET_KEYS, storageObjectRef } from './format.js';
 import type {
@@ -286,12 +285,16 @@ function dumpTpg(snap: Snapshot, fabric: FabricInfo, target: string, tag: number
  * has none or is not loaded.
  */
 export function discoveryAuthState(snap: Snapshot, fabric: FabricInfo): Required<FabricModuleConfig> | null {
-  if (!fabric.features.includes('discovery_auth')) return null;
-  const dir = discoveryAuthPath(fabric.dir);
-  if (snap.kind(dir) !== 'dir') return null;
-  const out = { name: fabric.name, discovery_enable_auth: read(snap, child(dir, DISCOVERY_AUTH_FILES.enforce)) === '1' } as Required<FabricModuleConfig>;
-  for (const [key, file] of DISCOVERY_KEYS) out[key] = authValue(read(snap, child(dir, file)) ?? '') ?? '';
-  return out;
+  const state = discoveryAuthIn(snap, fabric);
+  if (!state) return null;
+  return {
+    name: fabric.name,
+    discovery_enable_auth: state.enable,
+    discovery_userid: state.userid ?? '',
+    discovery_password: state.password ?? '',
+    discovery_mutual_userid: state.mutualUserid ?? '',
+    discovery_mutual_password: state.mutualPassword ?? '',
+  };
 }
 
 /** A fabric's saveconfig entry: only when discovery authentication is enforced, with the values that are set (rtslib-fb's dump). */

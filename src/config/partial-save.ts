@@ -14,7 +14,7 @@ import type { RTSRoot } from '../model/rts-root.js';
 import { loadConfigFile, writeConfigFile, type WriteConfigOptions, type WriteConfigResult } from './config-file.js';
 import { dumpConfig } from './dump.js';
 import { parseStorageObjectRef } from './format.js';
-import { soKey, targetKey } from './plan-scope.js';
+import { namesTarget, soKey, targetKey } from './plan-scope.js';
 import { validateConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig } from './schema.js';
 
 /** Which entries a partial save replaces. */
@@ -35,12 +35,6 @@ export interface SaveConfigFileOptions extends WriteConfigOptions {
 function isStorageObject(spec: string, so: StorageObjectConfig): boolean {
   const ref = parseStorageObjectRef(spec);
   return ref ? ref.plugin === so.plugin && ref.name === so.name : so.name === spec;
-}
-
-/** Whether a target entry has the WWN `spec` (as written, or normalised). */
-function isTarget(spec: string, t: TargetConfig): boolean {
-  const want = spec.toLowerCase();
-  return t.wwn.toLowerCase() === want || targetKey(t).endsWith(` ${want}`);
 }
 
 /** Whether a target has a LUN on one of these storage objects (by key). */
@@ -70,10 +64,9 @@ export function mergeConfigPart(saved: SaveConfig, current: SaveConfig, part: Co
   }
   if (part.target !== undefined) {
     const spec = part.target;
-    const before = targetKeys.size;
-    const found = [...savedTargets, ...curTargets].filter((t) => isTarget(spec, t));
+    const found = [...savedTargets, ...curTargets].filter((t) => namesTarget(t, spec));
     for (const t of found) targetKeys.add(targetKey(t));
-    if (!found.length && before === targetKeys.size) throw new RTSLibError(`neither the file nor the kernel has target ${JSON.stringify(spec)}`, { code: 'ENOENT' });
+    if (!found.length) throw new RTSLibError(`neither the file nor the kernel has target ${JSON.stringify(spec)}`, { code: 'ENOENT' });
   }
   const replace = <T>(saved: readonly T[], current: readonly T[], key: (x: T) => string, keys: ReadonlySet<string>): T[] => {
     const now = new Map(current.filter((x) => keys.has(key(x))).map((x) => [key(x), x]));

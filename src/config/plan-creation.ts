@@ -39,7 +39,7 @@ import { randomLinkAlias } from '../cfs/names.js';
 import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
 import { STORAGE_PLUGINS } from '../model/storage-plugins.js';
 import { discoveryAuthState } from './dump.js';
-import { savedRegistrations } from '../model/persistent-reservations.js';
+import { withSavedRegistrations } from '../model/persistent-reservations.js';
 import { lunCreateOps } from '../model/lun.js';
 import { mappedLunCreateOps } from '../model/mapped-lun.js';
 import { aclSettingOps } from '../model/node-acl.js';
@@ -413,7 +413,8 @@ function planFabricModule(b: PlanBuilder, fm: FabricModuleConfig, cur: FabricMod
  * (what a whole clear or restore leaves, as rtslib-fb's `clear_existing`
  * resets it: user ids and passwords emptied, not enforced).
  */
-export function planDiscoveryAuth(b: PlanBuilder, snap: Snapshot, entries: readonly FabricModuleConfig[] = []): void {
+export function planDiscoveryAuth(b: PlanBuilder, snap: Snapshot, entries: readonly FabricModuleConfig[] = []): Set<string> {
+  const covered = new Set<string>();
   for (const fabric of Object.values(FABRICS)) {
     const state = discoveryAuthState(snap, fabric);
     if (!state) continue;
@@ -421,7 +422,9 @@ export function planDiscoveryAuth(b: PlanBuilder, snap: Snapshot, entries: reado
     const desired: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: entry?.discovery_enable_auth ?? false };
     for (const [key] of DISCOVERY_KEYS) desired[key] = entry?.[key] ?? '';
     planFabricModule(b, desired, state);
+    covered.add(fabric.name);
   }
+  return covered;
 }
 
 /** Options of {@link planCreation}. */
@@ -452,13 +455,7 @@ export async function planCreation(b: PlanBuilder, snap: Snapshot, desired: Save
   const fresh = (desired.storage_objects ?? []).filter((so) => !exists.so(soKey(so)));
   // the registrations the kernel saved (APTPL) for a restored unit serial come back with the object, as rtslib-fb does it
   const dbroot = snap.text(ROOT_FILES.dbroot)?.trim();
-  const withRegistrations = async (so: StorageObjectConfig): Promise<CreationRecipe> => {
-    const recipe = await recipeFor(so, released);
-    if (!dbroot || recipe.wwn === undefined) return recipe;
-    const aptplRegistrations = await savedRegistrations(dbroot, recipe.wwn);
-    return aptplRegistrations.length ? { ...recipe, aptplRegistrations } : recipe;
-  };
-  const outcomes = await Promise.allSettled(fresh.map(withRegistrations));
+  const outcomes = await Promise.allSettled(fresh.map(async (so) => withSavedRegistrations(await recipeFor(so, released), dbroot)));
   const recipes = new Map<string, CreationRecipe>();
   const skippedSos = new Set<string>();
   outcomes.forEach((outcome, i) => {
@@ -490,14 +487,10 @@ export async function planCreation(b: PlanBuilder, snap: Snapshot, desired: Save
     return true;
   };
   const curFms = new Map((current.fabric_modules ?? []).map((f) => [f.name, f]));
-  const loaded = new Set(
-    Object.values(FABRICS)
-      .filter((f) => discoveryAuthState(snap, f) !== null)
-      .map((f) => f.name as string),
-  );
-  if (options.whole) planDiscoveryAuth(b, snap, desired.fabric_modules);
+  // a whole restore sets every loaded fabric's discovery authentication; the file's entries for the others follow
+  const covered = options.whole ? planDiscoveryAuth(b, snap, desired.fabric_modules) : new Set<string>();
   for (const fm of desired.fabric_modules ?? []) {
-    if (!missing(fm) && !(options.whole && loaded.has(fm.name))) planFabricModule(b, fm, curFms.get(fm.name));
+    if (!missing(fm) && !covered.has(fm.name)) planFabricModule(b, fm, curFms.get(fm.name));
   }
   const curTargets = new Map((current.targets ?? []).map((t) => [targetKey(t), t]));
   const readOnlySos = new Set([...(current.storage_objects ?? []), ...(desired.storage_objects ?? [])].filter((so) => so.plugin === 'block' && so.readonly === true).map(soKey));

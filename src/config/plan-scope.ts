@@ -44,6 +44,12 @@ export function storageObjectDirs(snap: Snapshot): Map<string, { path: string; h
   return out;
 }
 
+/** Whether a target entry is the one `wwn` names (as written, or normalised for its fabric), case aside. */
+export function namesTarget(t: TargetConfig, wwn: string): boolean {
+  const want = wwn.toLowerCase();
+  return t.wwn.toLowerCase() === want || targetKey(t).endsWith(` ${want}`);
+}
+
 /** The fabric, configfs directory and normalised WWN of a target of a config. */
 export function targetDir(t: TargetConfig): { fabric: FabricInfo; dir: string; wwn: string } {
   const fabric = FABRICS[t.fabric as FabricName];
@@ -120,8 +126,8 @@ export function scope(config: SaveConfig, options: Scope, what: string): SaveCon
     for (const so of found) keys.add(soKey(so));
   }
   if (options.target !== undefined) {
-    const want = options.target.toLowerCase();
-    out.targets = (config.targets ?? []).filter((t) => t.wwn.toLowerCase() === want || targetKey(t).endsWith(` ${want}`));
+    const wwn = options.target;
+    out.targets = (config.targets ?? []).filter((t) => namesTarget(t, wwn));
     if (!out.targets.length && what) throw new RTSLibError(`${what} has no target ${JSON.stringify(options.target)}`, { code: 'ENOENT' });
     for (const t of out.targets) for (const g of t.tpgs ?? []) for (const l of g.luns ?? []) keys.add(l.storage_object);
   }

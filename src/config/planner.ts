@@ -65,7 +65,7 @@ export async function planClear(root: RTSRoot, options: ClearOptions = {}): Prom
 
 /** {@link planClear} of a snapshot and its dump (with secrets). @internal */
 export function clearPlanOf(snap: Snapshot, current: SaveConfig, options: ClearOptions = {}): Plan {
-  if (options.target !== undefined || options.storageObject !== undefined) scope(current, options, 'the kernel');
+  if (!isWhole(options)) scope(current, options, 'the kernel');
   const b = new PlanBuilder(snap);
   planRemovals(b, snap, clearRoots(snap, options));
   // a whole clear also resets discovery authentication, as rtslib-fb's clear_existing does

@@ -4,18 +4,9 @@
  */
 import { ALUA_GROUP_SETTINGS } from '../cfs/tree.js';
 import type { StorageObject } from './storage-object.js';
+import { lunsExporting } from './lun-exports.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
-import {
-  DEFAULT_ALUA_GROUP,
-  LUN_FILES,
-  STRUCTURE_EXCLUDES,
-  aluaGroupPath,
-  child,
-  type AttributeGroup,
-  ALUA_GROUP_FILES,
-  STORAGE_OBJECT_ATTRIBUTES,
-  settingPath,
-} from '../cfs/tree.js';
+import { DEFAULT_ALUA_GROUP, LUN_FILES, aluaGroupPath, child, type AttributeGroup, ALUA_GROUP_FILES, STORAGE_OBJECT_ATTRIBUTES, settingPath } from '../cfs/tree.js';
 import { settingFromShown } from '../cfs/settings.js';
 import type { LUN } from './lun.js';
 import { validateInteger, validateName, validateValue } from '../cfs/names.js';
@@ -112,10 +103,8 @@ export class ALUATargetPortGroup extends CFSNode {
    */
   async members(): Promise<LUN[]> {
     await this.checkExists();
-    const snap = await this.cfs.snapshot('', { excludeNames: STRUCTURE_EXCLUDES });
-    return (await this.storageObject.root.luns(snap)).filter((lun) => {
-      const link = snap.childLinks(lun.relativePath)[0];
-      if (link === undefined || snap.link(child(lun.relativePath, link)) !== this.storageObject.relativePath) return false;
+    const { luns, snap } = await lunsExporting(this.storageObject.root, this.storageObject.relativePath);
+    return luns.filter((lun) => {
       const file = child(lun.relativePath, LUN_FILES.aluaGroup);
       return settingFromShown(file, snap.text(file) ?? '') === this.name;
     });

@@ -5,7 +5,8 @@
  * authenticate the target. Values never appear in errors.
  */
 import type { CFSNode } from './cfs-node.js';
-import { ACL_AUTH_FILES, aclAuthPath } from '../cfs/tree.js';
+import { ACL_AUTH_FILES, child, groupPath } from '../cfs/tree.js';
+import type { CfsOp } from '../cfs/configfs.js';
 import { validateValue } from '../cfs/names.js';
 import { AUTH_UNSET } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
@@ -55,16 +56,33 @@ export async function readChap(node: CFSNode): Promise<ChapCredentials> {
   return { userid: values[0] ?? null, password: values[1] ?? null, mutualUserid: values[2] ?? null, mutualPassword: values[3] ?? null };
 }
 
+/** One credential to write: which, its file, and its validated value. */
+export interface ChapChange {
+  key: keyof ChapCredentials;
+  file: string;
+  value: string;
+}
+
+/**
+ * The credentials given, validated before anything is read or written
+ * (null or '' unsets one, as `NULL`; omitted ones are left out); `label`
+ * names them in errors, which never show a value. @internal
+ */
+export function chapChanges(credentials: Partial<ChapCredentials>, label = 'chap'): ChapChange[] {
+  return FILES.filter(([key]) => credentials[key] !== undefined).map(([key, file]) => ({ key, file, value: validateChapValue(`${label} ${key}`, credentials[key]) }));
+}
+
+/** The secret writes of `changes` into the directory `dir` (an `auth/` group or `discovery_auth`), each with the value it replaces for the undo. @internal */
+export function chapOps(dir: string, changes: readonly ChapChange[], previous: Partial<ChapCredentials>): CfsOp[] {
+  return changes.map(({ key, file, value }) => ({ op: 'write', path: child(dir, file), value, secret: true, previous: previous[key] ?? AUTH_UNSET }));
+}
+
 /** Sets the credentials given (null or '' unsets one; omitted ones are left alone), all or nothing. @internal */
 export async function writeChap(node: CFSNode, credentials: Partial<ChapCredentials>): Promise<void> {
   if (typeof credentials !== 'object' || credentials === null) throw new RTSLibInvalidArgumentError('credentials', 'expected an object');
-  const writes = FILES.filter(([key]) => credentials[key] !== undefined).map(([key, file]) => ({ key, file, value: validateChapValue(`chap ${key}`, credentials[key]) }));
-  if (writes.length === 0) return;
-  const previous = await readChap(node);
-  await node.cfs.apply(
-    writes.map(({ key, file, value }) => ({ op: 'write' as const, path: aclAuthPath(node.relativePath, file), value, secret: true, previous: previous[key] ?? AUTH_UNSET })),
-    { what: `set the CHAP credentials of ${node.describe()}` },
-  );
+  const changes = chapChanges(credentials);
+  if (changes.length === 0) return;
+  await node.cfs.apply(chapOps(groupPath(node.relativePath, 'auth'), changes, await readChap(node)), { what: `set the CHAP credentials of ${node.describe()}` });
 }
 
 /** Whether the initiator must authenticate the target too (`auth/authenticate_target`, read-only). @internal */

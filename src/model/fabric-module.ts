@@ -2,29 +2,23 @@
  * A fabric module (iSCSI, loopback, FC, ...): its configfs directory, whether
  * the kernel offers it, and its targets.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { RootHandle } from './cfs-node.js';
 import { FABRICS, isFabricName, type FabricInfo, type FabricName, type FabricFeature } from '../cfs/fabrics.js';
 import { DISCOVERY_AUTH_DIR, DISCOVERY_AUTH_FILES, FABRIC_FILES, FABRIC_VERSION_FILES, child, discoveryAuthPath, fabricPath } from '../cfs/tree.js';
-import { AUTH_UNSET, authValue } from '../cfs/values.js';
-import type { CfsOp } from '../cfs/configfs.js';
+import { authValue } from '../cfs/values.js';
+import type { Snapshot } from '../cfs/snapshot.js';
 import { hardwareWwns } from './hardware-wwns.js';
-import { validateChapValue } from './chap.js';
+import { runTool } from '../cfs/processes.js';
+import { chapChanges, chapOps } from './chap.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { Target } from './target.js';
 import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 
 /** Loads a kernel module with `modprobe` (argument vector, no shell). */
 export function modprobe(module: string, timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('modprobe', ['--', module], { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
-    let stderr = '';
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('error', (err) => reject(new RTSLibError(`could not run modprobe ${module}: ${err.message}`, { code: 'ERR_RTSLIB_MODPROBE', cause: err })));
-    proc.on('close', (code) => (code === 0 ? resolve() : reject(new RTSLibError(`modprobe ${module} failed (exit ${code}): ${stderr.trim()}`, { code: 'ERR_RTSLIB_MODPROBE' }))));
-  });
+  return runTool(`modprobe ${module}`, 'modprobe', ['--', module], 'ERR_RTSLIB_MODPROBE', timeoutMs);
 }
 
 /** Whether the running kernel has `module`, built in or as a loadable module. */
@@ -60,6 +54,31 @@ export interface DiscoveryAuth {
   /** Whether the initiator must authenticate the target too (`authenticate_target`, read-only). */
   authenticateTarget: boolean;
 }
+
+/**
+ * The discovery authentication of a fabric as a snapshot shows it; null
+ * when the fabric has none or its `discovery_auth` is not in the snapshot.
+ * What the model returns and what the saveconfig dump records both come
+ * from here.
+ * @internal
+ */
+export function discoveryAuthIn(snap: Snapshot, fabric: FabricInfo): DiscoveryAuth | null {
+  if (!fabric.features.includes('discovery_auth')) return null;
+  const dir = discoveryAuthPath(fabric.dir);
+  if (snap.kind(dir) !== 'dir') return null;
+  const read = (file: string): string | null => authValue(snap.text(child(dir, file))?.trim() ?? '');
+  return {
+    enable: read(DISCOVERY_AUTH_FILES.enforce) === '1',
+    userid: read(DISCOVERY_AUTH_FILES.userid),
+    password: read(DISCOVERY_AUTH_FILES.password),
+    mutualUserid: read(DISCOVERY_AUTH_FILES.mutualUserid),
+    mutualPassword: read(DISCOVERY_AUTH_FILES.mutualPassword),
+    authenticateTarget: read(DISCOVERY_AUTH_FILES.authenticateTarget) === '1',
+  };
+}
+
+/** Discovery authentication with nothing set. */
+const NO_DISCOVERY_AUTH: DiscoveryAuth = { enable: false, userid: null, password: null, mutualUserid: null, mutualPassword: null, authenticateTarget: false };
 
 /** A fabric module of the target tree. */
 export class FabricModule {
@@ -166,16 +185,8 @@ export class FabricModule {
     this.assertFeature('discovery_auth');
     await this.load();
     const dir = discoveryAuthPath(this.info.dir);
-    const snap = await this.root.cfs.snapshot(dir, { maxDepth: 1 });
-    const read = (file: string): string | null => authValue(snap.text(child(dir, file))?.trim() ?? '');
-    return {
-      enable: read(DISCOVERY_AUTH_FILES.enforce) === '1',
-      userid: read(DISCOVERY_AUTH_FILES.userid),
-      password: read(DISCOVERY_AUTH_FILES.password),
-      mutualUserid: read(DISCOVERY_AUTH_FILES.mutualUserid),
-      mutualPassword: read(DISCOVERY_AUTH_FILES.mutualPassword),
-      authenticateTarget: read(DISCOVERY_AUTH_FILES.authenticateTarget) === '1',
-    };
+    // (loaded above, so the directory is there; were it gone meanwhile, nothing is set)
+    return discoveryAuthIn(await this.root.cfs.snapshot(dir, { maxDepth: 1 }), this.info) ?? NO_DISCOVERY_AUTH;
   }
 
   /**
@@ -189,17 +200,10 @@ export class FabricModule {
     this.assertFeature('discovery_auth');
     if (typeof settings !== 'object' || settings === null) throw new RTSLibInvalidArgumentError('discovery auth', 'expected an object');
     if (settings.enable !== undefined && typeof settings.enable !== 'boolean') throw new RTSLibInvalidArgumentError('discovery auth enable', 'expected a boolean');
-    const credentials = (['userid', 'password', 'mutualUserid', 'mutualPassword'] as const).filter((k) => settings[k] !== undefined);
-    const values = credentials.map((k) => validateChapValue(`discovery ${k}`, settings[k]));
+    const changes = chapChanges(settings, 'discovery');
     const before = await this.discoveryAuth();
     const dir = discoveryAuthPath(this.info.dir);
-    const ops: CfsOp[] = credentials.map((k, i) => ({
-      op: 'write',
-      path: child(dir, DISCOVERY_AUTH_FILES[k]),
-      value: values[i]!,
-      secret: true,
-      previous: before[k] ?? AUTH_UNSET,
-    }));
+    const ops = chapOps(dir, changes, before);
     if (settings.enable !== undefined)
       ops.push({ op: 'write', path: child(dir, DISCOVERY_AUTH_FILES.enforce), value: settings.enable ? '1' : '0', previous: before.enable ? '1' : '0' });
     if (ops.length) await this.root.cfs.apply(ops, { what: `set the discovery authentication of fabric ${this.name}` });

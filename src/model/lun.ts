@@ -4,6 +4,7 @@
  */
 import type { TPGHandle } from './tpg-handle.js';
 import { storageObjectLocationOf, type StorageObject } from './storage-object.js';
+import { exportedPath } from './lun-exports.js';
 import { MappedLUN, linkedTpgLun, mappedLunIndexes } from './mapped-lun.js';
 import { NodeACL } from './node-acl.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
@@ -138,8 +139,7 @@ export class LUN extends CFSNode {
   async storageObjectPath(): Promise<string> {
     await this.checkExists();
     const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
-    const link = snap.childLinks(this.relativePath)[0];
-    const target = link === undefined ? undefined : snap.link(child(this.relativePath, link));
+    const target = exportedPath(snap, this.relativePath);
     if (!target) throw new RTSLibBrokenLink(`${this.describe()} has no storage object link`, this.path);
     return target;
   }

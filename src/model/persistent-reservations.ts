@@ -7,12 +7,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CreationRecipe } from './storage-object.js';
 
 /** Where rtslib-fb sets the kernel's dbroot (`/etc/target`); the kernel's own default is `/var/target`. */
 export const DEFAULT_DBROOT = '/etc/target';
 
 /** The file the kernel keeps a storage object's APTPL registrations in. */
-export function aptplFile(dbroot: string, unitSerial: string): string {
+function aptplFile(dbroot: string, unitSerial: string): string {
   return join(dbroot, 'pr', `aptpl_${unitSerial}`);
 }
 
@@ -21,9 +22,8 @@ export function aptplFile(dbroot: string, unitSerial: string): string {
  * back in `pr/res_aptpl_metadata` (the `key=value` lines of one
  * `PR_REG_START`…`PR_REG_END` block joined by commas); none when there is
  * no file or it is not one the kernel wrote.
- * @internal
  */
-export async function savedRegistrations(dbroot: string, unitSerial: string): Promise<string[]> {
+async function savedRegistrations(dbroot: string, unitSerial: string): Promise<string[]> {
   let text: string;
   try {
     text = await readFile(aptplFile(dbroot, unitSerial), 'utf8');
@@ -40,4 +40,16 @@ export async function savedRegistrations(dbroot: string, unitSerial: string): Pr
     else current.push(line);
   }
   return registrations;
+}
+
+/**
+ * `recipe` with the registrations saved for its unit serial under `dbroot`
+ * (none when there is no dbroot, no serial or nothing saved): what creating
+ * the object writes back, by the model and by a restore alike.
+ * @internal
+ */
+export async function withSavedRegistrations(recipe: CreationRecipe, dbroot: string | null | undefined): Promise<CreationRecipe> {
+  if (!dbroot || recipe.wwn === undefined) return recipe;
+  const aptplRegistrations = await savedRegistrations(dbroot, recipe.wwn);
+  return aptplRegistrations.length ? { ...recipe, aptplRegistrations } : recipe;
 }

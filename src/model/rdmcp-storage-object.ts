@@ -23,6 +23,12 @@ export interface RDMCPOptions {
   mode?: Mode;
 }
 
+/** The pages and page size a ramdisk's `info` shows (`PAGES/PAGE_SIZE: 2048*4096`); NaN when it shows none. */
+function pagesIn(info: string): { pages: number; pageSize: number } {
+  const [pages, pageSize] = infoField(info, 'PAGES/PAGE_SIZE')?.split('*') ?? [];
+  return { pages: Number(pages ?? NaN), pageSize: Number(pageSize ?? NaN) };
+}
+
 /** How a ramdisk was made, from its `info` (`PAGES/PAGE_SIZE`, `nullio`). @internal */
 export function rdmcpMadeWith(shown: ShownStorageObject): MadeWith {
   const pages = infoField(shown.info, 'PAGES/PAGE_SIZE')?.split('*')[0] ?? '1';
@@ -82,22 +88,18 @@ export class RDMCPStorageObject extends StorageObject {
 
   /** Size in bytes (pages times page size, from `info`). */
   async size(): Promise<number> {
-    const info = await this.info();
-    return Number(
-      infoField(info, 'PAGES/PAGE_SIZE')
-        ?.split('*')
-        .reduce((a, b) => a * Number(b), 1) ?? NaN,
-    );
+    const { pages, pageSize } = pagesIn(await this.info());
+    return pages * pageSize;
   }
 
   /** The page size the kernel counts the ramdisk in (from `info`, the running kernel's page size). */
   async pageSize(): Promise<number> {
-    return Number(infoField(await this.info(), 'PAGES/PAGE_SIZE')?.split('*')[1] ?? NaN);
+    return pagesIn(await this.info()).pageSize;
   }
 
   /** The ramdisk's number of pages (from `info`). */
   async pages(): Promise<number> {
-    return Number(infoField(await this.info(), 'PAGES/PAGE_SIZE')?.split('*')[0] ?? NaN);
+    return pagesIn(await this.info()).pages;
   }
 
   /** Whether the ramdisk is nullio (no backing pages). */

@@ -9,7 +9,6 @@ import { RTSLibOperationError } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import {
   CORE_DIR,
-  STRUCTURE_EXCLUDES,
   STORAGE_OBJECT_ATTRIBUTES,
   STORAGE_OBJECT_FILES,
   WWN_FILES,
@@ -27,7 +26,8 @@ import {
 } from '../cfs/tree.js';
 import { PLUGINS, pluginByKernelName, supportsAlua, type PluginName } from '../cfs/plugins.js';
 import { ALUATargetPortGroup } from './alua-target-port-group.js';
-import { savedRegistrations } from './persistent-reservations.js';
+import { withSavedRegistrations } from './persistent-reservations.js';
+import { lunsExporting } from './lun-exports.js';
 import { validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { infoField } from '../cfs/values.js';
@@ -417,11 +417,7 @@ export abstract class StorageObject extends CFSNode {
    */
   async attachedLuns(): Promise<LUN[]> {
     await this.checkExists();
-    const snap = await this.cfs.snapshot('', { excludeNames: STRUCTURE_EXCLUDES });
-    return (await this.root.luns(snap)).filter((lun) => {
-      const link = snap.childLinks(lun.relativePath)[0];
-      return link !== undefined && snap.link(child(lun.relativePath, link)) === this.relativePath;
-    });
+    return (await lunsExporting(this.root, this.relativePath)).luns;
   }
 
   /**
@@ -463,8 +459,7 @@ async function createStorageObject(
   const wwn = recipe.wwn ?? (PLUGINS[plugin].hasUnitSerial ? randomUUID() : undefined);
   // registrations the kernel saved for this unit serial come back with the object (rtslib-fb does the same)
   if (recipe.wwn !== undefined && PLUGINS[plugin].hasUnitSerial) {
-    const dbroot = await cfs.readValue(ROOT_FILES.dbroot, { what: 'dbroot', missing: 'null' });
-    if (dbroot) recipe = { ...recipe, aptplRegistrations: await savedRegistrations(dbroot, recipe.wwn) };
+    recipe = await withSavedRegistrations(recipe, await cfs.readValue(ROOT_FILES.dbroot, { what: 'dbroot', missing: 'null' }));
   }
   for (;;) {
     const planned = storageObjectCreationOps(plugin, index, name, { ...recipe, ...(wwn === undefined ? {} : { wwn }) }, existingHba === undefined);
