@@ -28,7 +28,7 @@ export { RTSRoot } from './model/rts-root.js';
 export type { RTSRootOptions } from './model/rts-root.js';
 export { FabricModule, modprobe } from './model/fabric-module.js';
 export type { DiscoveryAuth } from './model/fabric-module.js';
-export { DEFAULT_DBROOT } from './model/persistent-reservations.js';
+export { DEFAULT_DBROOT, PREFERRED_DBROOTS } from './model/persistent-reservations.js';
 export { FABRICS } from './cfs/fabrics.js';
 export type { FabricName, FabricInfo, FabricFeature, WwnType } from './cfs/fabrics.js';
 export { normalizeWwn, generateWwn } from './cfs/wwn.js';
@@ -109,7 +109,16 @@ export type {
   NodeAclConfig,
   MappedLunConfig,
   FabricModuleConfig,
+  ChapConfig,
+  BlockStorageObjectConfig,
+  FileIOStorageObjectConfig,
+  RamdiskStorageObjectConfig,
+  PSCSIStorageObjectConfig,
+  UserStorageObjectConfig,
+  SavedAttributes,
+  SavedParameters,
   DumpOptions,
+  ObjectDumpOptions,
   WriteConfigOptions,
   ConfigPart,
   SaveConfigFileOptions,

@@ -66,8 +66,9 @@ export function validateUserControl(control: unknown): string {
 
 /**
  * Whether a storage object of `plugin` can have ALUA groups, as rtslib-fb
- * decides it: never pscsi (pass-through devices answer ALUA themselves),
- * user (TCMU) only when its handler set `attrib/alua_support` to 1, every
+ * decides it: never pscsi (rtslib-fb reads its `attrib/alua_support`, which
+ * the kernel shows as 0 for every pass-through device: they answer ALUA
+ * themselves), user (TCMU) only when its handler set `attrib/alua_support` to 1, every
  * other plugin always. `aluaSupportAttribute` is that file's value, when read.
  */
 export function supportsAlua(plugin: PluginName, aluaSupportAttribute: string | undefined): boolean {

@@ -18,7 +18,7 @@ import type {
   TargetConfig,
   TpgConfig,
   LunConfig,
-} from '../config/schema.js';
+} from '../model/saveconfig-format.js';
 import { formatSize } from './size-format.js';
 import { renderTree, type TreeNode } from './text-tree.js';
 

@@ -11,7 +11,8 @@ import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RTSLibError, toLibraryError } from '../errors.js';
 import { processAlive, stallPoint } from '../cfs/processes.js';
-import type { CheckedConfig, SaveConfig } from './schema.js';
+import type { CheckedConfig } from './schema.js';
+import type { SaveConfig } from '../model/saveconfig-format.js';
 
 /** targetctl's default file. */
 export const DEFAULT_CONFIG_FILE = '/etc/target/saveconfig.json';

@@ -15,10 +15,8 @@ export {
   parseStorageObjectRef,
   ALUA_SAVED_SETTINGS,
 } from './schema.js';
+export type { ConfigIssue, CheckConfigOptions, CheckedConfig } from './schema.js';
 export type {
-  ConfigIssue,
-  CheckConfigOptions,
-  CheckedConfig,
   SaveConfig,
   StorageObjectConfig,
   AluaTpgConfig,
@@ -29,9 +27,18 @@ export type {
   NodeAclConfig,
   MappedLunConfig,
   FabricModuleConfig,
-} from './schema.js';
-export { dumpConfig, redactSecrets } from './dump.js';
-export type { DumpOptions } from './dump.js';
+  ChapConfig,
+  BlockStorageObjectConfig,
+  FileIOStorageObjectConfig,
+  RamdiskStorageObjectConfig,
+  PSCSIStorageObjectConfig,
+  UserStorageObjectConfig,
+  SavedAttributes,
+  SavedParameters,
+} from '../model/saveconfig-format.js';
+export { dumpConfig, redactSecrets } from '../model/dump.js';
+export type { DumpOptions } from '../model/dump.js';
+export type { DumpOptions as ObjectDumpOptions } from '../model/saved-forms.js';
 export { readConfigFile, loadConfigFile, writeConfigFile, DEFAULT_CONFIG_FILE } from './config-file.js';
 export type { WriteConfigOptions, WriteConfigResult } from './config-file.js';
 export { planRestore, planClear, planApply, executePlan } from './planner.js';

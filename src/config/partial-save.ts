@@ -12,10 +12,11 @@
 import { RTSLibError } from '../errors.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import { loadConfigFile, writeConfigFile, type WriteConfigOptions, type WriteConfigResult } from './config-file.js';
-import { dumpConfig } from './dump.js';
-import { parseStorageObjectRef } from './format.js';
+import { dumpConfig } from '../model/dump.js';
+import { parseStorageObjectRef } from '../model/saveconfig-format.js';
 import { namesTarget, soKey, targetKey } from './plan-scope.js';
-import { validateConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig } from './schema.js';
+import { validateConfig } from './schema.js';
+import type { SaveConfig, StorageObjectConfig, TargetConfig } from '../model/saveconfig-format.js';
 
 /** Which entries a partial save replaces. */
 export interface ConfigPart {

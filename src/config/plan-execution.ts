@@ -9,10 +9,10 @@ import { STRUCTURE_EXCLUDES } from '../cfs/tree.js';
 import { runWrite } from '../cfs/write-run.js';
 import { recreateStorageObject } from '../model/recreation.js';
 import { FabricModule } from '../model/fabric-module.js';
-import { dumpSnapshot } from './dump.js';
+import { dumpSnapshot } from '../model/dump.js';
 import type { Plan } from './plan.js';
 import type { ConfigIssue } from './config-error.js';
-import type { SaveConfig } from './schema.js';
+import type { SaveConfig } from '../model/saveconfig-format.js';
 
 /** What {@link executePlan} did. */
 export interface ExecuteResult {

@@ -9,7 +9,7 @@
  * marked `tolerate`).
  */
 import type { ConfigIssue } from './config-error.js';
-import type { SaveConfig } from './schema.js';
+import type { SaveConfig } from '../model/saveconfig-format.js';
 
 /** The state of a lenient plan: where each entry is in the file, and the warnings so far. */
 export interface Leniency {

@@ -29,10 +29,10 @@ import { fabricByDir } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
 import { normalizeWwn, wwnFromConfigfs } from '../cfs/wwn.js';
 import { listStorageObjects } from '../model/storage-object.js';
-import { storageObjectRef } from './format.js';
+import { storageObjectRef } from '../model/saveconfig-format.js';
 import type { PlanBuilder } from './plan-builder.js';
 import type { PlanStep } from './plan.js';
-import type { SaveConfig } from './schema.js';
+import type { SaveConfig } from '../model/saveconfig-format.js';
 import { soKey, storageObjectDirs, targetKey } from './plan-scope.js';
 
 /**

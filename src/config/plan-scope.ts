@@ -10,8 +10,8 @@ import { child, hbaPath, nodeType, storageObjectPath, targetPath } from '../cfs/
 import { normalizeTargetWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { listStorageObjects } from '../model/storage-object.js';
 import { RTSLibError } from '../errors.js';
-import { storageObjectRef } from './format.js';
-import type { SaveConfig, TargetConfig } from './schema.js';
+import { storageObjectRef } from '../model/saveconfig-format.js';
+import type { SaveConfig, TargetConfig } from '../model/saveconfig-format.js';
 
 /** A part of the configuration: one target (by WWN) and/or storage objects (by name); neither means all. */
 export interface Scope {

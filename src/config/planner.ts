@@ -18,7 +18,7 @@ import { leniencyFor } from './plan-leniency.js';
 import { readState, withBasis } from './plan-execution.js';
 import { planRemovals, pruneRoots, releasedDevices, removedHbaDirs } from './plan-removals.js';
 import { clearRoots, isWhole, scope, scopeNames, soKey, storageObjectDirs, targetKey, type Scope } from './plan-scope.js';
-import type { SaveConfig } from './schema.js';
+import type { SaveConfig } from '../model/saveconfig-format.js';
 import type { Plan } from './plan.js';
 
 export { executePlan, type ExecuteOptions, type ExecuteResult } from './plan-execution.js';

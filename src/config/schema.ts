@@ -12,12 +12,25 @@ import { normalizeTargetWwn, normalizeWwn } from '../cfs/wwn.js';
 import { DEFAULT_ALUA_GROUP, normalizePortalAddress } from '../cfs/tree.js';
 import { validateUserControl } from '../cfs/plugins.js';
 import { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
-import { ALUA_SAVED_SETTINGS, storageObjectRef } from './format.js';
+import {
+  ALUA_SAVED_SETTINGS,
+  storageObjectRef,
+  type AluaTpgConfig,
+  type FabricModuleConfig,
+  type LunConfig,
+  type MappedLunConfig,
+  type NodeAclConfig,
+  type PortalConfig,
+  type SaveConfig,
+  type StorageObjectConfig,
+  type TargetConfig,
+  type TpgConfig,
+} from '../model/saveconfig-format.js';
 import { withLegacyForms } from './legacy-forms.js';
 import { QUEUE_DEPTH_RANGE } from '../model/node-acl.js';
 
 export { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
-export { ALUA_SAVED_SETTINGS, storageObjectRef, parseStorageObjectRef } from './format.js';
+export { ALUA_SAVED_SETTINGS, storageObjectRef, parseStorageObjectRef } from '../model/saveconfig-format.js';
 
 const int = z.number().int();
 const flag = z.boolean();
@@ -201,26 +214,52 @@ export const saveConfigSchema = z.strictObject({
   fabric_modules: z.array(fabricModule).optional(),
 });
 
-/** A saveconfig.json document. */
-export type SaveConfig = z.infer<typeof saveConfigSchema>;
-/** A storage object entry. */
-export type StorageObjectConfig = z.infer<typeof storageObject>;
-/** An ALUA target port group entry of a storage object. */
-export type AluaTpgConfig = z.infer<typeof aluaTpg>;
-/** A target entry. */
-export type TargetConfig = z.infer<typeof target>;
-/** A TPG entry. */
-export type TpgConfig = z.infer<typeof tpg>;
-/** A LUN entry. */
-export type LunConfig = z.infer<typeof lun>;
-/** A network portal entry. */
-export type PortalConfig = z.infer<typeof portal>;
-/** A node ACL entry. */
-export type NodeAclConfig = z.infer<typeof nodeAcl>;
-/** A mapped LUN entry. */
-export type MappedLunConfig = z.infer<typeof mappedLun>;
-/** A fabric module entry (discovery authentication). */
-export type FabricModuleConfig = z.infer<typeof fabricModule>;
+/**
+ * The types of the entries are the model's (model/saveconfig-format.ts: what
+ * every `dump()` returns); the schema must accept exactly them. Each line
+ * fails to compile when the two disagree in either direction.
+ */
+const agrees = <A, B>(_toModel: (a: A) => B, _toSchema: (b: B) => A): void => undefined;
+agrees<z.infer<typeof saveConfigSchema>, SaveConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof storageObject>, StorageObjectConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof aluaTpg>, AluaTpgConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof target>, TargetConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof tpg>, TpgConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof lun>, LunConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof portal>, PortalConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof nodeAcl>, NodeAclConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof mappedLun>, MappedLunConfig>(
+  (x) => x,
+  (x) => x,
+);
+agrees<z.infer<typeof fabricModule>, FabricModuleConfig>(
+  (x) => x,
+  (x) => x,
+);
 
 /** Records issues for values that appear twice in a list. */
 function unique<T>(items: readonly T[], key: (item: T) => string | number | undefined, at: (i: number) => string, what: string, issues: ConfigIssue[]): void {

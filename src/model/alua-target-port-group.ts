@@ -12,6 +12,8 @@ import type { LUN } from './lun.js';
 import { validateInteger, validateName, validateValue } from '../cfs/names.js';
 import { RTSLibALUANotSupportedError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import type { CfsOp } from '../cfs/configfs.js';
+import { aluaGroupForm } from './saved-forms.js';
+import type { AluaTpgConfig } from './saveconfig-format.js';
 
 /** The files of an ALUA group that hold its settings (cfs/tree.ts). */
 export const ALUA_SETTINGS = ALUA_GROUP_SETTINGS;
@@ -131,6 +133,18 @@ export class ALUATargetPortGroup extends CFSNode {
     const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
     if (!snap.has(this.relativePath)) throw new RTSLibNotInCFSError(`${this.describe()} does not exist`, this.path);
     return Object.fromEntries(ALUA_SETTINGS.map((k) => [k, snap.text(child(this.relativePath, k)) ?? ''])) as Record<ALUASetting, string>;
+  }
+
+  /**
+   * The group's saveconfig.json entry (rtslib-fb's `dump()`): name, id and
+   * the settings a save records.
+   * @example
+   * const { tg_pt_gp_id, alua_access_state } = await group.dump();
+   */
+  async dump(): Promise<AluaTpgConfig> {
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    if (!snap.has(this.relativePath)) throw new RTSLibNotInCFSError(`${this.describe()} does not exist`, this.path);
+    return aluaGroupForm(snap, this.storageObject.relativePath, this.name);
   }
 
   /** Removes the group (the default group cannot be removed). */

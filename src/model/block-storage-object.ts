@@ -89,6 +89,10 @@ export class BlockStorageObject extends StorageObject {
     return new BlockStorageObject(root, location);
   }
 
+  protected override madeWith(shown: ShownStorageObject): MadeWith {
+    return blockMadeWith(shown);
+  }
+
   /**
    * Opens (looks up or creates) the block storage object `name`.
    * @example

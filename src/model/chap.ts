@@ -5,10 +5,12 @@
  * authenticate the target. Values never appear in errors.
  */
 import type { CFSNode } from './cfs-node.js';
-import { ACL_AUTH_FILES, child, groupPath } from '../cfs/tree.js';
+import { ACL_AUTH_FILES, DISCOVERY_AUTH_FILES, child, discoveryAuthPath, groupPath } from '../cfs/tree.js';
+import type { Snapshot } from '../cfs/snapshot.js';
+import type { FabricInfo } from '../cfs/fabrics.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import { validateValue } from '../cfs/names.js';
-import { AUTH_UNSET } from '../cfs/values.js';
+import { AUTH_UNSET, authValue } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 
 /** The longest CHAP user id or password the kernel keeps. */
@@ -42,13 +44,16 @@ export function validateChapValue(argument: string, value: unknown): string {
   return text;
 }
 
+/** The node's `auth/` file of each credential. */
+export const CHAP_FILES: Readonly<Record<keyof ChapCredentials, string>> = {
+  userid: ACL_AUTH_FILES.userid,
+  password: ACL_AUTH_FILES.password,
+  mutualUserid: ACL_AUTH_FILES.mutualUserid,
+  mutualPassword: ACL_AUTH_FILES.mutualPassword,
+};
+
 /** The node's `auth/` files, by credential. */
-const FILES: readonly [keyof ChapCredentials, string][] = [
-  ['userid', ACL_AUTH_FILES.userid],
-  ['password', ACL_AUTH_FILES.password],
-  ['mutualUserid', ACL_AUTH_FILES.mutualUserid],
-  ['mutualPassword', ACL_AUTH_FILES.mutualPassword],
-];
+const FILES = Object.entries(CHAP_FILES) as [keyof ChapCredentials, string][];
 
 /** The CHAP credentials of a node (unset ones are null). @internal */
 export async function readChap(node: CFSNode): Promise<ChapCredentials> {
@@ -88,4 +93,42 @@ export async function writeChap(node: CFSNode, credentials: Partial<ChapCredenti
 /** Whether the initiator must authenticate the target too (`auth/authenticate_target`, read-only). @internal */
 export async function authenticatesTarget(node: CFSNode): Promise<boolean> {
   return (await node.getAuthAttribute(ACL_AUTH_FILES.authenticateTarget)) === '1';
+}
+
+/** A fabric's discovery authentication (iSCSI `discovery_auth/`). */
+export interface DiscoveryAuth {
+  /** Whether initiators must authenticate to discover targets (`enforce_discovery_auth`). */
+  enable: boolean;
+  /** `userid` */
+  userid: string | null;
+  /** `password` */
+  password: string | null;
+  /** `userid_mutual` */
+  mutualUserid: string | null;
+  /** `password_mutual` */
+  mutualPassword: string | null;
+  /** Whether the initiator must authenticate the target too (`authenticate_target`, read-only). */
+  authenticateTarget: boolean;
+}
+
+/**
+ * The discovery authentication of a fabric as a snapshot shows it; null
+ * when the fabric has none or its `discovery_auth` is not in the snapshot.
+ * What the model returns and what the saveconfig dump records both come
+ * from here.
+ * @internal
+ */
+export function discoveryAuthIn(snap: Snapshot, fabric: FabricInfo): DiscoveryAuth | null {
+  if (!fabric.features.includes('discovery_auth')) return null;
+  const dir = discoveryAuthPath(fabric.dir);
+  if (snap.kind(dir) !== 'dir') return null;
+  const read = (file: string): string | null => authValue(snap.text(child(dir, file))?.trim() ?? '');
+  return {
+    enable: read(DISCOVERY_AUTH_FILES.enforce) === '1',
+    userid: read(DISCOVERY_AUTH_FILES.userid),
+    password: read(DISCOVERY_AUTH_FILES.password),
+    mutualUserid: read(DISCOVERY_AUTH_FILES.mutualUserid),
+    mutualPassword: read(DISCOVERY_AUTH_FILES.mutualPassword),
+    authenticateTarget: read(DISCOVERY_AUTH_FILES.authenticateTarget) === '1',
+  };
 }

@@ -5,15 +5,17 @@
 import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { RootHandle } from './cfs-node.js';
-import { FABRICS, isFabricName, type FabricInfo, type FabricName, type FabricFeature } from '../cfs/fabrics.js';
+import { FABRICS, isFabricName, type FabricInfo, type FabricName, type FabricFeature, type WwnType } from '../cfs/fabrics.js';
 import { DISCOVERY_AUTH_DIR, DISCOVERY_AUTH_FILES, FABRIC_FILES, FABRIC_VERSION_FILES, child, discoveryAuthPath, fabricPath } from '../cfs/tree.js';
-import { authValue } from '../cfs/values.js';
-import type { Snapshot } from '../cfs/snapshot.js';
 import { hardwareWwns } from './hardware-wwns.js';
 import { runTool } from '../cfs/processes.js';
-import { chapChanges, chapOps } from './chap.js';
-import { wwnFromConfigfs } from '../cfs/wwn.js';
+import { chapChanges, chapOps, discoveryAuthIn, type DiscoveryAuth } from './chap.js';
+
+export type { DiscoveryAuth } from './chap.js';
+import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { Target } from './target.js';
+import { fabricModuleForm, type DumpOptions } from './saved-forms.js';
+import type { FabricModuleConfig } from './saveconfig-format.js';
 import { RTSLibError, RTSLibInvalidArgumentError } from '../errors.js';
 
 /** Loads a kernel module with `modprobe` (argument vector, no shell). */
@@ -37,44 +39,6 @@ export async function kernelHasModule(module: string): Promise<boolean> {
     }
   }
   return false;
-}
-
-/** A fabric's discovery authentication (iSCSI `discovery_auth/`). */
-export interface DiscoveryAuth {
-  /** Whether initiators must authenticate to discover targets (`enforce_discovery_auth`). */
-  enable: boolean;
-  /** `userid` */
-  userid: string | null;
-  /** `password` */
-  password: string | null;
-  /** `userid_mutual` */
-  mutualUserid: string | null;
-  /** `password_mutual` */
-  mutualPassword: string | null;
-  /** Whether the initiator must authenticate the target too (`authenticate_target`, read-only). */
-  authenticateTarget: boolean;
-}
-
-/**
- * The discovery authentication of a fabric as a snapshot shows it; null
- * when the fabric has none or its `discovery_auth` is not in the snapshot.
- * What the model returns and what the saveconfig dump records both come
- * from here.
- * @internal
- */
-export function discoveryAuthIn(snap: Snapshot, fabric: FabricInfo): DiscoveryAuth | null {
-  if (!fabric.features.includes('discovery_auth')) return null;
-  const dir = discoveryAuthPath(fabric.dir);
-  if (snap.kind(dir) !== 'dir') return null;
-  const read = (file: string): string | null => authValue(snap.text(child(dir, file))?.trim() ?? '');
-  return {
-    enable: read(DISCOVERY_AUTH_FILES.enforce) === '1',
-    userid: read(DISCOVERY_AUTH_FILES.userid),
-    password: read(DISCOVERY_AUTH_FILES.password),
-    mutualUserid: read(DISCOVERY_AUTH_FILES.mutualUserid),
-    mutualPassword: read(DISCOVERY_AUTH_FILES.mutualPassword),
-    authenticateTarget: read(DISCOVERY_AUTH_FILES.authenticateTarget) === '1',
-  };
 }
 
 /** Discovery authentication with nothing set. */
@@ -111,6 +75,41 @@ export class FabricModule {
   /** Whether the fabric supports `feature`. */
   has(feature: FabricFeature): boolean {
     return this.info.features.includes(feature);
+  }
+
+  /** rtslib-fb's name for {@link has}. */
+  hasFeature(feature: FabricFeature): boolean {
+    return this.has(feature);
+  }
+
+  /**
+   * A WWN checked and normalised for this fabric, with its type (rtslib-fb's
+   * `to_normalized_wwn`, which returns the pair); every form rtslib-fb
+   * accepts is accepted. Throws {@link RTSLibInvalidArgumentError}.
+   * @example
+   * root.fabricModule('qla2xxx').toNormalizedWwn('21:00:00:24:ff:31:4c:48'); // { wwn: 'naa.21000024ff314c48', type: 'naa' }
+   */
+  toNormalizedWwn(wwn: string): { wwn: string; type: WwnType } {
+    return normalizeWwn(this.info, wwn);
+  }
+
+  /**
+   * A normalised WWN as this fabric's configfs directories spell it
+   * (rtslib-fb's `to_fabric_wwn`: FC ports with colons, SRP without `0x`…).
+   * @example
+   * root.fabricModule('qla2xxx').toFabricWwn('naa.21000024ff314c48'); // '21:00:00:24:ff:31:4c:48'
+   */
+  toFabricWwn(wwn: string): string {
+    return wwnToConfigfs(this.info, wwn);
+  }
+
+  /**
+   * A configfs directory name of this fabric as a normalised WWN (rtslib-fb's `from_fabric_wwn`).
+   * @example
+   * root.fabricModule('qla2xxx').fromFabricWwn('21:00:00:24:ff:31:4c:48'); // 'naa.21000024ff314c48'
+   */
+  fromFabricWwn(name: string): string {
+    return wwnFromConfigfs(this.info, name);
   }
 
   /** Whether the fabric's directory exists now (module loaded and registered). */
@@ -190,6 +189,21 @@ export class FabricModule {
   }
 
   /**
+   * The fabric module's saveconfig.json entry (rtslib-fb's `dump()`): its
+   * name and, for iSCSI, `discovery_enable_auth` with the discovery
+   * credentials that are set. A whole save lists only modules that enforce
+   * discovery authentication. A module that is not loaded has none set
+   * (it is not loaded for this).
+   * @example
+   * const entry = await root.fabricModule('iscsi').dump({ secrets: false });
+   */
+  async dump(options: DumpOptions = {}): Promise<FabricModuleConfig> {
+    if (!this.info.features.includes('discovery_auth')) return { name: this.name };
+    if (!(await this.exists())) return { name: this.name, discovery_enable_auth: false };
+    return fabricModuleForm(await this.root.cfs.snapshot(discoveryAuthPath(this.info.dir), { maxDepth: 1 }), this.info, options);
+  }
+
+  /**
    * Sets the discovery authentication given (credentials: null or '' unsets
    * one; omitted settings are left alone), all or nothing; values never
    * appear in errors. iSCSI only.
@@ -207,6 +221,16 @@ export class FabricModule {
     if (settings.enable !== undefined)
       ops.push({ op: 'write', path: child(dir, DISCOVERY_AUTH_FILES.enforce), value: settings.enable ? '1' : '0', previous: before.enable ? '1' : '0' });
     if (ops.length) await this.root.cfs.apply(ops, { what: `set the discovery authentication of fabric ${this.name}` });
+  }
+
+  /**
+   * Unsets every discovery credential and stops enforcing discovery
+   * authentication, in one batch (rtslib-fb's `clear_discovery_auth_settings`).
+   * @example
+   * await root.fabricModule('iscsi').clearDiscoveryAuthSettings();
+   */
+  clearDiscoveryAuthSettings(): Promise<void> {
+    return this.setDiscoveryAuth({ enable: false, userid: null, password: null, mutualUserid: null, mutualPassword: null });
   }
 
   private assertFeature(feature: FabricFeature): void {

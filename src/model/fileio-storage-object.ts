@@ -97,6 +97,10 @@ export class FileIOStorageObject extends StorageObject {
     return new FileIOStorageObject(root, location);
   }
 
+  protected override madeWith(shown: ShownStorageObject): MadeWith {
+    return fileioMadeWith(shown);
+  }
+
   /**
    * Opens (looks up or creates) the fileio storage object `name`.
    * @example

@@ -25,6 +25,8 @@ import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js'
 import { RTSLibOperationError, type CfsOp } from '../cfs/configfs.js';
 import { RTSLibALUANotSupportedError, RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { settingFromShown } from '../cfs/settings.js';
+import { lunForm, storageObjectRefsUnder } from './saved-forms.js';
+import type { LunConfig } from './saveconfig-format.js';
 
 export { MAX_LUN };
 
@@ -245,6 +247,20 @@ export class LUN extends CFSNode {
     const link = snap.childLinks(this.relativePath)[0];
     if (link === undefined) throw new RTSLibBrokenLink(`${this.describe()} has no storage object link`, this.path);
     return link;
+  }
+
+  /**
+   * The LUN's saveconfig.json entry (rtslib-fb's `dump()`): index, alias,
+   * `/backstores/<plugin>/<name>` of its object and its ALUA group.
+   * @example
+   * const { storage_object } = await lun.dump(); // '/backstores/block/disk1'
+   */
+  async dump(): Promise<LunConfig> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    const entry = lunForm(snap, this.tpg.relativePath, this.index, await storageObjectRefsUnder(this.cfs, snap, this.relativePath));
+    if (!entry) throw new RTSLibBrokenLink(`${this.describe()} exports no storage object`, this.path);
+    return entry;
   }
 
   /** Removes the LUN (and the mapped LUNs that point at it). */

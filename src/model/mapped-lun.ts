@@ -12,6 +12,8 @@ import { MAPPED_LUN_FILES, MAX_LUN, child, lunPath, lunsPath, mappedLunPath, par
 import { randomLinkAlias, validateInteger, validateName } from '../cfs/names.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import type { TPGHandle } from './tpg-handle.js';
+import { mappedLunForm } from './saved-forms.js';
+import type { MappedLunConfig } from './saveconfig-format.js';
 
 /** Options for {@link MappedLUN.open}. */
 export interface MappedLUNOptions {
@@ -208,6 +210,20 @@ export class MappedLUN extends CFSNode {
     await this.cfs.apply([{ op: 'write', path: child(this.relativePath, MAPPED_LUN_FILES.writeProtect), value: writeProtect ? '1' : '0' }], {
       what: `set write_protect of ${this.describe()}`,
     });
+  }
+
+  /**
+   * The mapped LUN's saveconfig.json entry (rtslib-fb's `dump()`): index,
+   * TPG LUN, alias and write protection.
+   * @example
+   * const { tpg_lun, write_protect } = await mappedLun.dump();
+   */
+  async dump(): Promise<MappedLunConfig> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    const entry = mappedLunForm(snap, this.acl.relativePath, splitPath(this.relativePath).name);
+    if (!entry) throw new RTSLibBrokenLink(`${this.describe()} maps no LUN`, this.path);
+    return entry;
   }
 
   /**

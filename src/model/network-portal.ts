@@ -5,9 +5,11 @@
 import type { TPGHandle } from './tpg-handle.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
-import { PORTAL_FILES, child, normalizePortalAddress, portalPath, type AttributeGroup } from '../cfs/tree.js';
+import { PORTAL_FILES, child, normalizePortalAddress, portalPath, splitPath, type AttributeGroup } from '../cfs/tree.js';
 import { validateInteger } from '../cfs/names.js';
 import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
+import { portalForm } from './saved-forms.js';
+import type { PortalConfig } from './saveconfig-format.js';
 
 /** The iSCSI port used when none is given. */
 export const DEFAULT_ISCSI_PORT = 3260;
@@ -64,12 +66,22 @@ export class NetworkPortal extends CFSNode {
   }
 
   /**
+   * The address as rtslib-fb spells it (`ip_address`, and in saveconfig.json):
+   * an IPv6 address in brackets.
+   * @example
+   * (await NetworkPortal.open(tpg, '::1')).ipAddress; // '[::1]'
+   */
+  get ipAddress(): string {
+    return this.ip.includes(':') ? `[${this.ip}]` : this.ip;
+  }
+
+  /**
    * e.g. `portal 127.0.0.1:3260 of TPG 1 of …`
    * @example
    * np.describe(); // 'portal 127.0.0.1:3260 of TPG 1 of …'
    */
   describe(): string {
-    return `portal ${this.ip.includes(':') ? `[${this.ip}]` : this.ip}:${this.port} of ${this.tpg.describe()}`;
+    return `portal ${this.ipAddress}:${this.port} of ${this.tpg.describe()}`;
   }
 
   protected override groups(): readonly AttributeGroup[] {
@@ -158,6 +170,18 @@ export class NetworkPortal extends CFSNode {
    */
   setOffload(on: boolean): Promise<void> {
     return this.writeSwitch(PORTAL_FILES.offload, on, 'offload');
+  }
+
+  /**
+   * The portal's saveconfig.json entry (rtslib-fb's `dump()`): address
+   * (IPv6 in brackets), port, iSER and offload.
+   * @example
+   * const { ip_address, port } = await portal.dump();
+   */
+  async dump(): Promise<PortalConfig> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
+    return portalForm(snap, this.tpg.relativePath, splitPath(this.relativePath).name)!;
   }
 
   /**

@@ -6,6 +6,7 @@
  * touch several ACLs go to the kernel in one all-or-nothing batch.
  */
 import type { TPG } from './tpg.js';
+import type { FabricFeature } from '../cfs/fabrics.js';
 import type { TPGHandle } from './tpg-handle.js';
 import type { LUN } from './lun.js';
 import { LUN as LUNClass, MAX_LUN } from './lun.js';
@@ -14,17 +15,39 @@ import { MappedLUN, linkedTpgLun, mappedLunCreateOps, resolveTpgLunArgument } fr
 import { openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { ACL_FILES, MAPPED_LUN_FILES, structureExcludesKeeping, aclsPath, child, groupPath, lunPath, mappedLunPath, parseLunDirName, settingPath, splitPath } from '../cfs/tree.js';
+import {
+  ACL_FILES,
+  MAPPED_LUN_FILES,
+  structureExcludesKeeping,
+  type AttributeGroup,
+  aclPath,
+  aclsPath,
+  child,
+  groupPath,
+  lunPath,
+  mappedLunPath,
+  parseLunDirName,
+  settingPath,
+  splitPath,
+} from '../cfs/tree.js';
 import { randomLinkAlias, validateInteger, validateName, validateSettingName, validateValue } from '../cfs/names.js';
-import { AUTH_UNSET } from '../cfs/values.js';
-import { wwnToConfigfs } from '../cfs/wwn.js';
+import { AUTH_UNSET, authValue } from '../cfs/values.js';
+import { CHAP_FILES, chapChanges, type ChapCredentials } from './chap.js';
+import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { RTSLibBrokenLink, RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { removalBatch } from '../cfs/removal.js';
 
-/** One snapshot of a TPG deep enough for group work: ACL tags, attributes, mapped LUNs and their links. */
-async function groupSnapshot(tpg: TPG): Promise<Snapshot> {
+/** One snapshot of a TPG deep enough for group work: ACL tags, mapped LUNs and their links, and the ACLs' settings groups `keep` (default `attrib`). */
+async function groupSnapshot(tpg: TPG, keep: readonly AttributeGroup[] = ['attrib']): Promise<Snapshot> {
   if (!(await tpg.exists())) throw new RTSLibNotInCFSError(`${tpg.describe()} does not exist`, tpg.path);
-  return tpg.cfs.snapshot(tpg.relativePath, { maxDepth: 4, excludeNames: structureExcludesKeeping('attrib') });
+  return tpg.cfs.snapshot(tpg.relativePath, { maxDepth: 4, excludeNames: structureExcludesKeeping(...keep) });
+}
+
+/** One write to every member of a group: the file in the member's settings group, and the value. */
+interface MemberWrite {
+  group: AttributeGroup;
+  name: string;
+  value: string;
 }
 
 /** The group names (distinct non-empty tags) of the ACLs of a TPG in a snapshot, sorted. @internal */
@@ -51,6 +74,15 @@ function mappedIndexes(snap: Snapshot, acl: string): number[] {
     .map(parseLunDirName)
     .filter((n): n is number => n !== null)
     .sort((a, b) => a - b);
+}
+
+/**
+ * The mapped LUN groups of `group` as `snap` (its TPG's structure) shows
+ * them: one per mapped LUN index of its first member. @internal
+ */
+export function mappedLunGroupsIn(snap: Snapshot, group: NodeACLGroup): MappedLUNGroup[] {
+  const first = memberDirs(snap, group.tpg, group.name)[0];
+  return first === undefined ? [] : mappedIndexes(snap, first).map((index) => MappedLUNGroup.existing(group, index));
 }
 
 /**
@@ -271,13 +303,28 @@ export class NodeACLGroup {
     this.groupName = name;
   }
 
-  /** Writes `ops(dir)` for every member in one batch (`previous` values from the snapshot). */
-  private async applyToMembers(what: string, file: (dir: string) => string, value: string): Promise<void> {
-    const snap = await groupSnapshot(this.tpg);
-    const ops: CfsOp[] = memberDirs(snap, this.tpg, this.groupName).map((dir) => {
-      const previous = snap.text(file(dir));
-      return { op: 'write', path: file(dir), value, ...(previous === undefined ? {} : { previous }) };
-    });
+  /**
+   * Writes `writes` into every member (or only the member whose directory
+   * is `only`) in one all-or-nothing batch, each
+   * with the value it replaces (from one snapshot) for the undo. A setting
+   * the members lack is refused before anything is written; auth values are
+   * secret (never in errors) and an unset one is restored as `NULL`.
+   */
+  private async applyToMembers(what: string, writes: readonly MemberWrite[], only?: string): Promise<void> {
+    const snap = await groupSnapshot(this.tpg, [...new Set(writes.map((w) => w.group))]);
+    const members = memberDirs(snap, this.tpg, this.groupName).filter((dir) => only === undefined || dir === only);
+    if (only !== undefined && members.length === 0) throw new RTSLibInvalidArgumentError('wwn', `${only} is not a member of ${this.describe()}`);
+    const ops: CfsOp[] = [];
+    for (const dir of members) {
+      for (const { group, name, value } of writes) {
+        const path = settingPath(dir, group, name);
+        if (snap.kind(path) !== 'file') throw new RTSLibInvalidArgumentError(`${group} name`, `${this.describe()}: ${dir} has no ${group} ${JSON.stringify(name)}`);
+        const shown = snap.text(path);
+        const secret = group === 'auth';
+        const previous = secret ? (authValue(shown ?? '') ?? AUTH_UNSET) : shown;
+        ops.push({ op: 'write', path, value, ...(secret ? { secret: true } : {}), ...(previous === undefined ? {} : { previous }) });
+      }
+    }
     if (ops.length > 0) await this.tpg.cfs.apply(ops, { what: `${what} of ${this.describe()}` });
   }
 
@@ -289,7 +336,7 @@ export class NodeACLGroup {
   async setAttribute(name: string, value: AttributeValue): Promise<void> {
     validateSettingName('attribute name', name);
     const text = validateValue(`attribute ${name}`, value);
-    await this.applyToMembers(`set attribute ${name}`, (dir) => settingPath(dir, 'attrib', name), text);
+    await this.applyToMembers(`set attribute ${name}`, [{ group: 'attrib', name, value: text }]);
   }
 
   /**
@@ -302,13 +349,144 @@ export class NodeACLGroup {
   }
 
   /**
+   * Sets a parameter (`param/<name>`) on every member, in one batch.
+   * (The kernel's ACL parameters are read-only today; the write is refused
+   * and nothing changes.)
+   * @example
+   * await group.setParameter('MaxBurstLength', 262144);
+   */
+  async setParameter(name: string, value: AttributeValue): Promise<void> {
+    validateSettingName('parameter name', name);
+    await this.applyToMembers(`set parameter ${name}`, [{ group: 'param', name, value: validateValue(`parameter ${name}`, value) }]);
+  }
+
+  /**
+   * A parameter of the first member (members should agree).
+   * @example
+   * const burst = await group.getParameter('MaxBurstLength');
+   */
+  async getParameter(name: string): Promise<string> {
+    return (await this.firstMember()).getParameter(name);
+  }
+
+  /**
+   * Attribute names of the first member; `writable` filters.
+   * @example
+   * const names = await group.listAttributes({ writable: true });
+   */
+  async listAttributes(filter: { writable?: boolean } = {}): Promise<string[]> {
+    return (await this.firstMember()).listAttributes(filter);
+  }
+
+  /**
+   * Parameter names of the first member; `writable` filters.
+   * @example
+   * const names = await group.listParameters();
+   */
+  async listParameters(filter: { writable?: boolean } = {}): Promise<string[]> {
+    return (await this.firstMember()).listParameters(filter);
+  }
+
+  /** Each member's WWN and one CHAP credential (null when unset), from one read. */
+  private async memberCredential(key: keyof ChapCredentials): Promise<[string, string | null][]> {
+    const snap = await groupSnapshot(this.tpg, ['auth']);
+    const file = CHAP_FILES[key];
+    return memberDirs(snap, this.tpg, this.groupName).map((dir) => [
+      wwnFromConfigfs(this.tpg.target.fabric.info, splitPath(dir).name),
+      authValue(snap.text(settingPath(dir, 'auth', file)) ?? ''),
+    ]);
+  }
+
+  /**
+   * Each member's WWN and CHAP user id (null when unset), from one read
+   * (rtslib-fb's `get_userids()`).
+   * @example
+   * for (const [wwn, userid] of await group.userids()) console.log(wwn, userid);
+   */
+  userids(): Promise<[string, string | null][]> {
+    return this.memberCredential('userid');
+  }
+
+  /** Each member's WWN and CHAP password (rtslib-fb's `get_passwords()`). */
+  passwords(): Promise<[string, string | null][]> {
+    return this.memberCredential('password');
+  }
+
+  /** Each member's WWN and mutual CHAP user id (rtslib-fb's `get_mutual_userids()`). */
+  mutualUserids(): Promise<[string, string | null][]> {
+    return this.memberCredential('mutualUserid');
+  }
+
+  /** Each member's WWN and mutual CHAP password (rtslib-fb's `get_mutual_passwords()`). */
+  mutualPasswords(): Promise<[string, string | null][]> {
+    return this.memberCredential('mutualPassword');
+  }
+
+  /**
+   * Sets the CHAP credentials given (null or '' unsets one; omitted ones are
+   * left alone) on every member, or only on member `wwn`, in one
+   * all-or-nothing batch; rtslib-fb's `set_userids(value, wwn)` and the
+   * others, all at once. Values never appear in errors.
+   * @example
+   * await group.setChap({ userid: 'user1', password: 'secret123456' });
+   * await group.setChap({ password: 'other-secret' }, 'iqn.1994-05.com.redhat:g2');
+   */
+  async setChap(credentials: Partial<ChapCredentials>, wwn?: string): Promise<void> {
+    if (typeof credentials !== 'object' || credentials === null) throw new RTSLibInvalidArgumentError('credentials', 'expected an object');
+    const changes = chapChanges(credentials);
+    const only = wwn === undefined ? undefined : aclPath(this.tpg.relativePath, wwnToConfigfs(this.tpg.target.fabric.info, normalizeWwn(this.tpg.target.fabric.info, wwn).wwn));
+    if (changes.length > 0)
+      await this.applyToMembers(
+        'set the CHAP credentials',
+        changes.map(({ file, value }) => ({ group: 'auth', name: file, value })),
+        only,
+      );
+  }
+
+  /** rtslib-fb's `set_userids(value, wwn)`: {@link setChap} of the user id. */
+  setUserids(userid: string | null, wwn?: string): Promise<void> {
+    return this.setChap({ userid }, wwn);
+  }
+
+  /** rtslib-fb's `set_passwords(value, wwn)`: {@link setChap} of the password. */
+  setPasswords(password: string | null, wwn?: string): Promise<void> {
+    return this.setChap({ password }, wwn);
+  }
+
+  /** rtslib-fb's `set_mutual_userids(value, wwn)`: {@link setChap} of the mutual user id. */
+  setMutualUserids(mutualUserid: string | null, wwn?: string): Promise<void> {
+    return this.setChap({ mutualUserid }, wwn);
+  }
+
+  /** rtslib-fb's `set_mutual_passwords(value, wwn)`: {@link setChap} of the mutual password. */
+  setMutualPasswords(mutualPassword: string | null, wwn?: string): Promise<void> {
+    return this.setChap({ mutualPassword }, wwn);
+  }
+
+  /**
+   * Whether the first member's initiator must authenticate the target too
+   * (`auth/authenticate_target`; rtslib-fb's `authenticate_target`).
+   * @example
+   * if (await group.authenticateTarget()) console.log('mutual CHAP');
+   */
+  async authenticateTarget(): Promise<boolean> {
+    return (await this.firstMember()).authenticateTarget();
+  }
+
+  /**
    * Sets every member's queue depth, in one batch.
    * @example
    * await group.setQueueDepth(64);
    */
   async setQueueDepth(depth: number): Promise<void> {
     validateQueueDepth(depth);
-    await this.applyToMembers('set the queue depth', (dir) => child(dir, ACL_FILES.cmdsnDepth), String(depth));
+    const snap = await groupSnapshot(this.tpg, []);
+    const ops: CfsOp[] = memberDirs(snap, this.tpg, this.groupName).map((dir) => {
+      const path = child(dir, ACL_FILES.cmdsnDepth);
+      const previous = snap.text(path);
+      return { op: 'write', path, value: String(depth), ...(previous === undefined ? {} : { previous }) };
+    });
+    if (ops.length > 0) await this.tpg.cfs.apply(ops, { what: `set the queue depth of ${this.describe()}` });
   }
 
   /**
@@ -328,6 +506,15 @@ export class NodeACLGroup {
   async sessions(): Promise<SessionInfo[]> {
     const infos = await Promise.all((await this.nodeAcls()).map((acl) => acl.sessionInfo()));
     return infos.filter((s) => s.active);
+  }
+
+  /**
+   * Whether the group's fabric has `feature` (rtslib-fb's `has_feature`).
+   * @example
+   * if (group.hasFeature('auth')) await group.setChap({ userid: 'u' });
+   */
+  hasFeature(feature: FabricFeature): boolean {
+    return this.tpg.target.fabric.has(feature);
   }
 
   private async firstMember(): Promise<NodeACL> {
@@ -351,9 +538,7 @@ export class NodeACLGroup {
    * for (const mlg of await group.mappedLunGroups()) console.log(mlg.index);
    */
   async mappedLunGroups(): Promise<MappedLUNGroup[]> {
-    const snap = await groupSnapshot(this.tpg);
-    const first = memberDirs(snap, this.tpg, this.groupName)[0];
-    return first === undefined ? [] : mappedIndexes(snap, first).map((index) => MappedLUNGroup.existing(this, index));
+    return mappedLunGroupsIn(await groupSnapshot(this.tpg), this);
   }
 
   /**

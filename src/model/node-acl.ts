@@ -6,13 +6,15 @@ import type { TPGHandle } from './tpg-handle.js';
 import { MappedLUN, mappedLunIndexes } from './mapped-lun.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import type { CfsOp } from '../cfs/configfs.js';
-import type { WwnType } from '../cfs/fabrics.js';
-import { ACL_FILES, aclPath, child, type AttributeGroup, settingPath } from '../cfs/tree.js';
+import type { FabricFeature, WwnType } from '../cfs/fabrics.js';
+import { ACL_FILES, aclPath, child, type AttributeGroup, settingPath, splitPath } from '../cfs/tree.js';
 import { validateInteger, validateSettingName, validateValue } from '../cfs/names.js';
 import { normalizeWwn, wwnFromConfigfs, wwnToConfigfs } from '../cfs/wwn.js';
 import { AUTH_UNSET, integerValue } from '../cfs/values.js';
 import { RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
 import { authenticatesTarget, readChap, writeChap, type ChapCredentials } from './chap.js';
+import { nodeAclForm, type DumpOptions } from './saved-forms.js';
+import type { NodeAclConfig } from './saveconfig-format.js';
 
 export { MAX_CHAP_BYTES, validateChapValue, type ChapCredentials } from './chap.js';
 
@@ -242,6 +244,15 @@ export class NodeACL extends CFSNode {
     return `ACL ${this.nodeWwn} of ${this.tpg.describe()}`;
   }
 
+  /**
+   * Whether the ACL's fabric has `feature` (rtslib-fb's `has_feature`).
+   * @example
+   * if (acl.hasFeature('auth')) console.log('CHAP');
+   */
+  hasFeature(feature: FabricFeature): boolean {
+    return this.tpg.target.fabric.has(feature);
+  }
+
   protected override groups(): readonly AttributeGroup[] {
     return ['attrib', 'param', 'auth'];
   }
@@ -358,6 +369,18 @@ export class NodeACL extends CFSNode {
     await this.checkExists();
     const snap = await this.cfs.snapshot(this.relativePath, { maxDepth: 1 });
     return mappedLunIndexes(snap, this.relativePath).map((index) => MappedLUN.existing(this, index));
+  }
+
+  /**
+   * The ACL's saveconfig.json entry with its mapped LUNs (rtslib-fb's
+   * `dump()`), from one read of its directory.
+   * @example
+   * const entry = await acl.dump({ secrets: false });
+   */
+  async dump(options: DumpOptions = {}): Promise<NodeAclConfig> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath);
+    return nodeAclForm(snap, this.tpg.target.fabric.info, this.tpg.relativePath, splitPath(this.relativePath).name, options);
   }
 
   /**

@@ -12,6 +12,9 @@ import type { CreationRecipe } from './storage-object.js';
 /** Where rtslib-fb sets the kernel's dbroot (`/etc/target`); the kernel's own default is `/var/target`. */
 export const DEFAULT_DBROOT = '/etc/target';
 
+/** The dbroot `RTSRoot.open()` sets, the first that is a directory: Debian's and Ubuntu's rtslib-fb use the first, upstream's the second. */
+export const PREFERRED_DBROOTS: readonly string[] = ['/etc/rtslib-fb-target', DEFAULT_DBROOT];
+
 /** The file the kernel keeps a storage object's APTPL registrations in. */
 function aptplFile(dbroot: string, unitSerial: string): string {
   return join(dbroot, 'pr', `aptpl_${unitSerial}`);

@@ -172,6 +172,10 @@ export class PSCSIStorageObject extends StorageObject {
     return new PSCSIStorageObject(root, location);
   }
 
+  protected override madeWith(shown: ShownStorageObject): MadeWith {
+    return pscsiMadeWith(shown);
+  }
+
   /**
    * Opens (looks up or creates) the pscsi storage object `name`, in an HBA of
    * its own (rtslib-fb style). A missing device or a device in use is an

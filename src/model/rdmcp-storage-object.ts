@@ -66,6 +66,10 @@ export class RDMCPStorageObject extends StorageObject {
     return new RDMCPStorageObject(root, location);
   }
 
+  protected override madeWith(shown: ShownStorageObject): MadeWith {
+    return rdmcpMadeWith(shown);
+  }
+
   /**
    * Opens (looks up or creates) the ramdisk storage object `name`.
    * @example

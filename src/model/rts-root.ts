@@ -27,20 +27,22 @@ import {
 import { FABRICS, type FabricName } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
-import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError } from '../errors.js';
-import { DEFAULT_DBROOT } from './persistent-reservations.js';
+import { RTSLibError, RTSLibInvalidArgumentError, RTSLibNotInCFSError, toLibraryError } from '../errors.js';
+import { DEFAULT_DBROOT, PREFERRED_DBROOTS } from './persistent-reservations.js';
 import { stat } from 'node:fs/promises';
 import { CONFIGFS_MOUNT, isOnConfigfs, mountConfigfs } from '../cfs/mount.js';
 import { listStorageObjects, type StorageObject, type StorageObjectLocation } from './storage-object.js';
 import { FabricModule, modprobe } from './fabric-module.js';
 import { Target } from './target.js';
-import { NodeACLGroup, groupNames } from './node-acl-group.js';
+import { NodeACLGroup, groupNames, mappedLunGroupsIn, type MappedLUNGroup } from './node-acl-group.js';
 import { TPG } from './tpg.js';
 import { LUN } from './lun.js';
 import { NodeACL, parseSessionInfo, type SessionInfo } from './node-acl.js';
 import { MappedLUN } from './mapped-lun.js';
 import { NetworkPortal } from './network-portal.js';
 import { ALUATargetPortGroup } from './alua-target-port-group.js';
+import { dumpConfig, type DumpOptions } from './dump.js';
+import type { SaveConfig } from './saveconfig-format.js';
 
 /**
  * Options for {@link RTSRoot}: the target root, and how its writes are
@@ -91,26 +93,50 @@ export class RTSRoot {
    * own root (the default), configfs is mounted and `target_core_mod`
    * loaded first when they are missing; a clear error says why when that
    * cannot be done (not root, no such module). Another `configfs` root must
-   * exist already.
+   * exist already. Then, as rtslib-fb's start-up does, the kernel's dbroot
+   * becomes the system's rtslib-fb one ({@link PREFERRED_DBROOTS}: the first
+   * that is a directory) while no storage object is registered.
    * @example
    * const root = await RTSRoot.open();
    */
   static async open(options: RTSRootOptions = {}): Promise<RTSRoot> {
     const root = new RTSRoot(options);
-    if (await root.cfs.available()) return root;
-    if ((options.configfs ?? DEFAULT_TARGET_ROOT) !== DEFAULT_TARGET_ROOT) {
-      throw new RTSLibNotInCFSError(`the target root ${root.path} does not exist`, root.path);
+    if (!(await root.cfs.available())) {
+      if ((options.configfs ?? DEFAULT_TARGET_ROOT) !== DEFAULT_TARGET_ROOT) {
+        throw new RTSLibNotInCFSError(`the target root ${root.path} does not exist`, root.path);
+      }
+      if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+        throw new RTSLibError(`the LIO target root ${root.path} is missing and only root can mount configfs and load target_core_mod (run as root)`, { code: 'EACCES' });
+      }
+      if (!(await isOnConfigfs(CONFIGFS_MOUNT))) {
+        await modprobe('configfs').catch(() => undefined); // built in on most kernels
+        await mountConfigfs();
+      }
+      await modprobe('target_core_mod');
+      if (!(await root.cfs.available())) throw new RTSLibNotInCFSError(`target_core_mod is loaded but ${root.path} did not appear`, root.path);
     }
-    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-      throw new RTSLibError(`the LIO target root ${root.path} is missing and only root can mount configfs and load target_core_mod (run as root)`, { code: 'EACCES' });
-    }
-    if (!(await isOnConfigfs(CONFIGFS_MOUNT))) {
-      await modprobe('configfs').catch(() => undefined); // built in on most kernels
-      await mountConfigfs();
-    }
-    await modprobe('target_core_mod');
-    if (!(await root.cfs.available())) throw new RTSLibNotInCFSError(`target_core_mod is loaded but ${root.path} did not appear`, root.path);
+    await root.usePreferredDbroot();
     return root;
+  }
+
+  /**
+   * rtslib-fb's start-up step: the kernel's dbroot becomes the system's
+   * rtslib-fb one (`/etc/rtslib-fb-target` where that directory exists, as
+   * Debian and Ubuntu patch it, else `/etc/target`) when it is not already,
+   * so both tools find the same APTPL files. Nothing happens when neither
+   * directory exists, or when the kernel keeps its dbroot because a storage
+   * object is registered (rtslib-fb only warns then).
+   */
+  private async usePreferredDbroot(): Promise<void> {
+    const current = await this.cfs.readValue(ROOT_FILES.dbroot, { what: 'dbroot', missing: 'null' });
+    if (current === null) return;
+    for (const dir of PREFERRED_DBROOTS) {
+      if (!(await stat(dir).catch(() => null))?.isDirectory()) continue;
+      if (current.trim() === dir) return;
+      const [write] = await this.cfs.run([{ op: 'write', path: ROOT_FILES.dbroot, value: dir }], { stopOnError: false });
+      if (write && !write.ok && (await this.storageObjects()).length === 0) throw toLibraryError(`could not set dbroot to ${dir}`, write);
+      return;
+    }
   }
 
   /**
@@ -129,6 +155,17 @@ export class RTSRoot {
   /** Absolute path of the target root. */
   get path(): string {
     return this.cfs.root;
+  }
+
+  /**
+   * The whole configuration in saveconfig.json form (rtslib-fb's
+   * `RTSRoot.dump()`), from one snapshot read under the shared lock; the
+   * same as {@link dumpConfig}.
+   * @example
+   * const { storage_objects, targets } = await root.dump();
+   */
+  dump(options: DumpOptions = {}): Promise<SaveConfig> {
+    return dumpConfig(this, options);
   }
 
   /** The kernel's target core version line (`version`), or throws when LIO is not loaded. */
@@ -269,6 +306,17 @@ export class RTSRoot {
   async nodeAclGroups(snapshot?: Snapshot): Promise<NodeACLGroup[]> {
     const snap = snapshot ?? (await this.structure());
     return (await this.tpgs(snap)).flatMap((tpg) => groupNames(snap, tpg).map((name) => NodeACLGroup.existing(tpg, name)));
+  }
+
+  /**
+   * Every mapped LUN group of every ACL group, from one read of the tree's
+   * structure (rtslib-fb's `mapped_lun_groups`).
+   * @example
+   * const indexes = (await root.mappedLunGroups()).map((m) => `${m.group.name}/${m.index}`);
+   */
+  async mappedLunGroups(snapshot?: Snapshot): Promise<MappedLUNGroup[]> {
+    const snap = snapshot ?? (await this.structure());
+    return (await this.nodeAclGroups(snap)).flatMap((group) => mappedLunGroupsIn(snap, group));
   }
 
   /** Every network portal of every TPG. */

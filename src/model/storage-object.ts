@@ -34,6 +34,8 @@ import { infoField } from '../cfs/values.js';
 import { CFSNode, openMode, validateMode } from './cfs-node.js';
 import type { RootHandle, Mode } from './cfs-node.js';
 import type { LUN } from './lun.js';
+import { storageObjectForm } from './saved-forms.js';
+import type { StorageObjectConfig } from './saveconfig-format.js';
 
 /** Where a storage object lives: its plugin, HBA index and name. */
 export interface StorageObjectLocation {
@@ -71,6 +73,15 @@ export interface ShownStorageObject {
   udevPath: string;
   /** An attribute's value (`attrib/<name>`), undefined when not read. */
   attribute(name: string): string | undefined;
+}
+
+/** What `snap` shows of the storage object at `path`. */
+export function shownIn(snap: Snapshot, path: string): ShownStorageObject {
+  return {
+    info: snap.text(child(path, STORAGE_OBJECT_FILES.info)) ?? '',
+    udevPath: snap.text(child(path, STORAGE_OBJECT_FILES.udevPath))?.trim() ?? '',
+    attribute: (name) => snap.text(child(groupPath(path, 'attrib'), name)),
+  };
 }
 
 /**
@@ -236,6 +247,26 @@ export abstract class StorageObject extends CFSNode {
     return ['attrib', 'wwn', 'pr', 'alua'];
   }
 
+  /** Where the object is: plugin, HBA index and name. */
+  get location(): StorageObjectLocation {
+    return { plugin: this.plugin, hbaIndex: this.hbaIndex, name: this.name };
+  }
+
+  /** How the object was made, from what the kernel shows of it (its plugin's `madeWith`). */
+  protected abstract madeWith(shown: ShownStorageObject): MadeWith;
+
+  /**
+   * The object's saveconfig.json entry, as rtslib-fb's `dump()` gives it and
+   * as a whole save records it, from one read of its directory.
+   * @example
+   * const entry = await so.dump(); // { plugin: 'block', name: 'disk1', dev: '/dev/sdb', wwn: '…', … }
+   */
+  async dump(): Promise<StorageObjectConfig> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath);
+    return storageObjectForm(snap, this.location, this.madeWith(shownIn(snap, this.relativePath)));
+  }
+
   /** Root-relative path of the HBA directory. */
   get hbaPath(): string {
     return hbaPath(PLUGINS[this.plugin].kernel, this.hbaIndex);
@@ -334,9 +365,15 @@ export abstract class StorageObject extends CFSNode {
     return text === null || text === '' ? null : text;
   }
 
-  /** The kernel's status from `info`: `ACTIVATED` while at least one LUN exports the object, else `DEACTIVATED`. */
+  /**
+   * The kernel's status from `info`, in lower case as rtslib-fb gives it:
+   * `activated` while at least one LUN exports the object, else
+   * `deactivated` (`unknown` when the kernel shows none).
+   * @example
+   * if ((await so.status()) === 'activated') console.log('exported');
+   */
   async status(): Promise<string> {
-    return infoField(await this.info(), 'Status') ?? 'UNKNOWN';
+    return (infoField(await this.info(), 'Status') ?? 'unknown').toLowerCase();
   }
 
   /** Every readable attribute (`attrib/`) and its value, from one read of the object. */

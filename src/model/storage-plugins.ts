@@ -9,8 +9,8 @@
 import type { RootHandle } from './cfs-node.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { PLUGINS, pluginByKernelName, type PluginInfo, type PluginName } from '../cfs/plugins.js';
-import { STORAGE_OBJECT_FILES, child, groupPath, type KernelPlugin } from '../cfs/tree.js';
-import type { CreationRecipe, MadeWith, ShownStorageObject, StorageObject, StorageObjectLocation } from './storage-object.js';
+import type { KernelPlugin } from '../cfs/tree.js';
+import { shownIn, type CreationRecipe, type MadeWith, type ShownStorageObject, type StorageObject, type StorageObjectLocation } from './storage-object.js';
 import { BlockStorageObject, blockMadeWith, blockRecipe, type BlockOptions } from './block-storage-object.js';
 import { FileIOStorageObject, fileioMadeWith, fileioRecipe, type FileIOOptions } from './fileio-storage-object.js';
 import { PSCSIStorageObject, pscsiMadeWith, pscsiRecipe, type PSCSIOptions } from './pscsi-storage-object.js';
@@ -63,9 +63,5 @@ export function storagePluginOf(kernel: KernelPlugin): StoragePlugin<never> {
 
 /** How the storage object at `path` (`core/<plugin>_<n>/<name>`, of plugin `kernel`) was made, as `snap` shows it. */
 export function madeWith(snap: Snapshot, kernel: KernelPlugin, path: string): MadeWith {
-  return storagePluginOf(kernel).madeWith({
-    info: snap.text(child(path, STORAGE_OBJECT_FILES.info)) ?? '',
-    udevPath: snap.text(child(path, STORAGE_OBJECT_FILES.udevPath))?.trim() ?? '',
-    attribute: (name) => snap.text(child(groupPath(path, 'attrib'), name)),
-  });
+  return storagePluginOf(kernel).madeWith(shownIn(snap, path));
 }

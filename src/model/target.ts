@@ -3,11 +3,13 @@
  */
 import type { FabricModule } from './fabric-module.js';
 import { TPG } from './tpg.js';
-import type { FabricName } from '../cfs/fabrics.js';
+import type { FabricFeature, FabricName } from '../cfs/fabrics.js';
 import { generateWwn, normalizeTargetWwn, wwnToConfigfs } from '../cfs/wwn.js';
 import { parseTpgDirName, targetPath } from '../cfs/tree.js';
 import { CFSNode, openMode, validateMode, type Mode, type RootHandle } from './cfs-node.js';
 import { RTSLibInvalidArgumentError } from '../errors.js';
+import { storageObjectRefsUnder, targetForm, type DumpOptions } from './saved-forms.js';
+import type { TargetConfig } from './saveconfig-format.js';
 
 /** Options for {@link Target.open}. */
 export interface TargetOptions {
@@ -41,6 +43,15 @@ export class Target extends CFSNode {
   /** e.g. `loopback target naa.5001405…` */
   describe(): string {
     return `${this.fabric.name} target ${this.wwn}`;
+  }
+
+  /**
+   * Whether the target's fabric has `feature` (rtslib-fb's `has_feature`).
+   * @example
+   * if (target.hasFeature('auth')) console.log('CHAP');
+   */
+  hasFeature(feature: FabricFeature): boolean {
+    return this.fabric.has(feature);
   }
 
   protected override groups(): readonly [] {
@@ -84,6 +95,18 @@ export class Target extends CFSNode {
       .filter((t): t is number => t !== null)
       .sort((a, b) => a - b)
       .map((tag) => TPG.existing(this, tag));
+  }
+
+  /**
+   * The target's saveconfig.json entry with its TPGs, LUNs, portals and
+   * ACLs (rtslib-fb's `dump()`), from one read of its directory.
+   * @example
+   * const entry = await target.dump({ secrets: false }); // CHAP passwords left out
+   */
+  async dump(options: DumpOptions = {}): Promise<TargetConfig> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath);
+    return targetForm(snap, this.fabric.info, this.relativePath, await storageObjectRefsUnder(this.cfs, snap, this.relativePath), options);
   }
 
   /** Removes the target with its TPGs, LUNs, ACLs and portals. */

@@ -1,6 +1,7 @@
 /**
  * A target portal group (`<target>/tpgt_<tag>`): holds LUNs, ACLs and portals.
  */
+import type { FabricFeature } from '../cfs/fabrics.js';
 import type { Target } from './target.js';
 import { CFSNode, openMode, validateMode, type Mode } from './cfs-node.js';
 import {
@@ -26,6 +27,8 @@ import { NetworkPortal } from './network-portal.js';
 import { NodeACLGroup, groupNames } from './node-acl-group.js';
 import { authenticatesTarget, readChap, writeChap, type ChapCredentials } from './chap.js';
 import type { Snapshot } from '../cfs/snapshot.js';
+import { storageObjectRefsUnder, tpgForm, type DumpOptions } from './saved-forms.js';
+import type { TpgConfig } from './saveconfig-format.js';
 
 /** Options for {@link TPG.open}. */
 export interface TPGOptions {
@@ -77,6 +80,15 @@ export class TPG extends CFSNode {
   /** e.g. `TPG 1 of iscsi target iqn…` */
   describe(): string {
     return `TPG ${this.tag} of ${this.target.describe()}`;
+  }
+
+  /**
+   * Whether the TPG's fabric has `feature` (rtslib-fb's `has_feature`).
+   * @example
+   * if (tpg.hasFeature('auth')) console.log('CHAP');
+   */
+  hasFeature(feature: FabricFeature): boolean {
+    return this.target.fabric.has(feature);
   }
 
   protected override groups(): readonly AttributeGroup[] {
@@ -256,6 +268,18 @@ export class TPG extends CFSNode {
     await this.checkExists();
     const snap = await this.cfs.snapshot(aclsPath(this.relativePath), { maxDepth: 2, excludeNames: STRUCTURE_EXCLUDES });
     return groupNames(snap, this).map((name) => NodeACLGroup.existing(this, name));
+  }
+
+  /**
+   * The TPG's saveconfig.json entry with its LUNs, portals and ACLs
+   * (rtslib-fb's `dump()`), from one read of its directory.
+   * @example
+   * const entry = await tpg.dump();
+   */
+  async dump(options: DumpOptions = {}): Promise<TpgConfig> {
+    await this.checkExists();
+    const snap = await this.cfs.snapshot(this.relativePath);
+    return tpgForm(snap, this.target.fabric.info, this.target.relativePath, this.tag, await storageObjectRefsUnder(this.cfs, snap, this.relativePath), options);
   }
 
   /** Removes the TPG with its LUNs, ACLs and portals. */

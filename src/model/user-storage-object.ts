@@ -99,6 +99,10 @@ export class UserBackedStorageObject extends StorageObject {
     return new UserBackedStorageObject(root, location);
   }
 
+  protected override madeWith(shown: ShownStorageObject): MadeWith {
+    return userMadeWith(shown);
+  }
+
   /**
    * Opens (looks up or creates) the user-backed storage object `name`.
    * @example

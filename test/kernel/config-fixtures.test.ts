@@ -8,7 +8,9 @@
  * the whole file, and equals targetctl's tree but for exactly those.
  *
  * npm test restores three of them (the oldest, 2.1.75 and the newest);
- * `npm run test:fixtures` (RTSLIB_FIXTURES=all) every one.
+ * `npm run test:fixtures` (RTSLIB_FIXTURES=all) every one. With the 2.1.75
+ * tree restored, every object's own `dump()` is its entry of the whole
+ * dump and what rtslib-fb's `dump()` of the same object returns.
  *
  * The files name the devices of the guest they were written in: backing
  * files under /tmp/rtslib-fixtures, /dev/loop0 and /dev/loop1, and the
@@ -20,7 +22,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RTSRoot, dumpConfig, executePlan, parseConfig, planClear, planRestore, type SaveConfig } from '../../src/index.js';
-import { SYSTEM_PYTHON, configuredTree, unloadScsiDebug } from './helpers.js';
+import { SYSTEM_PYTHON, configuredTree, rtslibFb, unloadScsiDebug } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/saveconfig/', import.meta.url));
 const BACKING = '/tmp/rtslib-fixtures';
@@ -177,6 +179,110 @@ describe('files other rtslib-fb versions wrote', () => {
       const other = ours.get(name)!;
       const strip = (c: SaveConfig): SaveConfig => ({ ...c, storage_objects: c.storage_objects?.map((so) => (so.plugin === 'user' ? { ...so, control: '' } : so)) });
       expect(sorted(strip(other))).toEqual(sorted(strip(ours.get('rtslib-fb-2.1.75.json')!)));
+    }
+  });
+});
+
+/** Every object's own dump, keyed by where it is: what ours and rtslib-fb's `dump()` methods return. */
+type ObjectDumps = Record<'storageObjects' | 'aluaGroups' | 'targets' | 'tpgs' | 'luns' | 'portals' | 'acls' | 'mappedLuns' | 'fabrics', Record<string, unknown>>;
+
+async function ourObjectDumps(): Promise<ObjectDumps> {
+  const out: ObjectDumps = { storageObjects: {}, aluaGroups: {}, targets: {}, tpgs: {}, luns: {}, portals: {}, acls: {}, mappedLuns: {}, fabrics: {} };
+  for (const so of await root.storageObjects()) {
+    out.storageObjects[`${so.plugin}/${so.name}`] = await so.dump();
+    for (const group of await so.aluaTpgs()) out.aluaGroups[`${so.plugin}/${so.name}/${group.name}`] = await group.dump();
+  }
+  for (const target of await root.targets()) {
+    const t = `${target.fabric.name}/${target.wwn}`;
+    out.targets[t] = await target.dump();
+    for (const tpg of await target.tpgs()) {
+      const g = `${t}/${tpg.tag}`;
+      out.tpgs[g] = await tpg.dump();
+      for (const lun of await tpg.luns()) out.luns[`${g}/${lun.index}`] = await lun.dump();
+      for (const portal of await tpg.networkPortals()) out.portals[`${g}/${portal.ip}:${portal.port}`] = await portal.dump();
+      for (const acl of await tpg.nodeAcls()) {
+        out.acls[`${g}/${acl.nodeWwn}`] = await acl.dump();
+        for (const mapped of await acl.mappedLuns()) out.mappedLuns[`${g}/${acl.nodeWwn}/${mapped.index}`] = await mapped.dump();
+      }
+    }
+  }
+  for (const fabric of root.fabricModules()) if (await fabric.isLoaded()) out.fabrics[fabric.name] = await fabric.dump();
+  return out;
+}
+
+/** The same walk with rtslib-fb's objects (IPv6 portal keys without the brackets rtslib-fb adds). */
+function rtslibFbObjectDumps(): ObjectDumps {
+  return rtslibFb<ObjectDumps>(`
+root = rtslib.RTSRoot()
+out = {k: {} for k in ('storageObjects', 'aluaGroups', 'targets', 'tpgs', 'luns', 'portals', 'acls', 'mappedLuns', 'fabrics')}
+for so in root.storage_objects:
+    out['storageObjects'][so.plugin + '/' + so.name] = so.dump()
+    for g in so.alua_tpgs:
+        out['aluaGroups'][so.plugin + '/' + so.name + '/' + g.name] = g.dump()
+for t in root.targets:
+    tk = t.fabric_module.name + '/' + t.wwn
+    out['targets'][tk] = t.dump()
+    for tpg in t.tpgs:
+        gk = tk + '/' + str(tpg.tag)
+        out['tpgs'][gk] = tpg.dump()
+        for lun in tpg.luns:
+            out['luns'][gk + '/' + str(lun.lun)] = lun.dump()
+        for p in tpg.network_portals:
+            out['portals'][gk + '/' + p.ip_address.strip('[]') + ':' + str(p.port)] = p.dump()
+        for acl in tpg.node_acls:
+            out['acls'][gk + '/' + acl.node_wwn] = acl.dump()
+            for m in acl.mapped_luns:
+                out['mappedLuns'][gk + '/' + acl.node_wwn + '/' + str(m.mapped_lun)] = m.dump()
+for fm in root.fabric_modules:
+    if fm.exists:
+        out['fabrics'][fm.name] = fm.dump()
+print(json.dumps(out))
+`);
+}
+
+describe("each object's dump()", () => {
+  test('every object of the 2.1.75 fixture dumps its entry of the whole dump, and what rtslib-fb dumps for it', async () => {
+    await clearAll();
+    await executePlan(root, await planRestore(root, parseConfig(readFileSync(`${COPIES}/rtslib-fb-2.1.75.json`, 'utf8'))));
+    const whole = await root.dump();
+    const mine = await ourObjectDumps();
+
+    // each entry is the whole dump's, at every level
+    const wholeSos = Object.fromEntries((whole.storage_objects ?? []).map((so) => [`${so.plugin}/${so.name}`, so]));
+    expect(mine.storageObjects).toEqual(wholeSos);
+    expect(Object.keys(mine.storageObjects)).toHaveLength(7);
+    for (const [key, so] of Object.entries(wholeSos)) for (const g of so.alua_tpgs ?? []) expect(mine.aluaGroups[`${key}/${g.name}`]).toEqual(g);
+    expect(Object.keys(mine.aluaGroups).length).toBeGreaterThan(5);
+    const wholeTargets = Object.fromEntries((whole.targets ?? []).map((t) => [`${t.fabric}/${t.wwn}`, t]));
+    expect(mine.targets).toEqual(wholeTargets);
+    let counted = 0;
+    for (const [key, t] of Object.entries(wholeTargets))
+      for (const tpg of t.tpgs ?? []) {
+        const g = `${key}/${tpg.tag}`;
+        expect(mine.tpgs[g]).toEqual(tpg);
+        for (const lun of tpg.luns ?? []) expect(mine.luns[`${g}/${lun.index}`]).toEqual(lun);
+        for (const p of tpg.portals ?? []) expect(mine.portals[`${g}/${p.ip_address.replace(/^\[|\]$/g, '')}:${p.port}`]).toEqual(p);
+        for (const acl of tpg.node_acls ?? []) {
+          expect(mine.acls[`${g}/${acl.node_wwn}`]).toEqual(acl);
+          for (const m of acl.mapped_luns ?? []) expect(mine.mappedLuns[`${g}/${acl.node_wwn}/${m.index}`]).toEqual(m);
+          counted += 1 + (acl.mapped_luns?.length ?? 0);
+        }
+      }
+    expect(counted).toBeGreaterThan(3);
+    // a fabric that enforces discovery authentication is in the whole dump as it dumps itself
+    expect(whole.fabric_modules).toEqual([mine.fabrics.iscsi]);
+    expect(mine.fabrics.loopback).toEqual({ name: 'loopback' });
+    // a password-free dump leaves out the passwords only
+    const [iscsi] = (await root.targets()).filter((t) => t.fabric.name === 'iscsi');
+    const redacted = JSON.stringify(await iscsi!.dump({ secrets: false }));
+    expect(redacted).not.toMatch(/_password/);
+    expect(redacted).toMatch(/chap_userid|chap_mutual_userid/);
+
+    // rtslib-fb's dump() of each object says the same (lists in the kernel's order there, sorted here)
+    const theirs = rtslibFbObjectDumps();
+    for (const kind of Object.keys(mine) as (keyof ObjectDumps)[]) {
+      expect(Object.keys(theirs[kind]).sort(), kind).toEqual(Object.keys(mine[kind]).sort());
+      for (const key of Object.keys(mine[kind])) expect(canonical(theirs[kind][key]), `${kind} ${key}`).toEqual(canonical(mine[kind][key]));
     }
   });
 });

@@ -217,6 +217,82 @@ describe('ACLs, mapped LUNs, portals and groups on the real kernel', () => {
     expect(rawTree(`${tpgDir}/acls`)).toEqual(treeBefore);
   });
 
+  test('NodeACLGroup CHAP per member, authenticateTarget, attributes and parameters, as rtslib-fb reads and writes them', async () => {
+    const group = await NodeACLGroup.open(tpg, 'grp', { mode: 'lookup' });
+    const members = [...GROUP].sort();
+    const auth = (wwn: string, file: string) => rawRead(`${tpgDir}/acls/${wwn}/auth/${file}`);
+    await group.setChap({ userid: 'grpuser', password: 'grp-secret-12', mutualUserid: 'grptgt', mutualPassword: 'grp-mutual-12' });
+    for (const wwn of GROUP)
+      expect([auth(wwn, 'userid'), auth(wwn, 'password'), auth(wwn, 'userid_mutual'), auth(wwn, 'password_mutual')]).toEqual([
+        'grpuser',
+        'grp-secret-12',
+        'grptgt',
+        'grp-mutual-12',
+      ]);
+    // one member only, as rtslib-fb's set_passwords(value, wwn)
+    await group.setPasswords('only-g2-secret', GROUP[1]);
+    expect(auth(GROUP[1]!, 'password')).toBe('only-g2-secret');
+    expect(auth(GROUP[0]!, 'password')).toBe('grp-secret-12');
+
+    type Seen = {
+      userids: [string, string][];
+      passwords: [string, string][];
+      mutualUserids: [string, string][];
+      mutualPasswords: [string, string][];
+      authenticateTarget: boolean;
+      attributes: string[];
+      parameters: string[];
+      burst: string;
+    };
+    // rtslib-fb's view (after running \`before\`, a statement on its group \`g\`)
+    const fbSees = (before = 'pass') =>
+      rtslibFb<Seen>(`
+tpg = rtslib.TPG(rtslib.Target(rtslib.FabricModule('iscsi'), ${JSON.stringify(TARGET_WWN)}, mode='lookup'), 1, mode='lookup')
+g = rtslib.NodeACLGroup(tpg, 'grp')
+${before}
+print(json.dumps({'userids': sorted(g.get_userids()), 'passwords': sorted(g.get_passwords()), 'mutualUserids': sorted(g.get_mutual_userids()),
+  'mutualPasswords': sorted(g.get_mutual_passwords()), 'authenticateTarget': bool(g.authenticate_target),
+  'attributes': sorted(g.list_attributes(writable=True)), 'parameters': sorted(g.list_parameters()), 'burst': g.get_parameter('MaxBurstLength')}))`);
+    // ours says null where rtslib-fb says '' (unset)
+    const asFb = (pairs: [string, string | null][]): [string, string][] => pairs.map(([w, v]) => [w, v ?? '']);
+    const oursSees = async (): Promise<Seen> => ({
+      userids: asFb(await group.userids()),
+      passwords: asFb(await group.passwords()),
+      mutualUserids: asFb(await group.mutualUserids()),
+      mutualPasswords: asFb(await group.mutualPasswords()),
+      authenticateTarget: await group.authenticateTarget(),
+      attributes: (await group.listAttributes({ writable: true })).sort(),
+      parameters: (await group.listParameters()).sort(),
+      burst: await group.getParameter('MaxBurstLength'),
+    });
+    const mine = await oursSees();
+    expect(mine.userids).toEqual(members.map((w) => [w, 'grpuser']));
+    expect(mine.passwords).toEqual(members.map((w) => [w, w === GROUP[1] ? 'only-g2-secret' : 'grp-secret-12']));
+    expect(mine.authenticateTarget).toBe(true);
+    expect(mine.attributes).toContain('dataout_timeout');
+    expect(mine.parameters).toContain('MaxBurstLength');
+    expect(fbSees()).toEqual(mine);
+
+    // unsetting the mutual pair stops target authentication; what rtslib-fb writes, ours reads
+    await group.setChap({ mutualUserid: null, mutualPassword: null });
+    expect(await group.authenticateTarget()).toBe(false);
+    expect(await group.mutualUserids()).toEqual(members.map((w) => [w, null]));
+    const after = fbSees(`g.set_userids('fbuser', ${JSON.stringify(GROUP[0])})`);
+    expect(after.authenticateTarget).toBe(false);
+    expect(await oursSees()).toEqual(after);
+    expect((await group.userids()).find(([w]) => w === GROUP[0])).toEqual([GROUP[0], 'fbuser']);
+
+    // refused before any write: a bad value (never echoed), a WWN that is not a member; the kernel's read-only parameters: undone, nothing changed
+    const before = rawTree(`${tpgDir}/acls`);
+    const bad = await group.setChap({ password: 'leak\nme' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(RTSLibInvalidArgumentError);
+    expect((bad as Error).message).not.toContain('leak');
+    await expect(group.setUserids('x', I1)).rejects.toBeInstanceOf(RTSLibInvalidArgumentError);
+    await expect(group.setParameter('MaxBurstLength', 1024)).rejects.toBeInstanceOf(RTSLibError);
+    expect(rawTree(`${tpgDir}/acls`)).toEqual(before);
+    for (const wwn of GROUP) expect(auth(wwn, 'userid')).toBe(wwn === GROUP[0] ? 'fbuser' : 'grpuser');
+  });
+
   test('TPG listings and rtslib-fb see the same ACLs, mapped LUNs and portals', async () => {
     expect((await tpg.nodeAcls()).map((a) => a.nodeWwn).sort()).toEqual([I1, ...GROUP].sort());
     expect((await tpg.luns()).map((l) => l.index)).toEqual([0, 1]);
@@ -232,6 +308,8 @@ print(json.dumps({"acls": sorted(acls), "portals": sorted(portals)}))
       ['127.0.0.1', 3260],
       ['[::1]', 3261],
     ]);
+    // rtslib-fb's ip_address spelling: IPv6 in brackets
+    expect((await tpg.networkPortals()).map((p) => [p.ipAddress, p.port]).sort()).toEqual(seen.portals);
     expect(seen.acls).toEqual([...GROUP.map((w) => [w, 'grp', [[0, 1, true]]]), [I1, null, [[0, 0, true]]]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
   });
 

@@ -30,6 +30,34 @@ print(json.dumps([f.discovery_enable_auth, f.discovery_userid, f.discovery_passw
     expect(rawRead(`${TARGET}/iscsi/discovery_auth/userid`)).toBe('other');
   });
 
+  test('WWN spelling per fabric (to/from configfs, normalised) and features, as rtslib-fb converts and reports them', () => {
+    const cases: [FabricName, string][] = [
+      ['qla2xxx', 'naa.21000024ff314c48'],
+      ['efct', 'naa.21000024ff314c49'],
+      ['tcm_fc', 'naa.2000001b21aabbcc'],
+      ['srpt', 'ib.fe800000000000000002c90300a1b2c3'],
+      ['sbp', 'eui.0123456789abcdef'],
+      ['iscsi', 'iqn.2003-01.org.example:t1'],
+      ['loopback', 'naa.5001405aaaaaaaa1'],
+    ];
+    const fb = rtslibFb<[string, string, [string, string], string[]][]>(`
+out = []
+for name, wwn in ${JSON.stringify(cases)}:
+    fm = rtslib.FabricModule(name)
+    f = fm.to_fabric_wwn(wwn)
+    out.append([f, fm.from_fabric_wwn(f), list(fm.to_normalized_wwn(f)), sorted(fm.features)])
+print(json.dumps(out))`);
+    const ours = cases.map(([name, wwn]) => {
+      const fm = root.fabricModule(name);
+      const f = fm.toFabricWwn(wwn);
+      const normalized = fm.toNormalizedWwn(f);
+      return [f, fm.fromFabricWwn(f), [normalized.wwn, normalized.type], [...fm.info.features].filter((x) => fm.hasFeature(x)).sort()];
+    });
+    expect(ours).toEqual(fb);
+    expect(ours[0]![0]).toBe('21:00:00:24:ff:31:4c:48'); // the forms differ where they should
+    expect(ours[3]![0]).toBe('0xfe800000000000000002c90300a1b2c3');
+  });
+
   test('cpus_allowed_list read as rtslib-fb reads it, and set; version as the kernel shows it', async () => {
     const fb = rtslibFb<string>("print(json.dumps(rtslib.FabricModule('iscsi').cpus_allowed_list))");
     const before = await iscsi.cpusAllowedList();

@@ -67,6 +67,8 @@ print(json.dumps({
   'user': sos['p_user'].control_tuples,
   'configured': sorted(n for n, s in sos.items() if s.is_configured()),
   'version': {n: s.version for n, s in sos.items()},
+  'status': {n: s.status for n, s in sos.items()},
+  'udevPath': {n: s.udev_path for n, s in sos.items()},
 }))`);
     const all = [fb1, ff, blk, ram, user];
     const ours = {
@@ -77,12 +79,16 @@ print(json.dumps({
       user: await user.controlTuples(),
       configured: (await Promise.all(all.map(async (s) => ((await s.isConfigured()) ? s.name : null)))).filter((n) => n !== null).sort(),
       version: Object.fromEntries(await Promise.all(all.map(async (s) => [s.name, await s.version()]))),
+      status: Object.fromEntries(await Promise.all(all.map(async (s) => [s.name, await s.status()]))),
+      // rtslib-fb shows an unset udev_path as ''
+      udevPath: Object.fromEntries(await Promise.all(all.map(async (s) => [s.name, (await s.udevPath()) ?? '']))),
     };
     expect(ours).toEqual(fb);
     // the facts the comparison rests on
     expect(ours.fileio_blk).toEqual([true, 24 * 1024 * 1024]);
     expect(ours.block[2]).toBe(12 * 1024 * 1024);
     expect(ours.ram.slice(0, 2)).toEqual([4096, 2048]);
+    expect(new Set(Object.values(ours.status))).toEqual(new Set(['deactivated']));
     expect(await blk.exclusive()).toBe(true);
   });
 });

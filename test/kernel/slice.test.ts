@@ -46,7 +46,7 @@ describe('first slice on the real kernel', () => {
 
     // What the library reads back.
     expect(await so.wwn()).toBe(serial);
-    expect(await so.status()).toBe('DEACTIVATED'); // ACTIVATED only while a LUN exports it
+    expect(await so.status()).toBe('deactivated'); // activated only while a LUN exports it
     const attributes = await so.attributes();
     expect(attributes.block_size).toBe('512');
     expect(attributes.emulate_caw).toBe('0');

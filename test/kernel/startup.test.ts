@@ -9,8 +9,8 @@ import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { FABRICS } from '../../src/cfs/fabrics.js';
-import { RTSLibNotInCFSError, RTSRoot, executePlan, planClear } from '../../src/index.js';
-import { TARGET, unloadScsiDebug } from './helpers.js';
+import { PREFERRED_DBROOTS, RTSLibNotInCFSError, RTSRoot, executePlan, planClear } from '../../src/index.js';
+import { TARGET, rawRead, rtslibFb, unloadScsiDebug } from './helpers.js';
 
 const FABRIC_DIRS = new Set(Object.values(FABRICS).map((f) => f.dir));
 
@@ -64,5 +64,10 @@ describe('RTSRoot.open()', () => {
     expect(await opened.version()).toMatch(/^Target Engine Core ConfigFS Infrastructure/);
     // and it works: a fabric loads on demand
     expect(await opened.fabricModule('loopback').targets()).toEqual([]);
+    // the freshly loaded kernel's dbroot (/var/target) became rtslib-fb's on this system, the one rtslib-fb itself reports
+    const preferred = PREFERRED_DBROOTS.find((d) => existsSync(d) && statSync(d).isDirectory());
+    expect(preferred).toBeDefined();
+    expect(rawRead(`${TARGET}/dbroot`)).toBe(preferred);
+    expect(rtslibFb<string>('print(json.dumps(rtslib.RTSRoot().dbroot))')).toBe(preferred);
   });
 });

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseConfig, type SaveConfig } from '../../src/config/schema.js';
+import { parseConfig } from '../../src/config/schema.js';
+import type { SaveConfig } from '../../src/model/saveconfig-format.js';
 import { configTree, portalAddress, storageObjectSummary, treeView } from '../../src/cli/tree-view.js';
 import { configJson } from '../../src/cli/config-json.js';
 import { renderTree } from '../../src/cli/text-tree.js';

@@ -7,9 +7,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { applyPlanOf, clearPlanOf, restorePlanOf } from '../../src/config/planner.js';
-import { dumpSnapshot } from '../../src/config/dump.js';
+import { dumpSnapshot } from '../../src/model/dump.js';
 import { formatPlan, type Plan } from '../../src/config/plan.js';
-import type { SaveConfig } from '../../src/config/schema.js';
+import type { SaveConfig } from '../../src/model/saveconfig-format.js';
 import { ROOT, fakeSnapshot, withParents } from './support/fake-snapshot.js';
 
 const T = 'iscsi/iqn.2003-01.org.x:t1';

@@ -21,7 +21,7 @@ export function registerLsCommand(program: Command, io: CliIO): void {
     .description('show the configuration as a tree (CHAP passwords are never shown)')
     .option('--json', 'print it as saveconfig.json JSON instead, without passwords')
     .action(async (options: LsOptions, command: Command) => {
-      const { dumpConfig, redactSecrets } = await import('../../config/dump.js');
+      const { dumpConfig, redactSecrets } = await import('../../model/dump.js');
       const config = redactSecrets(await dumpConfig(await targetRoot(command, io), { secrets: false, lock: false }));
       if (options.json) io.stdout.write(`${configJson(config)}\n`);
       else writeLines(io.stdout, treeView(config));
