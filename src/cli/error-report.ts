@@ -52,7 +52,10 @@ function describe(error: Error, depth = 0): string {
   }
   const cause = error.cause;
   if (depth < 2 && cause instanceof Error) {
-    const nested = describe(cause, depth + 1);
+    // its first line: what Node adds below it (a require stack) is not for users
+    const nested = describe(cause, depth + 1)
+      .split('\n')[0]!
+      .trim();
     if (nested && !message.includes(nested)) message += `: ${nested}`;
   }
   return message;

@@ -3,12 +3,14 @@
  *
  * The addon is found with node-gyp-build from the package root: a local build
  * in `build/Release` wins, else a bundled prebuild in `prebuilds/`. Setting
- * `RTSLIB_ADDON_PATH` loads that file instead (used for sanitizer builds).
+ * `RTSLIB_ADDON_PATH` loads that file instead (used for sanitizer builds). It
+ * is loaded on first use, not at import.
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errnoNumber, faultsFromEnvironment } from './faults.js';
+import { RTSLibError } from '../errors.js';
 import type { NativeInquiry, NativeInquiryOptions, NativeScsiDevice, NativeScsiDeviceInfo, NativeScsiHost, NativeSysfsOptions } from './scsi-types.js';
 
 export type OpKind = 'read' | 'write' | 'mkdir' | 'rmdir' | 'symlink' | 'unlink' | 'readlink' | 'list' | 'stat';
@@ -219,36 +221,43 @@ export interface NativeBinding {
 /** The package root: two levels above this file in both src/native/ and dist/native/. */
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The platform an addon is built for, as prebuildify names it: `linux-x64`, with the C library. */
+function platformName(): string {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return `${process.platform}-${process.arch} (${header?.glibcVersionRuntime ? 'glibc' : 'musl'}, Node.js ${process.versions.node}, Node-API ${process.versions.napi})`;
+}
+
+/**
+ * Loads the addon: `RTSLIB_ADDON_PATH` when set, else node-gyp-build's
+ * search of the package (a local `build/Release` first, then the bundled
+ * `prebuilds/<platform>-<arch>/`). Failing, one line says for which
+ * platform, what was looked for, why not, and how to build it.
+ */
 function loadBinding(): NativeBinding {
   const require = createRequire(import.meta.url);
   const override = process.env['RTSLIB_ADDON_PATH'];
-  let where = override ? `RTSLIB_ADDON_PATH=${override}` : `node-gyp-build in ${packageRoot}`;
   try {
-    if (override) {
-      return require(resolve(override)) as NativeBinding;
-    }
+    if (override) return require(resolve(override)) as NativeBinding;
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-    where = `node-gyp-build in ${packageRoot}`;
     return nodeGypBuild(packageRoot) as NativeBinding;
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(
-      `rtslib: cannot load the native addon (${where}): ${reason}\n` +
-        'Fix: run `npm rebuild rtslib` to fetch or rebuild it, or build it from source with ' +
-        '`npm rebuild rtslib --build-from-source` (needs python3, make, g++ and the Node.js headers).' +
-        (override ? ' Or unset RTSLIB_ADDON_PATH.' : ''),
-      { cause },
-    );
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!.trim();
+    const lookedFor = override ? `RTSLIB_ADDON_PATH=${override}` : `build/Release/rtslib.node and prebuilds/${process.platform}-${process.arch}/ in ${packageRoot}`;
+    const fix = override ? 'unset RTSLIB_ADDON_PATH or point it at a built rtslib.node' : 'build it with `npm rebuild rtslib --build-from-source` (needs python3, make and g++)';
+    throw new RTSLibError(`cannot load the native addon for ${platformName()}: looked for ${lookedFor} (${reason}); ${fix}`, { code: 'ERR_RTSLIB_NO_ADDON', cause });
   }
 }
 
-export const native: NativeBinding = loadBinding();
+let loaded: NativeBinding | null = null;
+const bound = new Map<PropertyKey, unknown>();
 
-// Test-only fault injection requested by the environment (native/faults.ts).
-{
+/** The addon, loaded on first use; test-only fault injection the environment asks for (native/faults.ts) is switched on then. */
+function binding(): NativeBinding {
+  if (loaded) return loaded;
+  const addon = loadBinding();
   const faults = faultsFromEnvironment();
   if (faults) {
-    native.setFaultInjection({
+    addon.setFaultInjection({
       ...(faults.failAt === undefined ? {} : { failAt: faults.failAt }),
       ...(faults.failUndoAt === undefined ? {} : { failUndoAt: faults.failUndoAt }),
       ...(faults.stallAt === undefined ? {} : { stallAt: faults.stallAt }),
@@ -257,4 +266,22 @@ export const native: NativeBinding = loadBinding();
       errno: errnoNumber(faults.errno),
     });
   }
+  loaded = addon;
+  return addon;
 }
+
+/**
+ * The native addon. Importing the library does not load it: the first call
+ * that needs the kernel does (so `--help`, `--version` and checking a file
+ * work where the addon cannot load), and a failure to load is an
+ * {@link RTSLibError} with code `ERR_RTSLIB_NO_ADDON`.
+ */
+export const native: NativeBinding = new Proxy({} as NativeBinding, {
+  get(_target, key) {
+    if (!bound.has(key)) {
+      const value: unknown = (binding() as unknown as Record<PropertyKey, unknown>)[key];
+      bound.set(key, typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(loaded) : value);
+    }
+    return bound.get(key);
+  },
+});
