@@ -34,7 +34,7 @@ const layers = [
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'build/', 'native/', 'prebuilds/', 'bench/out/', 'test/fixtures/', '.vm/', 'node_modules/'],
+    ignores: ['dist/', 'build/', 'native/', 'prebuilds/', 'bench/out/', 'test/fixtures/', '.vm/', '.cache/', 'node_modules/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -69,7 +69,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly' },
     },
