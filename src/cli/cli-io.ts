@@ -1,6 +1,7 @@
 /**
- * Where the `rtslib` command writes: its standard output and error streams,
- * and whether output goes to a terminal (the progress bar is shown only then).
+ * Where the `rtslib` command reads and writes: its standard streams (a file
+ * argument `-` is stdin or stdout), and whether output goes to a terminal
+ * (the progress bar is shown only then).
  */
 
 /** The streams a command run writes to. */
@@ -11,11 +12,20 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
   /** Whether stdout is a terminal. */
   isTTY: boolean;
+  /** Where a file argument `-` is read from (default: the process's stdin). */
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Everything a readable stream gives, as UTF-8 text. */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The streams of this process. */
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true };
+  return { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true, stdin: process.stdin };
 }
 
 /** Writes each line followed by a newline. */

@@ -52,9 +52,9 @@ function describe(error: Error, depth = 0): string {
   }
   const cause = error.cause;
   if (depth < 2 && cause instanceof Error) {
-    // its first line: what Node adds below it (a require stack) is not for users
+    // without the require stack Node lists under a module that cannot be loaded
     const nested = describe(cause, depth + 1)
-      .split('\n')[0]!
+      .replace(/\n\s*Require stack:[\s\S]*$/, '')
       .trim();
     if (nested && !message.includes(nested)) message += `: ${nested}`;
   }

@@ -5,7 +5,7 @@
  */
 import { processIO, type CliIO } from './cli-io.js';
 import { reportError } from './error-report.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, ExitStatus } from './exit-codes.js';
 import { buildProgram, commandName } from './program.js';
 
 export { ExitCode } from './exit-codes.js';
@@ -25,6 +25,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.Success;
   } catch (error) {
+    if (error instanceof ExitStatus) return error.exitCode;
     const report = reportError(error, commandName(program, argv));
     if (report.exitCode !== ExitCode.Success) io.stderr.write(`rtslib: ${report.message}\n${(report.details ?? []).map((d) => `rtslib: ${d}\n`).join('')}`);
     return report.exitCode;

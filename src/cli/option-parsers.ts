@@ -21,3 +21,10 @@ export function seconds(value: string): number {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), nonEmpty(value)];
 }
+
+/** A whole number, 0 or more (a count). */
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('Must be a whole number, 0 or more.');
+  return n;
+}

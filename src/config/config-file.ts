@@ -2,27 +2,54 @@
  * saveconfig.json on disk: read and validate; write atomically and durably
  * (a temporary file in the same directory, fsync, rename, fsync of the
  * directory, mode 0600, so a power loss leaves the old file or the new one,
- * never a torn or empty one), with optional gzip backups of the previous
- * file in `<dir>/backup/`, capped in number as targetcli keeps them.
+ * never a torn or empty one), with gzip backups of the previous file named
+ * and kept as targetcli keeps them (`<dir>/backup/saveconfig-<time>-json.gz`);
+ * and which file is the system's default one.
  */
 import { open, readFile, readdir, rename, mkdir, unlink } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { RTSLibError, toLibraryError } from '../errors.js';
 import { processAlive, stallPoint } from '../cfs/processes.js';
 import type { CheckedConfig } from './schema.js';
 import type { SaveConfig } from '../model/saveconfig-format.js';
 
-/** targetctl's default file. */
+/** Upstream targetctl's default file. */
 export const DEFAULT_CONFIG_FILE = '/etc/target/saveconfig.json';
+
+/** The default file of Debian's and Ubuntu's targetctl, used where its directory exists. */
+export const DEBIAN_CONFIG_FILE = '/etc/rtslib-fb-target/saveconfig.json';
+
+/**
+ * The file `save` and `restore` use when given none: `$RTSLIB_CONFIG` when
+ * set, else the one the system's targetctl uses
+ * ({@link DEBIAN_CONFIG_FILE} where `/etc/rtslib-fb-target` is a directory,
+ * as on Debian and Ubuntu, else {@link DEFAULT_CONFIG_FILE}).
+ * @example
+ * defaultConfigFile(); // '/etc/rtslib-fb-target/saveconfig.json' on Debian
+ */
+export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env, isDirectory: (dir: string) => boolean = directoryExists): string {
+  const configured = env['RTSLIB_CONFIG'];
+  if (configured) return configured;
+  return isDirectory(dirname(DEBIAN_CONFIG_FILE)) ? DEBIAN_CONFIG_FILE : DEFAULT_CONFIG_FILE;
+}
+
+function directoryExists(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** How many backups {@link writeConfigFile} keeps by default (as targetcli). */
 export const DEFAULT_BACKUPS = 10;
 
 /** Options of {@link writeConfigFile}. */
 export interface WriteConfigOptions {
-  /** Keep a gzip copy of the previous file in `<dir>/backup/`, at most this many (0: none; default 10). */
+  /** Keep a gzip copy of the previous file in `<dir>/backup/`, at most this many (0: none; default 10, as targetcli's `max_backup_files`). */
   backups?: number;
 }
 
@@ -126,7 +153,19 @@ async function writeAtomically(file: string, data: string | Buffer, mode: number
   }
 }
 
-/** Keeps a gzip copy of the current file (when it differs from `next`) and prunes old copies. */
+/** `YYYYMMDD-HH:MM:SS` in local time, as targetcli stamps its backups. */
+function backupStamp(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
+
+/**
+ * Keeps a gzip copy of the current file as targetcli does
+ * (`<dir>/backup/<stem>-YYYYMMDD-HH:MM:SS-json.gz`, mode 0600) when it
+ * differs from `next` and from the newest backup, and keeps the newest
+ * `keep` copies (a second backup within one second replaces the first, as
+ * with targetcli).
+ */
 async function backUp(file: string, next: string, keep: number): Promise<string | undefined> {
   let previous: Buffer;
   try {
@@ -138,27 +177,23 @@ async function backUp(file: string, next: string, keep: number): Promise<string 
   if (previous.toString('utf8') === next) return undefined;
   const dir = join(dirname(file), 'backup');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*/, '');
   const stem = basename(file).replace(/\.json$/, '');
-  // within one second, a counter after the stamp keeps names unique and in order
-  const taken = (await readdir(dir)).map((n) => new RegExp(`^${escapeRegExp(stem)}-${stamp}(?:-(\\d+))?\\.json\\.gz$`).exec(n)).filter((m) => m !== null);
-  const counter = taken.length === 0 ? 0 : Math.max(...taken.map((m) => Number(m[1] ?? 0))) + 1;
-  const backup = join(dir, `${stem}-${stamp}${counter ? `-${counter}` : ''}.json.gz`);
+  const pattern = new RegExp(`^${escapeRegExp(stem)}-\\d{8}-\\d{2}:\\d{2}:\\d{2}-json\\.gz$`);
+  // the names sort by time
+  const existing = (await readdir(dir)).filter((n) => pattern.test(n)).sort();
+  const newest = existing.at(-1);
+  if (
+    newest !== undefined &&
+    (await readFile(join(dir, newest)).then(
+      (data) => gunzipSync(data).equals(previous),
+      () => false,
+    ))
+  )
+    return undefined;
+  const backup = join(dir, `${stem}-${backupStamp(new Date())}-json.gz`);
   await writeAtomically(backup, gzipSync(previous), 0o600);
-  const pattern = new RegExp(`^${escapeRegExp(stem)}-\\d{8}-\\d{6}(-\\d+)?\\.json\\.gz$`);
-  // oldest first: by time stamp, then by the counter added within one second
-  const order = (n: string): [string, number] => {
-    const m = /-(\d{8}-\d{6})(?:-(\d+))?\.json\.gz$/.exec(n);
-    return [m?.[1] ?? '', Number(m?.[2] ?? 0)];
-  };
-  const old = (await readdir(dir))
-    .filter((n) => pattern.test(n))
-    .sort((a, b) => {
-      const [ta, na] = order(a);
-      const [tb, nb] = order(b);
-      return ta === tb ? na - nb : ta < tb ? -1 : 1;
-    });
-  for (const name of old.slice(0, Math.max(0, old.length - keep))) await unlink(join(dir, name));
+  const all = [...new Set([...existing, basename(backup)])].sort();
+  for (const name of all.slice(0, Math.max(0, all.length - keep))) await unlink(join(dir, name));
   return backup;
 }
 

@@ -39,7 +39,7 @@ export type {
 export { dumpConfig, redactSecrets } from '../model/dump.js';
 export type { DumpOptions } from '../model/dump.js';
 export type { DumpOptions as ObjectDumpOptions } from '../model/saved-forms.js';
-export { readConfigFile, loadConfigFile, writeConfigFile, DEFAULT_CONFIG_FILE } from './config-file.js';
+export { readConfigFile, loadConfigFile, writeConfigFile, defaultConfigFile, DEFAULT_CONFIG_FILE, DEBIAN_CONFIG_FILE, DEFAULT_BACKUPS } from './config-file.js';
 export type { WriteConfigOptions, WriteConfigResult } from './config-file.js';
 export { planRestore, planClear, planApply, executePlan } from './planner.js';
 export type { RestoreOptions, ClearOptions, ApplyOptions as ApplyPlanOptions, ExecuteOptions, ExecuteResult } from './planner.js';

@@ -11,6 +11,7 @@
  */
 import { RTSLibError } from '../errors.js';
 import type { RTSRoot } from '../model/rts-root.js';
+import { readFile } from 'node:fs/promises';
 import { loadConfigFile, writeConfigFile, type WriteConfigOptions, type WriteConfigResult } from './config-file.js';
 import { dumpConfig } from '../model/dump.js';
 import { parseStorageObjectRef } from '../model/saveconfig-format.js';
@@ -30,6 +31,29 @@ export interface ConfigPart {
 export interface SaveConfigFileOptions extends WriteConfigOptions {
   /** Save only this part into the existing file (which must be a valid config, or absent); default: the whole configuration. */
   part?: ConfigPart;
+  /**
+   * Replace a file that holds storage objects or targets with a
+   * configuration that holds none (default false: refused with
+   * `ERR_RTSLIB_EMPTY_SAVE`, since an empty kernel usually means modules
+   * not loaded yet rather than a configuration to keep; targetcli-fb #85).
+   */
+  force?: boolean;
+}
+
+/** What a saved file holds, when it is a JSON document with storage objects or targets; null when it holds none or cannot be read. */
+async function heldObjects(file: string): Promise<{ storageObjects: number; targets: number } | null> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  const count = (key: string) => {
+    const list = (doc as Record<string, unknown> | null)?.[key];
+    return Array.isArray(list) ? list.length : 0;
+  };
+  const held = { storageObjects: count('storage_objects'), targets: count('targets') };
+  return held.storageObjects + held.targets > 0 ? held : null;
 }
 
 /** Whether a storage object entry is the one `spec` names. */
@@ -105,9 +129,21 @@ export function mergeConfigPart(saved: SaveConfig, current: SaveConfig, part: Co
  * await saveConfigFile(root, '/etc/target/saveconfig.json', { part: { storageObject: '/backstores/fileio/disk1' } });
  */
 export async function saveConfigFile(root: RTSRoot, file: string, options: SaveConfigFileOptions = {}): Promise<WriteConfigResult> {
-  const { part, ...write } = options;
-  // what is saved must restore: the dump is checked as a restore would check it before it replaces the file
-  if (!part || (part.storageObject === undefined && part.target === undefined)) return writeConfigFile(file, validateConfig(await dumpConfig(root), 'the dump to save'), write);
+  const { part, force, ...write } = options;
+  if (!part || (part.storageObject === undefined && part.target === undefined)) {
+    // what is saved must restore: the dump is checked as a restore would check it before it replaces the file
+    const config = validateConfig(await dumpConfig(root), 'the dump to save');
+    if (!force && !config.storage_objects?.length && !config.targets?.length) {
+      const held = await heldObjects(file);
+      if (held) {
+        throw new RTSLibError(
+          `refusing to replace ${file}, which holds ${held.storageObjects} storage object(s) and ${held.targets} target(s), with an empty configuration (is the target stack loaded?); force it with --force`,
+          { code: 'ERR_RTSLIB_EMPTY_SAVE' },
+        );
+      }
+    }
+    return writeConfigFile(file, config, write);
+  }
   // read, merge and write under the exclusive lock: two partial saves never lose each other's entries
   return root.cfs.exclusive(async () => {
     let saved: SaveConfig = { storage_objects: [], targets: [], fabric_modules: [] };

@@ -24,7 +24,13 @@ interface Run {
   stderr: string;
 }
 function rtslib(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return rtslibWith({}, ...args);
+}
+function rtslibWith(env: Record<string, string>, ...args: string[]): Run {
+  return rtslibInput(undefined, env, ...args);
+}
+function rtslibInput(input: string | undefined, env: Record<string, string>, ...args: string[]): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, ...(input === undefined ? {} : { input }) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -162,6 +168,55 @@ describe('rtslib command', () => {
     expect(rawTree().some((p) => p.startsWith(`iscsi/${IQN}`))).toBe(false);
     const r = rtslib('restore', '--target', IQN, file);
     expect(r.status, r.stderr).toBe(0);
+    expect(rawTree()).toEqual(tree);
+  });
+
+  test('without a file: $RTSLIB_CONFIG; a missing default is nothing to restore (exit 0), a missing named file exit 1; an empty save never replaces a full file unless --force', async () => {
+    const file = `${DIR}/etc/default.json`;
+    const env = { RTSLIB_CONFIG: file };
+    rmSync(file, { force: true });
+    const tree = rawTree();
+    const none = rtslibWith(env, 'restore');
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stdout).toBe(`no saved configuration at ${file}: nothing to restore\n`);
+    expect(rawTree()).toEqual(tree);
+    expectFailure(rtslib('restore', `${DIR}/etc/missing.json`), 1, /cannot read .*missing\.json: ENOENT/);
+
+    const saved = rtslibWith(env, 'save');
+    expect(saved.status, saved.stderr).toBe(0);
+    expect(saved.stdout).toBe(`saved ${file}\n`);
+    const held = () => (JSON.parse(readFileSync(file, 'utf8')) as { targets?: unknown[]; storage_objects?: unknown[] }).targets?.length ?? 0;
+    expect(held()).toBe(2);
+    // the kernel emptied (say, modules not loaded at shutdown): save refuses to lose the file
+    expect((await rtslibInProcess('clear')).status).toBe(0);
+    expectFailure(rtslibWith(env, 'save'), 1, /refusing to replace .*default\.json, which holds 2 storage object\(s\) and 2 target\(s\), with an empty configuration.*--force/);
+    expect(held()).toBe(2);
+    const back = rtslibWith(env, 'restore');
+    expect(back.status, back.stderr).toBe(0);
+    expect(rawTree()).toEqual(tree);
+    // --force saves an empty configuration after all, keeping the full one as targetcli names its backups
+    expect((await rtslibInProcess('clear')).status).toBe(0);
+    const forced = rtslibWith(env, 'save', '--force', '--backups', '2');
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(new RegExp(`^saved ${file} \\(backup ${DIR}/etc/backup/default-\\d{8}-\\d\\d:\\d\\d:\\d\\d-json\\.gz\\)\\n$`));
+    expect(held()).toBe(0);
+    expect((await rtslibInProcess('restore', `${DIR}/etc/saveconfig.json`)).status).toBe(0);
+    expect(rawTree()).toEqual(tree);
+  });
+
+  test('save - writes the dump to stdout; diff --exit-code - reads stdin: 0 when it matches, 3 when it differs; restore - applies it', async () => {
+    const tree = rawTree();
+    const out = rtslib('save', '-');
+    expect(out.status, out.stderr).toBe(0);
+    expect(existsSync('-')).toBe(false);
+    expect(out.stdout).toBe(readFileSync(`${DIR}/etc/saveconfig.json`, 'utf8'));
+    expect(rtslibInput(out.stdout, {}, 'diff', '--exit-code', '-')).toEqual({ status: 0, stdout: 'no differences\n', stderr: '' });
+    const changed = rtslibInput('{}', {}, 'diff', '--exit-code', '-');
+    expect(changed.status, changed.stderr).toBe(3);
+    expect(changed.stdout).toMatch(/^- remove /m);
+    expect((await rtslibInProcess('clear')).status).toBe(0);
+    const restore = rtslibInput(out.stdout, {}, 'restore', '-');
+    expect(restore.status, restore.stderr).toBe(0);
     expect(rawTree()).toEqual(tree);
   });
 

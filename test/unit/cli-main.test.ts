@@ -5,8 +5,8 @@
  * the reference configfs listing (test/fixtures/reference/configfs-tree-linux-6.1.txt).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Writable } from 'node:stream';
-import { statfsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { existsSync, statfsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { main, type CliIO } from '../../src/cli/main.js';
@@ -31,9 +31,14 @@ interface Run {
 }
 
 async function run(...argv: string[]): Promise<Run> {
+  return runWithInput(undefined, ...argv);
+}
+
+/** `run` with `input` as standard input. */
+async function runWithInput(input: string | undefined, ...argv: string[]): Promise<Run> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, isTTY: false };
+  const io: CliIO = { stdout, stderr, isTTY: false, ...(input === undefined ? {} : { stdin: Readable.from([Buffer.from(input)]) }) };
   const code = await main(argv, io);
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -242,6 +247,35 @@ describe('against a fake target root (the reference setup)', () => {
     expect(listing(root)).toEqual(before);
   });
 
+  test('diff --exit-code: 0 without differences, 3 with them (the plan still printed), errors stay 1 and 2', async () => {
+    expect(await run('--configfs', root, 'diff', '--exit-code', REFERENCE_CONFIG)).toEqual({ code: 0, stdout: 'no differences\n', stderr: '' });
+    const changed = await run('--configfs', root, 'diff', '--exit-code', join(tmp, 'empty.json'));
+    expect(changed.code).toBe(3);
+    expect(changed.stderr).toBe('');
+    expect(changed.stdout).toContain('- remove storage object fileio/file1');
+    expect((await run('--configfs', root, 'diff', '--exit-code', join(tmp, 'nope.json'))).code).toBe(1);
+  });
+
+  test('- is standard input for diff, apply and restore, and standard output for save', async () => {
+    const text = readFileSync(REFERENCE_CONFIG, 'utf8');
+    expect(await runWithInput(text, '--configfs', root, 'diff', '-')).toEqual({ code: 0, stdout: 'no differences\n', stderr: '' });
+    expect(await runWithInput('{}', '--configfs', root, 'apply', '-')).toEqual({ code: 0, stdout: 'nothing to do\n', stderr: '' });
+    const bad = await runWithInput('{"storage_objects": [}', '--configfs', root, 'restore', '-');
+    expect(bad.code).toBe(2);
+    expect(expectOneErrorLine(bad)).toMatch(/<stdin>/);
+    const before = listing(root);
+    const saved = await run('--configfs', root, 'save', '-');
+    expect(saved.code, saved.stderr).toBe(0);
+    // the same document a file gets (secrets included), and no file named '-'
+    const file = join(tmp, 'stdout-compare.json');
+    expect((await run('--configfs', root, 'save', '--no-backup', file)).code).toBe(0);
+    expect(saved.stdout).toBe(readFileSync(file, 'utf8'));
+    expect(saved.stdout).toContain(PASSWORD);
+    expect(existsSync('-')).toBe(false);
+    expect(listing(root)).toEqual(before);
+    expect((await run('--configfs', root, 'save', '-', '--target', 'naa.5001405c73a169b8')).code).toBe(2);
+  });
+
   test('apply without --prune of an empty config has nothing to do', async () => {
     const r = await run('--configfs', root, 'apply', join(tmp, 'empty.json'));
     expect(r).toEqual({ code: 0, stdout: 'nothing to do\n', stderr: '' });
@@ -273,7 +307,7 @@ describe('against a fake target root (the reference setup)', () => {
     writeFileSync(file, '{}');
     const again = await run('--configfs', root, 'save', file);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(new RegExp(`^saved ${file} \\(backup ${join(tmp, 'etc', 'backup')}/saveconfig-[0-9-]+\\.json\\.gz\\)\\n$`));
+    expect(again.stdout).toMatch(new RegExp(`^saved ${file} \\(backup ${join(tmp, 'etc', 'backup')}/saveconfig-\\d{8}-\\d\\d:\\d\\d:\\d\\d-json\\.gz\\)\\n$`));
     writeFileSync(file, '{}');
     const none = await run('--configfs', root, 'save', '--no-backup', file);
     expect(none.stdout).toBe(`saved ${file}\n`);

@@ -2,13 +2,13 @@
  * saveconfig.json on disk: atomic, durable writes with mode 0600, sorted keys
  * as rtslib-fb writes them, capped gzip backups, and clear read errors.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RTSLibConfigError, RTSLibError } from '../../src/index.js';
-import { readConfigFile, writeConfigFile, validateConfig, type SaveConfig } from '../../src/config/index.js';
+import { readConfigFile, writeConfigFile, validateConfig, defaultConfigFile, DEBIAN_CONFIG_FILE, type SaveConfig } from '../../src/config/index.js';
 import { configText } from '../../src/config/config-file.js';
 
 const REFERENCE = new URL('../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
@@ -40,21 +40,61 @@ describe('config files', () => {
     chmodSync(file, 0o644);
     const result = await writeConfigFile(file, small(2));
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(result.backup).toMatch(/\/backup\/saveconfig-\d{8}-\d{6}(-\d+)?\.json\.gz$/);
+    // targetcli's name: backup/saveconfig-YYYYMMDD-HH:MM:SS-json.gz, local time
+    expect(result.backup).toMatch(/\/backup\/saveconfig-\d{8}-\d{2}:\d{2}:\d{2}-json\.gz$/);
     expect(gunzipSync(readFileSync(result.backup!)).toString()).toBe(configText(small(1)));
     expect(statSync(result.backup!).mode & 0o777).toBe(0o600);
     // unchanged content: no new backup
     expect((await writeConfigFile(file, small(2))).backup).toBeUndefined();
   });
 
-  test('backups are capped: the oldest go first', async () => {
+  test('backups are capped: the oldest go first; one within the same second replaces the other, as with targetcli', async () => {
     const file = join(dir, 'saveconfig.json');
-    for (let i = 0; i < 6; i++) await writeConfigFile(file, small(i), { backups: 3 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (let i = 0; i < 6; i++) {
+        vi.setSystemTime(new Date(2026, 11, 2, 13, 0, i));
+        await writeConfigFile(file, small(i), { backups: 3 });
+      }
+      expect(readdirSync(join(dir, 'backup')).sort()).toEqual([
+        'saveconfig-20261202-13:00:03-json.gz',
+        'saveconfig-20261202-13:00:04-json.gz',
+        'saveconfig-20261202-13:00:05-json.gz',
+      ]);
+      // the same second again: the newest backup is replaced
+      await writeConfigFile(file, small(9), { backups: 3 });
+      expect(readdirSync(join(dir, 'backup'))).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
     const backups = readdirSync(join(dir, 'backup')).sort();
     expect(backups).toHaveLength(3);
     const contents = backups.map((b) => (JSON.parse(gunzipSync(readFileSync(join(dir, 'backup', b))).toString()) as SaveConfig).storage_objects![0]!.name);
-    expect(contents.sort()).toEqual(['r2', 'r3', 'r4']);
-    expect((await readConfigFile(file)).storage_objects![0]!.name).toBe('r5');
+    expect(contents.sort()).toEqual(['r2', 'r3', 'r5']);
+    expect((await readConfigFile(file)).storage_objects![0]!.name).toBe('r9');
+  });
+
+  test('no backup when the file is what the newest backup holds (targetcli compares them)', async () => {
+    const file = join(dir, 'saveconfig.json');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date(2026, 11, 2, 13, 0, 0));
+      writeFileSync(file, configText(small(1)));
+      expect((await writeConfigFile(file, small(2))).backup).toBeDefined();
+      writeFileSync(file, configText(small(1))); // back to what the backup holds
+      vi.setSystemTime(new Date(2026, 11, 2, 13, 0, 5));
+      expect((await writeConfigFile(file, small(3))).backup).toBeUndefined();
+      expect(readdirSync(join(dir, 'backup'))).toEqual(['saveconfig-20261202-13:00:00-json.gz']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("the default file: $RTSLIB_CONFIG, else Debian's targetctl file where /etc/rtslib-fb-target exists, else /etc/target's", () => {
+    expect(defaultConfigFile({ RTSLIB_CONFIG: '/srv/lio.json' }, () => true)).toBe('/srv/lio.json');
+    expect(defaultConfigFile({}, (d) => d === '/etc/rtslib-fb-target')).toBe(DEBIAN_CONFIG_FILE);
+    expect(DEBIAN_CONFIG_FILE).toBe('/etc/rtslib-fb-target/saveconfig.json');
+    expect(defaultConfigFile({ RTSLIB_CONFIG: '' }, () => false)).toBe('/etc/target/saveconfig.json');
   });
 
   test('backups: 0 keeps none', async () => {

@@ -3,7 +3,7 @@
  * saveconfig.json file, touching only what differs.
  */
 import type { Command } from 'commander';
-import { readConfigFile } from '../../config/config-file.js';
+import { readConfigArgument } from '../config-input.js';
 import { formatPlan, planWrites } from '../../config/plan.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
@@ -21,12 +21,12 @@ export interface ApplyCommandOptions {
 export function registerApplyCommand(program: Command, io: CliIO): void {
   program
     .command('apply')
-    .argument('<file>', 'the saveconfig.json file to apply')
+    .argument('<file>', 'the saveconfig.json file to apply (- for standard input)')
     .description('change the kernel configuration to match a saveconfig.json file, touching only what differs')
     .option('--prune', 'also remove objects the file does not have')
     .option('--dry-run', 'print what would change and write nothing')
     .action(async (file: string, options: ApplyCommandOptions, command: Command) => {
-      const config = await readConfigFile(file);
+      const { config } = await readConfigArgument(file, io);
       const root = await targetRoot(command, io);
       const { planApply } = await import('../../config/planner.js');
       if (options.dryRun) {

@@ -1,9 +1,14 @@
 /**
  * `rtslib restore [file]`: replaces the configuration with a saveconfig.json
  * file, clearing what exists first unless `--no-clear` (targetctl restore).
+ * Without a file: `$RTSLIB_CONFIG`, else the system targetctl's default;
+ * when that file does not exist there is nothing to restore (exit 0, as
+ * targetctl), while a file named on the command line must exist.
  */
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../config/config-file.js';
+import { defaultConfigFile } from '../../config/config-file.js';
+import { readConfigArgument } from '../config-input.js';
+import { RTSLibError } from '../../errors.js';
 import type { RestoreOptions as PlanRestoreOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
@@ -26,7 +31,7 @@ export interface RestoreCommandOptions {
 export function registerRestoreCommand(program: Command, io: CliIO): void {
   program
     .command('restore')
-    .argument('[file]', 'the saveconfig.json file to read', DEFAULT_CONFIG_FILE)
+    .argument('[file]', `the saveconfig.json file to read (default: $RTSLIB_CONFIG, else ${defaultConfigFile({})}; nothing to do when it does not exist; - for standard input)`)
     .description('restore the configuration from a saveconfig.json file, clearing the existing one first')
     .option('--no-clear', 'keep the existing configuration (objects that already exist are refused)')
     .option('--target <wwn>', 'restore only this target (and the storage objects its LUNs need that the kernel lacks)')
@@ -35,8 +40,19 @@ export function registerRestoreCommand(program: Command, io: CliIO): void {
       '--lenient',
       'boot restore: skip what this kernel cannot apply (unknown keys, attributes it lacks, unusable devices, missing fabrics) with one warning each, and apply the rest',
     )
-    .action(async (file: string, options: RestoreCommandOptions, command: Command) => {
-      const { config, warnings } = await loadConfigFile(file, { lenient: options.lenient === true });
+    .action(async (fileArgument: string | undefined, options: RestoreCommandOptions, command: Command) => {
+      const file = fileArgument ?? defaultConfigFile();
+      let loaded;
+      try {
+        loaded = await readConfigArgument(file, io, { lenient: options.lenient === true });
+      } catch (error) {
+        if (fileArgument === undefined && error instanceof RTSLibError && error.code === 'ENOENT') {
+          io.stdout.write(`no saved configuration at ${file}: nothing to restore\n`);
+          return;
+        }
+        throw error;
+      }
+      const { config, warnings } = loaded;
       const root = await targetRoot(command, io);
       const { planRestore } = await import('../../config/planner.js');
       const planOptions: PlanRestoreOptions = {
