@@ -199,12 +199,17 @@ describe('one writer at a time, with targetcli too', () => {
           resolve(code);
         }),
       );
-      // targetcli blocks in flock(LOCK_EX) on the file our apply holds
-      for (let i = 0; i < 100 && !readFileSync('/proc/locks', 'utf8').includes(`-> FLOCK  ADVISORY  WRITE ${tcli.pid} `); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(readFileSync('/proc/locks', 'utf8')).toContain(`-> FLOCK  ADVISORY  WRITE ${tcli.pid} `);
-      expect(tcliDone).toBe(false);
-      expect(configuredTree().some((p) => p.endsWith('/tcli'))).toBe(false);
-      go('targetcli');
+      // targetcli blocks in flock(LOCK_EX) on the file our apply holds (its Python start alone takes seconds in the emulated guest)
+      try {
+        for (let i = 0; i < 900 && !tcliDone && !readFileSync('/proc/locks', 'utf8').includes(`-> FLOCK  ADVISORY  WRITE ${tcli.pid} `); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(readFileSync('/proc/locks', 'utf8')).toContain(`-> FLOCK  ADVISORY  WRITE ${tcli.pid} `);
+        expect(tcliDone).toBe(false);
+        expect(configuredTree().some((p) => p.endsWith('/tcli'))).toBe(false);
+      } finally {
+        // whatever happened, the stalled apply goes on, so no later test finds the lock held
+        go('targetcli');
+      }
       const a = await apply.done;
       expect(a.code, a.stderr).toBe(0);
       expect(await tcliExit, tcliOut).toBe(0);
@@ -224,7 +229,8 @@ describe('one writer at a time, with targetcli too', () => {
       // an interactive session must not save into the host's /etc when it ends
       spawnSync('targetcli', ['set', 'global', 'auto_save_on_exit=false'], { env: home });
       const shell = spawn('targetcli', [], { env: home, stdio: ['pipe', 'ignore', 'ignore'] });
-      for (let i = 0; i < 200 && !readFileSync('/proc/locks', 'utf8').includes(`FLOCK  ADVISORY  WRITE ${shell.pid} `); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 900 && !readFileSync('/proc/locks', 'utf8').includes(`FLOCK  ADVISORY  WRITE ${shell.pid} `); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(readFileSync('/proc/locks', 'utf8')).toContain(`FLOCK  ADVISORY  WRITE ${shell.pid} `);
       const file = writeConfig(`${DIR}/wait.json`, ownConfig(2));
       // both at once: one gives up after 1 s, the other waits and says for whom
       const waiting = startCli(['apply', file]);
