@@ -8,6 +8,7 @@ import type { RTSRoot } from '../model/rts-root.js';
 import { startProgress } from './progress.js';
 import { oneLine } from './error-report.js';
 import type { CliIO } from './cli-io.js';
+import { planJson, writePlanJson, type PlanOutputOptions } from './plan-output.js';
 
 /**
  * `<verb>: 2 created, 1 modified, 0 removed (17 operations)`, or `<verb>: nothing to do`.
@@ -31,15 +32,26 @@ export function planSummary(verb: string, plan: Plan, result?: ExecuteResult): s
  * everything the run did is undone) propagates. `onPlan` may stop before
  * execution by returning false.
  */
-export async function runPlan(root: RTSRoot, io: CliIO, verb: string, makePlan: () => Promise<Plan>, onPlan?: (plan: Plan) => boolean): Promise<void> {
+export async function runPlan(
+  root: RTSRoot,
+  io: CliIO,
+  verb: string,
+  makePlan: () => Promise<Plan>,
+  onPlan?: (plan: Plan) => boolean,
+  output: PlanOutputOptions = {},
+): Promise<void> {
   const { executePlan } = await import('../config/planner.js');
   await root.cfs.exclusive(async () => {
     const plan = await makePlan();
-    if (onPlan && !onPlan(plan)) return;
+    if (onPlan && !onPlan(plan)) {
+      if (output.json) writePlanJson(io.stdout, planJson(verb, plan, undefined, true));
+      return;
+    }
     let result: ExecuteResult | undefined;
     if (plan.steps.length) {
       const progress = await startProgress(
-        io,
+        // no progress bar on a terminal when the output is a document or nothing
+        output.json || output.quiet ? { ...io, isTTY: false } : io,
         plan.steps.reduce((n, s) => n + s.ops.length, 0),
         verb,
       );
@@ -50,6 +62,7 @@ export async function runPlan(root: RTSRoot, io: CliIO, verb: string, makePlan: 
       }
     }
     for (const w of result?.warnings ?? plan.warnings ?? []) io.stderr.write(`rtslib: warning: ${oneLine(`${w.path}: ${w.message}`)}\n`);
-    io.stdout.write(`${planSummary(verb, plan, result)}\n`);
+    if (output.json) writePlanJson(io.stdout, planJson(verb, plan, result ?? { operations: 0, skipped: 0, warnings: plan.warnings ?? [] }, false));
+    else if (!output.quiet) io.stdout.write(`${planSummary(verb, plan, result)}\n`);
   });
 }

@@ -220,6 +220,30 @@ describe('rtslib command', () => {
     expect(rawTree()).toEqual(tree);
   });
 
+  test('restore, clear and apply --json report what was done; --quiet prints nothing', async () => {
+    const file = `${DIR}/etc/saveconfig.json`;
+    const tree = rawTree();
+    const cleared = rtslib('clear', '--json');
+    expect(cleared.status, cleared.stderr).toBe(0);
+    const c = JSON.parse(cleared.stdout) as { command: string; dryRun: boolean; steps: { action: string }[]; done: { operations: number } };
+    expect(c.command).toBe('clear');
+    expect(c.dryRun).toBe(false);
+    expect(c.steps.every((s) => s.action === 'remove')).toBe(true);
+    expect(c.done.operations).toBeGreaterThan(10);
+    const restored = rtslib('restore', '--json', file);
+    expect(restored.status, restored.stderr).toBe(0);
+    const r = JSON.parse(restored.stdout) as { steps: { action: string; changes: string[] }[]; done: { operations: number } };
+    expect(r.steps.some((s) => s.action === 'create')).toBe(true);
+    expect(r.done.operations).toBeGreaterThan(10);
+    expect(restored.stdout).not.toContain(SECRET);
+    expect(restored.stdout).toContain('(secret)');
+    expect(rawTree()).toEqual(tree);
+    expect(rtslib('apply', '--json', file).stdout).toMatch(/"steps": \[\]/);
+    expect(rtslib('clear', '--quiet')).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(rtslib('restore', '--quiet', file)).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(rawTree()).toEqual(tree);
+  });
+
   test("discover lists the guest's SCSI hosts and devices", async () => {
     const table = await rtslibInProcess('discover');
     expect(table.status, table.stderr).toBe(0);

@@ -256,6 +256,23 @@ describe('against a fake target root (the reference setup)', () => {
     expect((await run('--configfs', root, 'diff', '--exit-code', join(tmp, 'nope.json'))).code).toBe(1);
   });
 
+  test('--json: one document with the steps (secrets never shown); --quiet: nothing on stdout', async () => {
+    const same = await run('--configfs', root, 'diff', '--json', REFERENCE_CONFIG);
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toEqual({ command: 'diff', dryRun: true, steps: [], done: null, warnings: [] });
+    const diff = await run('--configfs', root, 'diff', '--json', join(tmp, 'empty.json'));
+    const doc = JSON.parse(diff.stdout) as { steps: { action: string; object: string; operations: number }[] };
+    expect(doc.steps.length).toBeGreaterThan(5);
+    expect(doc.steps).toContainEqual(expect.objectContaining({ action: 'remove', object: 'storage object fileio/file1' }));
+    expect(doc.steps.every((s) => s.operations > 0)).toBe(true);
+    const dry = await run('--configfs', root, 'apply', '--dry-run', '--prune', '--json', join(tmp, 'empty.json'));
+    expect(JSON.parse(dry.stdout)).toEqual({ ...doc, command: 'apply' });
+    expect(dry.stdout + diff.stdout).not.toContain(PASSWORD);
+    expect(await run('--configfs', root, 'apply', '--quiet', join(tmp, 'empty.json'))).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await run('--configfs', root, 'diff', '--quiet', '--exit-code', join(tmp, 'empty.json'))).toEqual({ code: 3, stdout: '', stderr: '' });
+    expect(await run('--configfs', root, 'diff', '--quiet', '--exit-code', REFERENCE_CONFIG)).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
   test('- is standard input for diff, apply and restore, and standard output for save', async () => {
     const text = readFileSync(REFERENCE_CONFIG, 'utf8');
     expect(await runWithInput(text, '--configfs', root, 'diff', '-')).toEqual({ code: 0, stdout: 'no differences\n', stderr: '' });

@@ -7,6 +7,7 @@ import { readConfigArgument } from '../config-input.js';
 import { formatPlan, planWrites } from '../../config/plan.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
+import { planJson, withPlanOutputOptions, writePlanJson } from '../plan-output.js';
 import { targetRoot } from '../target-root.js';
 
 /** Options of `rtslib apply`. */
@@ -15,12 +16,15 @@ export interface ApplyCommandOptions {
   prune?: boolean;
   /** Print the plan, write nothing. */
   dryRun?: boolean;
+  /** `--json`. */
+  json?: boolean;
+  /** `--quiet`. */
+  quiet?: boolean;
 }
 
 /** Adds `apply` to the program. */
 export function registerApplyCommand(program: Command, io: CliIO): void {
-  program
-    .command('apply')
+  withPlanOutputOptions(program.command('apply'))
     .argument('<file>', 'the saveconfig.json file to apply (- for standard input)')
     .description('change the kernel configuration to match a saveconfig.json file, touching only what differs')
     .option('--prune', 'also remove objects the file does not have')
@@ -32,7 +36,9 @@ export function registerApplyCommand(program: Command, io: CliIO): void {
       if (options.dryRun) {
         // a dry run writes nothing, so it takes no lock
         const plan = await planApply(root, config, { prune: options.prune === true });
-        if (plan.steps.length === 0) io.stdout.write('nothing to do\n');
+        if (options.json) writePlanJson(io.stdout, planJson('apply', plan, undefined, true));
+        else if (options.quiet) return;
+        else if (plan.steps.length === 0) io.stdout.write('nothing to do\n');
         else writeLines(io.stdout, [...formatPlan(plan), `dry run: ${plan.steps.length} steps, ${planWrites(plan)} operations, nothing written`]);
         return;
       }
@@ -43,9 +49,10 @@ export function registerApplyCommand(program: Command, io: CliIO): void {
         () => planApply(root, config, { prune: options.prune === true }),
         (plan) => {
           if (plan.steps.length) return true;
-          io.stdout.write('nothing to do\n');
+          if (!options.json && !options.quiet) io.stdout.write('nothing to do\n');
           return false;
         },
+        options,
       );
     });
 }

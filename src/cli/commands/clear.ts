@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { ClearOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
+import { withPlanOutputOptions } from '../plan-output.js';
 import { targetRoot } from '../target-root.js';
 import { collect } from '../option-parsers.js';
 
@@ -15,12 +16,15 @@ export interface ClearCommandOptions {
   target?: string;
   /** `--storage-object NAME`, repeatable. */
   storageObject?: string[];
+  /** `--json`. */
+  json?: boolean;
+  /** `--quiet`. */
+  quiet?: boolean;
 }
 
 /** Adds `clear` to the program. */
 export function registerClearCommand(program: Command, io: CliIO): void {
-  program
-    .command('clear')
+  withPlanOutputOptions(program.command('clear'))
     .description('remove the whole configuration from the kernel (discovery authentication is reset too)')
     .option('--target <wwn>', 'remove only this target')
     .option('--storage-object <name>', 'remove only this storage object and the LUNs using it (repeat for several)', collect)
@@ -31,6 +35,6 @@ export function registerClearCommand(program: Command, io: CliIO): void {
         ...(options.target === undefined ? {} : { target: options.target }),
         ...(options.storageObject === undefined ? {} : { storageObject: options.storageObject }),
       };
-      await runPlan(root, io, 'clear', () => planClear(root, planOptions));
+      await runPlan(root, io, 'clear', () => planClear(root, planOptions), undefined, options);
     });
 }

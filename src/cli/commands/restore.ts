@@ -12,6 +12,7 @@ import { RTSLibError } from '../../errors.js';
 import type { RestoreOptions as PlanRestoreOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
+import { planJson, withPlanOutputOptions, writePlanJson } from '../plan-output.js';
 import { targetRoot } from '../target-root.js';
 import { collect } from '../option-parsers.js';
 
@@ -25,12 +26,15 @@ export interface RestoreCommandOptions {
   storageObject?: string[];
   /** `--lenient`. */
   lenient?: boolean;
+  /** `--json`. */
+  json?: boolean;
+  /** `--quiet`. */
+  quiet?: boolean;
 }
 
 /** Adds `restore` to the program. */
 export function registerRestoreCommand(program: Command, io: CliIO): void {
-  program
-    .command('restore')
+  withPlanOutputOptions(program.command('restore'))
     .argument('[file]', `the saveconfig.json file to read (default: $RTSLIB_CONFIG, else ${defaultConfigFile({})}; nothing to do when it does not exist; - for standard input)`)
     .description('restore the configuration from a saveconfig.json file, clearing the existing one first')
     .option('--no-clear', 'keep the existing configuration (objects that already exist are refused)')
@@ -47,7 +51,8 @@ export function registerRestoreCommand(program: Command, io: CliIO): void {
         loaded = await readConfigArgument(file, io, { lenient: options.lenient === true });
       } catch (error) {
         if (fileArgument === undefined && error instanceof RTSLibError && error.code === 'ENOENT') {
-          io.stdout.write(`no saved configuration at ${file}: nothing to restore\n`);
+          if (options.json) writePlanJson(io.stdout, planJson('restore', { steps: [] }, undefined, true));
+          else if (!options.quiet) io.stdout.write(`no saved configuration at ${file}: nothing to restore\n`);
           return;
         }
         throw error;
@@ -61,9 +66,16 @@ export function registerRestoreCommand(program: Command, io: CliIO): void {
         ...(options.storageObject === undefined ? {} : { storageObject: options.storageObject }),
         ...(options.lenient ? { lenient: true } : {}),
       };
-      await runPlan(root, io, 'restore', async () => {
-        const plan = await planRestore(root, config, planOptions);
-        return warnings.length ? { ...plan, warnings: [...warnings, ...(plan.warnings ?? [])] } : plan;
-      });
+      await runPlan(
+        root,
+        io,
+        'restore',
+        async () => {
+          const plan = await planRestore(root, config, planOptions);
+          return warnings.length ? { ...plan, warnings: [...warnings, ...(plan.warnings ?? [])] } : plan;
+        },
+        undefined,
+        options,
+      );
     });
 }
