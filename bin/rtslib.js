@@ -8,9 +8,16 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
+const args = process.argv.slice(2);
 try {
-  const { main } = await import('../dist/cli/main.js');
-  process.exitCode = await main(process.argv.slice(2));
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    // the one answer that needs no module of ours: start-up stays close to a bare `node`
+    const { readFileSync } = await import('node:fs');
+    process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  } else {
+    const { main } = await import('../dist/cli/main.js');
+    process.exitCode = await main(args);
+  }
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`rtslib: ${message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}\n`);

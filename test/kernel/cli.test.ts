@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configuredTree, rawTree, rtslibFb } from './helpers.js';
-import { rtslibInProcess } from './support/cli-in-process.js';
+import { rtslibInProcess, rtslibInProcessWith } from './support/cli-in-process.js';
 
 const BIN = fileURLToPath(new URL('../../bin/rtslib.js', import.meta.url));
 const DIR = '/tmp/cli-test';
@@ -176,27 +176,31 @@ describe('rtslib command', () => {
     const env = { RTSLIB_CONFIG: file };
     rmSync(file, { force: true });
     const tree = rawTree();
-    const none = rtslibWith(env, 'restore');
+    const none = await rtslibInProcessWith({ env }, 'restore');
     expect(none.status, none.stderr).toBe(0);
     expect(none.stdout).toBe(`no saved configuration at ${file}: nothing to restore\n`);
     expect(rawTree()).toEqual(tree);
-    expectFailure(rtslib('restore', `${DIR}/etc/missing.json`), 1, /cannot read .*missing\.json: ENOENT/);
+    expectFailure(await rtslibInProcess('restore', `${DIR}/etc/missing.json`), 1, /cannot read .*missing\.json: ENOENT/);
 
-    const saved = rtslibWith(env, 'save');
+    const saved = await rtslibInProcessWith({ env }, 'save');
     expect(saved.status, saved.stderr).toBe(0);
     expect(saved.stdout).toBe(`saved ${file}\n`);
     const held = () => (JSON.parse(readFileSync(file, 'utf8')) as { targets?: unknown[]; storage_objects?: unknown[] }).targets?.length ?? 0;
     expect(held()).toBe(2);
     // the kernel emptied (say, modules not loaded at shutdown): save refuses to lose the file
     expect((await rtslibInProcess('clear')).status).toBe(0);
-    expectFailure(rtslibWith(env, 'save'), 1, /refusing to replace .*default\.json, which holds 2 storage object\(s\) and 2 target\(s\), with an empty configuration.*--force/);
+    expectFailure(
+      await rtslibInProcessWith({ env }, 'save'),
+      1,
+      /refusing to replace .*default\.json, which holds 2 storage object\(s\) and 2 target\(s\), with an empty configuration.*--force/,
+    );
     expect(held()).toBe(2);
-    const back = rtslibWith(env, 'restore');
+    const back = await rtslibInProcessWith({ env }, 'restore');
     expect(back.status, back.stderr).toBe(0);
     expect(rawTree()).toEqual(tree);
     // --force saves an empty configuration after all, keeping the full one as targetcli names its backups
     expect((await rtslibInProcess('clear')).status).toBe(0);
-    const forced = rtslibWith(env, 'save', '--force', '--backups', '2');
+    const forced = await rtslibInProcessWith({ env }, 'save', '--force', '--backups', '2');
     expect(forced.status, forced.stderr).toBe(0);
     expect(forced.stdout).toMatch(new RegExp(`^saved ${file} \\(backup ${DIR}/etc/backup/default-\\d{8}-\\d\\d:\\d\\d:\\d\\d-json\\.gz\\)\\n$`));
     expect(held()).toBe(0);
@@ -210,12 +214,12 @@ describe('rtslib command', () => {
     expect(out.status, out.stderr).toBe(0);
     expect(existsSync('-')).toBe(false);
     expect(out.stdout).toBe(readFileSync(`${DIR}/etc/saveconfig.json`, 'utf8'));
-    expect(rtslibInput(out.stdout, {}, 'diff', '--exit-code', '-')).toEqual({ status: 0, stdout: 'no differences\n', stderr: '' });
-    const changed = rtslibInput('{}', {}, 'diff', '--exit-code', '-');
+    expect(await rtslibInProcessWith({ input: out.stdout }, 'diff', '--exit-code', '-')).toEqual({ status: 0, stdout: 'no differences\n', stderr: '' });
+    const changed = await rtslibInProcessWith({ input: '{}' }, 'diff', '--exit-code', '-');
     expect(changed.status, changed.stderr).toBe(3);
     expect(changed.stdout).toMatch(/^- remove /m);
     expect((await rtslibInProcess('clear')).status).toBe(0);
-    const restore = rtslibInput(out.stdout, {}, 'restore', '-');
+    const restore = await rtslibInProcessWith({ input: out.stdout }, 'restore', '-');
     expect(restore.status, restore.stderr).toBe(0);
     expect(rawTree()).toEqual(tree);
   });
@@ -223,7 +227,7 @@ describe('rtslib command', () => {
   test('restore, clear and apply --json report what was done; --quiet prints nothing', async () => {
     const file = `${DIR}/etc/saveconfig.json`;
     const tree = rawTree();
-    const cleared = rtslib('clear', '--json');
+    const cleared = await rtslibInProcess('clear', '--json');
     expect(cleared.status, cleared.stderr).toBe(0);
     const c = JSON.parse(cleared.stdout) as { command: string; dryRun: boolean; steps: { action: string }[]; done: { operations: number } };
     expect(c.command).toBe('clear');
@@ -238,8 +242,8 @@ describe('rtslib command', () => {
     expect(restored.stdout).not.toContain(SECRET);
     expect(restored.stdout).toContain('(secret)');
     expect(rawTree()).toEqual(tree);
-    expect(rtslib('apply', '--json', file).stdout).toMatch(/"steps": \[\]/);
-    expect(rtslib('clear', '--quiet')).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect((await rtslibInProcess('apply', '--json', file)).stdout).toMatch(/"steps": \[\]/);
+    expect(await rtslibInProcess('clear', '--quiet')).toEqual({ status: 0, stdout: '', stderr: '' });
     expect(rtslib('restore', '--quiet', file)).toEqual({ status: 0, stdout: '', stderr: '' });
     expect(rawTree()).toEqual(tree);
   });

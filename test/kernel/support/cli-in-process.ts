@@ -5,7 +5,7 @@
  * the command as a process (kills, locks, the bin wrapper) use
  * cli-process.ts.
  */
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { main } from '../../../src/cli/main.js';
 
 /** What a finished command printed and returned. */
@@ -24,9 +24,24 @@ class Capture extends Writable {
 }
 
 /** Runs `rtslib ...argv` in this process. */
-export async function rtslibInProcess(...argv: string[]): Promise<InProcessRun> {
+export function rtslibInProcess(...argv: string[]): Promise<InProcessRun> {
+  return rtslibInProcessWith({}, ...argv);
+}
+
+/** {@link rtslibInProcess} with `input` as standard input and `env` set in process.env for the run. */
+export async function rtslibInProcessWith(options: { input?: string; env?: Record<string, string> }, ...argv: string[]): Promise<InProcessRun> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const status = await main(argv, { stdout, stderr, isTTY: false });
-  return { status, stdout: stdout.text, stderr: stderr.text };
+  const saved = Object.fromEntries(Object.keys(options.env ?? {}).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, options.env ?? {});
+  try {
+    const stdin = options.input === undefined ? {} : { stdin: Readable.from([Buffer.from(options.input)]) };
+    const status = await main(argv, { stdout, stderr, isTTY: false, ...stdin });
+    return { status, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
