@@ -31,7 +31,7 @@ function packedFiles(json: string): string[] {
 
 /** What may be in the tarball: the built library and command, the addon's sources and prebuilds, the docs. */
 const ALLOWED =
-  /^(package\.json|README\.md|LICENSE|binding\.gyp|bin\/rtslib\.js|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|docs\/[\w-]+\.md|native\/src\/[\w.-]+\.(cc|h|gypi)|prebuilds\/README\.md|prebuilds\/linux-(x64|arm64)\/rtslib\.glibc\.node)$/;
+  /^(package\.json|README\.md|LICENSE|binding\.gyp|bin\/rtslib\.js|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|docs\/[\w-]+\.md|man\/rtslib\.8|contrib\/systemd\/rtslib\.service|native\/src\/[\w.-]+\.(cc|h|gypi)|prebuilds\/README\.md|prebuilds\/linux-(x64|arm64)\/rtslib\.glibc\.node)$/;
 /** What must be in it. */
 const REQUIRED = [
   'package.json',
@@ -45,6 +45,8 @@ const REQUIRED = [
   'dist/cli/main.d.ts',
   'docs/api.md',
   'docs/rtslib-fb-compat.md',
+  'man/rtslib.8',
+  'contrib/systemd/rtslib.service',
   'native/src/addon.cc',
   'native/src/sources.gypi',
 ];
@@ -114,6 +116,8 @@ describe('packed package', () => {
       'bin',
       'src',
       'docs',
+      'man',
+      'contrib',
       'scripts',
       'native/src',
       'prebuilds/README.md',

@@ -6,7 +6,7 @@
  * targetctl), while a file named on the command line must exist.
  */
 import type { Command } from 'commander';
-import { defaultConfigFile } from '../../config/config-file.js';
+import { DEBIAN_CONFIG_FILE, DEFAULT_CONFIG_FILE, defaultConfigFile } from '../../config/config-file.js';
 import { readConfigArgument } from '../config-input.js';
 import { RTSLibError } from '../../errors.js';
 import type { RestoreOptions as PlanRestoreOptions } from '../../config/planner.js';
@@ -35,7 +35,10 @@ export interface RestoreCommandOptions {
 /** Adds `restore` to the program. */
 export function registerRestoreCommand(program: Command, io: CliIO): void {
   withPlanOutputOptions(program.command('restore'))
-    .argument('[file]', `the saveconfig.json file to read (default: $RTSLIB_CONFIG, else ${defaultConfigFile({})}; nothing to do when it does not exist; - for standard input)`)
+    .argument(
+      '[file]',
+      `the saveconfig.json file to read (default: $RTSLIB_CONFIG, else targetctl's: ${DEBIAN_CONFIG_FILE} where that directory exists, else ${DEFAULT_CONFIG_FILE}; nothing to do when it does not exist; - for standard input)`,
+    )
     .description('restore the configuration from a saveconfig.json file, clearing the existing one first')
     .option('--no-clear', 'keep the existing configuration (objects that already exist are refused)')
     .option('--target <wwn>', 'restore only this target (and the storage objects its LUNs need that the kernel lacks)')

@@ -5,7 +5,7 @@
  * Without a file: `$RTSLIB_CONFIG`, else the system targetctl's default.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_BACKUPS, configText, defaultConfigFile } from '../../config/config-file.js';
+import { DEBIAN_CONFIG_FILE, DEFAULT_BACKUPS, DEFAULT_CONFIG_FILE, configText, defaultConfigFile } from '../../config/config-file.js';
 import { STDIO } from '../config-input.js';
 import { nonEmpty, wholeNumber } from '../option-parsers.js';
 import type { CliIO } from '../cli-io.js';
@@ -29,7 +29,10 @@ export interface SaveOptions {
 export function registerSaveCommand(program: Command, io: CliIO): void {
   program
     .command('save')
-    .argument('[file]', `the file to write (default: $RTSLIB_CONFIG, else ${defaultConfigFile({})}; - for standard output)`)
+    .argument(
+      '[file]',
+      `the file to write (default: $RTSLIB_CONFIG, else targetctl's: ${DEBIAN_CONFIG_FILE} where that directory exists, else ${DEFAULT_CONFIG_FILE}; - for standard output)`,
+    )
     .description('save the configuration, CHAP secrets included, to a saveconfig.json file (mode 0600)')
     .option('--no-backup', 'do not keep a backup of the previous file')
     .option('--backups <count>', `how many backups of the previous file to keep in <dir>/backup/ (default ${DEFAULT_BACKUPS}, as targetcli)`, wholeNumber)
