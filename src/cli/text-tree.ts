@@ -1,12 +1,14 @@
 /**
  * A tree of labelled nodes drawn as text the way targetcli draws its `ls`:
+ * each node on one line, its summary in brackets at the right end, joined by
+ * a dot leader (`[...]` for a node without one).
  *
  * ```
- * o- /
- *   o- backstores
- *   | o- block [Storage Objects: 1]
- *   |   o- disk1 [/dev/sdb, write-thru]
- *   o- iscsi [Targets: 0]
+ * o- / ......................................................... [...]
+ *   o- backstores .............................................. [...]
+ *   | o- block .................................... [Storage Objects: 1]
+ *   | | o- disk1 ................................ [/dev/sdb, write-thru]
+ *   o- iscsi .............................................. [Targets: 0]
  * ```
  */
 
@@ -14,24 +16,48 @@
 export interface TreeNode {
   /** The node's name (may include `-> target` for links). */
   label: string;
-  /** Short description shown in brackets after the label. */
+  /** Short description shown in brackets at the right end (`...` when absent, as targetcli shows it). */
   summary?: string;
   /** Children, drawn in this order. */
   children?: readonly TreeNode[];
 }
 
-function draw(node: TreeNode, prefix: string, childPrefix: string, lines: string[]): void {
-  lines.push(`${prefix}o- ${node.label}${node.summary ? ` [${node.summary}]` : ''}`);
+/** The width targetcli draws to when it cannot ask a terminal. */
+export const TREE_WIDTH = 80;
+
+/** One node's line: `o- label`, a dot leader (at least 3 dots), `[summary]` ending at `width`. */
+function line(head: string, summary: string | undefined, width: number): string {
+  const tail = `[${summary ?? '...'}]`;
+  const dots = Math.max(3, width - head.length - tail.length - 2);
+  return `${head} ${'.'.repeat(dots)} ${tail}`;
+}
+
+function draw(node: TreeNode, prefix: string, childPrefix: string, width: number, lines: string[]): void {
+  lines.push(line(`${prefix}o- ${node.label}`, node.summary, width));
   const children = node.children ?? [];
   children.forEach((child, i) => {
     const last = i === children.length - 1;
-    draw(child, childPrefix, `${childPrefix}${last ? '  ' : '| '}`, lines);
+    draw(child, childPrefix, `${childPrefix}${last ? '  ' : '| '}`, width, lines);
   });
 }
 
-/** The lines drawing a tree, one per node, depth-first. */
-export function renderTree(root: TreeNode): string[] {
+/** The lines drawing a tree, one per node, depth-first, each `width` columns wide unless its text needs more. */
+export function renderTree(root: TreeNode, width = TREE_WIDTH): string[] {
   const lines: string[] = [];
-  draw(root, '', '  ', lines);
+  draw(root, '', '  ', width, lines);
   return lines;
+}
+
+/**
+ * The node at `path` (`/`-separated labels from the root, e.g.
+ * `/iscsi/iqn.…/tpg1/acls`; a link's label matches by its name before
+ * ` -> `), or null when there is none.
+ */
+export function findNode(root: TreeNode, path: string): TreeNode | null {
+  let node: TreeNode | undefined = root;
+  for (const part of path.split('/').filter(Boolean)) {
+    node = node.children?.find((c) => c.label === part || c.label.split(' -> ')[0] === part);
+    if (!node) return null;
+  }
+  return node;
 }

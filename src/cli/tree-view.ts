@@ -20,7 +20,7 @@ import type {
   LunConfig,
 } from '../model/saveconfig-format.js';
 import { formatSize } from './size-format.js';
-import { renderTree, type TreeNode } from './text-tree.js';
+import { findNode, renderTree, type TreeNode } from './text-tree.js';
 
 /** The backstore plugins in the order `ls` lists them. */
 const PLUGIN_ORDER: readonly PluginName[] = ['block', 'fileio', 'pscsi', 'ramdisk', 'user'];
@@ -190,10 +190,13 @@ export function configTree(config: SaveConfig): TreeNode {
 }
 
 /**
- * The lines of `rtslib ls` for a config.
+ * The lines of `rtslib ls` for a config, `width` columns wide: the whole
+ * tree, or the subtree at `path` (`/backstores/fileio`, `/iscsi/<wwn>/tpg1`;
+ * null when there is no such node).
  * @example
- * writeLines(io.stdout, treeView(await dumpConfig(root, { secrets: false })));
+ * writeLines(io.stdout, treeView(await dumpConfig(root, { secrets: false }))!);
  */
-export function treeView(config: SaveConfig): string[] {
-  return renderTree(configTree(config));
+export function treeView(config: SaveConfig, options: { path?: string; width?: number } = {}): string[] | null {
+  const node = findNode(configTree(config), options.path ?? '/');
+  return node ? renderTree(node, options.width) : null;
 }

@@ -204,7 +204,9 @@ describe('against a fake target root (the reference setup)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).not.toContain(PASSWORD);
-    const lines = r.stdout.split('\n');
+    // as targetcli draws it: dot leaders, [summary] at column 80 ([...] when there is none)
+    const lines = r.stdout.split('\n').map((l) => l.replace(/ \.{3,} \[(.*)\]$/, (_, summary: string) => (summary === '...' ? '' : ` [${summary}]`)));
+    expect(r.stdout.split('\n')[0]).toMatch(/^o- \/ \.+ \[\.\.\.\]$/);
     expect(lines[0]).toBe('o- /');
     for (const line of [
       '  | | o- file1 [/tmp/bs/file1.img, 64.0MiB, write-back]',
@@ -215,6 +217,17 @@ describe('against a fake target root (the reference setup)', () => {
       '          o- lun0 -> /backstores/ramdisk/null1 [alua default_tg_pt_gp]',
     ])
       expect(lines).toContain(line);
+  });
+
+  test('ls PATH draws that subtree; an unknown path is a usage error', async () => {
+    const r = await run('--configfs', root, 'ls', '/backstores/fileio');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^o- fileio \.+ \[Storage Objects: 1\]$/);
+    expect(r.stdout.split('\n')[1]).toMatch(/^ {2}o- file1 \.+ \[/);
+    expect(r.stdout).not.toMatch(/ramdisk|iscsi/);
+    const bad = await run('--configfs', root, 'ls', '/no/such');
+    expect(bad.code).toBe(2);
+    expect(expectOneErrorLine(bad)).toMatch(/no such path in the tree: \/no\/such/);
   });
 
   test('ls --json is the dump without passwords', async () => {

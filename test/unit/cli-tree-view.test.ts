@@ -16,9 +16,34 @@ import { formatSize } from '../../src/cli/size-format.js';
 const REFERENCE = resolve(import.meta.dirname, '../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json');
 const PASSWORD = 'secret123456';
 const reference = (): SaveConfig => parseConfig(readFileSync(REFERENCE, 'utf8'), REFERENCE);
+/** A drawn line without its dot leader: `o- name [summary]`, or `o- name` for `[...]`. */
+const plain = (line: string): string => line.replace(/ \.{3,} \[(.*)\]$/, (_, summary: string) => (summary === '...' ? '' : ` [${summary}]`));
+
+describe('targetcli layout', () => {
+  const drawn = treeView(reference())!;
+  test('every line ends its [summary] at column 80 after a dot leader; nodes without one show [...]', () => {
+    expect(drawn[0]).toBe(`o- / ${'.'.repeat(80 - 'o- / '.length - ' [...]'.length)} [...]`);
+    for (const line of drawn) {
+      expect(line).toMatch(/^[ |]*o- \S.* \.{3,} \[.*\]$/);
+      if (line.length > 80)
+        expect(line).toMatch(/ \.\.\. \[/); // too long for 80: the shortest leader
+      else expect(line).toHaveLength(80);
+    }
+    expect(treeView(reference(), { width: 120 })!.every((l) => l.length >= 120)).toBe(true);
+  });
+
+  test('a path draws that subtree, as targetcli names it; an unknown path is null', () => {
+    const fileio = treeView(reference(), { path: '/backstores/fileio' })!.map(plain);
+    expect(fileio.slice(0, 2)).toEqual(['o- fileio [Storage Objects: 1]', '  o- file1 [/tmp/bs/file1.img, 64.0MiB, write-back]']);
+    expect(fileio.slice(2).every((l) => l.startsWith('    '))).toBe(true); // its ALUA groups, below file1
+    const luns = treeView(reference(), { path: '/iscsi/iqn.2003-01.org.linux-iscsi.ref:t1/tpg1/luns/lun0' })!.map(plain);
+    expect(luns[0]).toMatch(/^o- lun0 -> \/backstores\//);
+    expect(treeView(reference(), { path: '/nope' })).toBeNull();
+  });
+});
 
 describe('treeView on the reference config', () => {
-  const lines = treeView(reference());
+  const lines = treeView(reference())!.map(plain);
   const text = lines.join('\n');
 
   test('the reference file really holds the CHAP password this suite looks for', () => {
@@ -93,13 +118,13 @@ describe('treeView on the reference config', () => {
         g.portals?.reverse();
         for (const a of g.node_acls ?? []) a.mapped_luns?.reverse();
       }
-    expect(treeView(shuffled)).toEqual(lines);
+    expect(treeView(shuffled)!.map(plain)).toEqual(lines);
   });
 });
 
 describe('treeView edge cases', () => {
   test('an empty config shows the five backstores and no fabric', () => {
-    expect(treeView({})).toEqual([
+    expect(treeView({})!.map(plain)).toEqual([
       'o- /',
       '  o- backstores',
       '    o- block [Storage Objects: 0]',
@@ -115,7 +140,7 @@ describe('treeView edge cases', () => {
       targets: [{ fabric: 'iscsi', wwn: 'iqn.2003-01.org.example:t', tpgs: [{ tag: 2, enable: 0, chap_userid: 'tu', chap_password: PASSWORD }] }],
       fabric_modules: [{ name: 'iscsi', discovery_enable_auth: true, discovery_userid: 'du', discovery_password: PASSWORD, discovery_mutual_password: PASSWORD }],
     };
-    const lines = treeView(config);
+    const lines = treeView(config)!.map(plain);
     expect(lines.join('\n')).not.toContain(PASSWORD);
     expect(lines.slice(7)).toEqual([
       '  o- iscsi [Targets: 1, discovery auth enabled, discovery user du]',
@@ -165,7 +190,7 @@ describe('renderTree and formatSize', () => {
           { label: 'a', summary: 's', children: [{ label: 'a1' }, { label: 'a2', children: [{ label: 'x' }] }] },
           { label: 'b', children: [{ label: 'b1' }] },
         ],
-      }),
+      }).map(plain),
     ).toEqual(['o- r', '  o- a [s]', '  | o- a1', '  | o- a2', '  |   o- x', '  o- b', '    o- b1']);
   });
 

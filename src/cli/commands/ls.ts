@@ -1,8 +1,10 @@
 /**
- * `rtslib ls [--json]`: the configuration as a tree like `targetcli ls`, or
- * as saveconfig.json; from one dump, without secrets.
+ * `rtslib ls [PATH] [--json]`: the configuration as a tree like `targetcli
+ * ls` (dot leaders, `[summary]` at the right, as wide as the terminal or 80
+ * columns), or the subtree at PATH; or as saveconfig.json; from one dump,
+ * without secrets.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { configJson } from '../config-json.js';
 import { targetRoot } from '../target-root.js';
@@ -18,12 +20,18 @@ export interface LsOptions {
 export function registerLsCommand(program: Command, io: CliIO): void {
   program
     .command('ls')
+    .argument('[path]', 'show only this subtree, as targetcli names it (/backstores/fileio, /iscsi/<wwn>/tpg1/acls, ...)')
     .description('show the configuration as a tree (CHAP passwords are never shown)')
     .option('--json', 'print it as saveconfig.json JSON instead, without passwords')
-    .action(async (options: LsOptions, command: Command) => {
+    .action(async (path: string | undefined, options: LsOptions, command: Command) => {
       const { dumpConfig, redactSecrets } = await import('../../model/dump.js');
       const config = redactSecrets(await dumpConfig(await targetRoot(command, io), { secrets: false, lock: false }));
       if (options.json) io.stdout.write(`${configJson(config)}\n`);
-      else writeLines(io.stdout, treeView(config));
+      else {
+        const columns = (io.stdout as NodeJS.WritableStream & { columns?: number }).columns;
+        const lines = treeView(config, { ...(path === undefined ? {} : { path }), ...(io.isTTY && columns ? { width: columns } : {}) });
+        if (!lines) throw new InvalidArgumentError(`no such path in the tree: ${path ?? '/'}`);
+        writeLines(io.stdout, lines);
+      }
     });
 }
