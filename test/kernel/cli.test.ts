@@ -244,7 +244,7 @@ describe('rtslib command', () => {
     expect(rawTree()).toEqual(tree);
     expect((await rtslibInProcess('apply', '--json', file)).stdout).toMatch(/"steps": \[\]/);
     expect(await rtslibInProcess('clear', '--quiet')).toEqual({ status: 0, stdout: '', stderr: '' });
-    expect(rtslib('restore', '--quiet', file)).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(await rtslibInProcess('restore', '--quiet', file)).toEqual({ status: 0, stdout: '', stderr: '' });
     expect(rawTree()).toEqual(tree);
   });
 

@@ -11,7 +11,7 @@
  * save → clear → restore → save gives the identical file; clear →
  * targetctl restore → save gives it again.
  *
- * RTSLIB_ROUNDTRIP_RUNS sets how many trees (default 4, the first being
+ * RTSLIB_ROUNDTRIP_RUNS sets how many trees (default 2, the first being
  * one with every feature on); RTSLIB_ROUNDTRIP_SEED replays a run.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -47,7 +47,7 @@ import { SYSTEM_PYTHON, TARGET, configuredTree, unloadScsiDebug } from './helper
 
 const DIR = '/tmp/cfg-roundtrip';
 const FABRIC_DIRS = new Set(Object.values(FABRICS).map((f) => f.dir));
-const RUNS = Number(process.env.RTSLIB_ROUNDTRIP_RUNS ?? 4);
+const RUNS = Number(process.env.RTSLIB_ROUNDTRIP_RUNS ?? 2);
 const SEED = process.env.RTSLIB_ROUNDTRIP_SEED === undefined ? undefined : Number(process.env.RTSLIB_ROUNDTRIP_SEED);
 
 /** What one generated tree has. */

@@ -18,7 +18,7 @@ import { TARGET, configuredTree } from './helpers.js';
 import { REPO, runCli, startCli } from './support/cli-process.js';
 import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
 
-const KILLS = Number(process.env.RTSLIB_KILLS ?? 8);
+const KILLS = Number(process.env.RTSLIB_KILLS ?? 5);
 const LOCK = '/var/run/targetcli.lock';
 const N = 6;
 const root = new RTSRoot();
