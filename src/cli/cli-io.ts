@@ -16,11 +16,13 @@ export interface CliIO {
   stdin?: NodeJS.ReadableStream;
 }
 
-/** Everything a readable stream gives, as UTF-8 text. */
-export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+/** The width output that is not on a terminal is drawn to (help, `ls`), as targetcli does. */
+export const DEFAULT_WIDTH = 80;
+
+/** The terminal's width when stdout is one, else {@link DEFAULT_WIDTH}. */
+export function outputWidth(io: CliIO): number {
+  const columns = (io.stdout as NodeJS.WritableStream & { columns?: number }).columns;
+  return io.isTTY && typeof columns === 'number' && columns > 0 ? columns : DEFAULT_WIDTH;
 }
 
 /** The streams of this process. */

@@ -4,7 +4,8 @@
  */
 import { loadConfigFile } from '../config/config-file.js';
 import type { CheckedConfig } from '../config/schema.js';
-import { readAll, type CliIO } from './cli-io.js';
+import { text } from 'node:stream/consumers';
+import type { CliIO } from './cli-io.js';
 
 /** The file argument that means standard input or output. */
 export const STDIO = '-';
@@ -13,5 +14,5 @@ export const STDIO = '-';
 export async function readConfigArgument(file: string, io: CliIO, options: { lenient?: boolean } = {}): Promise<CheckedConfig> {
   if (file !== STDIO) return loadConfigFile(file, options);
   const { parseConfigText } = await import('../config/schema.js');
-  return parseConfigText(await readAll(io.stdin ?? process.stdin), { source: '<stdin>', ...(options.lenient ? { lenient: true } : {}) });
+  return parseConfigText(await text(io.stdin ?? process.stdin), { source: '<stdin>', ...(options.lenient ? { lenient: true } : {}) });
 }

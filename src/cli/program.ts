@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import { nonEmpty, seconds } from './option-parsers.js';
 import { DEFAULT_TARGET_ROOT } from '../cfs/tree.js';
-import type { CliIO } from './cli-io.js';
+import { outputWidth, type CliIO } from './cli-io.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { packageVersion } from './package-version.js';
 import { registerApplyCommand } from './commands/apply.js';
@@ -19,19 +19,13 @@ import { registerRecoverCommand } from './commands/recover.js';
 import { registerRestoreCommand } from './commands/restore.js';
 import { registerSaveCommand } from './commands/save.js';
 
-/** Width help text is wrapped to when stdout is not a terminal. */
-const HELP_WIDTH = 80;
-
 /**
  * Builds the program. Help and version go to `io.stdout`; commander's own
  * error output is suppressed (its errors are thrown, see `exitOverride`).
  */
 export function buildProgram(io: CliIO): Command {
   const program = new Command('rtslib');
-  const width = (): number => {
-    const columns = (io.stdout as NodeJS.WritableStream & { columns?: number }).columns;
-    return io.isTTY && typeof columns === 'number' && columns > 0 ? columns : HELP_WIDTH;
-  };
+  const width = (): number => outputWidth(io);
   program
     .description('Manage the Linux SCSI target (LIO) through configfs. Save, restore and clear are compatible with targetctl.')
     .version(packageVersion(), '-V, --version', 'print the version')

@@ -11,6 +11,7 @@
  *   o- iscsi .............................................. [Targets: 0]
  * ```
  */
+import { DEFAULT_WIDTH } from './cli-io.js';
 
 /** One node of a drawn tree. */
 export interface TreeNode {
@@ -21,9 +22,6 @@ export interface TreeNode {
   /** Children, drawn in this order. */
   children?: readonly TreeNode[];
 }
-
-/** The width targetcli draws to when it cannot ask a terminal. */
-export const TREE_WIDTH = 80;
 
 /** One node's line: `o- label`, a dot leader (at least 3 dots), `[summary]` ending at `width`. */
 function line(head: string, summary: string | undefined, width: number): string {
@@ -42,7 +40,7 @@ function draw(node: TreeNode, prefix: string, childPrefix: string, width: number
 }
 
 /** The lines drawing a tree, one per node, depth-first, each `width` columns wide unless its text needs more. */
-export function renderTree(root: TreeNode, width = TREE_WIDTH): string[] {
+export function renderTree(root: TreeNode, width = DEFAULT_WIDTH): string[] {
   const lines: string[] = [];
   draw(root, '', '  ', width, lines);
   return lines;

@@ -121,6 +121,15 @@ export function mergeConfigPart(saved: SaveConfig, current: SaveConfig, part: Co
 }
 
 /**
+ * The whole configuration as a save records it: the dump, checked as a
+ * restore would check it (what is saved must restore), before it goes
+ * anywhere.
+ */
+export async function checkedDump(root: RTSRoot): Promise<SaveConfig> {
+  return validateConfig(await dumpConfig(root), 'the dump to save');
+}
+
+/**
  * Saves the configuration to a saveconfig.json file (atomically, mode
  * 0600, with backups; see `writeConfigFile`), after checking that what it
  * writes is a config a restore accepts; or with `part` only one
@@ -131,8 +140,7 @@ export function mergeConfigPart(saved: SaveConfig, current: SaveConfig, part: Co
 export async function saveConfigFile(root: RTSRoot, file: string, options: SaveConfigFileOptions = {}): Promise<WriteConfigResult> {
   const { part, force, ...write } = options;
   if (!part || (part.storageObject === undefined && part.target === undefined)) {
-    // what is saved must restore: the dump is checked as a restore would check it before it replaces the file
-    const config = validateConfig(await dumpConfig(root), 'the dump to save');
+    const config = await checkedDump(root);
     if (!force && !config.storage_objects?.length && !config.targets?.length) {
       const held = await heldObjects(file);
       if (held) {

@@ -45,7 +45,8 @@ async function groupSnapshot(tpg: TPG, keep: readonly AttributeGroup[] = ['attri
 
 /** One write to every member of a group: the file in the member's settings group, and the value. */
 interface MemberWrite {
-  group: AttributeGroup;
+  /** The member's settings group the file is in; null for a file of the ACL directory itself (`cmdsn_depth`). */
+  group: AttributeGroup | null;
   name: string;
   value: string;
 }
@@ -306,19 +307,20 @@ export class NodeACLGroup {
   /**
    * Writes `writes` into every member (or only the member whose directory
    * is `only`) in one all-or-nothing batch, each
-   * with the value it replaces (from one snapshot) for the undo. A setting
-   * the members lack is refused before anything is written; auth values are
+   * with the value it replaces (from one snapshot) for the undo. A group
+   * setting the members lack is refused before anything is written; auth values are
    * secret (never in errors) and an unset one is restored as `NULL`.
    */
   private async applyToMembers(what: string, writes: readonly MemberWrite[], only?: string): Promise<void> {
-    const snap = await groupSnapshot(this.tpg, [...new Set(writes.map((w) => w.group))]);
+    const snap = await groupSnapshot(this.tpg, [...new Set(writes.map((w) => w.group).filter((g): g is AttributeGroup => g !== null))]);
     const members = memberDirs(snap, this.tpg, this.groupName).filter((dir) => only === undefined || dir === only);
     if (only !== undefined && members.length === 0) throw new RTSLibInvalidArgumentError('wwn', `${only} is not a member of ${this.describe()}`);
     const ops: CfsOp[] = [];
     for (const dir of members) {
       for (const { group, name, value } of writes) {
-        const path = settingPath(dir, group, name);
-        if (snap.kind(path) !== 'file') throw new RTSLibInvalidArgumentError(`${group} name`, `${this.describe()}: ${dir} has no ${group} ${JSON.stringify(name)}`);
+        const path = group === null ? child(dir, name) : settingPath(dir, group, name);
+        if (group !== null && snap.kind(path) !== 'file')
+          throw new RTSLibInvalidArgumentError(`${group} name`, `${this.describe()}: ${dir} has no ${group} ${JSON.stringify(name)}`);
         const shown = snap.text(path);
         const secret = group === 'auth';
         const previous = secret ? (authValue(shown ?? '') ?? AUTH_UNSET) : shown;
@@ -480,13 +482,7 @@ export class NodeACLGroup {
    */
   async setQueueDepth(depth: number): Promise<void> {
     validateQueueDepth(depth);
-    const snap = await groupSnapshot(this.tpg, []);
-    const ops: CfsOp[] = memberDirs(snap, this.tpg, this.groupName).map((dir) => {
-      const path = child(dir, ACL_FILES.cmdsnDepth);
-      const previous = snap.text(path);
-      return { op: 'write', path, value: String(depth), ...(previous === undefined ? {} : { previous }) };
-    });
-    if (ops.length > 0) await this.tpg.cfs.apply(ops, { what: `set the queue depth of ${this.describe()}` });
+    await this.applyToMembers('set the queue depth', [{ group: null, name: ACL_FILES.cmdsnDepth, value: String(depth) }]);
   }
 
   /**

@@ -10,10 +10,9 @@ import { settingFromShown, ALUA_STATUSES, ALUA_TYPES } from '../cfs/settings.js'
 import type { Snapshot } from '../cfs/snapshot.js';
 import type { Configfs } from '../cfs/configfs.js';
 import type { FabricInfo } from '../cfs/fabrics.js';
-import { PLUGINS, pluginByKernelName, supportsAlua, type PluginName } from '../cfs/plugins.js';
+import { PLUGINS, supportsAlua, type PluginName } from '../cfs/plugins.js';
 import {
   ACL_FILES,
-  CORE_DIR,
   ALUA_GROUP_FILES,
   LUN_FILES,
   MAPPED_LUN_FILES,
@@ -28,7 +27,6 @@ import {
   groupPath,
   lunPath,
   lunsPath,
-  parseHbaDirName,
   parseLunDirName,
   parsePortalDirName,
   parseTpgDirName,
@@ -42,7 +40,8 @@ import { authValue } from '../cfs/values.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { blockDeviceSize } from '../scsi/block-device-size.js';
 import { discoveryAuthIn } from './chap.js';
-import type { MadeWith, StorageObjectLocation } from './storage-object.js';
+import type { MadeWith } from './storage-object.js';
+import { storageObjectLocationOf, type StorageObjectLocation } from './storage-object-location.js';
 import {
   ALUA_SAVED_SETTINGS,
   CHAP_KEYS,
@@ -311,18 +310,12 @@ export function targetForm(snap: Snapshot, fabric: FabricInfo, target: string, r
  * that are set. The whole dump keeps only those that enforce it.
  */
 export function fabricModuleForm(snap: Snapshot, fabric: FabricInfo, options: DumpOptions = {}): FabricModuleConfig {
-  const state = discoveryAuthIn(snap, fabric);
+  const state = discoveryAuthState(snap, fabric);
   if (!state) return { name: fabric.name };
-  const out: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: state.enable };
-  const values = {
-    discovery_userid: state.userid,
-    discovery_password: state.password,
-    discovery_mutual_userid: state.mutualUserid,
-    discovery_mutual_password: state.mutualPassword,
-  };
+  const out: FabricModuleConfig = { name: fabric.name, discovery_enable_auth: state.discovery_enable_auth };
   for (const [key] of DISCOVERY_KEYS) {
     if (!(options.secrets ?? true) && SECRET_KEYS.has(key)) continue;
-    if (values[key]) out[key] = values[key];
+    if (state[key]) out[key] = state[key];
   }
   return out;
 }
@@ -356,11 +349,9 @@ export async function storageObjectRefsUnder(cfs: Configfs, snap: Snapshot, base
   for (const [path, kind] of snap.entries()) {
     if (kind !== 'link' || !path.startsWith(prefix)) continue;
     const so = snap.link(path);
-    if (!so || refs.has(so)) continue;
-    const { parent, name } = splitPath(so);
-    const hba = parseHbaDirName(splitPath(parent).name);
-    if (!hba || splitPath(parent).parent !== CORE_DIR) continue;
-    const plugin = pluginByKernelName(hba.plugin).name;
+    const location = so ? storageObjectLocationOf(so) : null;
+    if (!so || !location || refs.has(so)) continue;
+    const { plugin, name } = location;
     const aluaText =
       plugin === 'user' ? await cfs.readValue(settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport), { what: 'alua_support', missing: 'null' }) : undefined;
     refs.set(so, { ref: storageObjectRef(plugin, name), alua: supportsAlua(plugin, aluaText ?? undefined) });

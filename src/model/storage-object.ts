@@ -36,13 +36,9 @@ import type { RootHandle, Mode } from './cfs-node.js';
 import type { LUN } from './lun.js';
 import { storageObjectForm } from './saved-forms.js';
 import type { StorageObjectConfig } from './saveconfig-format.js';
+import type { StorageObjectLocation } from './storage-object-location.js';
 
-/** Where a storage object lives: its plugin, HBA index and name. */
-export interface StorageObjectLocation {
-  plugin: PluginName;
-  hbaIndex: number;
-  name: string;
-}
+export { storageObjectLocationOf, type StorageObjectLocation } from './storage-object-location.js';
 
 /**
  * An explicit HBA for a storage object (the original rtslib's Backstore
@@ -175,14 +171,6 @@ export function findStorageObject(snap: Snapshot, plugin: PluginName, name: stri
     }
   }
   return null;
-}
-
-/** The storage object a root-relative path names (`core/<plugin>_<index>/<name>`), or null. */
-export function storageObjectLocationOf(path: string): StorageObjectLocation | null {
-  const parts = path.split('/');
-  if (parts.length !== 3 || parts[0] !== CORE_DIR) return null;
-  const parsed = parseHbaDirName(parts[1]!);
-  return parsed ? { plugin: pluginByKernelName(parsed.plugin).name, hbaIndex: parsed.index, name: parts[2]! } : null;
 }
 
 /** Every storage object in a snapshot of `core/`. */

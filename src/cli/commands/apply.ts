@@ -7,19 +7,15 @@ import { readConfigArgument } from '../config-input.js';
 import { formatPlan, planWrites } from '../../config/plan.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
-import { planJson, withPlanOutputOptions, writePlanJson } from '../plan-output.js';
+import { planJson, withPlanOutputOptions, writePlanJson, type PlanOutputOptions } from '../plan-output.js';
 import { targetRoot } from '../target-root.js';
 
 /** Options of `rtslib apply`. */
-export interface ApplyCommandOptions {
+export interface ApplyCommandOptions extends PlanOutputOptions {
   /** Also remove what the file does not have. */
   prune?: boolean;
   /** Print the plan, write nothing. */
   dryRun?: boolean;
-  /** `--json`. */
-  json?: boolean;
-  /** `--quiet`. */
-  quiet?: boolean;
 }
 
 /** Adds `apply` to the program. */

@@ -6,20 +6,16 @@ import type { Command } from 'commander';
 import type { ClearOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
-import { withPlanOutputOptions } from '../plan-output.js';
+import { withPlanOutputOptions, type PlanOutputOptions } from '../plan-output.js';
 import { targetRoot } from '../target-root.js';
 import { collect } from '../option-parsers.js';
 
 /** Options of `rtslib clear`. */
-export interface ClearCommandOptions {
+export interface ClearCommandOptions extends PlanOutputOptions {
   /** `--target WWN`. */
   target?: string;
   /** `--storage-object NAME`, repeatable. */
   storageObject?: string[];
-  /** `--json`. */
-  json?: boolean;
-  /** `--quiet`. */
-  quiet?: boolean;
 }
 
 /** Adds `clear` to the program. */

@@ -9,7 +9,7 @@ import { formatPlan } from '../../config/plan.js';
 import { writeLines, type CliIO } from '../cli-io.js';
 import { targetRoot } from '../target-root.js';
 import { ExitCode, ExitStatus } from '../exit-codes.js';
-import { planJson, withPlanOutputOptions, writePlanJson } from '../plan-output.js';
+import { planJson, withPlanOutputOptions, writePlanJson, type PlanOutputOptions } from '../plan-output.js';
 
 /** Adds `diff` to the program. */
 export function registerDiffCommand(program: Command, io: CliIO): void {
@@ -17,7 +17,7 @@ export function registerDiffCommand(program: Command, io: CliIO): void {
     .argument('<file>', 'the saveconfig.json file to compare with (- for standard input)')
     .description('print what "apply --prune" would change (+ create, ~ modify, - remove); writes nothing')
     .option('--exit-code', `exit ${ExitCode.Differences} when there are differences (0 when none)`)
-    .action(async (file: string, options: { exitCode?: boolean; json?: boolean; quiet?: boolean }, command: Command) => {
+    .action(async (file: string, options: PlanOutputOptions & { exitCode?: boolean }, command: Command) => {
       const { config } = await readConfigArgument(file, io);
       const { planApply } = await import('../../config/planner.js');
       const plan = await planApply(await targetRoot(command, io), config, { prune: true });

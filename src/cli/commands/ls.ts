@@ -5,7 +5,7 @@
  * without secrets.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { writeLines, type CliIO } from '../cli-io.js';
+import { outputWidth, writeLines, type CliIO } from '../cli-io.js';
 import { configJson } from '../config-json.js';
 import { targetRoot } from '../target-root.js';
 import { treeView } from '../tree-view.js';
@@ -28,8 +28,7 @@ export function registerLsCommand(program: Command, io: CliIO): void {
       const config = redactSecrets(await dumpConfig(await targetRoot(command, io), { secrets: false, lock: false }));
       if (options.json) io.stdout.write(`${configJson(config)}\n`);
       else {
-        const columns = (io.stdout as NodeJS.WritableStream & { columns?: number }).columns;
-        const lines = treeView(config, { ...(path === undefined ? {} : { path }), ...(io.isTTY && columns ? { width: columns } : {}) });
+        const lines = treeView(config, { ...(path === undefined ? {} : { path }), width: outputWidth(io) });
         if (!lines) throw new InvalidArgumentError(`no such path in the tree: ${path ?? '/'}`);
         writeLines(io.stdout, lines);
       }

@@ -12,12 +12,12 @@ import { RTSLibError } from '../../errors.js';
 import type { RestoreOptions as PlanRestoreOptions } from '../../config/planner.js';
 import type { CliIO } from '../cli-io.js';
 import { runPlan } from '../plan-runner.js';
-import { planJson, withPlanOutputOptions, writePlanJson } from '../plan-output.js';
+import { planJson, withPlanOutputOptions, writePlanJson, type PlanOutputOptions } from '../plan-output.js';
 import { targetRoot } from '../target-root.js';
 import { collect } from '../option-parsers.js';
 
 /** Options of `rtslib restore`. */
-export interface RestoreCommandOptions {
+export interface RestoreCommandOptions extends PlanOutputOptions {
   /** False with `--no-clear`. */
   clear: boolean;
   /** `--target WWN`. */
@@ -26,10 +26,6 @@ export interface RestoreCommandOptions {
   storageObject?: string[];
   /** `--lenient`. */
   lenient?: boolean;
-  /** `--json`. */
-  json?: boolean;
-  /** `--quiet`. */
-  quiet?: boolean;
 }
 
 /** Adds `restore` to the program. */

@@ -45,9 +45,8 @@ export function registerSaveCommand(program: Command, io: CliIO): void {
         if (options.storageObject !== undefined || options.target !== undefined)
           throw new InvalidArgumentError('a partial save merges into a file: it cannot go to standard output');
         // the same checked dump a file gets, secrets included, without backups or the empty-save guard (nothing is replaced)
-        const { dumpConfig } = await import('../../model/dump.js');
-        const { validateConfig } = await import('../../config/schema.js');
-        io.stdout.write(configText(validateConfig(await dumpConfig(await targetRoot(command, io)), 'the dump to save')));
+        const { checkedDump } = await import('../../config/partial-save.js');
+        io.stdout.write(configText(await checkedDump(await targetRoot(command, io))));
         return;
       }
       const { saveConfigFile } = await import('../../config/partial-save.js');
