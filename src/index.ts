@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export { Configfs, RTSLibOperationError, DEFAULT_LOCK_TIMEOUT_MS } from './cfs/configfs.js';
+export { Configfs, RTSLibOperationError, RTSLibTimeoutError, DEFAULT_LOCK_TIMEOUT_MS } from './cfs/configfs.js';
 export type { CfsOp, RunOptions, ApplyOptions, SnapshotOptions, FailedStep, ConfigfsOptions } from './cfs/configfs.js';
 export { RTSLibLockTimeoutError, TARGETCLI_LOCK_FILE } from './cfs/write-lock.js';
 export type { LockHolder, LockMode } from './cfs/write-lock.js';

@@ -107,9 +107,14 @@ export class RTSLibOperationError extends RTSLibError {
   readonly undoFailures: readonly FailedStep[];
   /** What still differs from the tree before the run after the undo (paths; empty when it is back as it was). */
   readonly notUndone: readonly string[];
-  constructor(what: string, step: FailedStep, undoFailures: readonly FailedStep[], notUndone: readonly string[] = []) {
+  /**
+   * @param note - replaces the sentence about the undo (a subclass that did not undo says why).
+   */
+  constructor(what: string, step: FailedStep, undoFailures: readonly FailedStep[], notUndone: readonly string[] = [], note?: string) {
     let undo = '';
-    if (notUndone.length) {
+    if (note !== undefined) {
+      undo = `; ${note}`;
+    } else if (notUndone.length) {
       undo = `; the undo left ${notUndone.length} difference(s) from the tree before (${notUndone.slice(0, 3).join(', ')}${notUndone.length > 3 ? ', …' : ''}): run \`rtslib recover\` to finish it`;
     } else if (undoFailures.length) {
       undo = `; undo also failed at ${undoFailures.length} step(s), first: ${undoFailures[0]?.code} ${undoFailures[0]?.syscall} '${undoFailures[0]?.path}'`;
@@ -118,6 +123,31 @@ export class RTSLibOperationError extends RTSLibError {
     this.step = step;
     this.undoFailures = undoFailures;
     this.notUndone = notUndone;
+  }
+}
+
+/**
+ * Raised when an operation of a write run did not return within the
+ * configured timeout (`timeoutMs`, the command's `--timeout`). A configfs
+ * call that blocks in the kernel cannot be interrupted, so it may still
+ * complete after the error: the run does not undo behind it (an undo would
+ * race it, and queue behind it in the kernel). Its journal stays, and
+ * `rtslib recover` (or the next write run, which recovers first) puts the
+ * tree back to exactly what it was before the run, once the call has
+ * returned. `code` is `ETIMEDOUT`.
+ */
+export class RTSLibTimeoutError extends RTSLibOperationError {
+  /** The journal kept for recovery. */
+  readonly journal: string;
+  constructor(what: string, step: FailedStep, journal: string) {
+    super(
+      what,
+      step,
+      [],
+      [],
+      `the kernel may still complete that call, so nothing was undone: the journal ${journal} is kept, and \`rtslib recover\` (or the next write) puts the tree back as it was before once the call has returned`,
+    );
+    this.journal = journal;
   }
 }
 

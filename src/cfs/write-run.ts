@@ -11,12 +11,14 @@
  *    the tree back to the image, removals and changed values included,
  *    checks that it did, and throws {@link RTSLibOperationError} naming the
  *    step, file and errno (and what, if anything, could not be undone; the
- *    journal then stays for `rtslib recover`);
+ *    journal then stays for `rtslib recover`); except when an operation
+ *    timed out: the kernel may still complete it, so the run does not undo
+ *    behind it but keeps the journal ({@link RTSLibTimeoutError});
  * 5. on success marks the journal done and removes it.
  */
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { MAX_VALUE_BYTES } from './names.js';
-import { RTSLibOperationError, type CfsOp, type Configfs } from './configfs.js';
+import { RTSLibOperationError, RTSLibTimeoutError, type CfsOp, type Configfs } from './configfs.js';
 import { Journal } from './journal.js';
 import { runPhased, type PhasedFailure, type PhasedOp } from './phased-ops.js';
 import { undoToImage } from './recovery.js';
@@ -139,6 +141,9 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
       await journal?.complete();
       return { operations: run.operations, skipped: run.skipped, tolerated: run.tolerated };
     }
+    // A call that timed out may still complete: undoing now would race it. The journal (which
+    // lists every creation the run planned) lets recovery put the tree back once it has returned.
+    if (failure.cause.code === 'ETIMEDOUT' && journal) throw new RTSLibTimeoutError(failure.op.step ?? options.command, failure.cause, journal.file);
     // What the run made: what it did, and a creation that timed out (its effect is unknown).
     const made = createdBy(run.done);
     if (failure.cause.code === 'ETIMEDOUT' && (failure.op.op === 'mkdir' || failure.op.op === 'symlink')) made.push(failure.op.path);

@@ -3,14 +3,16 @@
  * configfs; the kernel suite is): refusal before anything is written, the
  * undo after a failure in a later phase, an engine refusal in the middle
  * of a run treated as a failure (undone, no residue), the journal's life,
- * recovery from a journal a killed run left, and the lock.
+ * recovery from a journal a killed run left, an operation past the
+ * timeout (held by the fault hook), and the lock.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Configfs, RTSLibOperationError } from '../../src/cfs/configfs.js';
+import { Configfs, RTSLibOperationError, RTSLibTimeoutError } from '../../src/cfs/configfs.js';
+import { native } from '../../src/native/index.js';
 import { Journal } from '../../src/cfs/journal.js';
 import { PHASE } from '../../src/cfs/phases.js';
 import { recoverInterruptedRun } from '../../src/cfs/recovery.js';
@@ -144,6 +146,37 @@ describe('write runs on a plain directory', () => {
     const report = await recoverInterruptedRun(cfs);
     expect(report?.outcome).toBe('completed');
     expect(tree()).toEqual(['core', 'core/rd_mcp_0', 'iscsi', 'setting']);
+    expect(readdirSync(join(dir, 'state'))).toEqual([]);
+  });
+
+  test('an operation past the timeout stops the run without an undo behind it; recovery puts the tree back once it returned', async () => {
+    const release = join(dir, 'release');
+    const timed = new Configfs(root, { plainDirectory: true, lockFile: join(dir, 'lock'), stateDir: join(dir, 'state'), timeoutMs: 200 });
+    // the last mutating operation (the write of `setting`, in the last phase) is held until `release` exists
+    native.setFaultInjection({ stallAt: 5, stallUntil: release });
+    try {
+      const error = await runWrite(timed, ops, { command: 'test', recreateStorageObject: recreate }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RTSLibTimeoutError);
+      const timeout = error as RTSLibTimeoutError;
+      expect(timeout.code).toBe('ETIMEDOUT');
+      expect(timeout.step).toMatchObject({ op: 'write', path: join(root, 'setting'), detail: 'timed out after 200 ms' });
+      expect(timeout.undoFailures).toEqual([]);
+      expect(timeout.message).toMatch(/^could not test: ETIMEDOUT, (open|write) '.*\/setting' \(timed out after 200 ms\); the kernel may still complete that call, so nothing was undone: the journal .* is kept/);
+      expect(existsSync(timeout.journal)).toBe(true);
+      // nothing was undone behind the held call, and nothing after it ran
+      expect(tree()).toEqual(DONE);
+      expect(readFileSync(join(root, 'setting'), 'utf8')).toBe('old');
+      writeFileSync(release, '');
+      for (let i = 0; readFileSync(join(root, 'setting'), 'utf8') !== 'new'; i++) {
+        if (i > 200) throw new Error('the held write never completed');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      native.setFaultInjection(null);
+    }
+    expect((await recoverInterruptedRun(timed))?.outcome).toBe('rolled-back');
+    expect(tree()).toEqual(EMPTY);
+    expect(readFileSync(join(root, 'setting'), 'utf8')).toBe('old');
     expect(readdirSync(join(dir, 'state'))).toEqual([]);
   });
 

@@ -137,6 +137,11 @@ describe('usage errors exit 2 with one line and a hint', () => {
     const empty = await run('--configfs', '', 'ls');
     expect(empty.code).toBe(2);
     expect(expectOneErrorLine(empty)).toContain("option '--configfs <dir>' argument '' is invalid");
+    for (const bad of ['-1', 'soon', '']) {
+      const timeout = await run('--timeout', bad, 'clear');
+      expect(timeout.code).toBe(2);
+      expect(expectOneErrorLine(timeout)).toContain(`option '--timeout <seconds>' argument '${bad}' is invalid. Must be a number of seconds, 0 or more.`);
+    }
     const none = await run();
     expect(none.code).toBe(2);
     expect(expectOneErrorLine(none)).toBe("rtslib: missing command (see 'rtslib --help')");
