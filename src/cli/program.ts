@@ -34,9 +34,10 @@ export function buildProgram(io: CliIO): Command {
     .option('--configfs <dir>', 'the LIO target root in configfs', nonEmpty, DEFAULT_TARGET_ROOT)
     .addOption(new Option('--lock-timeout <seconds>', 'how long a write or save waits for /var/run/targetcli.lock (default 120; 0: not at all)').argParser(seconds))
     .addOption(
-      new Option('--timeout <seconds>', 'give up on a configfs call of restore, apply, clear or recover that takes longer; the tree is put back by `rtslib recover` once the kernel returns (default: no limit)').argParser(
-        seconds,
-      ),
+      new Option(
+        '--timeout <seconds>',
+        'give up on a configfs call of restore, apply, clear or recover that takes longer; the tree is put back by `rtslib recover` once the kernel returns (default: no limit)',
+      ).argParser(seconds),
     )
     .addOption(new Option('--state-dir <dir>', 'where write runs keep their crash-recovery journal (default /var/lib/rtslib)').argParser(nonEmpty))
     .configureHelp({ showGlobalOptions: true })

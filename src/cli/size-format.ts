@@ -15,3 +15,15 @@ export function formatSize(bytes: number): string {
   }
   return unit === 0 ? `${bytes}B` : `${value.toFixed(1)}${UNITS[unit]}`;
 }
+
+/** A byte count as targetcli prints it: `512 bytes` below 1 KiB, else binary units with one decimal (`8.0MiB`). */
+export function humanSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
+  if (bytes < 1024) return `${bytes} bytes`;
+  let value = bytes / 1024;
+  for (const unit of ['KiB', 'MiB', 'GiB', 'TiB']) {
+    if (value < 1024) return `${value.toFixed(1)}${unit}`;
+    value /= 1024;
+  }
+  return `${value.toFixed(1)}PiB`;
+}

@@ -7,7 +7,7 @@
  * o- / ......................................................... [...]
  *   o- backstores .............................................. [...]
  *   | o- block .................................... [Storage Objects: 1]
- *   | | o- disk1 ................................ [/dev/sdb, write-thru]
+ *   | | o- disk1 ............ [/dev/sdb (8.0MiB) write-thru deactivated]
  *   o- iscsi .............................................. [Targets: 0]
  * ```
  */
@@ -15,7 +15,7 @@ import { DEFAULT_WIDTH } from './cli-io.js';
 
 /** One node of a drawn tree. */
 export interface TreeNode {
-  /** The node's name (may include `-> target` for links). */
+  /** The node's name. */
   label: string;
   /** Short description shown in brackets at the right end (`...` when absent, as targetcli shows it). */
   summary?: string;
@@ -48,13 +48,12 @@ export function renderTree(root: TreeNode, width = DEFAULT_WIDTH): string[] {
 
 /**
  * The node at `path` (`/`-separated labels from the root, e.g.
- * `/iscsi/iqn.…/tpg1/acls`; a link's label matches by its name before
- * ` -> `), or null when there is none.
+ * `/iscsi/iqn.…/tpg1/acls`), or null when there is none.
  */
 export function findNode(root: TreeNode, path: string): TreeNode | null {
   let node: TreeNode | undefined = root;
   for (const part of path.split('/').filter(Boolean)) {
-    node = node.children?.find((c) => c.label === part || c.label.split(' -> ')[0] === part);
+    node = node.children?.find((c) => c.label === part);
     if (!node) return null;
   }
   return node;

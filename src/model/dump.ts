@@ -7,9 +7,10 @@
 import { madeWith } from './storage-plugins.js';
 import type { RTSRoot } from './rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { FABRICS } from '../cfs/fabrics.js';
+import { FABRICS, isFabricName } from '../cfs/fabrics.js';
+import { wwnToConfigfs } from '../cfs/wwn.js';
 import { PLUGINS } from '../cfs/plugins.js';
-import { DISCOVERY_AUTH_DIR, child, fabricPath, storageObjectPath } from '../cfs/tree.js';
+import { DISCOVERY_AUTH_DIR, TPG_FILES, child, fabricPath, storageObjectPath, targetPath, tpgPath } from '../cfs/tree.js';
 import { listStorageObjects } from './storage-object.js';
 import { SECRET_KEYS, storageObjectRef, type FabricModuleConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig } from './saveconfig-format.js';
 import { aluaSupportedIn, byKey, fabricModuleForm, storageObjectForm, targetForm, type DumpOptions as ObjectDumpOptions } from './saved-forms.js';
@@ -70,4 +71,26 @@ export async function dumpConfig(root: RTSRoot, options: DumpOptions = {}): Prom
 /** A deep copy of a config with every password (CHAP and discovery) removed; user ids stay. */
 export function redactSecrets(config: SaveConfig): SaveConfig {
   return JSON.parse(JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) ? undefined : value))) as SaveConfig;
+}
+
+/**
+ * A deep copy of a config with every password that is set replaced by
+ * `(secret)`: what it shows is only whether one is set (for `ls`, which
+ * says "mutual auth" when both mutual credentials are).
+ */
+export function maskSecrets(config: SaveConfig): SaveConfig {
+  return JSON.parse(JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) && value ? '(secret)' : value))) as SaveConfig;
+}
+
+/**
+ * The I_T nexus of a TPG (loopback, vhost) as the snapshot shows it: its
+ * `nexus` file, `''` when it has none, undefined when the fabric or TPG is
+ * unknown.
+ */
+export function tpgNexus(snap: Snapshot, fabric: string, wwn: string, tag: number): string | undefined {
+  if (!isFabricName(fabric)) return undefined;
+  const info = FABRICS[fabric];
+  if (!info.features.includes('nexus')) return undefined;
+  const file = child(tpgPath(targetPath(info.dir, wwnToConfigfs(info, wwn)), tag), TPG_FILES.nexus);
+  return snap.has(file) ? (snap.text(file) ?? '').trim() : '';
 }

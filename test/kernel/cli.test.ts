@@ -261,6 +261,109 @@ describe('rtslib command', () => {
     for (const d of parsed.devices) expect(table.stdout).toContain(d.hctl);
   });
 
+  test('ls draws what targetcli ls draws for the same tree: names, summaries, order', async () => {
+    writeFileSync(`${DIR}/loop.img`, Buffer.alloc(8 * 1024 * 1024));
+    const loop = execFileSync('losetup', ['--find', '--show', `${DIR}/loop.img`], { encoding: 'utf8' }).trim();
+    const initiator = (n: string): string => `iqn.1994-05.com.example:ls-${n}`;
+    const config = {
+      fabric_modules: [
+        { name: 'iscsi', discovery_enable_auth: true, discovery_userid: 'du', discovery_password: SECRET, discovery_mutual_userid: 'dm', discovery_mutual_password: `${SECRET}m` },
+      ],
+      storage_objects: [
+        { plugin: 'block', name: 'blk', dev: loop, readonly: true, write_back: false },
+        { plugin: 'fileio', name: 'disk1', dev: `${DIR}/disk1.img`, size: 16 * 1024 * 1024, write_back: true },
+        { plugin: 'ramdisk', name: 'ram1', size: 8 * 1024 * 1024 },
+        { plugin: 'ramdisk', name: 'null1', size: 1024 * 1024, nullio: true },
+        { plugin: 'ramdisk', name: 'spare', size: 1536 * 1024 },
+      ],
+      targets: [
+        {
+          fabric: 'iscsi',
+          wwn: IQN,
+          tpgs: [
+            {
+              tag: 1,
+              enable: true,
+              attributes: { authentication: 1, generate_node_acls: 0 },
+              luns: [
+                { index: 0, storage_object: '/backstores/fileio/disk1' },
+                { index: 2, storage_object: '/backstores/block/blk' },
+                { index: 10, storage_object: '/backstores/ramdisk/ram1' },
+              ],
+              portals: [
+                { ip_address: '127.0.0.1', port: 3260 },
+                { ip_address: '[::1]', port: 3261 },
+              ],
+              node_acls: [
+                { node_wwn: initiator('a'), tag: 'group1', chap_userid: 'ua', chap_password: SECRET, mapped_luns: [{ index: 0, tpg_lun: 0 }] },
+                { node_wwn: initiator('b'), tag: 'group1', chap_userid: 'ub', chap_password: SECRET, mapped_luns: [{ index: 0, tpg_lun: 0 }] },
+                {
+                  node_wwn: initiator('c'),
+                  chap_userid: 'uc',
+                  chap_password: SECRET,
+                  chap_mutual_userid: 'mc',
+                  chap_mutual_password: `${SECRET}m`,
+                  mapped_luns: [
+                    { index: 0, tpg_lun: 2, write_protect: true },
+                    { index: 1, tpg_lun: 10 },
+                  ],
+                },
+                { node_wwn: initiator('d'), tag: 'solo', mapped_luns: [] },
+              ],
+            },
+            {
+              tag: 2,
+              enable: true,
+              attributes: { authentication: 1, generate_node_acls: 1 },
+              chap_userid: 'tu',
+              chap_password: SECRET,
+              chap_mutual_userid: 'tm',
+              chap_mutual_password: `${SECRET}m`,
+              luns: [{ index: 0, storage_object: '/backstores/ramdisk/null1' }],
+              portals: [{ ip_address: '127.0.0.1', port: 3262 }],
+            },
+            { tag: 3, enable: false },
+          ],
+        },
+        { fabric: 'loopback', wwn: 'naa.5001405aabbccdd1', tpgs: [{ tag: 1, luns: [{ index: 0, storage_object: '/backstores/ramdisk/ram1' }] }] },
+      ],
+    };
+    writeFileSync(`${DIR}/ls.json`, JSON.stringify(config));
+    try {
+      const restored = await rtslibInProcess('restore', `${DIR}/ls.json`);
+      expect(restored.status, restored.stderr).toBe(0);
+      /**
+       * `[indent]o- name [summary]`: a drawn line without its dot leader (and colours), and
+       * without the rails (`|`), which depend on the siblings below: targetcli draws more fabrics.
+       */
+      const entries = (text: string): string[] =>
+        text
+          // eslint-disable-next-line no-control-regex -- targetcli's colour codes, should it print any
+          .replace(/\x1b\[[0-9;]*m/g, '')
+          .split('\n')
+          .filter((l) => /^[ |]*o- /.test(l))
+          .map((l) => l.replace(/ \.* ?\[([^[\]]*)\]$/, ' [$1]').replace(/^[ |]*/, (indent) => indent.replace(/\|/g, ' ')));
+      const ours = entries((await rtslibInProcess('ls')).stdout);
+      const theirs = entries(execFileSync('targetcli', ['ls'], { encoding: 'utf8', env: { ...process.env, TERM: 'dumb' } }));
+      // targetcli also lists every fabric it can load, without targets; ours lists the fabrics in use
+      const shown = new Set(ours.filter((l) => /^ {2}o- /.test(l)).map((l) => l.split(' ')[3]));
+      const kept: string[] = [];
+      let keep = true;
+      for (const line of theirs) {
+        if (/^ {2}o- /.test(line)) keep = shown.has(line.split(' ')[3]);
+        if (keep) kept.push(line);
+      }
+      expect(ours).toEqual(kept);
+      expect(ours.length).toBeGreaterThan(45);
+      expect(ours.join('\n')).not.toContain(SECRET);
+    } finally {
+      await rtslibInProcess('clear');
+      execFileSync('losetup', ['--detach', loop]);
+      const back = await rtslibInProcess('restore', `${DIR}/sample.json`);
+      expect(back.status, back.stderr).toBe(0);
+    }
+  });
+
   describe('bad input: exit 1 or 2, one line, configfs unchanged', () => {
     const cases: [string, () => object | string, 1 | 2, RegExp][] = [
       ['malformed JSON', () => '{"storage_objects": [', 2, /not valid JSON/],

@@ -61,7 +61,10 @@ async function setDelay(jiffies: number): Promise<void> {
 
 /** Commands in flight on a block device (`/sys/block/X/inflight`: reads, writes). */
 function inflight(device: string): number {
-  const [reads, writes] = readFileSync(`/sys/block/${basename(device)}/inflight`, 'utf8').trim().split(/\s+/).map(Number);
+  const [reads, writes] = readFileSync(`/sys/block/${basename(device)}/inflight`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   return (reads ?? 0) + (writes ?? 0);
 }
 

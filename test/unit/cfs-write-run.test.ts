@@ -161,7 +161,9 @@ describe('write runs on a plain directory', () => {
       expect(timeout.code).toBe('ETIMEDOUT');
       expect(timeout.step).toMatchObject({ op: 'write', path: join(root, 'setting'), detail: 'timed out after 200 ms' });
       expect(timeout.undoFailures).toEqual([]);
-      expect(timeout.message).toMatch(/^could not test: ETIMEDOUT, (open|write) '.*\/setting' \(timed out after 200 ms\); the kernel may still complete that call, so nothing was undone: the journal .* is kept/);
+      expect(timeout.message).toMatch(
+        /^could not test: ETIMEDOUT, (open|write) '.*\/setting' \(timed out after 200 ms\); the kernel may still complete that call, so nothing was undone: the journal .* is kept/,
+      );
       expect(existsSync(timeout.journal)).toBe(true);
       // nothing was undone behind the held call, and nothing after it ran
       expect(tree()).toEqual(DONE);

@@ -214,12 +214,14 @@ describe('against a fake target root (the reference setup)', () => {
     expect(r.stdout.split('\n')[0]).toMatch(/^o- \/ \.+ \[\.\.\.\]$/);
     expect(lines[0]).toBe('o- /');
     for (const line of [
-      '  | | o- file1 [/tmp/bs/file1.img, 64.0MiB, write-back]',
-      '  |     | o- iqn.1994-05.com.redhat:client1 [tag group_a, chap user user1, Mapped LUNs: 2]',
-      '  |     |   o- mapped_lun1 -> lun1 [ro]',
-      '  |     | o- lun0 -> /backstores/fileio/file1 [alua default_tg_pt_gp]',
-      '  |       o- [::1]:3261',
-      '          o- lun0 -> /backstores/ramdisk/null1 [alua default_tg_pt_gp]',
+      '  | | o- file1 [/tmp/bs/file1.img (64.0MiB) write-back activated]',
+      '  |     | o- group_a [(iqn.1994-05.com.redhat:client1), Mapped LUNs: 2]',
+      '  |     |   o- mapped_lun1 [lun1 block/block1 (ro)]',
+      '  |     | o- lun0 [fileio/file1 (/tmp/bs/file1.img) (default_tg_pt_gp)]',
+      '  |       o- [::1]:3261 [OK]',
+      // the loopback target is its TPG, with the nexus the tree holds
+      '    o- naa.5001405c73a169b8 [naa.50014055d755532a]',
+      '        o- lun0 [ramdisk/null1 (default_tg_pt_gp)]',
     ])
       expect(lines).toContain(line);
   });

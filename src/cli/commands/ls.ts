@@ -1,8 +1,8 @@
 /**
  * `rtslib ls [PATH] [--json]`: the configuration as a tree like `targetcli
  * ls` (dot leaders, `[summary]` at the right, as wide as the terminal or 80
- * columns), or the subtree at PATH; or as saveconfig.json; from one dump,
- * without secrets.
+ * columns), or the subtree at PATH; or as saveconfig.json; from one read
+ * of the tree, without secrets.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { outputWidth, writeLines, type CliIO } from '../cli-io.js';
@@ -24,11 +24,15 @@ export function registerLsCommand(program: Command, io: CliIO): void {
     .description('show the configuration as a tree (CHAP passwords are never shown)')
     .option('--json', 'print it as saveconfig.json JSON instead, without passwords')
     .action(async (path: string | undefined, options: LsOptions, command: Command) => {
-      const { dumpConfig, redactSecrets } = await import('../../model/dump.js');
-      const config = redactSecrets(await dumpConfig(await targetRoot(command, io), { secrets: false, lock: false }));
-      if (options.json) io.stdout.write(`${configJson(config)}\n`);
+      const { dumpSnapshot, maskSecrets, redactSecrets, tpgNexus } = await import('../../model/dump.js');
+      const { blockDeviceSize } = await import('../../scsi/block-device-size.js');
+      // one read of the tree, without the lock (ls never waits for a writer)
+      const snap = await (await targetRoot(command, io)).cfs.snapshot('');
+      const config = dumpSnapshot(snap);
+      if (options.json) io.stdout.write(`${configJson(redactSecrets(config))}\n`);
       else {
-        const lines = treeView(config, { ...(path === undefined ? {} : { path }), width: outputWidth(io) });
+        const facts = { deviceSize: blockDeviceSize, nexus: (fabric: string, wwn: string, tag: number) => tpgNexus(snap, fabric, wwn, tag) };
+        const lines = treeView(maskSecrets(config), { ...(path === undefined ? {} : { path }), width: outputWidth(io), facts });
         if (!lines) throw new InvalidArgumentError(`no such path in the tree: ${path ?? '/'}`);
         writeLines(io.stdout, lines);
       }
