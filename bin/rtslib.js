@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `rtslib` command: runs the compiled CLI (dist/cli/main.js) and exits
-// with its code. A failure to load it (package not built, native addon
-// missing) is reported like any other error: one line, exit code 1.
+// The `rtslib` command: runs the compiled CLI, bundled into one file
+// (dist/cli/rtslib.mjs, see scripts/bundle-cli.mjs), and exits with its
+// code. A failure to load it (package not built, native addon missing) is
+// reported like any other error: one line, exit code 1.
 process.stdout.on('error', (error) => {
   // `rtslib ls | head`: the reader went away; stop quietly.
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -15,7 +16,7 @@ try {
     const { readFileSync } = await import('node:fs');
     process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
   } else {
-    const { main } = await import('../dist/cli/main.js');
+    const { main } = await import('../dist/cli/rtslib.mjs');
     process.exitCode = await main(args);
   }
 } catch (error) {
