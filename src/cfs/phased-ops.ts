@@ -23,6 +23,14 @@ export type PhasedOp = CfsOp & {
   whenDiffers?: boolean;
   /** With `whenDiffers`: also dropped when the file does not exist. */
   optional?: boolean;
+  /**
+   * With `whenDiffers`: a file whose value stands for this one's, compared
+   * instead of reading this file. The planner sets it on the settings of an
+   * object this run creates, naming the same setting of another new object
+   * that the kernel starts with the same values (see plan-creation.ts);
+   * when that file is not read in the same phase, this one is.
+   */
+  likeAs?: string;
   /** What the operation is part of, for error messages (`create LUN 0 of TPG 1 of iscsi iqn.…`). */
   step?: string;
   /**
@@ -77,7 +85,7 @@ const CHUNK = 2000;
 
 /** A plain operation for the engine (the phase fields removed). */
 function plain(op: PhasedOp): CfsOp {
-  const { phase: _p, whenDiffers: _w, optional: _o, step: _s, tolerate: _t, ...rest } = op;
+  const { phase: _p, whenDiffers: _w, optional: _o, step: _s, tolerate: _t, likeAs: _l, ...rest } = op;
   return rest as CfsOp;
 }
 
@@ -93,6 +101,7 @@ function rewritePrefix(ops: PhasedOp[], from: string, to: string): void {
   for (const op of ops) {
     op.path = move(op.path);
     if (op.op === 'symlink') op.target = move(op.target);
+    if (op.likeAs !== undefined) op.likeAs = move(op.likeAs);
   }
 }
 
@@ -109,18 +118,23 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
     let items = ops.filter((op) => op.phase === phase);
     const conditional = items.filter((op) => op.whenDiffers && op.op === 'write');
     if (conditional.length) {
+      // each file read once: the op's own, or the one that stands for it when that is read anyway
+      const own = new Set(conditional.filter((op) => !op.likeAs).map((op) => op.path));
+      const readPath = (op: PhasedOp): string => (op.likeAs && own.has(op.likeAs) ? op.likeAs : op.path);
+      const paths = [...new Set(conditional.map(readPath))];
       let reads: NativeResult[];
       try {
         reads = await cfs.run(
-          conditional.map((op) => ({ op: 'read', path: op.path, independent: true })),
+          paths.map((path) => ({ op: 'read', path, independent: true })),
           { stopOnError: false, undo },
         );
       } catch {
-        reads = conditional.map(() => ({ ok: false, skipped: true }));
+        reads = paths.map(() => ({ ok: false, skipped: true }));
       }
+      const readOf = new Map(paths.map((path, i) => [path, reads[i] as NativeResult]));
       const drop = new Set<PhasedOp>();
       conditional.forEach((op, i) => {
-        const r = reads[i] as NativeResult;
+        const r = readOf.get(readPath(op)) as NativeResult;
         // a file that does not exist: dropped when optional, else the write stays and fails naming it
         if (!r.ok) {
           if ('errno' in r && r.errno === -2 && (op.optional || (op.tolerate && !undo))) {

@@ -40,6 +40,21 @@ export class PlanBuilder {
     return s;
   }
 
+  /** The first new storage object of each class (initial-settings.ts), by class. */
+  private readonly firstOfClass = new Map<string, string>();
+
+  /**
+   * The directory of the first new storage object of `cls` this plan
+   * creates, whose settings stand for this one's; null when `dir` is the
+   * first (it then stands for the later ones).
+   */
+  representative(cls: string, dir: string): string | null {
+    const first = this.firstOfClass.get(cls);
+    if (first !== undefined) return first;
+    this.firstOfClass.set(cls, dir);
+    return null;
+  }
+
   /** Lowest free HBA index of a plugin (not used, not taken by this plan). */
   allocateHba(plugin: KernelPlugin): number {
     let set = this.usedHbas.get(plugin);
@@ -60,6 +75,12 @@ export function op(step: PlanStep, phase: number, o: CfsOp, whenDiffers = false)
 export function setNew(step: PlanStep, phase: number, path: string, name: string, value: unknown, secret = false, optional = false): void {
   step.ops.push({ op: 'write', path, value: String(value), ...(secret ? { secret: true } : {}), phase, whenDiffers: true, ...(optional ? { optional: true } : {}) } as PlanOp);
   (step.changes ??= []).push(`${name} = ${show(value, secret)}`);
+}
+
+/** Marks the step's last operation (a {@link setNew}) as compared with `path` instead of its own file (`PhasedOp.likeAs`). */
+export function likeAsLast(step: PlanStep, path: string | null): void {
+  const last = step.ops[step.ops.length - 1];
+  if (path !== null && last?.whenDiffers) last.likeAs = path;
 }
 
 /** A setting of an existing object whose current value is known: written only when it differs. */

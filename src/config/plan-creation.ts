@@ -50,7 +50,8 @@ import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS } from '../model/savecon
 import type { AluaTpgConfig, FabricModuleConfig, SaveConfig, StorageObjectConfig, TargetConfig } from '../model/saveconfig-format.js';
 import type { PlanStep } from './plan.js';
 import type { PlanBuilder } from './plan-builder.js';
-import { P, op, same, setExisting, setNew, show } from './plan-builder.js';
+import { P, likeAsLast, op, same, setExisting, setNew, show } from './plan-builder.js';
+import { initialSettingsClass } from './initial-settings.js';
 import { keyPathOf, pathOf, skipped, type Leniency } from './plan-leniency.js';
 import { kernelHasModule } from '../model/fabric-module.js';
 import { soKey, storageObjectDirs, targetDir, targetKey } from './plan-scope.js';
@@ -94,12 +95,17 @@ function tolerateLast(s: PlanStep, lenient: Leniency | undefined, path: () => st
   if (lenient && last) last.tolerate = path();
 }
 
-/** The settings of an ALUA group of a new storage object, or of a new group. */
-function aluaGroupSettings(s: PlanStep, dir: string, g: AluaTpgConfig, lenient: Leniency | undefined): void {
+/**
+ * The settings of an ALUA group of a new storage object, or of a new group;
+ * `likeDir`: the same group of a new object the kernel starts alike, read
+ * instead of this one.
+ */
+function aluaGroupSettings(s: PlanStep, dir: string, g: AluaTpgConfig, lenient: Leniency | undefined, likeDir: string | null = null): void {
   for (const setting of ALUA_SAVED_SETTINGS) {
     const v = g[setting];
     if (v === undefined) continue;
     setNew(s, P.aluaGroupSettings, child(dir, setting), setting, v);
+    likeAsLast(s, likeDir === null ? null : child(likeDir, setting));
     tolerateLast(s, lenient, () => keyPathOf(lenient!, g, setting));
   }
 }
@@ -226,9 +232,13 @@ function planStorageObject(
   const s = b.step('create', `storage object ${so.plugin}/${so.name} (${hbaPath(kernel, index)})`);
   for (const o of planned.create) op(s, P.createStorageObject, o);
   const soDir = storageObjectPath(kernel, index, so.name);
+  // a new object the kernel starts with the same settings, whose settings are read for this one's
+  const cls = initialSettingsClass(so, recipe);
+  const like = cls === null ? null : b.representative(cls, soDir);
   const attributes = { ...recipe.attributes, ...(so.attributes ?? {}) };
   for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) {
     setNew(s, P.storageObjectSettings, settingPath(soDir, 'attrib', k), `attrib/${k}`, v);
+    likeAsLast(s, like === null ? null : settingPath(like, 'attrib', k));
     if (so.attributes && Object.prototype.hasOwnProperty.call(so.attributes, k)) tolerateLast(s, lenient, () => keyPathOf(lenient!, so, 'attributes', k));
   }
   // saved APTPL registrations, before any LUN exports the object
@@ -236,7 +246,13 @@ function planStorageObject(
   if (recipe.aptplRegistrations?.length) (s.changes ??= []).push(`APTPL registrations restored: ${recipe.aptplRegistrations.length}`);
   for (const g of so.alua_tpgs ?? []) {
     if (g.name === DEFAULT_ALUA_GROUP)
-      aluaGroupSettings(b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`), aluaGroupPath(soDir, g.name), g, lenient);
+      aluaGroupSettings(
+        b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`),
+        aluaGroupPath(soDir, g.name),
+        g,
+        lenient,
+        like === null ? null : aluaGroupPath(like, g.name),
+      );
     else addAluaGroup(b, so, soDir, g, lenient);
   }
   return soDir;

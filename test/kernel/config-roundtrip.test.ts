@@ -40,6 +40,7 @@ import {
   planRestore,
   readConfigFile,
   writeConfigFile,
+  type SaveConfig,
   type StorageObject,
 } from '../../src/index.js';
 import { configText } from '../../src/config/config-file.js';
@@ -289,4 +290,48 @@ describe('saveconfig.json round trips, as a property on the real kernel', () => 
       { numRuns: RUNS, examples: [[EVERYTHING]], ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: true },
     );
   }, 1_800_000);
+});
+
+describe('new objects the kernel starts alike (src/config/initial-settings.ts)', () => {
+  test('fileio files on one filesystem, and ramdisks, start with the same settings; a restore reads the first and still gives each its own', async () => {
+    await clearAll();
+    const objects = (attributes: Record<string, Record<string, number>>): SaveConfig => ({
+      storage_objects: [
+        ...['f1', 'f2', 'f3', 'f4'].map((name) => ({
+          plugin: 'fileio' as const,
+          name,
+          dev: `${DIR}/${name}.img`,
+          size: 4 << 20,
+          write_back: false,
+          ...(attributes[name] ? { attributes: attributes[name] } : {}),
+        })),
+        ...['r1', 'r2', 'r3'].map((name) => ({ plugin: 'ramdisk' as const, name, size: 1 << 20, ...(attributes[name] ? { attributes: attributes[name] } : {}) })),
+      ],
+      targets: [],
+    });
+    const attributesOf = (config: SaveConfig): Record<string, Record<string, unknown>> =>
+      Object.fromEntries((config.storage_objects ?? []).map((so) => [so.name, (so as { attributes?: Record<string, unknown> }).attributes ?? {}]));
+
+    // the kernel's own start: what each new object shows before any attribute is written
+    await executePlan(root, await planRestore(root, objects({})), { command: 'restore' });
+    const start = attributesOf(await dumpConfig(root));
+    for (const name of ['f2', 'f3', 'f4']) expect(start[name], `${name} starts as f1 does`).toEqual(start['f1']);
+    for (const name of ['r2', 'r3']) expect(start[name], `${name} starts as r1 does`).toEqual(start['r1']);
+
+    // each object but the first of its class asks for something else than the start
+    const flip = (name: string, key: string): number => (Number(start[name]![key]) === 1 ? 0 : 1);
+    const wanted = {
+      f2: { ...(start['f2'] as Record<string, number>), emulate_tpu: flip('f2', 'emulate_tpu'), block_size: 4096 },
+      f3: { ...(start['f3'] as Record<string, number>), emulate_3pc: flip('f3', 'emulate_3pc') },
+      r2: { ...(start['r2'] as Record<string, number>), emulate_caw: flip('r2', 'emulate_caw') },
+    };
+    const plan = await planRestore(root, objects(wanted));
+    const likeAs = plan.steps.flatMap((s) => s.ops).filter((o) => o.likeAs !== undefined);
+    expect(likeAs.length, 'the later objects of each class compare with the first').toBeGreaterThan(40);
+    await executePlan(root, plan, { command: 'restore' });
+    const after = attributesOf(await dumpConfig(root));
+    for (const name of ['f1', 'f4', 'r1', 'r3']) expect(after[name], name).toEqual(start[name]);
+    for (const [name, attrs] of Object.entries(wanted)) expect(after[name], name).toEqual(attrs);
+    await clearAll();
+  }, 180_000);
 });

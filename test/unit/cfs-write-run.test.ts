@@ -20,7 +20,7 @@ import { runWrite } from '../../src/cfs/write-run.js';
 import { RTSLibLockTimeoutError, lockHolder } from '../../src/cfs/write-lock.js';
 import { valuesImage } from '../../src/cfs/tree-image.js';
 import { RTSLibInvalidArgumentError } from '../../src/errors.js';
-import type { PhasedOp } from '../../src/cfs/phased-ops.js';
+import { runPhased, type PhasedOp } from '../../src/cfs/phased-ops.js';
 
 let dir = '';
 let root = '';
@@ -180,6 +180,31 @@ describe('write runs on a plain directory', () => {
     expect(tree()).toEqual(EMPTY);
     expect(readFileSync(join(root, 'setting'), 'utf8')).toBe('old');
     expect(readdirSync(join(dir, 'state'))).toEqual([]);
+  });
+
+  test('a conditional write with likeAs compares with that file when it is read anyway, and is not read itself', async () => {
+    mkdirSync(join(root, 'a'));
+    mkdirSync(join(root, 'b'));
+    writeFileSync(join(root, 'a', 'same'), '1');
+    writeFileSync(join(root, 'a', 'other'), '0');
+    writeFileSync(join(root, 'b', 'other'), '0');
+    // b/same does not exist: reading it would fail, so a dropped write proves it was not read
+    const run = await runPhased(
+      cfs,
+      [
+        { op: 'write', path: 'a/same', value: '1', phase: 1, whenDiffers: true },
+        { op: 'write', path: 'b/same', value: '1', phase: 1, whenDiffers: true, likeAs: 'a/same' },
+        { op: 'write', path: 'a/other', value: '2', phase: 1, whenDiffers: true },
+        { op: 'write', path: 'b/other', value: '2', phase: 1, whenDiffers: true, likeAs: 'a/other' },
+        // its stand-in is not read in this phase: its own file is
+        { op: 'write', path: 'b/other', value: '0', phase: 2, whenDiffers: true, likeAs: 'a/absent' },
+      ],
+      { mode: 'forward' },
+    );
+    expect(run.failures).toEqual([]);
+    expect(run.skipped).toBe(2);
+    expect(run.done.map((o) => o.path)).toEqual(['a/other', 'b/other', 'b/other']);
+    expect(readFileSync(join(root, 'b', 'other'), 'utf8')).toBe('0');
   });
 
   test('a write waits for the lock another process holds, names it, and times out', async () => {

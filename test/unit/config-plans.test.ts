@@ -6,6 +6,9 @@
  * object takes an HBA index the removal frees.
  */
 import { describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { applyPlanOf, clearPlanOf, restorePlanOf } from '../../src/config/planner.js';
 import { dumpSnapshot } from '../../src/model/dump.js';
 import { formatPlan, type Plan } from '../../src/config/plan.js';
@@ -108,6 +111,42 @@ describe('restore and apply plans', () => {
     expect(opsOf(await applyPlanOf(snap, current, config)).some((o) => o.startsWith('rmdir') || o.startsWith('unlink'))).toBe(false);
     const pruned = opsOf(await applyPlanOf(snap, current, config, { prune: true }));
     expect(pruned).toEqual(expect.arrayContaining([`rmdir ${T}`, `rmdir ${G}/lun/lun_1`, `rmdir ${ACL}/lun_5`, 'rmdir core/rd_mcp_3', 'rmdir core/rd_mcp_0/r']));
+  });
+});
+
+describe('settings of new objects the kernel starts alike', () => {
+  test("ramdisks and fileio files on one filesystem read the first one's settings; other control options, block objects and a new ALUA default group follow", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rtslib-like-'));
+    try {
+      const attributes = { block_size: 512, emulate_tpu: 0 };
+      const alua = [{ name: 'default_tg_pt_gp', tg_pt_gp_id: 0, alua_access_state: 0 }];
+      const config = {
+        storage_objects: [
+          { plugin: 'ramdisk', name: 'ra', size: 1048576, attributes, alua_tpgs: alua },
+          { plugin: 'ramdisk', name: 'rb', size: 2097152, attributes, alua_tpgs: alua },
+          { plugin: 'ramdisk', name: 'rn', size: 1048576, nullio: true, attributes },
+          { plugin: 'fileio', name: 'fa', dev: join(dir, 'a.img'), size: 1048576, write_back: false, attributes },
+          { plugin: 'fileio', name: 'fb', dev: join(dir, 'b.img'), size: 1048576, write_back: false, attributes },
+          { plugin: 'fileio', name: 'fw', dev: join(dir, 'w.img'), size: 1048576, write_back: true, attributes },
+          { plugin: 'block', name: 'b1', dev: '/dev/loop0', attributes },
+        ],
+      } as SaveConfig;
+      const plan = await restorePlanOf(fakeSnapshot([]), { storage_objects: [], targets: [] }, config);
+      const writes = plan.steps.flatMap((s) => s.ops).filter((o) => o.op === 'write' && o.whenDiffers);
+      const likeOf = (object: string, file: string): string | undefined => writes.find((o) => o.path.endsWith(`/${object}/${file}`))?.likeAs;
+      const dirOf = (object: string): string => writes.find((o) => o.path.endsWith(`/${object}/attrib/block_size`))!.path.replace(/\/attrib\/block_size$/, '');
+      // the first of each class is read; the others compare with it
+      expect(likeOf('ra', 'attrib/block_size')).toBeUndefined();
+      expect(likeOf('rb', 'attrib/block_size')).toBe(`${dirOf('ra')}/attrib/block_size`);
+      expect(likeOf('rb', 'alua/default_tg_pt_gp/alua_access_state')).toBe(`${dirOf('ra')}/alua/default_tg_pt_gp/alua_access_state`);
+      expect(likeOf('rn', 'attrib/block_size')).toBeUndefined(); // nullio: a class of its own
+      expect(likeOf('fa', 'attrib/emulate_tpu')).toBeUndefined();
+      expect(likeOf('fb', 'attrib/emulate_tpu')).toBe(`${dirOf('fa')}/attrib/emulate_tpu`);
+      expect(likeOf('fw', 'attrib/emulate_tpu')).toBeUndefined(); // write-back: another class
+      expect(likeOf('b1', 'attrib/emulate_tpu')).toBeUndefined(); // a block device: its own limits
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
