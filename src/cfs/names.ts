@@ -8,8 +8,16 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 
 /** A new link name for a LUN or mapped LUN (10 hex digits, as rtslib-fb makes them). */
 export function randomLinkAlias(): string {
-  return randomBytes(5).toString('hex');
+  // 5 random bytes each, drawn from a pool: a plan of thousands of LUNs asks once per 1,000
+  if (aliasPool.length - aliasNext < 5) {
+    aliasPool = randomBytes(5000);
+    aliasNext = 0;
+  }
+  aliasNext += 5;
+  return aliasPool.toString('hex', aliasNext - 5, aliasNext);
 }
+let aliasPool = Buffer.alloc(0);
+let aliasNext = 0;
 
 /** The longest directory name configfs accepts (bytes). */
 export const MAX_NAME_BYTES = 255;

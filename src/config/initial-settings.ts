@@ -19,22 +19,8 @@
  * Objects of one class share a key; the first new object of a class is read
  * for the others (`PhasedOp.likeAs`).
  */
-import { statSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
 import type { StorageObjectConfig } from '../model/saveconfig-format.js';
 import type { CreationRecipe } from '../model/storage-object.js';
-
-/** The filesystem a fileio object's file is on (or will be created on), or null for a block device or an unknown place. */
-function fileSystemOf(file: string): bigint | null {
-  let st: Stats | undefined;
-  try {
-    st = statSync(file, { throwIfNoEntry: false }) ?? statSync(dirname(file));
-  } catch {
-    return null;
-  }
-  if (!st.isFile() && !st.isDirectory()) return null;
-  return BigInt(st.dev);
-}
 
 /** The control options that shape a new object's settings: all but the device's name and size. */
 function shapingControl(recipe: CreationRecipe): string {
@@ -51,7 +37,7 @@ function shapingControl(recipe: CreationRecipe): string {
  */
 export function initialSettingsClass(so: StorageObjectConfig, recipe: CreationRecipe): string | null {
   if (so.plugin === 'ramdisk') return `ramdisk ${shapingControl(recipe)}`;
-  if (so.plugin !== 'fileio') return null;
-  const fs = fileSystemOf(so.dev);
-  return fs === null ? null : `fileio ${fs} ${shapingControl(recipe)}`;
+  // fileio: the recipe knows the filesystem of a regular file (none for a block device)
+  if (so.plugin !== 'fileio' || recipe.fileSystem === undefined) return null;
+  return `fileio ${recipe.fileSystem} ${shapingControl(recipe)}`;
 }

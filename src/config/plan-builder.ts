@@ -59,11 +59,16 @@ export class PlanBuilder {
   allocateHba(plugin: KernelPlugin): number {
     let set = this.usedHbas.get(plugin);
     if (!set) this.usedHbas.set(plugin, (set = new Set()));
-    let i = 0;
+    // indexes are only taken, never given back, so the search goes on from the last one found
+    let i = this.nextHba.get(plugin) ?? 0;
     while (set.has(i)) i++;
     set.add(i);
+    this.nextHba.set(plugin, i + 1);
     return i;
   }
+
+  /** Where {@link allocateHba}'s search for a free index starts, per plugin. */
+  private readonly nextHba = new Map<KernelPlugin, number>();
 }
 
 /** Adds an operation to a step, in a phase. */

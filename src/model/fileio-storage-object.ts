@@ -62,6 +62,7 @@ export async function fileioRecipe(options: FileIOOptions, released: ReadonlySet
   const dev = validateDevicePath('dev', options.dev);
   const existing = await stat(dev).catch(() => null);
   const control: string[] = [];
+  let fileSystem: number | undefined;
   if (existing?.isBlockDevice()) {
     if (!released.has(dev) && (await isInUse(dev))) throw new RTSLibInvalidArgumentError('dev', `block device ${dev} is in use`);
     control.push(`fd_dev_name=${dev}`);
@@ -72,12 +73,14 @@ export async function fileioRecipe(options: FileIOOptions, released: ReadonlySet
     if (!parent?.isDirectory()) throw new RTSLibInvalidArgumentError('dev', `directory ${dirname(dev)} does not exist`);
     if (options.size === undefined) throw new RTSLibInvalidArgumentError('size', `is required for the file ${dev}`);
     control.push(`fd_dev_name=${dev},fd_dev_size=${parseSize('size', options.size)}`);
+    fileSystem = (existing ?? parent).dev;
   }
   if (options.writeBack) control.push('fd_buffered_io=1');
   if (options.aio) control.push('fd_async_io=1');
   return {
     control,
     udevPath: dev,
+    ...(fileSystem === undefined ? {} : { fileSystem }),
     ...(options.wwn === undefined ? {} : { wwn: options.wwn }),
     attributes: { ...(options.writeBack ? { emulate_write_cache: '1' } : {}), ...stringAttributes(options.attributes) },
   };

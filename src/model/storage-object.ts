@@ -121,6 +121,8 @@ export interface CreationRecipe {
   attributes?: Record<string, string>;
   /** Saved APTPL registrations written back (`pr/res_aptpl_metadata`) after the attributes, before any LUN exists. */
   aptplRegistrations?: readonly string[];
+  /** fileio on a regular file: the filesystem (`st_dev`) the file is on, or will be created on. */
+  fileSystem?: number;
 }
 
 /**
