@@ -104,16 +104,22 @@ async function readInFlight(seconds: number): Promise<{ ended: Promise<{ code: n
 beforeAll(async () => {
   for (const m of ['sd_mod', 'target_core_iblock', 'tcm_loop']) run('modprobe', [m]);
   await unloadScsiDebug();
-  const before = new Set((await listScsiHosts()).map((h) => h.host));
+  // no scsi_debug host is left (host numbers are reused), so any one after the load is this file's
+  for (let i = 0; (await listScsiHosts()).some((h) => h.procName === 'scsi_debug'); i++) {
+    if (i > 150) throw new Error('scsi_debug hosts stayed after the module was unloaded');
+    await sleep(200);
+  }
   run('modprobe', ['scsi_debug', 'dev_size_mb=8']);
   for (let i = 0; ; i++) {
-    const hosts = (await listScsiHosts()).filter((h) => h.procName === 'scsi_debug' && !before.has(h.host)).map((h) => h.host);
-    const disk = (await listScsiDevices()).find((d) => hosts.includes(d.host) && d.blockDevice && existsSync(d.blockDevice));
+    const hosts = (await listScsiHosts()).filter((h) => h.procName === 'scsi_debug').map((h) => h.host);
+    const devices = await listScsiDevices();
+    const disk = devices.find((d) => hosts.includes(d.host) && d.blockDevice && existsSync(d.blockDevice));
     if (disk) {
       backing = disk;
       break;
     }
-    if (i > 300) throw new Error('the scsi_debug disk did not appear');
+    if (i > 300)
+      throw new Error(`the scsi_debug disk did not appear: hosts ${JSON.stringify(hosts)}, devices ${JSON.stringify(devices.map((d) => [d.hctl, d.vendor, d.blockDevice]))}`);
     await sleep(200);
   }
   rmSync(DIR, { recursive: true, force: true });
