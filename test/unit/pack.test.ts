@@ -31,7 +31,7 @@ function packedFiles(json: string): string[] {
 
 /** What may be in the tarball: the built library and command (and the command's bundle), the addon's sources and prebuilds, the docs. */
 const ALLOWED =
-  /^(package\.json|README\.md|LICENSE|binding\.gyp|bin\/rtslib\.js|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|dist\/cli\/rtslib(-[A-Z0-9]+)?\.mjs|docs\/[\w-]+\.md|man\/rtslib\.8|contrib\/systemd\/rtslib\.service|native\/src\/[\w.-]+\.(cc|h|gypi)|prebuilds\/README\.md|prebuilds\/linux-(x64|arm64)\/rtslib\.glibc\.node)$/;
+  /^(package\.json|README\.md|LICENSE|binding\.gyp|bin\/rtslib\.js|bin\/package\.json|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|dist\/cli\/rtslib(-[A-Z0-9]+)?\.mjs|docs\/[\w-]+\.md|man\/rtslib\.8|contrib\/systemd\/rtslib\.service|native\/src\/[\w.-]+\.(cc|h|gypi)|prebuilds\/README\.md|prebuilds\/linux-(x64|arm64)\/rtslib\.glibc\.node)$/;
 /** What must be in it. */
 const REQUIRED = [
   'package.json',
@@ -39,6 +39,7 @@ const REQUIRED = [
   'LICENSE',
   'binding.gyp',
   'bin/rtslib.js',
+  'bin/package.json',
   'dist/index.js',
   'dist/index.d.ts',
   'dist/cli/main.js',
