@@ -70,7 +70,12 @@ export async function dumpConfig(root: RTSRoot, options: DumpOptions = {}): Prom
 
 /** A deep copy of a config with every password (CHAP and discovery) removed; user ids stay. */
 export function redactSecrets(config: SaveConfig): SaveConfig {
-  return JSON.parse(JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) ? undefined : value))) as SaveConfig;
+  return withSecrets(config, () => undefined);
+}
+
+/** A deep copy of a config with the value of every secret key (CHAP and discovery passwords) replaced by `replace(value)`; undefined removes the key. */
+function withSecrets(config: SaveConfig, replace: (value: unknown) => unknown): SaveConfig {
+  return JSON.parse(JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) ? replace(value) : value))) as SaveConfig;
 }
 
 /**
@@ -79,7 +84,7 @@ export function redactSecrets(config: SaveConfig): SaveConfig {
  * says "mutual auth" when both mutual credentials are).
  */
 export function maskSecrets(config: SaveConfig): SaveConfig {
-  return JSON.parse(JSON.stringify(config, (key, value: unknown) => (SECRET_KEYS.has(key) && value ? '(secret)' : value))) as SaveConfig;
+  return withSecrets(config, (value) => (value ? '(secret)' : value));
 }
 
 /**
