@@ -11,6 +11,8 @@ import { Snapshot } from '../src/cfs/snapshot.js';
 import { DEFAULT_TARGET_ROOT } from '../src/cfs/tree.js';
 import { applyPlanOf, clearPlanOf, restorePlanOf } from '../src/config/planner.js';
 import { dumpSnapshot } from '../src/model/dump.js';
+import { captureWholeImage } from '../src/cfs/tree-image.js';
+import { recreateStorageObject } from '../src/model/recreation.js';
 import type { SaveConfig } from '../src/index.js';
 import type { NativeTree } from '../src/native/index.js';
 import { median } from './stats.js';
@@ -58,3 +60,5 @@ await time('re-apply plan (dump + diff)', () => {
 await time('re-apply diff only', () => applyPlanOf(snap, current, captured.config));
 await time('restore plan (diff only)', () => restorePlanOf(snap, current, captured.config));
 await time('clear plan (diff only)', () => clearPlanOf(snap, current));
+await time('clear plan (fresh snapshot)', () => clearPlanOf(snapshot(), current));
+await time('captureWholeImage', () => captureWholeImage(snapshot(), recreateStorageObject));

@@ -5,11 +5,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "fault_injection.h"
 #include "thread_pool.h"
@@ -46,7 +46,9 @@ struct Task {
   bool queued = false;
   bool started = false;
   bool finished = false;
-  bool abandoned = false;  // timed out; `result` holds the timeout error
+  bool abandoned = false;   // timed out; `result` holds the timeout error
+  std::size_t waiting = 0;  // `after` operations of the group not yet finished
+  std::vector<std::shared_ptr<Task>> dependents;  // tasks whose `after` names this one
   Clock::time_point startedAt;
   std::shared_ptr<RunnerState> runner;
   OpResult result;
@@ -59,18 +61,53 @@ struct Shared {
 
   std::mutex mu;
   std::condition_variable taskDone;
-  std::deque<std::shared_ptr<Task>> queue;
+  // Ready tasks, a min-heap on the operation's index (pushReady/popReady):
+  // the lowest ready index runs first, so an operation an `after` releases
+  // runs before later operations that were ready earlier, and a chain
+  // listed together runs together.
+  std::vector<std::shared_ptr<Task>> queue;
+
+  static bool later(const std::shared_ptr<Task>& a, const std::shared_ptr<Task>& b) {
+    return a->index > b->index;
+  }
+  // Caller holds mu.
+  void pushReady(std::shared_ptr<Task> t) {
+    t->queued = true;
+    queue.push_back(std::move(t));
+    std::push_heap(queue.begin(), queue.end(), later);
+  }
+  // Caller holds mu; the queue is not empty.
+  std::shared_ptr<Task> popReady() {
+    std::pop_heap(queue.begin(), queue.end(), later);
+    std::shared_ptr<Task> t = std::move(queue.back());
+    queue.pop_back();
+    t->queued = false;
+    return t;
+  }
   // Runners submitted to the pool that have not left the batch; abandoned
   // ones are not counted.
   std::size_t runners = 0;
   const bool stopOnError;
   const bool notifyOnStart;  // the coordinator needs start times for deadlines
   const bool undo;           // BatchOptions::undo, for the fault-injection hook
+  // Set when the group stops taking tasks (a failure with stopOnError, or no
+  // runner at all): dependents are no longer queued. Reset per group.
+  bool stopped = false;
 
   // Caller holds mu. Tasks that never started stay unstarted (-> skipped).
   void dropQueued() {
+    stopped = true;
     for (auto& t : queue) t->queued = false;
     queue.clear();
+  }
+
+  // Caller holds mu. `t` has finished (or been given up on): the tasks that
+  // waited only for it become ready, unless the group has stopped.
+  void release(Task& t) {
+    for (auto& d : t.dependents) {
+      if (--d->waiting == 0 && !stopped) pushReady(d);
+    }
+    t.dependents.clear();
   }
 };
 
@@ -80,9 +117,7 @@ void runTasks(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Runne
   Shared& s = *shared;
   std::unique_lock<std::mutex> lock(s.mu);
   while (!s.queue.empty()) {
-    std::shared_ptr<Task> task = std::move(s.queue.front());
-    s.queue.pop_front();
-    task->queued = false;
+    std::shared_ptr<Task> task = s.popReady();
     task->started = true;
     task->startedAt = Clock::now();
     task->runner = self;
@@ -97,6 +132,7 @@ void runTasks(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Runne
       const bool failed = result.failed();
       task->result = std::move(result);
       if (failed && s.stopOnError) s.dropQueued();
+      s.release(*task);
     }
     s.taskDone.notify_all();
     if (self->abandoned) return;  // no longer counted: a replacement has taken our place
@@ -127,10 +163,16 @@ class Batch {
     std::vector<std::shared_ptr<Task>> tasks;
     tasks.reserve(count);
     std::unique_lock<std::mutex> lock(shared_->mu);
+    shared_->stopped = false;
     for (std::size_t i = first; i < last; ++i) {
       auto task = std::make_shared<Task>(ops[i], i);
-      task->queued = true;
-      shared_->queue.push_back(task);
+      for (const std::uint32_t a : ops[i].after) {
+        // an operation of an earlier group has finished already
+        if (a < first || a >= i) continue;
+        ++task->waiting;
+        tasks[a - first]->dependents.push_back(task);
+      }
+      if (task->waiting == 0) shared_->pushReady(task);
       tasks.push_back(std::move(task));
     }
     if (addRunnersLocked(wanted) == 0) {
@@ -165,13 +207,16 @@ class Batch {
       }
       if (!shared_->queue.empty() && addRunnersLocked(wanted) == 0) {
         // Every runner was abandoned and none can be started: what is still
-        // queued cannot run.
-        for (auto& t : shared_->queue) {
+        // queued cannot run (nor what waits for it).
+        std::vector<std::shared_ptr<Task>> unrunnable;
+        unrunnable.swap(shared_->queue);
+        for (auto& t : unrunnable) {
           t->queued = false;
           t->finished = true;
           t->result = threadFailure(t->op);
+          if (shared_->stopOnError) shared_->stopped = true;
+          shared_->release(*t);
         }
-        shared_->queue.clear();
         continue;
       }
       if (!pending) break;
@@ -217,6 +262,7 @@ class Batch {
     t.result = OpResult::failure(ETIMEDOUT, syscall, t.op.displayPath,
                                  "timed out after " + std::to_string(options_.timeoutMs) + " ms");
     if (shared_->stopOnError) shared_->dropQueued();
+    shared_->release(t);
     if (t.runner != nullptr && !t.runner->abandoned) {
       t.runner->abandoned = true;
       --shared_->runners;

@@ -33,7 +33,8 @@ struct BatchOptions {
 //   operation starts.
 // * With stopOnError, once an operation fails no further operation starts;
 //   operations already running in the same group finish and report their own
-//   results; every operation that never started is reported as kSkipped.
+//   results; every operation that never started (including one still waiting
+//   for its `after` operations) is reported as kSkipped.
 // * Groups, and every operation when timeoutMs > 0, run on threads of the
 //   process-wide pool (thread_pool.h), reused across calls and shared by
 //   concurrent calls. A pool thread that cannot be had degrades the batch:

@@ -1,5 +1,6 @@
 #include "batch_worker.h"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -83,6 +84,39 @@ bool allowsRootPath(OpKind kind) {
   return kind == OpKind::kList || kind == OpKind::kStat || kind == OpKind::kRead;
 }
 
+// ops[index].after: optional array of indexes of earlier operations that must
+// finish first (batch_engine.h). Each must be an integer from 0 to index - 1.
+bool parseAfter(Napi::Env env, const Napi::Object& obj, std::uint32_t index,
+                const std::string& what, std::vector<std::uint32_t>* out) {
+  Napi::Value value;
+  if (!js::get(obj, "after", &value)) return false;
+  if (value.IsUndefined()) return true;
+  if (!value.IsArray()) {
+    js::throwTypeError(env, what + ".after must be an array of operation indexes");
+    return false;
+  }
+  const Napi::Array list = value.As<Napi::Array>();
+  const std::uint32_t length = list.Length();
+  out->reserve(length);
+  for (std::uint32_t k = 0; k < length; ++k) {
+    const Napi::Value item = list.Get(k);
+    if (env.IsExceptionPending()) return false;
+    const std::string itemWhat = what + ".after[" + std::to_string(k) + "]";
+    if (!item.IsNumber()) {
+      js::throwTypeError(env, itemWhat + " must be a number");
+      return false;
+    }
+    const double d = item.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || std::trunc(d) != d || d < 0 || d >= static_cast<double>(index)) {
+      js::throwRangeError(env, itemWhat + " must be the index of an earlier operation (0 to " +
+                                   std::to_string(static_cast<std::int64_t>(index) - 1) + ")");
+      return false;
+    }
+    out->push_back(static_cast<std::uint32_t>(d));
+  }
+  return true;
+}
+
 // Converts and validates ops[index]. Throws (pending exception) and returns
 // false on the first problem.
 bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index, const std::string& root,
@@ -142,7 +176,7 @@ bool parseOp(Napi::Env env, const Napi::Value& value, std::uint32_t index, const
   bool independent = false;
   if (!js::optionalBool(obj, "independent", what + ".independent", &independent)) return false;
   op->independent = independent;
-  return true;
+  return parseAfter(env, obj, index, what, &op->after);
 }
 
 }  // namespace

@@ -45,6 +45,11 @@ struct Op {
   std::string target;       // symlink: link contents
   mode_t mode = 0755;       // mkdir
   bool independent = false;
+  // Indexes (in the same batch, all lower than this operation's) of the
+  // operations that must finish before this one starts. Only meaningful
+  // inside a group of independent operations (batch_engine.h): earlier groups
+  // have finished anyway.
+  std::vector<std::uint32_t> after;
 };
 
 struct StatInfo {

@@ -646,6 +646,89 @@ void testFaultStall() {
   CHECK_EQ(readFile(log), "rtslib-fault: stalled before operation 2 mkdir " + p("s2") + "\n");
 }
 
+// `after`: an operation of a group waits for the ones it names. The first
+// mkdir is stalled (fault hook), so without the wait its child's mkdir would
+// run at once and fail with ENOENT.
+void testAfterWaits() {
+  FaultOff off;
+  rtslib::FaultConfig config;
+  config.stallAt = 1;
+  config.stallMs = 200;
+  rtslib::setFaultInjection(config);
+  std::vector<Op> ops = {
+      op(OpKind::kMkdir, p("late"), true),
+      op(OpKind::kMkdir, p("late/child"), true),
+      op(OpKind::kMkdir, p("free"), true),
+  };
+  ops[1].after = {0};
+  rtslib::BatchOptions options;
+  options.concurrency = 8;
+  const std::vector<OpResult> r = rtslib::runBatch(ops, options);
+  CHECK(r[0].ok());
+  CHECK(r[1].ok());
+  CHECK(r[2].ok());
+  CHECK(exists(p("late/child")));
+}
+
+// Many chains in one group, each three deep, listed level by level: every
+// operation succeeds (each waits for its parent), whatever the concurrency.
+void testAfterChains() {
+  for (unsigned concurrency : {1u, 3u, 8u, 64u}) {
+    std::vector<Op> ops;
+    const int chains = 40;
+    for (int level = 0; level < 3; ++level) {
+      for (int c = 0; c < chains; ++c) {
+        std::string path = p("ch" + std::to_string(c));
+        for (int l = 1; l <= level; ++l) path += "/l" + std::to_string(l);
+        Op o = op(OpKind::kMkdir, path, true);
+        if (level > 0) o.after = {static_cast<std::uint32_t>((level - 1) * chains + c)};
+        ops.push_back(o);
+      }
+    }
+    // then remove them all, deepest first, each directory after its child
+    const std::size_t base = ops.size();
+    for (int level = 2; level >= 0; --level) {
+      for (int c = 0; c < chains; ++c) {
+        std::string path = p("ch" + std::to_string(c));
+        for (int l = 1; l <= level; ++l) path += "/l" + std::to_string(l);
+        Op o = op(OpKind::kRmdir, path, true);
+        if (level < 2) o.after = {static_cast<std::uint32_t>(base + (1 - level) * chains + c)};
+        ops.push_back(o);
+      }
+    }
+    ops[base].independent = false;  // a barrier between making and removing
+    rtslib::BatchOptions options;
+    options.concurrency = concurrency;
+    const std::vector<OpResult> r = rtslib::runBatch(ops, options);
+    std::size_t okCount = 0;
+    for (const OpResult& x : r) okCount += x.ok() ? 1 : 0;
+    CHECK_EQ(okCount, ops.size());
+    CHECK(!exists(p("ch0")));
+  }
+}
+
+// A failure: with stopOnError what waits for it never starts; without, it
+// runs once the failed operation has finished (an undo goes on regardless).
+void testAfterFailure() {
+  ::mkdir(p("af-exists").c_str(), 0755);
+  std::vector<Op> ops = {
+      op(OpKind::kMkdir, p("af-exists"), true),  // EEXIST
+      op(OpKind::kMkdir, p("af-next"), true),
+  };
+  ops[1].after = {0};
+  std::vector<OpResult> r = rtslib::runBatch(ops, rtslib::BatchOptions());
+  CHECK(isError(r[0], EEXIST, "mkdir", p("af-exists")));
+  CHECK(isSkipped(r[1]));
+  CHECK(!exists(p("af-next")));
+
+  rtslib::BatchOptions keepGoing;
+  keepGoing.stopOnError = false;
+  r = rtslib::runBatch(ops, keepGoing);
+  CHECK(isError(r[0], EEXIST, "mkdir", p("af-exists")));
+  CHECK(r[1].ok());
+  CHECK(exists(p("af-next")));
+}
+
 // ---------------------------------------------------------------- file lock
 
 using rtslib::LockState;
@@ -859,6 +942,9 @@ int main() {
       {"parallel group", testParallelGroup},
       {"group stop on error", testGroupStopOnError},
       {"group runs concurrently", testGroupRunsConcurrently},
+      {"after: waits for the named operations", testAfterWaits},
+      {"after: many chains in one group", testAfterChains},
+      {"after: a failed dependency", testAfterFailure},
       {"timeout", testTimeout},
       {"thread pool runs concurrently", testThreadPoolConcurrent},
       {"thread pool reused across batches", testPoolReuse},

@@ -11,17 +11,33 @@ import { attributeText } from './values.js';
 import { TARGETCLI_LOCK_FILE, heldMode, holdToken, withLock, type LockMode } from './write-lock.js';
 import { checkConfigfsMount } from './mount.js';
 
+/** What every {@link CfsOp} has. */
+export interface CfsOpBase {
+  /** Relative to the target root. */
+  path: string;
+  /** Consecutive independent operations form a group that runs concurrently. */
+  independent?: boolean;
+  /**
+   * Indexes (in the same batch, lower than this operation's) of operations
+   * that must finish before this one starts: chains inside a group of
+   * independent operations, without a barrier between their steps.
+   */
+  after?: readonly number[];
+}
+
 /** One configfs operation, with a path relative to the target root. */
-export type CfsOp =
-  | { op: 'mkdir'; path: string; mode?: number; independent?: boolean }
-  | { op: 'rmdir'; path: string; independent?: boolean }
-  | { op: 'write'; path: string; value: string; independent?: boolean; secret?: boolean; previous?: string }
-  | { op: 'symlink'; path: string; target: string; independent?: boolean }
-  | { op: 'unlink'; path: string; independent?: boolean }
-  | { op: 'read'; path: string; independent?: boolean }
-  | { op: 'readlink'; path: string; independent?: boolean }
-  | { op: 'list'; path: string; independent?: boolean }
-  | { op: 'stat'; path: string; independent?: boolean };
+export type CfsOp = CfsOpBase &
+  (
+    | { op: 'mkdir'; mode?: number }
+    | { op: 'rmdir' }
+    | { op: 'write'; value: string; secret?: boolean; previous?: string }
+    | { op: 'symlink'; target: string }
+    | { op: 'unlink' }
+    | { op: 'read' }
+    | { op: 'readlink' }
+    | { op: 'list' }
+    | { op: 'stat' }
+  );
 
 /** Options of {@link Configfs.run}. */
 export interface RunOptions {
@@ -270,7 +286,12 @@ export class Configfs {
   }
 
   private toNative(op: CfsOp): NativeOp {
-    const base = { op: op.op, path: this.abs(op.path), ...(op.independent ? { independent: true } : {}) };
+    const base = {
+      op: op.op,
+      path: this.abs(op.path),
+      ...(op.independent ? { independent: true } : {}),
+      ...(op.after?.length ? { after: [...op.after] } : {}),
+    };
     switch (op.op) {
       case 'write':
         return { ...base, value: op.value };

@@ -2,7 +2,10 @@
  * Executing operations phase by phase ({@link PHASE}) through the batch
  * engine: each phase's conditional writes are read first (one crossing) and
  * dropped where the file already holds the value, then the phase runs in
- * chunks, independent operations in parallel.
+ * chunks, independent operations in parallel. Consecutive removal phases
+ * run as one group instead: each removal waits only for the removals it
+ * needs (what is inside the object and what refers to it), so the kernel's
+ * slow LUN and storage-object removals of different objects overlap.
  *
  * Forward runs stop at the first failure and report it with what was done,
  * so the caller can undo; undo runs go on past failures and report all of
@@ -31,6 +34,14 @@ export type PhasedOp = CfsOp & {
    * when that file is not read in the same phase, this one is.
    */
   likeAs?: string;
+  /**
+   * Paths of operations of the same run that must finish before this one
+   * (each names one operation). Consecutive phases whose operations all
+   * carry it (removals, see removal.ts) run as one group: every operation
+   * starts as soon as those it waits for are done, so the removals of many
+   * LUNs overlap instead of each phase waiting for the slowest of all.
+   */
+  waitsFor?: readonly string[];
   /** What the operation is part of, for error messages (`create LUN 0 of TPG 1 of iscsi iqn.…`). */
   step?: string;
   /**
@@ -85,8 +96,65 @@ const CHUNK = 2000;
 
 /** A plain operation for the engine (the phase fields removed). */
 function plain(op: PhasedOp): CfsOp {
-  const { phase: _p, whenDiffers: _w, optional: _o, step: _s, tolerate: _t, likeAs: _l, ...rest } = op;
+  const { phase: _p, whenDiffers: _w, optional: _o, step: _s, tolerate: _t, likeAs: _l, waitsFor: _f, ...rest } = op;
   return rest as CfsOp;
+}
+
+/**
+ * The chunk for the engine: plain operations, each with the indexes of the
+ * operations of the chunk it waits for ({@link PhasedOp.waitsFor}); those in
+ * earlier chunks have finished.
+ */
+function engineChunk(chunk: readonly PhasedOp[]): CfsOp[] {
+  const index = new Map(chunk.map((op, i) => [op.path, i]));
+  return chunk.map((op, i) => {
+    const after = (op.waitsFor ?? []).map((p) => index.get(p)).filter((j): j is number => j !== undefined && j < i);
+    return after.length ? { ...plain(op), after } : plain(op);
+  });
+}
+
+/**
+ * The phases in run order, as groups run one after another: consecutive
+ * phases whose operations all say what they wait for form one group, every
+ * other phase is a group of its own.
+ */
+function phaseGroups(ops: readonly PhasedOp[]): number[][] {
+  const phases = [...new Set(ops.map((op) => op.phase))].sort((a, b) => a - b);
+  const chained = new Set(phases);
+  for (const op of ops) if (op.waitsFor === undefined) chained.delete(op.phase);
+  const groups: number[][] = [];
+  for (const phase of phases) {
+    const last = groups[groups.length - 1];
+    if (last && chained.has(phase) && chained.has(last[0] as number)) last.push(phase);
+    else groups.push([phase]);
+  }
+  return groups;
+}
+
+/**
+ * The operations of a chained group in an order the engine can run them in
+ * (each after what it waits for), one object's chain after another: a
+ * depth-first walk from the last phase's operations, so that a chunk holds
+ * whole chains (a LUN's mapped LUNs, its link and directory, its storage
+ * object and HBA) and its barrier costs little.
+ */
+function chainOrder(items: readonly PhasedOp[]): PhasedOp[] {
+  const byPath = new Map(items.map((op) => [op.path, op]));
+  const out: PhasedOp[] = [];
+  const seen = new Set<PhasedOp>();
+  const visit = (op: PhasedOp): void => {
+    if (seen.has(op)) return;
+    seen.add(op);
+    for (const path of op.waitsFor ?? []) {
+      const first = byPath.get(path);
+      if (!first) continue;
+      if (first.phase >= op.phase) throw new Error(`internal: ${op.op} ${op.path} waits for ${first.op} ${first.path} of a phase not before its own`);
+      visit(first);
+    }
+    out.push(op);
+  };
+  for (const op of [...items].sort((a, b) => b.phase - a.phase)) visit(op);
+  return out;
 }
 
 /** The failure of a whole chunk that the engine refused to start (it throws before any system call). */
@@ -113,9 +181,10 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
   const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [], tolerated: [] };
   let progressed = 0;
   options.onProgress?.(0, total);
-  const phases = [...new Set(ops.map((op) => op.phase))].sort((a, b) => a - b);
-  for (const phase of phases) {
-    let items = ops.filter((op) => op.phase === phase);
+  for (const group of phaseGroups(ops)) {
+    const inGroup = new Set(group);
+    let items = ops.filter((op) => inGroup.has(op.phase));
+    if (group.length > 1) items = chainOrder(items);
     const conditional = items.filter((op) => op.whenDiffers && op.op === 'write');
     if (conditional.length) {
       // each file read once: the op's own, or the one that stands for it when that is read anyway
@@ -155,7 +224,7 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
       const chunk = items.slice(start, start + CHUNK);
       let results: NativeResult[];
       try {
-        results = await cfs.run(chunk.map(plain), { stopOnError: !undo, undo });
+        results = await cfs.run(engineChunk(chunk), { stopOnError: !undo, undo });
       } catch (error) {
         result.failures.push({ op: chunk[0] as PhasedOp, cause: refusal(chunk[0] as PhasedOp, error) });
         if (!undo) return result;

@@ -56,16 +56,22 @@ const REMOVAL_PHASE: Record<NodeType, number> = {
  * TPG's ACLs and the LUNs' links).
  */
 export function planRemoval(snap: Snapshot, roots: Iterable<string>, options: RemovalOptions = {}): RemovalPlan {
-  const removed = new Set<string>();
+  const removed = new Map<string, NodeType>();
   const pending: string[] = [];
+  // what must go before each removed node (see prerequisites below)
+  const inside = new Map<string, string[]>();
+  const referrers = new Map<string, string[]>();
   const typeOf = (path: string): NodeType | null => {
     const kind = snap.kind(path);
     return kind === 'dir' || kind === 'link' ? nodeType(path, kind) : null;
   };
-  const add = (path: string): void => {
-    if (removed.has(path) || typeOf(path) === null) return;
-    removed.add(path);
-    pending.push(path);
+  const add = (path: string, type: NodeType | null = typeOf(path)): boolean => {
+    if (type === null) return false;
+    if (!removed.has(path)) {
+      removed.set(path, type);
+      pending.push(path);
+    }
+    return true;
   };
   // Links that point at each LUN and storage object: who must go first.
   let linksTo: Map<string, string[]> | null = null;
@@ -85,33 +91,66 @@ export function planRemoval(snap: Snapshot, roots: Iterable<string>, options: Re
   for (const root of roots) add(root);
   while (pending.length) {
     const path = pending.pop() as string;
-    const type = typeOf(path) as NodeType;
+    const type = removed.get(path) as NodeType;
     // everything user-made inside it
-    for (const name of snap.children(path)) add(child(path, name));
-    for (const group of ['lun', 'np', 'acls', 'alua']) for (const name of snap.children(child(path, group))) add(child(path, group, name));
+    const contents: string[] = [];
+    const addInside = (p: string): void => {
+      if (add(p)) contents.push(p);
+    };
+    for (const name of snap.children(path)) addInside(child(path, name));
+    if (type === 'tpg') for (const group of ['lun', 'np', 'acls']) for (const name of snap.children(child(path, group))) addInside(child(path, group, name));
+    if (type === 'storageObject') for (const name of snap.children(child(path, 'alua'))) addInside(child(path, 'alua', name));
+    inside.set(path, contents);
     if (type === 'lun' || type === 'storageObject') {
       // a LUN goes with the mapped LUNs that map it; a storage object with the LUNs that export it
-      for (const link of linksPointingAt(path)) add(splitPath(link).parent);
+      const dirs = linksPointingAt(path).map((link) => splitPath(link).parent);
+      referrers.set(path, dirs);
+      for (const dir of dirs) add(dir);
     }
   }
   if (options.removeEmptiedHbas ?? true) {
-    for (const path of [...removed]) {
-      if (typeOf(path) !== 'storageObject') continue;
+    for (const [path, type] of [...removed]) {
+      if (type !== 'storageObject') continue;
       const hba = splitPath(path).parent;
-      if (snap.childDirs(hba).every((so) => removed.has(child(hba, so)))) removed.add(hba);
+      if (!removed.has(hba) && snap.childDirs(hba).every((so) => removed.has(child(hba, so)))) {
+        removed.set(hba, 'hba');
+        inside.set(
+          hba,
+          snap.childDirs(hba).map((so) => child(hba, so)),
+        );
+      }
     }
   }
+  // The removals that must finish before each goes: what is inside it, and
+  // what refers to it. These are the orderings of PHASE the kernel needs,
+  // per object, so that a write run can remove many LUNs side by side
+  // without waiting for every LUN at each phase (phased-ops.ts):
+  // - a directory after everything user-made inside it (a mapped LUN after
+  //   its link, an ACL after its mapped LUNs, a LUN after its link, a TPG
+  //   after its LUNs, portals and ACLs, a target after its TPGs, a storage
+  //   object after its ALUA groups, an HBA after its storage objects);
+  // - a LUN's link and directory after the mapped LUNs that map the LUN;
+  // - a storage object and its ALUA groups after the LUNs that export it.
+  // A TPG's disabling is not among them: it runs in its own phase, first.
+  const referring = (dir: string): string[] => (referrers.get(dir) ?? linksPointingAt(dir).map((link) => splitPath(link).parent)).filter((p) => removed.has(p));
+  const prerequisites = (path: string, type: NodeType): string[] => {
+    const own = inside.get(path) ?? [];
+    if (type === 'lunLink') return referring(splitPath(path).parent);
+    if (type === 'lun' || type === 'storageObject') return [...own, ...referring(path)];
+    if (type === 'aluaGroup') return referring(splitPath(splitPath(path).parent).parent);
+    return own;
+  };
   const ops: PhasedOp[] = [];
-  for (const path of [...removed].sort()) {
-    const type = typeOf(path) as NodeType;
+  for (const path of [...removed.keys()].sort()) {
+    const type = removed.get(path) as NodeType;
     if (type === 'tpg' && snap.text(child(path, TPG_FILES.enable))?.trim() === '1') {
       ops.push({ op: 'write', path: child(path, TPG_FILES.enable), value: '0', independent: true, phase: PHASE.disable });
     }
     const op: CfsOp = type === 'lunLink' || type === 'mappedLunLink' ? { op: 'unlink', path, independent: true } : { op: 'rmdir', path, independent: true };
-    ops.push({ ...op, phase: REMOVAL_PHASE[type] });
+    ops.push({ ...op, phase: REMOVAL_PHASE[type], waitsFor: prerequisites(path, type) });
   }
   ops.sort((a, b) => a.phase - b.phase);
-  return { ops, removed };
+  return { ops, removed: new Set(removed.keys()) };
 }
 
 /** Every LUN link and mapped-LUN link in the snapshot. */
@@ -139,7 +178,7 @@ export function removalBatch(snap: Snapshot, roots: Iterable<string>, options: R
 export function sequencePhases(ops: readonly PhasedOp[]): CfsOp[] {
   const out: CfsOp[] = [];
   let phase: number | null = null;
-  for (const { phase: p, whenDiffers: _w, optional: _o, step: _s, ...op } of [...ops].sort((a, b) => a.phase - b.phase)) {
+  for (const { phase: p, whenDiffers: _w, optional: _o, step: _s, waitsFor: _f, ...op } of [...ops].sort((a, b) => a.phase - b.phase)) {
     if (phase !== null && p !== phase) out.push({ op: 'stat', path: '' });
     phase = p;
     out.push(op as CfsOp);

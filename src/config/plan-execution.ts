@@ -50,13 +50,15 @@ const bases = new WeakMap<Plan, Basis>();
  * The snapshot and its dump (with secrets) the planner works from. Inside a
  * write run (the lock held exclusive) the whole tree is read, values
  * included, since the run's undo image needs it anyway; otherwise
- * `structureOnly` leaves the settings out.
+ * `structureOnly` leaves the settings out. `dump: false` skips the dump
+ * (`current` is then empty): a plan that removes everything needs none.
  */
-export async function readState(root: RTSRoot, structureOnly = false): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
+export async function readState(root: RTSRoot, structureOnly = false, dump = true): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
   const token = root.cfs.holdToken;
   const writes = root.cfs.writeCount;
   const snap = await root.cfs.snapshot('', structureOnly && !token ? { excludeNames: STRUCTURE_EXCLUDES } : {});
-  return { snap, current: dumpSnapshot(snap, { secrets: true }), basis: token ? { snap, token, writes } : null };
+  const current = dump ? dumpSnapshot(snap, { secrets: true }) : { storage_objects: [], targets: [], fabric_modules: [] };
+  return { snap, current, basis: token ? { snap, token, writes } : null };
 }
 
 /** Records the snapshot a plan was made from (when it can serve as the undo image's basis). */

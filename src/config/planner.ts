@@ -59,7 +59,8 @@ export interface ApplyOptions {
  * await executePlan(root, await planClear(root), { command: 'clear' });
  */
 export async function planClear(root: RTSRoot, options: ClearOptions = {}): Promise<Plan> {
-  const { snap, current, basis } = await readState(root, true);
+  // clearing everything is planned from the tree alone: no dump
+  const { snap, current, basis } = await readState(root, true, !isWhole(options));
   return withBasis(clearPlanOf(snap, current, options), basis);
 }
 

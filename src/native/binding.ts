@@ -27,6 +27,14 @@ export interface NativeOp {
   mode?: number;
   /** Consecutive independent ops form a group that runs concurrently. */
   independent?: boolean;
+  /**
+   * Indexes of earlier ops of the batch (each lower than this op's) that must
+   * finish before this one starts. Inside a group of independent ops this
+   * makes chains (remove a LUN's mapped LUNs, then the LUN, then its storage
+   * object) that run side by side without a barrier between their steps.
+   * With `stopOnError`, an op whose `after` op failed never starts.
+   */
+  after?: number[];
 }
 
 export interface BatchOptions {

@@ -96,8 +96,31 @@ describe('removal planner', () => {
   });
 
   test('an empty HBA left by a killed run is removed when named; paths that are not user-made nodes are ignored', () => {
-    expect(planRemoval(snap, ['core/rd_mcp_7']).ops).toEqual([{ op: 'rmdir', path: 'core/rd_mcp_7', independent: true, phase: PHASE.rmdirHba }]);
+    expect(planRemoval(snap, ['core/rd_mcp_7']).ops).toEqual([{ op: 'rmdir', path: 'core/rd_mcp_7', independent: true, phase: PHASE.rmdirHba, waitsFor: [] }]);
     expect(planRemoval(snap, ['core/alua', `${G}/attrib`, 'nowhere/x']).ops).toEqual([]);
+  });
+
+  test('each removal waits for what is inside it and what refers to it, and nothing else', () => {
+    const waits = (roots: string[]): Record<string, readonly string[] | undefined> => Object.fromEntries(planRemoval(snap, roots).ops.map((o) => [o.path, o.waitsFor]));
+    const so = waits(['core/fileio_0/f']);
+    expect(so).toEqual({
+      [`${ACL}/lun_0/m0`]: [],
+      [`${ACL}/lun_0`]: [`${ACL}/lun_0/m0`],
+      // a LUN's link after the mapped LUNs that map the LUN; the LUN after its link
+      [`${G}/lun/lun_0/l0`]: [`${ACL}/lun_0`],
+      [`${G}/lun/lun_0`]: [`${G}/lun/lun_0/l0`, `${ACL}/lun_0`],
+      // an ALUA group and its storage object after the LUNs that export the object
+      'core/fileio_0/f/alua/ao': [`${G}/lun/lun_0`],
+      'core/fileio_0/f': ['core/fileio_0/f/alua/ao', `${G}/lun/lun_0`],
+      'core/fileio_0': ['core/fileio_0/f'],
+    });
+    const target = waits([T]);
+    // the disabling is a phase of its own, before the group
+    expect(target[`${G}/enable`]).toBeUndefined();
+    expect(target[T]).toEqual([G]);
+    expect([...(target[G] ?? [])].sort()).toEqual([`${G}/lun/lun_0`, `${G}/lun/lun_1`, `${G}/np/[::1]:3260`, ACL].sort());
+    expect([...(target[ACL] ?? [])].sort()).toEqual([`${ACL}/lun_0`, `${ACL}/lun_5`]);
+    expect(target[`${G}/np/[::1]:3260`]).toEqual([]);
   });
 
   test('phases become one batch with a barrier between them', () => {

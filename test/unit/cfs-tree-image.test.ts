@@ -175,7 +175,7 @@ describe('values image (a run that removes nothing)', () => {
     const image = valuesImage([{ path: `${G}/attrib/authentication`, value: '0' }]);
     const now = fakeSnapshot(withParents([...before, [`${G}/lun/lun_9`, 'd']]));
     expect(planUndo(now, image, [`${G}/lun/lun_9`])).toEqual([
-      { op: 'rmdir', path: `${G}/lun/lun_9`, independent: true, phase: PHASE.rmdirLunPortal },
+      { op: 'rmdir', path: `${G}/lun/lun_9`, independent: true, phase: PHASE.rmdirLunPortal, waitsFor: [] },
       { op: 'write', path: `${G}/attrib/authentication`, value: '0', phase: PHASE.targetSettings, whenDiffers: true },
     ]);
     expect(imageDifferences(now, image, [`${G}/lun/lun_9`])).toEqual([`left over ${G}/lun/lun_9`]);

@@ -207,6 +207,66 @@ describe('write runs on a plain directory', () => {
     expect(readFileSync(join(root, 'b', 'other'), 'utf8')).toBe('0');
   });
 
+  test('removal phases run as one group: each removal waits in the engine only for what it needs, one crossing', async () => {
+    // 30 LUN-like chains: a/i/x/y (y inside x inside i), removed deepest first, phases 2, 4, 8
+    const planned: PhasedOp[] = [];
+    for (let i = 0; i < 30; i++) {
+      mkdirSync(join(root, 'a', String(i), 'x', 'y'), { recursive: true });
+      planned.push(
+        { op: 'rmdir', path: `a/${i}/x/y`, independent: true, phase: PHASE.rmdirMappedLun, waitsFor: [] },
+        { op: 'rmdir', path: `a/${i}/x`, independent: true, phase: PHASE.rmdirLunPortal, waitsFor: [`a/${i}/x/y`] },
+        { op: 'rmdir', path: `a/${i}`, independent: true, phase: PHASE.rmdirStorageObject, waitsFor: [`a/${i}/x`] },
+      );
+    }
+    // a phase whose operations do not say what they wait for stays a barrier
+    planned.push({ op: 'rmdir', path: 'a', independent: true, phase: PHASE.rmdirHba });
+    const batches: { path: string; after?: readonly number[] }[][] = [];
+    const spied = Object.create(cfs) as Configfs;
+    spied.run = (batch, options) => {
+      batches.push(batch.map((o) => ({ path: o.path, ...(o.after ? { after: o.after } : {}) })));
+      return cfs.run(batch, options);
+    };
+    const run = await runPhased(spied, planned, { mode: 'forward' });
+    expect(run.failures).toEqual([]);
+    expect(run.operations).toBe(91);
+    expect(existsSync(join(root, 'a'))).toBe(false);
+    // the 90 chained removals in one crossing, then the barrier phase
+    expect(batches.map((b) => b.length)).toEqual([90, 1]);
+    const first = batches[0] ?? [];
+    const at = new Map(first.map((o, i) => [o.path, i]));
+    for (const [i, o] of first.entries()) {
+      const parts = o.path.split('/');
+      const child = parts.length < 4 ? `${o.path}/${parts.length === 2 ? 'x' : 'y'}` : null;
+      // each directory waits for the one inside it, named by its index, which comes first
+      expect(o.after ?? []).toEqual(child ? [at.get(child)] : []);
+      if (child) expect(at.get(child)).toBeLessThan(i);
+    }
+    // chains stay together: a chain's three removals are within one chain's length of each other
+    expect(Math.abs((at.get('a/7') ?? 0) - (at.get('a/7/x/y') ?? 0))).toBe(2);
+    // done in an order that undoes in reverse: each directory after what was inside it
+    const done = run.done.map((o) => o.path);
+    expect(done.indexOf('a/3/x/y')).toBeLessThan(done.indexOf('a/3/x'));
+    expect(done.indexOf('a/3')).toBeLessThan(done.indexOf('a'));
+  });
+
+  test('in a removal group, a failure stops what waits for it; the run reports it and what was done', async () => {
+    mkdirSync(join(root, 'b', 'x', 'keep'), { recursive: true }); // b/x is not empty: its rmdir fails
+    mkdirSync(join(root, 'c', 'x'), { recursive: true });
+    const run = await runPhased(
+      cfs,
+      [
+        { op: 'rmdir', path: 'b/x', independent: true, phase: PHASE.rmdirMappedLun, waitsFor: [] },
+        { op: 'rmdir', path: 'b', independent: true, phase: PHASE.rmdirLunPortal, waitsFor: ['b/x'] },
+        { op: 'rmdir', path: 'c/x', independent: true, phase: PHASE.rmdirMappedLun, waitsFor: [] },
+        { op: 'rmdir', path: 'c', independent: true, phase: PHASE.rmdirLunPortal, waitsFor: ['c/x'] },
+      ],
+      { mode: 'forward' },
+    );
+    expect(run.failures.map((f) => [f.op.path, f.cause.code])).toEqual([['b/x', 'ENOTEMPTY']]);
+    expect(existsSync(join(root, 'b', 'x'))).toBe(true);
+    expect(run.done.map((o) => o.path)).not.toContain('b');
+  });
+
   test('a write waits for the lock another process holds, names it, and times out', async () => {
     const holder = spawn('flock', ['-x', '-o', join(dir, 'lock'), 'sleep', '5'], { stdio: 'ignore' });
     try {

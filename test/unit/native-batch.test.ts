@@ -79,6 +79,28 @@ describe('executeBatch input validation (synchronous, before any syscall)', () =
     expect(call([{ op: 'mkdir', path: at('a') }], { concurrency: 65 })).toThrow(RangeError);
     expect(call([{ op: 'mkdir', path: at('a') }], { concurrency: 1.5 })).toThrow(RangeError);
     expect(call([{ op: 'mkdir', path: at('a') }], { timeoutMs: -1 })).toThrow(RangeError);
+    // `after` names earlier operations only
+    const two = (after: unknown): NativeOp[] => [{ op: 'mkdir', path: at('a') }, { op: 'mkdir', path: at('b'), after } as NativeOp];
+    expect(call(two([1]))).toThrow(/ops\[1\]\.after\[0\] must be the index of an earlier operation \(0 to 0\)/);
+    expect(call(two([-1]))).toThrow(RangeError);
+    expect(call(two([0.5]))).toThrow(RangeError);
+    expect(call(two(['0']))).toThrow(TypeError);
+    expect(call(two(0))).toThrow(TypeError);
+    expect(fs.existsSync(at('a'))).toBe(false);
+  });
+
+  it('runs an operation of a group only after the ones its `after` names', async () => {
+    // level by level in one group: each directory waits for its parent
+    const ops: NativeOp[] = [];
+    for (const level of [0, 1, 2]) {
+      for (let c = 0; c < 20; c++) {
+        const parts = [`c${c}`, ...['x', 'y'].slice(0, level)];
+        ops.push({ op: 'mkdir', path: at(...parts), independent: true, ...(level ? { after: [(level - 1) * 20 + c] } : {}) });
+      }
+    }
+    const r = await run(ops, { concurrency: 8 });
+    expect(r.every((x) => x.ok)).toBe(true);
+    expect(fs.existsSync(at('c19', 'x', 'y'))).toBe(true);
   });
 
   it('accepts the root itself for list, stat and read', async () => {
