@@ -31,9 +31,11 @@ const NOT_SETTINGS = new Set(['control', 'info', 'hba_info', 'members', 'enable_
  * produces (an empty `alias` or `lba_map`, a TPG without a nexus).
  */
 export function settingFromShown(path: string, text: string): string | null {
-  const parts = path.split('/');
-  const name = parts[parts.length - 1] as string;
-  const group = parts[parts.length - 2];
+  // the last two segments and whether the path is under core/, without splitting the whole path
+  const cut = path.lastIndexOf('/');
+  const name = path.slice(cut + 1);
+  const group = cut < 0 ? undefined : path.slice(path.lastIndexOf('/', cut - 1) + 1, cut);
+  const inCore = path.startsWith('core/');
   if (NOT_SETTINGS.has(name) || group === 'pr' || group === 'action' || group === 'statistics') return null;
   const value = text.trim();
   if ((group === 'auth' || group === 'discovery_auth') && AUTH_FILES.has(name)) return value === '' ? AUTH_UNSET : value;
@@ -57,12 +59,12 @@ export function settingFromShown(path: string, text: string): string | null {
       return value === '' ? AUTH_UNSET : value;
     case 'enable':
       // a storage object is enabled at creation; a TPG's enable is a setting
-      return parts[0] === 'core' ? null : value;
+      return inCore ? null : value;
     case 'udev_path':
     case 'alias':
     case 'lba_map':
     case 'nexus':
-      return value === '' || (parts[0] === 'core' && name === 'udev_path') ? null : value;
+      return value === '' || (inCore && name === 'udev_path') ? null : value;
     default:
       return value;
   }

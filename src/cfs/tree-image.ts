@@ -90,10 +90,9 @@ export function captureWholeImage(snap: Snapshot, recreate: StorageObjectRecreat
       if (nodeType(path, 'link') && target) image.links.push({ path, target });
     }
   }
-  for (const [path, kind] of snap.entries()) {
-    if (kind !== 'file' || inCreateOps.has(path) || !snap.isReadable(path) || !snap.isWritable(path)) continue;
-    const text = snap.text(path);
-    const value = text === undefined ? null : settingFromShown(path, text);
+  for (const [path, text] of snap.writableFiles()) {
+    if (inCreateOps.has(path)) continue;
+    const value = settingFromShown(path, text);
     if (value !== null) image.values.push({ path, value });
   }
   return image;

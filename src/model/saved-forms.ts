@@ -98,14 +98,9 @@ function read(snap: Snapshot, path: string): string | undefined {
 /** The readable and writable files of a group directory (`attrib`, `param`), rtslib-fb's saved attributes. */
 function groupValues(snap: Snapshot, dir: string, asText: boolean): Record<string, number | string> | undefined {
   const out: Record<string, number | string> = {};
-  for (const name of snap.childFiles(dir).sort()) {
-    const path = child(dir, name);
-    if (!snap.isReadable(path) || !snap.isWritable(path)) continue;
-    const text = snap.text(path);
-    if (text === undefined) continue;
-    out[name] = asText ? text.trim() : savedValue(text);
-  }
-  return Object.keys(out).length ? out : undefined;
+  const settings = snap.settingTexts(dir);
+  for (const [name, text] of settings) out[name] = asText ? text.trim() : savedValue(text);
+  return settings.length ? out : undefined;
 }
 
 /** `attributes` and `parameters` of a node, as rtslib-fb's CFSNode.dump adds them. */
