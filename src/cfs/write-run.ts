@@ -49,10 +49,13 @@ export interface WriteRunResult {
   tolerated: PhasedFailure[];
 }
 
+/** An empty, `.` or `..` segment (a leading `/` is an empty first segment). */
+const BAD_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
 /** A root-relative path the engine accepts: no empty, `.` or `..` segment, no NUL, not absolute. */
 function checkPath(what: string, path: string, allowRoot: boolean): void {
   if (path === '' && allowRoot) return;
-  if (path.includes('\0') || path.startsWith('/') || path.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+  if (path.includes('\0') || BAD_SEGMENT.test(path)) {
     throw new RTSLibInvalidArgumentError(what, `not a path inside the target root: ${JSON.stringify(path)}`);
   }
 }
