@@ -52,7 +52,7 @@ const PHASES: { phase: Phase; title: string; rows: Partial<Record<SeriesId, stri
     title: 'Save',
     rows: {
       floor: 'the full tree read (reference)',
-      ours: '`dumpConfig` + `writeConfigFile(file, config, { backups: 0 })`',
+      ours: '`saveConfigFile(root, file, { backups: 0 })` (streamed)',
       'ours-cli': '`rtslib save <file> --no-backup` (process start included)',
       'rtslib-fb': '`RTSRoot().save_to_file(file)`',
     },
@@ -283,6 +283,7 @@ function markdown(): string {
   md.push(`| sizes | ${results.settings.sizes} |`);
   md.push(`| repetitions | ${results.settings.reps} (medians shown; the sample count in parentheses when > 1) |`);
   md.push(`| rtslib-fb limit | ${results.settings.fbLimitS} s per phase |`);
+  if (results.settings.nodeOptions) md.push(`| NODE_OPTIONS | \`${results.settings.nodeOptions}\` (every node process of the run) |`);
   md.push(`| whole run | ${results.wallS ? time(results.wallS * 1000) : '—'} |`, '');
   md.push(
     'W(N, A): N fileio storage objects on sparse 1 GiB files (guest tmpfs), one iSCSI target whose TPG 1 holds N LUNs (LUN i → object i), and A node ACLs each mapping all N LUNs. Every implementation builds the same objects (the floor names its target differently); the TPG stays disabled, without portals, as the floor leaves it. Between implementations and repetitions the tree is cleared (by the floor) and checked empty, and the backing files are removed.',
@@ -325,13 +326,13 @@ function markdown(): string {
     md.push(
       '## Peak memory of a save (ours)',
       '',
-      'A child node process that only takes the whole-tree snapshot, then `dumpConfig` + `writeConfigFile` (`process.resourceUsage().maxRSS`, and VmHWM before any work: node, tsx and the library loaded).',
+      'A child node process that only runs `saveConfigFile` of the built library, which streams the dump to the file (`process.resourceUsage().maxRSS`, and VmHWM before any work: node and the library loaded). Tree entries: the whole-tree snapshot of the list phase.',
       '',
     );
-    md.push('| size | tree entries | peak RSS | before the work | snapshot | save |', '|---|---:|---:|---:|---:|---:|');
+    md.push('| size | tree entries | peak RSS | before the work | save | file |', '|---|---:|---:|---:|---:|---:|');
     for (const s of rss)
       md.push(
-        `| ${sizeName(s)} | ${s.rss!.snapshotEntries} | ${(s.rss!.maxRssKiB / 1024).toFixed(0)} MiB | ${(s.rss!.baselineKiB / 1024).toFixed(0)} MiB | ${time(s.rss!.snapshotMs)} | ${time(s.rss!.saveMs)} |`,
+        `| ${sizeName(s)} | ${s.rss!.snapshotEntries} | ${(s.rss!.maxRssKiB / 1024).toFixed(0)} MiB | ${(s.rss!.baselineKiB / 1024).toFixed(0)} MiB | ${time(s.rss!.saveMs)} | ${s.rss!.bytes === undefined ? '—' : `${(s.rss!.bytes / 1048576).toFixed(1)} MiB`} |`,
       );
     md.push('');
   }

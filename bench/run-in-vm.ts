@@ -3,6 +3,7 @@
  * `tsx bench/run-in-vm.ts bench/<name>.guest.ts [args]`. The syscall floor is
  * compiled on the host first; the guest script gets its path in
  * RTSLIB_BENCH_FLOOR and writes its results under bench/out/.
+ * RTSLIB_BENCH_NODE_OPTIONS becomes NODE_OPTIONS in the guest.
  */
 import { cpus, loadavg } from 'node:os';
 import { ensureVmPackages } from '../test/vm/packages.js';
@@ -26,6 +27,8 @@ const result = await runInVm({
     RTSLIB_BENCH_HOST_LOAD: loadavg()
       .map((x) => x.toFixed(2))
       .join(' '),
+    // node's own options for every node process of the run (e.g. a larger heap for W(10000, 2)); recorded in the results
+    ...(process.env['RTSLIB_BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['RTSLIB_BENCH_NODE_OPTIONS'] } : {}),
   },
   echo: process.stdout,
   timeoutMs: Number(process.env.RTSLIB_VM_TIMEOUT_MS ?? 60 * 60_000),

@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { RTSRoot, dumpConfig, executePlan, planApply, planClear, planRestore, planWrites, readConfigFile, validateConfig, writeConfigFile } from '../src/index.js';
+import { RTSRoot, dumpConfig, executePlan, planApply, planClear, planRestore, planWrites, readConfigFile, saveConfigFile, validateConfig } from '../src/index.js';
 import { median, runFloor } from './stats.js';
 import { expectedCounts, workloadConfig, type TreeCounts } from './workload-config.js';
 
@@ -68,8 +68,8 @@ export interface SizeResult {
   phases: Partial<Record<Phase, Partial<Record<SeriesId, Series>>>>;
   /** Steps planned by each unchanged re-apply (each must be 0). */
   reapplySteps: number[];
-  /** Peak memory of a child process doing snapshot + dumpConfig + writeConfigFile on this tree. */
-  rss?: { baselineKiB: number; vmHwmKiB: number; maxRssKiB: number; snapshotMs: number; saveMs: number; snapshotEntries: number };
+  /** Peak memory of a child process doing saveConfigFile (streamed) on this tree; snapshotEntries from the list phase. */
+  rss?: { baselineKiB: number; vmHwmKiB: number; maxRssKiB: number; saveMs: number; bytes: number; snapshotEntries: number };
   /** Implementations not run here, and why. */
   skipped: Partial<Record<Impl, string>>;
   /** Wall time of the whole size, in seconds. */
@@ -100,7 +100,7 @@ export interface WorkloadResults {
   node: string;
   python: string;
   rtslibFb: string;
-  settings: { sizes: string; reps: string; fbLimitS: number; cli: string };
+  settings: { sizes: string; reps: string; fbLimitS: number; cli: string; nodeOptions?: string };
   notes: string[];
   sizes: SizeResult[];
   failures: Failure[];
@@ -241,6 +241,7 @@ const results: WorkloadResults = {
     reps: process.env.RTSLIB_BENCH_REPS ?? '3 for N <= 100, else 1',
     fbLimitS: FB_LIMIT_S,
     cli: CLI_MODE,
+    ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
   },
   notes: [],
   sizes: [],
@@ -366,8 +367,8 @@ async function runOurs(r: SizeRun): Promise<void> {
 
   r.phase = 'list';
   t0 = performance.now();
-  const snap = await new RTSRoot().cfs.snapshot('');
-  r.record('list', 'ours', performance.now() - t0, { entries: snap.size }, ` (snapshot, ${snap.size} entries)`);
+  const entries = (await new RTSRoot().cfs.snapshot('')).size;
+  r.record('list', 'ours', performance.now() - t0, { entries }, ` (snapshot, ${entries} entries)`);
   t0 = performance.now();
   await dumpConfig(new RTSRoot());
   r.record('list', 'ours-dump', performance.now() - t0, {}, ' (dumpConfig)');
@@ -375,26 +376,32 @@ async function runOurs(r: SizeRun): Promise<void> {
   r.phase = 'save';
   t0 = performance.now();
   root = new RTSRoot();
-  await writeConfigFile(oursFile, await dumpConfig(root), { backups: 0 });
+  await saveConfigFile(root, oursFile, { backups: 0 });
   r.record('save', 'ours', performance.now() - t0, { bytes: statSync(oursFile).size });
   const cli = !r.warmup && (CLI_MODE === 'all' || (CLI_MODE === 'first' && rep === 0));
   if (cli) {
     r.phase = 'save (rtslib command)';
     r.record('save', 'ours-cli', runCli(['save', cliFile, '--no-backup']).ms, {}, ' (rtslib save, process start included)');
-    if (readFileSync(cliFile, 'utf8') !== readFileSync(oursFile, 'utf8')) results.notes.push(`W(${n},${a}): rtslib save and writeConfigFile(dumpConfig) wrote different files`);
+    if (readFileSync(cliFile, 'utf8') !== readFileSync(oursFile, 'utf8')) results.notes.push(`W(${n},${a}): rtslib save and saveConfigFile wrote different files`);
   }
   if (rep === 0 && !r.warmup) {
     r.phase = 'peak RSS';
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/workload-rss.guest.ts', `${WORK}/rss-saveconfig.json`], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+    const child = spawnSync(process.execPath, ['bench/workload-rss.guest.mjs', `${WORK}/rss-saveconfig.json`], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
     const line = (child.stdout ?? '').trim().split('\n').pop() ?? '';
     if (line.startsWith('{')) {
-      const rss = JSON.parse(line) as NonNullable<SizeResult['rss']>;
+      const rss = { ...(JSON.parse(line) as Omit<NonNullable<SizeResult['rss']>, 'snapshotEntries'>), snapshotEntries: entries };
       r.size.rss = rss;
-      r.log(`ours peak RSS of snapshot + save (child process): ${(rss.maxRssKiB / 1024).toFixed(0)} MiB (node + library loaded: ${(rss.baselineKiB / 1024).toFixed(0)} MiB)`);
+      r.log(
+        `ours peak RSS of a save (child process, streamed): ${(rss.maxRssKiB / 1024).toFixed(0)} MiB (node + library loaded: ${(rss.baselineKiB / 1024).toFixed(0)} MiB), save ${fmt(rss.saveMs)}`,
+      );
     }
     if (child.status !== 0) {
-      const tailOf = (text: string | null | undefined): string => (text ?? '').trim().split('\n').slice(-4).join(' | ') || '(nothing)';
-      const note = `W(${n},${a}): the peak-RSS child (node --import tsx bench/workload-rss.guest.ts) ended with status ${child.status}, signal ${child.signal}${child.error ? `, error ${child.error.message}` : ''}${line.startsWith('{') ? ' after printing its result' : ''}; stderr: ${tailOf(child.stderr)}; stdout: ${tailOf(child.stdout)}`;
+      // the first lines say what failed, the last where
+      const tailOf = (text: string | null | undefined): string => {
+        const lines = (text ?? '').trim().split('\n');
+        return (lines.length > 12 ? [...lines.slice(0, 8), '…', ...lines.slice(-4)] : lines).join(' | ') || '(nothing)';
+      };
+      const note = `W(${n},${a}): the peak-RSS child (node bench/workload-rss.guest.mjs) ended with status ${child.status}, signal ${child.signal}${child.error ? `, error ${child.error.message}` : ''}${line.startsWith('{') ? ' after printing its result' : ''}; stderr: ${tailOf(child.stderr)}; stdout: ${tailOf(child.stdout)}`;
       results.notes.push(note);
       r.log(`NOTE ${note}`);
     }

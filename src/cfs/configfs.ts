@@ -99,6 +99,8 @@ export interface SnapshotOptions {
   excludeNames?: readonly string[];
   /** How deep to walk below the base (default: unlimited). */
   maxDepth?: number;
+  /** Read the files' values (default true); false lists names, kinds and modes only (every text is then empty). */
+  values?: boolean;
 }
 
 /** A failed operation of a batch. */
@@ -356,6 +358,7 @@ export class Configfs {
         // never the ALUA `members` lists (see UNREAD_NAMES: reading one can crash the kernel)
         excludeNames: [...new Set([...(options.excludeNames ?? STATISTICS_DIRS), ...UNREAD_NAMES.filter((n) => n === 'members')])],
         ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+        ...(options.values === false ? { readValues: false } : {}),
       });
     } catch (error) {
       throw toLibraryError(`could not read ${this.abs(base)}`, error);

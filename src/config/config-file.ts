@@ -6,15 +6,16 @@
  * and kept as targetcli keeps them (`<dir>/backup/saveconfig-<time>-json.gz`);
  * and which file is the system's default one.
  */
-import { open, readFile, readdir, rename, mkdir, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, rename, mkdir, unlink, type FileHandle } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { RTSLibError, toLibraryError } from '../errors.js';
 import { processAlive, stallPoint } from '../cfs/processes.js';
 import type { CheckedConfig } from './schema.js';
-import type { SaveConfig } from '../model/saveconfig-format.js';
+import type { FabricModuleConfig, SaveConfig } from '../model/saveconfig-format.js';
+import type { DumpEntry } from '../model/streamed-dump.js';
 
 /** Upstream targetctl's default file. */
 export const DEFAULT_CONFIG_FILE = '/etc/target/saveconfig.json';
@@ -62,20 +63,60 @@ export interface WriteConfigResult {
 /** An I/O failure on a config file, as an RTSLibError with errno, syscall and path. */
 const ioError = toLibraryError;
 
+/** A copy of a JSON value with the keys of every object sorted. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
 /** JSON with keys sorted at every level and two-space indent, as rtslib-fb writes it (`sort_keys=True, indent=2`). */
 export function configText(config: SaveConfig): string {
-  const sort = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(sort);
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.keys(value)
-          .sort()
-          .map((k) => [k, sort((value as Record<string, unknown>)[k])]),
-      );
+  return `${JSON.stringify(sortedKeys(config), null, 2)}\n`;
+}
+
+/** A config whose storage objects and targets come one at a time (see `openStreamedDump`). */
+export interface ConfigEntries {
+  /** The fabric modules' entries. */
+  fabricModules: readonly FabricModuleConfig[];
+  /** Every storage object, then every target, in file order. */
+  entries: AsyncIterable<DumpEntry>;
+}
+
+/**
+ * The text of {@link configText}, byte for byte, in pieces: one per entry,
+ * each made when its entry arrives, so the whole document is never held.
+ * @param check - called on each entry before its text is made (a validator that throws stops the text there).
+ */
+export async function* configTextPieces(
+  config: ConfigEntries,
+  check?: (entry: DumpEntry | { kind: 'fabricModules'; entry: readonly FabricModuleConfig[] }) => void,
+): AsyncGenerator<string> {
+  // an entry inside a top-level list sits at depth 2: its lines after the first are indented by four spaces
+  const nested = (value: unknown, indent: string): string => JSON.stringify(sortedKeys(value), null, 2).replace(/\n/g, `\n${indent}`);
+  check?.({ kind: 'fabricModules', entry: config.fabricModules });
+  let list: DumpEntry['kind'] = 'storageObject';
+  let count = 0;
+  const close = (): string => (count ? '\n  ]' : '[]');
+  yield `{\n  "fabric_modules": ${nested(config.fabricModules, '  ')},\n  "storage_objects": `;
+  for await (const item of config.entries) {
+    if (item.kind !== list) {
+      if (list === 'target') throw new RTSLibError('a storage object came after the targets', { code: 'ERR_RTSLIB_INVALID_ARGUMENT' });
+      // the storage objects' list ends (empty or not) and the targets' begins
+      yield `${close()},\n  "targets": `;
+      list = 'target';
+      count = 0;
     }
-    return value;
-  };
-  return `${JSON.stringify(sort(config), null, 2)}\n`;
+    check?.(item);
+    yield `${count++ ? ',\n    ' : '[\n    '}${nested(item.entry, '    ')}`;
+  }
+  yield list === 'target' ? `${close()}\n}\n` : `${close()},\n  "targets": []\n}\n`;
 }
 
 /**
@@ -123,21 +164,62 @@ async function removeStaleTemps(file: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `file` through a temporary file in the same directory: write, fsync, rename, fsync the directory. */
-async function writeAtomically(file: string, data: string | Buffer, mode: number): Promise<void> {
+/** What was written to a temporary file: its length and SHA-256, to compare with the file it replaces without holding both. */
+interface Written {
+  bytes: number;
+  sha256: string;
+}
+
+/** Text pieces are gathered into writes of about this many characters. */
+const WRITE_CHUNK = 1 << 20;
+
+/** Writes `buffer` whole at the handle's position. */
+async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
+  for (let done = 0; done < buffer.length;) done += (await handle.write(buffer, done, buffer.length - done, null)).bytesWritten;
+}
+
+/**
+ * Writes `data` (whole, or text pieces as they come) to `file` through a
+ * temporary file in the same directory: write, fsync, then
+ * `beforeRename` with what was written, rename, fsync the directory. A
+ * failure anywhere (a piece that throws included) removes the temporary
+ * file and leaves `file` as it was.
+ */
+async function writeAtomically(file: string, data: string | Buffer | AsyncIterable<string>, mode: number, beforeRename?: (written: Written) => Promise<void>): Promise<void> {
   const dir = dirname(file);
   await removeStaleTemps(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let renamed = false;
   try {
     const handle = await open(temp, 'wx', mode);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const put = async (chunk: Buffer): Promise<void> => {
+      hash.update(chunk);
+      bytes += chunk.length;
+      await writeAll(handle, chunk);
+    };
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || Buffer.isBuffer(data)) await put(Buffer.from(data));
+      else {
+        let pending: string[] = [];
+        let size = 0;
+        for await (const piece of data) {
+          pending.push(piece);
+          size += piece.length;
+          if (size < WRITE_CHUNK) continue;
+          await put(Buffer.from(pending.join(''), 'utf8'));
+          pending = [];
+          size = 0;
+        }
+        await put(Buffer.from(pending.join(''), 'utf8'));
+      }
       await handle.chmod(mode);
       await handle.sync();
     } finally {
       await handle.close();
     }
+    await beforeRename?.({ bytes, sha256: hash.digest('hex') });
     await stallPoint('before-rename', temp);
     await rename(temp, file);
     renamed = true;
@@ -166,7 +248,7 @@ function backupStamp(date: Date): string {
  * `keep` copies (a second backup within one second replaces the first, as
  * with targetcli).
  */
-async function backUp(file: string, next: string, keep: number): Promise<string | undefined> {
+async function backUp(file: string, next: Written, keep: number): Promise<string | undefined> {
   let previous: Buffer;
   try {
     previous = await readFile(file);
@@ -174,7 +256,7 @@ async function backUp(file: string, next: string, keep: number): Promise<string 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  if (previous.toString('utf8') === next) return undefined;
+  if (previous.length === next.bytes && createHash('sha256').update(previous).digest('hex') === next.sha256) return undefined;
   const dir = join(dirname(file), 'backup');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const stem = basename(file).replace(/\.json$/, '');
@@ -204,14 +286,23 @@ async function backUp(file: string, next: string, keep: number): Promise<string 
  * await writeConfigFile('/etc/target/saveconfig.json', await dumpConfig(root));
  */
 export async function writeConfigFile(file: string, config: SaveConfig, options: WriteConfigOptions = {}): Promise<WriteConfigResult> {
+  return writeConfigText(file, configText(config), options);
+}
+
+/**
+ * {@link writeConfigFile} for text that comes in pieces (see
+ * {@link configTextPieces}): each piece goes to the temporary file as it
+ * comes, so the document is never held whole. When a piece throws, nothing
+ * replaces the file and no backup is made.
+ */
+export async function writeConfigText(file: string, text: string | AsyncIterable<string>, options: WriteConfigOptions = {}): Promise<WriteConfigResult> {
   const keep = options.backups ?? DEFAULT_BACKUPS;
   if (!Number.isInteger(keep) || keep < 0)
     throw new RTSLibError(`invalid backups: ${String(options.backups)} (a whole number, 0 for none)`, { code: 'ERR_RTSLIB_INVALID_ARGUMENT' });
-  const text = configText(config);
+  let backup: string | undefined;
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o755 });
-    const backup = keep > 0 ? await backUp(file, text, keep) : undefined;
-    await writeAtomically(file, text, 0o600);
+    await writeAtomically(file, text, 0o600, keep > 0 ? async (written) => void (backup = await backUp(file, written, keep)) : undefined);
     return backup ? { backup } : {};
   } catch (err) {
     throw err instanceof RTSLibError ? err : ioError(`cannot save ${file}`, err);

@@ -12,11 +12,12 @@
 import { RTSLibError } from '../errors.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import { readFile } from 'node:fs/promises';
-import { loadConfigFile, writeConfigFile, type WriteConfigOptions, type WriteConfigResult } from './config-file.js';
+import { configTextPieces, loadConfigFile, writeConfigFile, writeConfigText, type WriteConfigOptions, type WriteConfigResult } from './config-file.js';
 import { dumpConfig } from '../model/dump.js';
+import { openStreamedDump } from '../model/streamed-dump.js';
 import { parseStorageObjectRef } from '../model/saveconfig-format.js';
 import { namesTarget, soKey, targetKey } from './plan-scope.js';
-import { validateConfig } from './schema.js';
+import { ConfigEntryChecker, validateConfig } from './schema.js';
 import type { SaveConfig, StorageObjectConfig, TargetConfig } from '../model/saveconfig-format.js';
 
 /** Which entries a partial save replaces. */
@@ -133,24 +134,38 @@ export async function checkedDump(root: RTSRoot): Promise<SaveConfig> {
  * Saves the configuration to a saveconfig.json file (atomically, mode
  * 0600, with backups; see `writeConfigFile`), after checking that what it
  * writes is a config a restore accepts; or with `part` only one
- * storage object's or target's entries into the existing file.
+ * storage object's or target's entries into the existing file. A whole
+ * save streams: each storage object's and target's subtree is read,
+ * checked and written in turn under one shared hold of the lock, so memory
+ * does not grow with the tree (see `openStreamedDump`); the file is
+ * replaced only when every entry was written.
  * @example
  * await saveConfigFile(root, '/etc/target/saveconfig.json', { part: { storageObject: '/backstores/fileio/disk1' } });
  */
 export async function saveConfigFile(root: RTSRoot, file: string, options: SaveConfigFileOptions = {}): Promise<WriteConfigResult> {
   const { part, force, ...write } = options;
   if (!part || (part.storageObject === undefined && part.target === undefined)) {
-    const config = await checkedDump(root);
-    if (!force && !config.storage_objects?.length && !config.targets?.length) {
-      const held = await heldObjects(file);
-      if (held) {
-        throw new RTSLibError(
-          `refusing to replace ${file}, which holds ${held.storageObjects} storage object(s) and ${held.targets} target(s), with an empty configuration (is the target stack loaded?); force it with --force`,
-          { code: 'ERR_RTSLIB_EMPTY_SAVE' },
-        );
+    // the whole configuration streams to the file under one shared hold: each object's subtree is read,
+    // checked and written in turn, so neither the tree nor the document is ever held whole
+    return root.cfs.shared(async () => {
+      const dump = await openStreamedDump(root.cfs);
+      if (!force && dump.storageObjectCount === 0 && dump.targetCount === 0) {
+        const held = await heldObjects(file);
+        if (held) {
+          throw new RTSLibError(
+            `refusing to replace ${file}, which holds ${held.storageObjects} storage object(s) and ${held.targets} target(s), with an empty configuration (is the target stack loaded?); force it with --force`,
+            { code: 'ERR_RTSLIB_EMPTY_SAVE' },
+          );
+        }
       }
-    }
-    return writeConfigFile(file, config, write);
+      const check = new ConfigEntryChecker('the dump to save');
+      const pieces = configTextPieces({ fabricModules: dump.fabricModules, entries: dump.entries() }, (item) => {
+        if (item.kind === 'fabricModules') check.fabricModules(item.entry);
+        else if (item.kind === 'storageObject') check.storageObject(item.entry);
+        else check.target(item.entry);
+      });
+      return writeConfigText(file, pieces, write);
+    });
   }
   // read, merge and write under the exclusive lock: two partial saves never lose each other's entries
   return root.cfs.exclusive(async () => {

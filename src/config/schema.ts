@@ -261,32 +261,42 @@ agrees<z.infer<typeof fabricModule>, FabricModuleConfig>(
   (x) => x,
 );
 
-/** Records issues for values that appear twice in a list. */
-function unique<T>(items: readonly T[], key: (item: T) => string | number | undefined, at: (i: number) => string, what: string, issues: ConfigIssue[]): void {
-  const seen = new Map<string | number, number>();
-  items.forEach((item, i) => {
-    const k = key(item);
-    if (k === undefined) return;
-    const first = seen.get(k);
-    if (first !== undefined) issues.push({ path: at(i), message: `duplicate ${what} ${JSON.stringify(k)} (first at ${at(first)})` });
-    else seen.set(k, i);
-  });
+/** Records an issue for each value seen twice, across calls: a list checked entry by entry. */
+class SeenValues<K> {
+  private readonly first = new Map<K, string>();
+  constructor(private readonly what: string) {}
+
+  /** Notes `key` (ignored when undefined) at JSON path `at`; a repeat becomes an issue naming the first. */
+  add(key: K | undefined, at: string, issues: ConfigIssue[]): void {
+    if (key === undefined) return;
+    const first = this.first.get(key);
+    if (first !== undefined) issues.push({ path: at, message: `duplicate ${this.what} ${JSON.stringify(key)} (first at ${first})` });
+    else this.first.set(key, at);
+  }
 }
 
-/** Checks what the structure alone cannot: names, WWNs, references and duplicates. */
-function crossCheck(config: SaveConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const sos = config.storage_objects ?? [];
-  // rtslib-fb keys storage objects by plugin and name: block/disk1 and fileio/disk1 may both exist
-  unique(
-    sos,
-    (so) => storageObjectRef(so.plugin, so.name),
-    (i) => `storage_objects[${i}].name`,
-    'storage object',
-    issues,
-  );
-  const aluaGroups = new Map<string, Set<string>>();
-  sos.forEach((so, i) => {
+/** Records issues for values that appear twice in one list. */
+function unique<T, K>(items: readonly T[], key: (item: T) => K | undefined, at: (i: number) => string, what: string, issues: ConfigIssue[]): void {
+  const seen = new SeenValues<K>(what);
+  items.forEach((item, i) => seen.add(key(item), at(i), issues));
+}
+
+/**
+ * What the structure alone cannot check (names, WWNs, references and
+ * duplicates), one entry at a time: the storage objects before the targets
+ * whose LUNs name them. {@link crossCheck} runs it over a whole config; a
+ * streamed save over each entry as it is dumped.
+ */
+class CrossCheck {
+  private readonly storageObjectRefs = new SeenValues<string>('storage object');
+  private readonly targetKeys = new SeenValues<string>('target');
+  /** Per storage object reference, the names of its ALUA groups. */
+  private readonly aluaGroups = new Map<string, Set<string>>();
+
+  /** Checks storage object entry `i`. */
+  storageObject(so: StorageObjectConfig, i: number, issues: ConfigIssue[]): void {
+    // rtslib-fb keys storage objects by plugin and name: block/disk1 and fileio/disk1 may both exist
+    this.storageObjectRefs.add(storageObjectRef(so.plugin, so.name), `storage_objects[${i}].name`, issues);
     const groups = so.alua_tpgs ?? [];
     unique(
       groups,
@@ -302,21 +312,16 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
       'ALUA group id',
       issues,
     );
-    aluaGroups.set(storageObjectRef(so.plugin, so.name), new Set([DEFAULT_ALUA_GROUP, ...groups.map((g) => g.name)]));
+    this.aluaGroups.set(storageObjectRef(so.plugin, so.name), new Set([DEFAULT_ALUA_GROUP, ...groups.map((g) => g.name)]));
     if ((so.plugin === 'block' || so.plugin === 'fileio' || so.plugin === 'pscsi') && !so.dev.startsWith('/') && !(so.plugin === 'pscsi' && /^\d+:\d+:\d+(:\d+)?$/.test(so.dev))) {
       issues.push({ path: `storage_objects[${i}].dev`, message: `must be an absolute path${so.plugin === 'pscsi' ? ' or H:C:T:L' : ''}, got ${JSON.stringify(so.dev)}` });
     }
-  });
-  const targets = config.targets ?? [];
-  unique(
-    targets,
-    (t) => `${t.fabric} ${t.wwn.toLowerCase()}`,
-    (i) => `targets[${i}].wwn`,
-    'target',
-    issues,
-  );
-  targets.forEach((t, ti) => {
+  }
+
+  /** Checks target entry `ti` (after every storage object). */
+  target(t: TargetConfig, ti: number, issues: ConfigIssue[]): void {
     const at = `targets[${ti}]`;
+    this.targetKeys.add(`${t.fabric} ${t.wwn.toLowerCase()}`, `${at}.wwn`, issues);
     const fabric = isFabricName(t.fabric) ? FABRICS[t.fabric as FabricName] : undefined;
     if (fabric) {
       try {
@@ -345,7 +350,7 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
       );
       const lunIndexes = new Set(luns.map((l) => l.index));
       luns.forEach((l, li) => {
-        const groups = aluaGroups.get(l.storage_object);
+        const groups = this.aluaGroups.get(l.storage_object);
         if (!groups) issues.push({ path: `${gat}.luns[${li}].storage_object`, message: `names ${l.storage_object}, which is not in storage_objects` });
         else if (l.alua_tg_pt_gp_name && !groups.has(l.alua_tg_pt_gp_name)) {
           issues.push({ path: `${gat}.luns[${li}].alua_tg_pt_gp_name`, message: `${l.alua_tg_pt_gp_name} is not an ALUA group of ${l.storage_object}` });
@@ -391,20 +396,81 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
         });
       });
     });
-  });
-  unique(
-    config.fabric_modules ?? [],
-    (f) => f.name,
-    (i) => `fabric_modules[${i}].name`,
-    'fabric module',
-    issues,
-  );
-  (config.fabric_modules ?? []).forEach((f, i) => {
-    if (isFabricName(f.name) && !FABRICS[f.name].features.includes('discovery_auth')) {
-      issues.push({ path: `fabric_modules[${i}].name`, message: `the ${f.name} fabric has no discovery authentication` });
-    }
-  });
+  }
+
+  /** Checks the fabric modules' list. */
+  fabricModules(modules: readonly FabricModuleConfig[], issues: ConfigIssue[]): void {
+    unique(
+      modules,
+      (f) => f.name,
+      (i) => `fabric_modules[${i}].name`,
+      'fabric module',
+      issues,
+    );
+    modules.forEach((f, i) => {
+      if (isFabricName(f.name) && !FABRICS[f.name].features.includes('discovery_auth')) {
+        issues.push({ path: `fabric_modules[${i}].name`, message: `the ${f.name} fabric has no discovery authentication` });
+      }
+    });
+  }
+}
+
+/** Checks what the structure alone cannot: names, WWNs, references and duplicates. */
+function crossCheck(config: SaveConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const check = new CrossCheck();
+  (config.storage_objects ?? []).forEach((so, i) => check.storageObject(so, i, issues));
+  (config.targets ?? []).forEach((t, i) => check.target(t, i, issues));
+  check.fabricModules(config.fabric_modules ?? [], issues);
   return issues;
+}
+
+/**
+ * Checks a config entry by entry, as a streamed save dumps it, with the
+ * rules of {@link validateConfig} (strict: unknown keys are errors): the
+ * fabric modules, then each storage object, then each target, in file
+ * order. Each call returns the entry typed, or throws
+ * {@link RTSLibConfigError} naming the JSON paths of its problems.
+ * @example
+ * const check = new ConfigEntryChecker('the dump to save');
+ * check.fabricModules(dump.fabricModules);
+ * for (const so of storageObjects) check.storageObject(so);
+ */
+export class ConfigEntryChecker {
+  private readonly check = new CrossCheck();
+  private storageObjects = 0;
+  private targets = 0;
+
+  /** @param source - what is checked, for messages (a file name, "the dump to save"). */
+  constructor(private readonly source?: string) {}
+
+  /** Checks the fabric modules' list. */
+  fabricModules(modules: unknown): FabricModuleConfig[] {
+    return this.checked(z.array(fabricModule), modules, ['fabric_modules'], (m, issues) => this.check.fabricModules(m, issues));
+  }
+
+  /** Checks the next storage object entry. */
+  storageObject(entry: unknown): StorageObjectConfig {
+    const i = this.storageObjects++;
+    return this.checked(storageObject, entry, ['storage_objects', i], (so, issues) => this.check.storageObject(so, i, issues));
+  }
+
+  /** Checks the next target entry (after every storage object). */
+  target(entry: unknown): TargetConfig {
+    const i = this.targets++;
+    return this.checked(target, entry, ['targets', i], (t, issues) => this.check.target(t, i, issues));
+  }
+
+  private checked<S extends z.ZodTypeAny>(schema: S, entry: unknown, at: readonly PropertyKey[], cross: (value: z.infer<S>, issues: ConfigIssue[]) => void): z.infer<S> {
+    const parsed = schema.safeParse(entry);
+    if (!parsed.success) {
+      throw new RTSLibConfigError(capped(parsed.error.issues.map((i) => ({ path: jsonPath([...at, ...i.path]), message: i.message }))), this.source);
+    }
+    const issues: ConfigIssue[] = [];
+    cross(parsed.data as z.infer<S>, issues);
+    if (issues.length) throw new RTSLibConfigError(capped(issues), this.source);
+    return parsed.data as z.infer<S>;
+  }
 }
 
 /** At most this many problems are listed in an {@link RTSLibConfigError}; the rest are counted. */

@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Readable, Writable } from 'node:stream';
-import { existsSync, statfsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, statfsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { main, type CliIO } from '../../src/cli/main.js';
+import { REFERENCE_DIR, buildFakeTargetRoot } from './support/fake-target-root.js';
 
-const REFERENCE_DIR = resolve(import.meta.dirname, '../fixtures/reference');
 const REFERENCE_CONFIG = join(REFERENCE_DIR, 'rtslib-fb-2.1.75-saveconfig.json');
 const PASSWORD = 'secret123456';
 
@@ -55,23 +55,6 @@ function expectOneErrorLine(r: Run): string {
 
 let tmp = '';
 let root = '';
-
-/** Materializes the reference listing: directories, files with their values, symlinks. */
-function buildFakeTargetRoot(dir: string): void {
-  const unescape = (v: string): string => v.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  for (const line of readFileSync(join(REFERENCE_DIR, 'configfs-tree-linux-6.1.txt'), 'utf8').split('\n')) {
-    let m: RegExpExecArray | null;
-    if ((m = /^D (.*)\/$/.exec(line))) mkdirSync(join(dir, m[1]!), { recursive: true });
-    else if ((m = /^L (.*) -> (.*)$/.exec(line))) {
-      mkdirSync(dirname(join(dir, m[1]!)), { recursive: true });
-      symlinkSync(join(dir, m[2]!), join(dir, m[1]!));
-    } else if ((m = /^F (\S\S) (.*?) = (.*)$/.exec(line))) {
-      // the kernel's owner mode bits (rw, r-, -w): what a dump reads and saves depends on them
-      mkdirSync(dirname(join(dir, m[2]!)), { recursive: true });
-      writeFileSync(join(dir, m[2]!), `${unescape(m[3]!)}\n`, { mode: (m[1]![0] === 'r' ? 0o444 : 0) | (m[1]![1] === 'w' ? 0o200 : 0) });
-    }
-  }
-}
 
 /** Every path below a directory with its kind, to check that nothing was written. */
 function listing(dir: string): string[] {
