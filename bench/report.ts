@@ -111,12 +111,26 @@ interface GoalResult {
   verdict: Verdict;
 }
 
-/** A goal `ours / reference <= limit` checked at every size that has both. */
-function ratioGoal(goal: string, limit: number, phase: Phase, ref: (s: SizeResult) => number | null, refName: string): GoalResult {
+/** Which sizes a goal applies to. */
+type SizeFilter = (s: SizeResult) => boolean;
+const everySize: SizeFilter = () => true;
+/** The rtslib command rows count from N = 250 (below it, process start dominates). */
+const commandSizes: SizeFilter = (s) => s.n >= 250;
+
+/** A goal `series / reference <= limit` checked at every size (of `only`) that has both. */
+function ratioGoal(
+  goal: string,
+  limit: number,
+  phase: Phase,
+  ref: (s: SizeResult) => number | null,
+  refName: string,
+  id: SeriesId = 'ours',
+  only: SizeFilter = everySize,
+): GoalResult {
   const measured: string[] = [];
   let verdict: Verdict = 'n/a';
-  for (const s of sizes) {
-    const ours = med(s, phase, 'ours');
+  for (const s of sizes.filter(only)) {
+    const ours = med(s, phase, id);
     const r = ref(s);
     if (ours === null || r === null || r <= 0) continue;
     const x = ours / r;
@@ -124,19 +138,44 @@ function ratioGoal(goal: string, limit: number, phase: Phase, ref: (s: SizeResul
     measured.push(`${sizeName(s)} ${ratio(x)}${ok ? '' : ' ✗'}`);
     verdict = verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
   }
-  if (!measured.length) measured.push(`no size with both ours and ${refName}`);
+  if (!measured.length) measured.push(`no size with both ${id} and ${refName}`);
   return { goal, measured, verdict };
 }
 
+/** Median of the `node -e 0` times recorded beside `rtslib --version`. */
+function nodeStartMs(s: SizeResult): number | null {
+  const d = (get(s, 'startup', 'ours-cli')?.details ?? []).map((x) => Number(x.nodeMs)).filter(Number.isFinite);
+  return d.length ? ([...d].sort((p, q) => p - q)[Math.floor(d.length / 2)] ?? null) : null;
+}
+
+/** Ours' time per object at N = 10,000 against N = 1,000 (same A), per phase. */
+function scalingGoal(phase: Phase): GoalResult {
+  const g: GoalResult = { goal: `scale: ours' ${phase} time per object at N = 10,000 ≤ 1.2× that at N = 1,000`, measured: [], verdict: 'n/a' };
+  for (const a of [...new Set(sizes.map((s) => s.a))].sort((x, y) => x - y)) {
+    const small = sizes.find((s) => s.a === a && s.n === 1000);
+    const large = sizes.find((s) => s.a === a && s.n === 10000);
+    const ts = small && med(small, phase, 'ours');
+    const tl = large && med(large, phase, 'ours');
+    if (!small || !large || !ts || !tl) continue;
+    const x = tl / 10000 / (ts / 1000);
+    const ok = x <= 1.2;
+    g.measured.push(`A = ${a}: ${ratio(x)}${ok ? '' : ' ✗'}`);
+    g.verdict = g.verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
+  }
+  if (!g.measured.length) g.measured.push('needs N = 1,000 and N = 10,000 with the same A (the W(10000,2) run)');
+  return g;
+}
+
+/** Issue 15's goals (performance, round two), each at every size of the run that has what it compares. */
 function goals(): GoalResult[] {
+  const floor = (phase: Phase) => (s: SizeResult) => med(s, phase, 'floor');
   const out: GoalResult[] = [
-    ratioGoal('create ≤ 1.3× floor', 1.3, 'create', (s) => med(s, 'create', 'floor'), 'the floor'),
-    ratioGoal("save ≤ 1.0× the floor's full tree read", 1.0, 'save', (s) => med(s, 'save', 'floor'), 'the floor'),
-    ratioGoal('restore ≤ 1.3× floor', 1.3, 'restore', (s) => med(s, 'restore', 'floor'), 'the floor'),
-    ratioGoal('clear ≤ 0.7× the serial floor', 0.7, 'clear', (s) => med(s, 'clear', 'floor'), 'the floor'),
+    ratioGoal('restore ≤ 1.2× floor', 1.2, 'restore', floor('restore'), 'the floor'),
+    ratioGoal('clear ≤ 0.6× the serial floor', 0.6, 'clear', floor('clear'), 'the floor'),
+    ratioGoal("save ≤ 1.0× the floor's full tree read", 1.0, 'save', floor('save'), 'the floor'),
   ];
   // unchanged re-apply: zero steps and no slower than one snapshot
-  const reapply: GoalResult = { goal: 'unchanged re-apply ≤ one snapshot (and 0 steps planned)', measured: [], verdict: 'n/a' };
+  const reapply: GoalResult = { goal: 'unchanged re-apply ≤ 1.0× one snapshot (and 0 steps planned)', measured: [], verdict: 'n/a' };
   for (const s of sizes) {
     const t = med(s, 'reapply', 'ours');
     const snap = med(s, 'list', 'ours');
@@ -148,46 +187,39 @@ function goals(): GoalResult[] {
   }
   if (!reapply.measured.length) reapply.measured.push('no size with a re-apply');
   out.push(reapply);
-  // restore at least 10x faster than rtslib-fb at N = 500
-  const fb: GoalResult = { goal: 'restore ≥ 10× faster than rtslib-fb at N = 500', measured: [], verdict: 'n/a' };
-  for (const s of sizes.filter((x) => x.n === 500)) {
+  out.push(
+    ratioGoal('create ≤ 1.2× floor at A < 16', 1.2, 'create', floor('create'), 'the floor', 'ours', (s) => s.a < 16),
+    ratioGoal('create ≤ 1.3× floor at A = 16', 1.3, 'create', floor('create'), 'the floor', 'ours', (s) => s.a >= 16),
+    ratioGoal('`rtslib restore` ≤ 1.2× floor (N ≥ 250, process start included)', 1.2, 'restore', floor('restore'), 'the floor', 'ours-cli', commandSizes),
+    ratioGoal('`rtslib clear` ≤ 0.6× the serial floor (N ≥ 250)', 0.6, 'clear', floor('clear'), 'the floor', 'ours-cli', commandSizes),
+    ratioGoal("`rtslib save` ≤ 1.0× the floor's full tree read (N ≥ 250)", 1.0, 'save', floor('save'), 'the floor', 'ours-cli', commandSizes),
+    ratioGoal('`rtslib --version` within 1.5× `node -e 0`', 1.5, 'startup', nodeStartMs, '`node -e 0`', 'ours-cli'),
+  );
+  // restore at least 13x faster than rtslib-fb at W(250,4), its largest size
+  const fb: GoalResult = { goal: 'restore ≥ 13× faster than rtslib-fb at W(250,4)', measured: [], verdict: 'n/a' };
+  for (const s of sizes.filter((x) => x.n === 250 && x.a === 4)) {
     const ours = med(s, 'restore', 'ours');
-    if (ours === null) continue;
     const done = med(s, 'restore', 'rtslib-fb');
     const stop = stoppedMs(s, 'restore');
-    if (done !== null || stop !== null) {
-      const x = (done ?? stop!) / ours;
-      const ok = x >= 10;
-      fb.measured.push(`${sizeName(s)} ${done === null ? '> ' : ''}${x.toFixed(1)}× faster${done === null ? ' (rtslib-fb stopped)' : ''}${ok ? '' : ' ✗'}`);
-      fb.verdict = fb.verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
-    } else {
-      const limit = results.failures.some((f) => f.n === s.n && f.a === s.a && f.impl === 'rtslib-fb' && /Mapped LUN must be 0 to 255/.test(f.error));
-      fb.measured.push(
-        limit
-          ? `${sizeName(s)}: rtslib-fb cannot hold this workload at all (its MappedLUN refuses indexes above 255, so creating or restoring ${s.a} ACLs mapping ${s.n} LUNs fails)`
-          : `${sizeName(s)}: rtslib-fb has no restore here${s.skipped['rtslib-fb'] ? ` (${s.skipped['rtslib-fb']})` : ''}`,
-      );
-    }
+    if (ours === null || (done === null && stop === null)) continue;
+    const x = (done ?? stop!) / ours;
+    const ok = x >= 13;
+    fb.measured.push(`${sizeName(s)} ${done === null ? '> ' : ''}${x.toFixed(1)}× faster${done === null ? ' (rtslib-fb stopped)' : ''}${ok ? '' : ' ✗'}`);
+    fb.verdict = fb.verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
   }
-  if (!fb.measured.length) fb.measured.push('no N = 500 size in this run');
+  if (!fb.measured.length) fb.measured.push('no W(250,4) with rtslib-fb in this run');
   out.push(fb);
-  // linear scaling: time per object at N = 1000 within 1.3x of N = 100 (create, restore)
-  for (const phase of ['create', 'restore'] as const) {
-    const g: GoalResult = { goal: `linear scaling of ${phase}: ours' time per object at N = 1000 ≤ 1.3× that at N = 100`, measured: [], verdict: 'n/a' };
-    for (const a of [...new Set(sizes.map((s) => s.a))].sort((x, y) => x - y)) {
-      const small = sizes.find((s) => s.a === a && s.n === 100);
-      const large = sizes.find((s) => s.a === a && s.n === 1000);
-      const ts = small && med(small, phase, 'ours');
-      const tl = large && med(large, phase, 'ours');
-      if (!small || !large || !ts || !tl) continue;
-      const x = tl / 1000 / (ts / 100);
-      const ok = x <= 1.3;
-      g.measured.push(`A = ${a}: ${ratio(x)}${ok ? '' : ' ✗'}`);
-      g.verdict = g.verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
-    }
-    if (!g.measured.length) g.measured.push('needs N = 100 and N = 1000 with the same A');
-    out.push(g);
+  for (const phase of ['create', 'restore', 'clear', 'save'] as const) out.push(scalingGoal(phase));
+  // the peak memory of a save at N = 10,000
+  const rss: GoalResult = { goal: 'peak RSS of a save at N = 10,000 < 512 MiB', measured: [], verdict: 'n/a' };
+  for (const s of sizes.filter((x) => x.n >= 10000 && x.rss)) {
+    const mib = s.rss!.maxRssKiB / 1024;
+    const ok = mib < 512;
+    rss.measured.push(`${sizeName(s)} ${mib.toFixed(0)} MiB${ok ? '' : ' ✗'}`);
+    rss.verdict = rss.verdict === 'FAIL' || !ok ? 'FAIL' : 'PASS';
   }
+  if (!rss.measured.length) rss.measured.push('no N = 10,000 size with a peak-RSS measurement');
+  out.push(rss);
   return out;
 }
 
