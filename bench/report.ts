@@ -247,7 +247,7 @@ function phaseTable(phase: Phase): string[] {
     for (const id of present) {
       const x = get(s, phase, id);
       if (x?.stopped && !x.samples.length) cells.push(`stopped > ${x.afterS ?? results.settings.fbLimitS} s`);
-      else cells.push(time(med(s, phase, id)) + (x && x.samples.length > 1 ? ` (${x.samples.length})` : ''));
+      else cells.push(time(med(s, phase, id)) + (x && x.samples.length > 1 ? ` (${time(Math.min(...x.samples))}–${time(Math.max(...x.samples))}, ${x.samples.length})` : ''));
     }
     if (hasFloor) {
       const f = med(s, phase, 'floor');
@@ -313,7 +313,7 @@ function markdown(): string {
   );
   md.push(`| node / python / rtslib-fb | ${results.node} / ${results.python} / python3-rtslib-fb ${results.rtslibFb} |`);
   md.push(`| sizes | ${results.settings.sizes} |`);
-  md.push(`| repetitions | ${results.settings.reps} (medians shown; the sample count in parentheses when > 1) |`);
+  md.push(`| repetitions | ${results.settings.reps} (medians shown; with more than one sample, the range and the count in parentheses) |`);
   md.push(`| rtslib-fb limit | ${results.settings.fbLimitS} s per phase |`);
   if (results.settings.nodeOptions) md.push(`| NODE_OPTIONS | \`${results.settings.nodeOptions}\` (every node process of the run) |`);
   md.push(`| whole run | ${results.wallS ? time(results.wallS * 1000) : '—'} |`, '');

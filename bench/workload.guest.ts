@@ -10,7 +10,7 @@
  *
  * Environment:
  *   RTSLIB_BENCH_SIZES     e.g. "10x2" or "100x4,500x4" (NxA; ":ours" or ":floor,ours" picks implementations)
- *   RTSLIB_BENCH_REPS      repetitions per size (default 3 for N <= 100, else 1); medians are reported
+ *   RTSLIB_BENCH_REPS      repetitions per size (default 3); medians and the spread are reported
  *   RTSLIB_BENCH_FB_LIMIT_S  a rtslib-fb phase longer than this is stopped (default 300)
  *   RTSLIB_BENCH_CLI       "first" (default: the rtslib command rows in the first repetition), "all" or "none"
  *   RTSLIB_BENCH_OUT       results file (default bench/out/results.json)
@@ -33,7 +33,8 @@ const CLI_MODE = (process.env.RTSLIB_BENCH_CLI ?? 'first') as 'first' | 'all' | 
 const CLI_TIMEOUT_MS = 60 * 60_000;
 const PYTHON = '/usr/bin/python3';
 const FB_SCRIPT = 'bench/rtslib-fb-workload.py';
-const DEFAULT_SIZES = '100x4,100x16,500x4,500x16,1000x4,1000x16,2000x4:ours';
+// rtslib-fb holds at most 255 mapped LUNs per ACL: it runs at W(250, A) only; W(10000,2) is `npm run bench:scale`
+const DEFAULT_SIZES = '250x4,1000x4,250x16:floor,ours,1000x16:floor,ours';
 
 /** The implementations compared. */
 export type Impl = 'floor' | 'ours' | 'rtslib-fb';
@@ -118,8 +119,9 @@ interface SizeSpec {
 }
 
 function parseSizes(text: string): SizeSpec[] {
+  // a comma followed by a digit starts the next size; other commas separate implementations ("1000x2:floor,ours,10000x2:floor,ours")
   return text
-    .split(',')
+    .split(/,(?=\s*\d)/)
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => {
@@ -132,7 +134,7 @@ function parseSizes(text: string): SizeSpec[] {
 }
 
 const SIZES = parseSizes(process.env.RTSLIB_BENCH_SIZES ?? DEFAULT_SIZES);
-const repsFor = (n: number): number => Number(process.env.RTSLIB_BENCH_REPS ?? (n <= 100 ? 3 : 1));
+const repsFor = (_n: number): number => Number(process.env.RTSLIB_BENCH_REPS ?? 3);
 
 // ---------------------------------------------------------------- the tree
 
@@ -238,7 +240,7 @@ const results: WorkloadResults = {
   rtslibFb: spawnSync('dpkg-query', ['-W', '-f=${Version}', 'python3-rtslib-fb'], { encoding: 'utf8' }).stdout?.trim() || 'unknown',
   settings: {
     sizes: SIZES.map((s) => `${s.n}x${s.a}${s.impls.length < IMPLS.length ? `:${s.impls.join(',')}` : ''}`).join(','),
-    reps: process.env.RTSLIB_BENCH_REPS ?? '3 for N <= 100, else 1',
+    reps: process.env.RTSLIB_BENCH_REPS ?? '3',
     fbLimitS: FB_LIMIT_S,
     cli: CLI_MODE,
     ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
