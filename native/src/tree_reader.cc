@@ -1,6 +1,7 @@
 #include "tree_reader.h"
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -30,7 +31,12 @@ constexpr std::size_t kMaxOpenDirs = 256;
 // directory's fd; values are laid out in entry order at the end.
 class Walker {
  public:
-  Walker(const TreeOptions& options, TreeResult* out) : options_(options), out_(out) {}
+  Walker(const TreeOptions& options, TreeResult* out) : options_(options), out_(out) {
+    for (const std::string& pattern : options_.excludePaths) {
+      const std::size_t slash = pattern.rfind('/');
+      pathNames_.push_back(slash == std::string::npos ? pattern : pattern.substr(slash + 1));
+    }
+  }
 
   void listTree(const std::shared_ptr<UniqueFd>& dir, const std::string& prefix, int depth,
                 const std::vector<DirEntry>& names) {
@@ -38,6 +44,7 @@ class Walker {
     for (const DirEntry& entry : names) {
       if (isExcluded(entry.name)) continue;
       const std::string rel = prefix.empty() ? entry.name : prefix + "/" + entry.name;
+      if (isExcludedPath(rel, entry.name)) continue;
       const std::size_t i = addEntry(rel, entry.type);
       tasks_.push_back(Task{dir, entry.name, i});
       if (entry.type != EntryType::kDir) continue;
@@ -93,6 +100,17 @@ class Walker {
   bool isExcluded(const std::string& name) const {
     return std::find(options_.excludeNames.begin(), options_.excludeNames.end(), name) !=
            options_.excludeNames.end();
+  }
+
+  // Whether the root-relative path of `rel` matches an excludePaths pattern
+  // (only patterns ending in `name` are tried).
+  bool isExcludedPath(const std::string& rel, const std::string& name) const {
+    for (std::size_t p = 0; p < pathNames_.size(); p++) {
+      if (pathNames_[p] != name) continue;
+      const std::string full = options_.base.empty() ? rel : options_.base + "/" + rel;
+      if (::fnmatch(options_.excludePaths[p].c_str(), full.c_str(), FNM_PATHNAME) == 0) return true;
+    }
+    return false;
   }
 
   std::size_t addEntry(const std::string& rel, EntryType kind) {
@@ -157,6 +175,7 @@ class Walker {
   }
 
   const TreeOptions& options_;
+  std::vector<std::string> pathNames_;  // the last segment of each excludePaths pattern
   TreeResult* out_;
   std::vector<Task> tasks_;
   std::vector<std::string> values_;

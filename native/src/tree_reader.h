@@ -18,6 +18,14 @@ struct TreeOptions {
   int maxDepth = -1;
   // Basenames (of directories or files) skipped entirely, at any depth.
   std::vector<std::string> excludeNames;
+  // fnmatch(3) patterns (FNM_PATHNAME: `*` stays within one segment) of
+  // paths relative to the root, skipped entirely: a name excluded only where
+  // the kernel puts it, not where a user-named object of that name may be.
+  // The last segment of each pattern is a literal name.
+  std::vector<std::string> excludePaths;
+  // The walked directory relative to the root ("" for the root itself), to
+  // match excludePaths against.
+  std::string base;
   bool readValues = true;
 };
 

@@ -57,6 +57,37 @@ struct TreeJob {
   }
 };
 
+// Reads options[key], an optional array of strings without NUL bytes, into
+// *out; throws a TypeError naming the key and returns false otherwise.
+bool stringList(const Napi::Object& options, const char* key, std::vector<std::string>* out) {
+  const Napi::Env env = options.Env();
+  Napi::Value value;
+  if (!js::get(options, key, &value)) return false;
+  if (value.IsUndefined()) return true;
+  if (!value.IsArray()) {
+    js::throwTypeError(env, std::string("options.") + key + " must be an array of strings");
+    return false;
+  }
+  const Napi::Array items = value.As<Napi::Array>();
+  const std::uint32_t count = items.Length();
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const Napi::Value item = items.Get(i);
+    if (env.IsExceptionPending()) return false;
+    const std::string what = std::string("options.") + key + "[" + std::to_string(i) + "]";
+    if (!item.IsString()) {
+      js::throwTypeError(env, what + " must be a string");
+      return false;
+    }
+    std::string s = item.As<Napi::String>().Utf8Value();
+    if (hasNul(s)) {
+      js::throwTypeError(env, what + " must not contain a NUL byte");
+      return false;
+    }
+    out->push_back(std::move(s));
+  }
+  return true;
+}
+
 }  // namespace
 
 Napi::Value ReadTree(const Napi::CallbackInfo& info) {
@@ -87,30 +118,13 @@ Napi::Value ReadTree(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
 
-  Napi::Value exclude;
-  if (!js::get(options, "excludeNames", &exclude)) return env.Undefined();
-  if (!exclude.IsUndefined()) {
-    if (!exclude.IsArray()) {
-      js::throwTypeError(env, "options.excludeNames must be an array of strings");
-      return env.Undefined();
-    }
-    const Napi::Array names = exclude.As<Napi::Array>();
-    const std::uint32_t count = names.Length();
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const Napi::Value name = names.Get(i);
-      if (env.IsExceptionPending()) return env.Undefined();
-      const std::string what = "options.excludeNames[" + std::to_string(i) + "]";
-      if (!name.IsString()) {
-        js::throwTypeError(env, what + " must be a string");
-        return env.Undefined();
-      }
-      std::string s = name.As<Napi::String>().Utf8Value();
-      if (hasNul(s)) {
-        js::throwTypeError(env, what + " must not contain a NUL byte");
-        return env.Undefined();
-      }
-      treeOptions.excludeNames.push_back(std::move(s));
-    }
+  if (!stringList(options, "excludeNames", &treeOptions.excludeNames) ||
+      !stringList(options, "excludePaths", &treeOptions.excludePaths)) {
+    return env.Undefined();
+  }
+  // the walked directory relative to the root, for excludePaths
+  if (dir.normalized.size() > root.size()) {
+    treeOptions.base = dir.normalized.substr(root == "/" ? 1 : root.size() + 1);
   }
 
   return queuePromise(env, "rtslib.readTree", TreeJob{dir.normalized, std::move(treeOptions), {}});

@@ -5,7 +5,7 @@
  */
 import { native, type NativeDirEntry, type NativeOp, type NativeResult } from '../native/index.js';
 import { RTSLibError, RTSLibNotInCFSError, operationCause, toLibraryError, type OperationCause } from '../errors.js';
-import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS, UNREAD_NAMES } from './tree.js';
+import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS, kernelPlaces } from './tree.js';
 import { Snapshot } from './snapshot.js';
 import { attributeText } from './values.js';
 import { TARGETCLI_LOCK_FILE, heldMode, holdToken, withLock, type LockMode } from './write-lock.js';
@@ -353,10 +353,12 @@ export class Configfs {
   async snapshot(base = '', options: SnapshotOptions = {}): Promise<Snapshot> {
     let tree;
     try {
+      // never the ALUA `members` lists (see UNREAD_NAMES: reading one can crash the kernel); each name only where the kernel puts it
+      const skipped = kernelPlaces([...(options.excludeNames ?? STATISTICS_DIRS), 'members']);
       tree = await native.readTree(this.abs(base), {
         root: this.root,
-        // never the ALUA `members` lists (see UNREAD_NAMES: reading one can crash the kernel)
-        excludeNames: [...new Set([...(options.excludeNames ?? STATISTICS_DIRS), ...UNREAD_NAMES.filter((n) => n === 'members')])],
+        excludePaths: skipped.paths,
+        ...(skipped.names.length ? { excludeNames: skipped.names } : {}),
         ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
         ...(options.values === false ? { readValues: false } : {}),
       });

@@ -28,6 +28,7 @@ export type KernelPlugin = 'rd_mcp' | 'fileio' | 'iblock' | 'pscsi' | 'user';
 
 import { isIP } from 'node:net';
 import { RTSLibInvalidArgumentError } from '../errors.js';
+import { FABRICS } from './fabrics.js';
 
 /** Joins relative path segments with `/`. */
 function join(...parts: string[]): string {
@@ -62,6 +63,49 @@ export const UNREAD_NAMES: readonly string[] = [...STATISTICS_DIRS, 'members'];
  * files directly in them (a TPG's `enable`, a storage object's `info`).
  */
 export const STRUCTURE_EXCLUDES: readonly string[] = [...UNREAD_NAMES, 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
+
+/**
+ * Where the kernel puts each directory or file a read may skip, as fnmatch
+ * patterns of root-relative paths (`*` within one segment; `<fabric>` stands
+ * for every fabric directory of {@link FABRICS}). A name is skipped only
+ * there: a storage object, ALUA group or LU group that a user named
+ * `statistics`, `members`, `pr` or `attrib` is read like any other (rtslib-fb
+ * and targetcli create them; skipping them by name alone hid them from
+ * listings, saves and clears).
+ */
+const KERNEL_PLACES: Readonly<Record<string, readonly string[]>> = {
+  statistics: ['core/*_[0-9]*/*/statistics', '<fabric>/*/tpgt_*/lun/lun_*/statistics', '<fabric>/*/tpgt_*/acls/*/lun_*/statistics'],
+  fabric_statistics: ['<fabric>/*/fabric_statistics', '<fabric>/*/tpgt_*/acls/*/fabric_statistics'],
+  members: ['core/*_[0-9]*/*/alua/*/members', 'core/alua/lu_gps/*/members'],
+  attrib: ['core/*_[0-9]*/*/attrib', '<fabric>/*/tpgt_*/attrib', '<fabric>/*/tpgt_*/acls/*/attrib'],
+  param: ['<fabric>/*/param', '<fabric>/*/tpgt_*/param', '<fabric>/*/tpgt_*/acls/*/param'],
+  auth: ['<fabric>/*/tpgt_*/auth', '<fabric>/*/tpgt_*/acls/*/auth'],
+  wwn: ['core/*_[0-9]*/*/wwn'],
+  pr: ['core/*_[0-9]*/*/pr'],
+  action: ['core/*_[0-9]*/*/action'],
+};
+
+/**
+ * The places of the kernel's `names` (see {@link KERNEL_PLACES}) as patterns
+ * for the tree reader's `excludePaths`, and the names it has no places for
+ * (skipped by name, at any depth).
+ */
+export function kernelPlaces(names: readonly string[]): { paths: string[]; names: string[] } {
+  const paths: string[] = [];
+  const byName: string[] = [];
+  for (const name of new Set(names)) {
+    const places = KERNEL_PLACES[name];
+    if (!places) {
+      byName.push(name);
+      continue;
+    }
+    for (const place of places) {
+      if (place.startsWith('<fabric>/')) for (const fabric of Object.values(FABRICS)) paths.push(`${fabric.dir}${place.slice('<fabric>'.length)}`);
+      else paths.push(place);
+    }
+  }
+  return { paths, names: byName };
+}
 
 /** {@link STRUCTURE_EXCLUDES} less the settings groups a read needs (e.g. the ACLs' `attrib` for ACL groups). */
 export function structureExcludesKeeping(...groups: AttributeGroup[]): string[] {

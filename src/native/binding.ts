@@ -99,6 +99,12 @@ export interface TreeOptions {
   maxDepth?: number;
   /** Basenames (dir or file) skipped entirely, at any depth. */
   excludeNames?: string[];
+  /**
+   * fnmatch(3) patterns of paths relative to `root` (`*` within one
+   * segment), skipped entirely; each pattern's last segment is a literal
+   * name, and only entries of that name are matched.
+   */
+  excludePaths?: string[];
   /** Default true. Files without the owner-read bit are never read. */
   readValues?: boolean;
 }

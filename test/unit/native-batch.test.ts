@@ -372,6 +372,25 @@ describe('readTree', () => {
     expect(bare.paths.length).toBe(10);
   });
 
+  it('excludePaths skips a name only at the places its root-relative patterns give, from any walked directory', async () => {
+    const top = makeTree();
+    // a kernel group (disk/statistics) and a user object of the same name (rd_mcp_0/statistics)
+    fs.mkdirSync(path.join(top, 'core', 'rd_mcp_0', 'disk', 'statistics', 'x'), { recursive: true });
+    fs.mkdirSync(path.join(top, 'core', 'rd_mcp_0', 'statistics'));
+    const excludePaths = ['core/*_[0-9]*/*/statistics'];
+    const whole = await native.readTree(top, { root: top, excludePaths });
+    expect(whole.paths.filter((p) => p.includes('statistics'))).toEqual(['core/rd_mcp_0/statistics']);
+    // from a subdirectory the patterns still match root-relative paths
+    const sub = await native.readTree(path.join(top, 'core', 'rd_mcp_0'), { root: top, excludePaths });
+    expect(sub.paths.filter((p) => p.includes('statistics'))).toEqual(['statistics']);
+    const disk = await native.readTree(path.join(top, 'core', 'rd_mcp_0', 'disk'), { root: top, excludePaths });
+    expect(disk.paths).toEqual(['control', 'udev_path']);
+    // without the pattern both are read
+    expect((await native.readTree(top, { root: top })).paths.filter((p) => p.endsWith('statistics'))).toEqual(['core/rd_mcp_0/disk/statistics', 'core/rd_mcp_0/statistics']);
+    expect(() => native.readTree(top, { root: top, excludePaths: 'core' as unknown as string[] })).toThrow(TypeError);
+    expect(() => native.readTree(top, { root: top, excludePaths: ['a\0b'] })).toThrow(TypeError);
+  });
+
   it('rejects a failing top directory with a Node-shaped error', async () => {
     const missing = at('nope');
     const err = await native.readTree(missing, { root }).catch((e: unknown) => e);
