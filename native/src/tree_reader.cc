@@ -42,6 +42,11 @@ class Walker {
                 const std::vector<DirEntry>& names) {
     const int entryDepth = depth + 1;
     for (const DirEntry& entry : names) {
+      if (depth == 0 && options_.onlyTop &&
+          std::find(options_.topNames.begin(), options_.topNames.end(), entry.name) ==
+              options_.topNames.end()) {
+        continue;
+      }
       if (isExcluded(entry.name)) continue;
       const std::string rel = prefix.empty() ? entry.name : prefix + "/" + entry.name;
       if (isExcludedPath(rel, entry.name)) continue;

@@ -26,6 +26,10 @@ struct TreeOptions {
   // The walked directory relative to the root ("" for the root itself), to
   // match excludePaths against.
   std::string base;
+  // When set, only these names directly in the walked directory are walked
+  // (with everything below them); other entries there are left out.
+  bool onlyTop = false;
+  std::vector<std::string> topNames;
   bool readValues = true;
 };
 

@@ -58,12 +58,15 @@ struct TreeJob {
 };
 
 // Reads options[key], an optional array of strings without NUL bytes, into
-// *out; throws a TypeError naming the key and returns false otherwise.
-bool stringList(const Napi::Object& options, const char* key, std::vector<std::string>* out) {
+// *out (and sets *present when given and the key is there); throws a
+// TypeError naming the key and returns false otherwise.
+bool stringList(const Napi::Object& options, const char* key, std::vector<std::string>* out,
+                bool* present = nullptr) {
   const Napi::Env env = options.Env();
   Napi::Value value;
   if (!js::get(options, key, &value)) return false;
   if (value.IsUndefined()) return true;
+  if (present != nullptr) *present = true;
   if (!value.IsArray()) {
     js::throwTypeError(env, std::string("options.") + key + " must be an array of strings");
     return false;
@@ -119,7 +122,8 @@ Napi::Value ReadTree(const Napi::CallbackInfo& info) {
   }
 
   if (!stringList(options, "excludeNames", &treeOptions.excludeNames) ||
-      !stringList(options, "excludePaths", &treeOptions.excludePaths)) {
+      !stringList(options, "excludePaths", &treeOptions.excludePaths) ||
+      !stringList(options, "only", &treeOptions.topNames, &treeOptions.onlyTop)) {
     return env.Undefined();
   }
   // the walked directory relative to the root, for excludePaths

@@ -101,6 +101,8 @@ export interface SnapshotOptions {
   maxDepth?: number;
   /** Read the files' values (default true); false lists names, kinds and modes only (every text is then empty). */
   values?: boolean;
+  /** Only these names directly in the base are read, with everything below them (default: all). */
+  only?: readonly string[];
 }
 
 /** A failed operation of a batch. */
@@ -361,6 +363,7 @@ export class Configfs {
         ...(skipped.names.length ? { excludeNames: skipped.names } : {}),
         ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
         ...(options.values === false ? { readValues: false } : {}),
+        ...(options.only ? { only: [...options.only] } : {}),
       });
     } catch (error) {
       throw toLibraryError(`could not read ${this.abs(base)}`, error);

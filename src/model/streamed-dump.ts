@@ -1,24 +1,27 @@
 /**
  * The dump in pieces, for a save that streams it to its file: one listing
  * of the tree's structure (names, kinds and modes, no values), then each
- * storage object's and each target's subtree read on its own, turned into
- * its entry and let go. Memory holds a window of objects and the one target
+ * storage objects read 64 at a time (one walk of `core/` through their HBA
+ * directories) and each target's subtree on its own, each turned into its
+ * entries and let go. Memory holds a few chunks of objects and the target
  * being dumped, never the whole tree and its dump at once. The entries and
  * their order are those of {@link dumpSnapshot}.
  */
 import type { Configfs } from '../cfs/configfs.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
-import type { Snapshot } from '../cfs/snapshot.js';
-import { DISCOVERY_AUTH_DIR, child, discoveryAuthPath, fabricPath, storageObjectPath } from '../cfs/tree.js';
+import { CORE_DIR, DISCOVERY_AUTH_DIR, child, discoveryAuthPath, fabricPath, hbaDirName, storageObjectPath } from '../cfs/tree.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { storageObjectRef, type FabricModuleConfig, type StorageObjectConfig, type TargetConfig } from './saveconfig-format.js';
 import { aluaSupportedIn, byKey, fabricModuleForm, storageObjectForm, targetForm, type DumpOptions } from './saved-forms.js';
 import { listStorageObjects, type StorageObjectLocation } from './storage-object.js';
 import { madeWith } from './storage-plugins.js';
 
-/** How many storage objects' subtrees are read at once, ahead of the one being dumped. */
-export const DUMP_READ_WINDOW = 16;
+/** How many storage objects are read in one crossing (their HBA directories, in one walk of `core/`). */
+export const DUMP_READ_CHUNK = 64;
+
+/** How many chunks are read ahead of the one being dumped. */
+const CHUNKS_AHEAD = 2;
 
 /** One entry of a streamed dump. */
 export type DumpEntry = { kind: 'storageObject'; entry: StorageObjectConfig } | { kind: 'target'; entry: TargetConfig };
@@ -108,16 +111,23 @@ export async function openStreamedDump(cfs: Configfs, options: DumpOptions = {})
 
 async function* dumpEntries(cfs: Configfs, storageObjects: readonly StorageObjectLocation[], targets: readonly TargetLocation[], options: DumpOptions): AsyncGenerator<DumpEntry> {
   const refs = new Map<string, { ref: string; alua: boolean }>();
-  const soPath = (s: StorageObjectLocation): string => storageObjectPath(PLUGINS[s.plugin].kernel, s.hbaIndex, s.name);
-  const read = (path: string): Promise<Snapshot> => cfs.snapshot(path);
-  for await (const [location, snap] of readAhead(storageObjects, async (s) => [s, await read(soPath(s))] as const, DUMP_READ_WINDOW)) {
-    const { plugin, name } = location;
-    const so = soPath(location);
-    refs.set(so, { ref: storageObjectRef(plugin, name), alua: aluaSupportedIn(snap, plugin, so) });
-    yield { kind: 'storageObject', entry: storageObjectForm(snap, location, madeWith(snap, PLUGINS[plugin].kernel, so)) };
+  const chunks: StorageObjectLocation[][] = [];
+  for (let i = 0; i < storageObjects.length; i += DUMP_READ_CHUNK) chunks.push(storageObjects.slice(i, i + DUMP_READ_CHUNK));
+  // one walk of core/ per chunk, through the chunk's HBA directories only (in dump order, an HBA may come in two chunks)
+  const readChunk = async (chunk: StorageObjectLocation[]) => {
+    const hbas = [...new Set(chunk.map((s) => hbaDirName(PLUGINS[s.plugin].kernel, s.hbaIndex)))];
+    return [chunk, await cfs.snapshot(CORE_DIR, { only: hbas })] as const;
+  };
+  for await (const [chunk, snap] of readAhead(chunks, readChunk, CHUNKS_AHEAD)) {
+    for (const location of chunk) {
+      const { plugin, name } = location;
+      const so = storageObjectPath(PLUGINS[plugin].kernel, location.hbaIndex, name);
+      refs.set(so, { ref: storageObjectRef(plugin, name), alua: aluaSupportedIn(snap, plugin, so) });
+      yield { kind: 'storageObject', entry: storageObjectForm(snap, location, madeWith(snap, PLUGINS[plugin].kernel, so)) };
+    }
   }
   // a target can be large (every LUN and mapped LUN of its TPGs): one at a time
-  for await (const [target, snap] of readAhead(targets, async (t) => [t, await read(t.path)] as const, 1)) {
+  for await (const [target, snap] of readAhead(targets, async (t) => [t, await cfs.snapshot(t.path)] as const, 1)) {
     yield { kind: 'target', entry: targetForm(snap, target.fabric, target.path, refs, options) };
   }
 }

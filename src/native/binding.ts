@@ -105,6 +105,8 @@ export interface TreeOptions {
    * name, and only entries of that name are matched.
    */
   excludePaths?: string[];
+  /** Only these names directly in the walked dir are walked (with everything below them); default all. */
+  only?: string[];
   /** Default true. Files without the owner-read bit are never read. */
   readValues?: boolean;
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RTSRoot } from '../../src/model/rts-root.js';
 import { dumpConfig } from '../../src/model/dump.js';
-import { DUMP_READ_WINDOW, type DumpEntry } from '../../src/model/streamed-dump.js';
+import { DUMP_READ_CHUNK, type DumpEntry } from '../../src/model/streamed-dump.js';
 import { configText, configTextPieces } from '../../src/config/config-file.js';
 import { saveConfigFile } from '../../src/config/partial-save.js';
 import { parseConfig, RTSLibConfigError } from '../../src/config/schema.js';
@@ -73,25 +73,28 @@ describe('the streamed whole save', () => {
       reads.findIndex((r) => r.base === '' && r.options.maxDepth === undefined),
     );
     expect(saveReads[0]).toEqual({ base: '', options: { maxDepth: 3, values: false } });
-    expect(saveReads.slice(1).map((r) => r.base)).toEqual([
-      'iscsi/discovery_auth',
-      'core/iblock_1/block1',
-      'core/fileio_0/file1',
-      'core/rd_mcp_3/null1',
-      'core/pscsi_4/pscsi1',
-      'core/rd_mcp_2/ram1',
-      'core/user_5/user1',
-      'iscsi/iqn.2003-01.org.linux-iscsi.ref:t1',
-      'loopback/naa.5001405c73a169b8',
+    expect(saveReads.slice(1)).toEqual([
+      { base: 'iscsi/discovery_auth', options: {} },
+      // the storage objects in one walk of core/, through their HBAs only, in dump order
+      { base: 'core', options: { only: ['iblock_1', 'fileio_0', 'rd_mcp_3', 'pscsi_4', 'rd_mcp_2', 'user_5'] } },
+      { base: 'iscsi/iqn.2003-01.org.linux-iscsi.ref:t1', options: {} },
+      { base: 'loopback/naa.5001405c73a169b8', options: {} },
     ]);
   });
 
-  test(`more storage objects than the read window (${DUMP_READ_WINDOW}): the same text, in order`, async () => {
-    const { root } = rootOn(withRamdisks(3 * DUMP_READ_WINDOW + 5));
+  test(`more storage objects than a read chunk (${DUMP_READ_CHUNK}), one HBA's objects in two chunks: the same text, in order`, async () => {
+    // aaa shares ram1's HBA (rd_mcp_2) and sorts first, ram1 in the last chunk: that HBA is read with two chunks
+    const lines = withRamdisks(3 * DUMP_READ_CHUNK + 5);
+    const aaa = lines.filter((l) => /^(D|F \S\S) core\/rd_mcp_2\/ram1/.test(l)).map((l) => l.replace('rd_mcp_2/ram1', 'rd_mcp_2/aaa'));
+    const { root, reads } = rootOn([...lines, ...aaa]);
     const config = parseConfig(await savedText(root));
     const names = config.storage_objects?.map((s) => s.name) ?? [];
-    expect(names).toHaveLength(6 + 3 * DUMP_READ_WINDOW + 5);
+    expect(names).toHaveLength(7 + 3 * DUMP_READ_CHUNK + 5);
     expect(names).toEqual([...names].sort());
+    expect(names[0]).toBe('aaa');
+    const chunks = reads.filter((r) => r.base === 'core' && r.options.only);
+    expect(chunks).toHaveLength(4);
+    expect(chunks.filter((r) => r.options.only?.includes('rd_mcp_2'))).toHaveLength(2);
   });
 
   test('empty lists: storage objects without targets, targets without storage objects, nothing at all', async () => {

@@ -391,6 +391,15 @@ describe('readTree', () => {
     expect(() => native.readTree(top, { root: top, excludePaths: ['a\0b'] })).toThrow(TypeError);
   });
 
+  it('only: walks just the named entries of the walked directory, with everything below them', async () => {
+    const top = makeTree();
+    fs.mkdirSync(path.join(top, 'core', 'rd_mcp_1', 'other'), { recursive: true });
+    const t = await native.readTree(path.join(top, 'core'), { root: top, only: ['rd_mcp_0', 'no_such'] });
+    expect(t.paths).toEqual(['rd_mcp_0', 'rd_mcp_0/disk', 'rd_mcp_0/disk/control', 'rd_mcp_0/disk/udev_path']);
+    expect((await native.readTree(path.join(top, 'core'), { root: top, only: [] })).paths).toEqual([]);
+    expect(() => native.readTree(top, { root: top, only: [7 as unknown as string] })).toThrow(TypeError);
+  });
+
   it('rejects a failing top directory with a Node-shaped error', async () => {
     const missing = at('nope');
     const err = await native.readTree(missing, { root }).catch((e: unknown) => e);
