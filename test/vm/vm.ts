@@ -41,8 +41,23 @@ export interface VmRunResult {
   bootMs: number | null;
   /** Milliseconds for the whole run. */
   totalMs: number;
-  /** Why the run failed, when it did (timeout, qemu failure). */
+  /** Why the run failed, when it did (timeout, qemu failure, a kernel fault). */
   failure?: string;
+}
+
+/**
+ * The first console line of a kernel fault (an oops, a BUG, a panic). A
+ * kernel that faulted is not trusted with the rest of the run: the run
+ * fails, and the guest is stopped {@link FAULT_GRACE_MS} later (the trace
+ * and the test that was running get printed first) instead of hanging
+ * until the whole-run bound. A soft lockup is a slow emulated CPU, not a fault.
+ */
+const KERNEL_FAULT = /\]\s(?:BUG: (?!soft lockup)|kernel BUG at|Oops|general protection fault|Kernel panic|Unable to handle kernel)/;
+const FAULT_GRACE_MS = 60_000;
+
+/** Whether a guest console line starts a kernel fault (see {@link KERNEL_FAULT}). */
+export function isKernelFault(line: string): boolean {
+  return KERNEL_FAULT.test(line);
 }
 
 const EXIT_MARKER = /@@RTSLIB-VM-EXIT=(\d+)@@/;
@@ -130,12 +145,22 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
     let timedOut = false;
     let pendingLine = '';
     let finished = false; // after the exit marker only the power-off follows
+    let kernelFault: string | null = null;
+    let faultTimer: NodeJS.Timeout | undefined;
     const onLine = (line: string) => {
       output += line + '\n';
+      if (finished) return;
+      if (EXIT_MARKER.test(line)) {
+        finished = true;
+        return;
+      }
+      // (after the exit marker, init's exit panics the kernel: that is the guest's power-off)
+      if (kernelFault === null && isKernelFault(line)) {
+        kernelFault = line.trim();
+        faultTimer = setTimeout(() => child.kill('SIGKILL'), FAULT_GRACE_MS);
+      }
       if (bootMs === null && line.includes(READY_MARKER)) bootMs = Date.now() - started;
-      if (!options.echo || finished) return;
-      if (EXIT_MARKER.test(line)) finished = true;
-      else if (!isHarnessNoise(line) && !(bootMs === null && line === '')) options.echo.write(line + '\n');
+      if (options.echo && !isHarnessNoise(line) && !(bootMs === null && line === '')) options.echo.write(line + '\n');
     };
     // Console text is cleaned a whole line at a time: escape sequences can be
     // split across chunks.
@@ -156,6 +181,7 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(faultTimer);
       if (pendingLine) onLine(cleanConsole(pendingLine));
       rmSync(jobDir, { recursive: true, force: true });
       const match = EXIT_MARKER.exec(output);
@@ -166,7 +192,8 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
         bootMs,
         totalMs: Date.now() - started,
       };
-      if (timedOut) result.failure = `the guest did not finish within ${timeoutMs} ms`;
+      if (kernelFault !== null) result.failure = `the guest kernel faulted (the run is not trusted after it): ${kernelFault}`;
+      else if (timedOut) result.failure = `the guest did not finish within ${timeoutMs} ms`;
       else if (!match) result.failure = `qemu exited (code ${code}, signal ${signal}) before the guest reported an exit code`;
       resolvePromise(result);
     });
