@@ -64,6 +64,32 @@ export const UNREAD_NAMES: readonly string[] = [...STATISTICS_DIRS, 'members'];
  */
 export const STRUCTURE_EXCLUDES: readonly string[] = [...UNREAD_NAMES, 'attrib', 'param', 'auth', 'wwn', 'pr', 'action'];
 
+/** The `wwn/` files of a storage object that a config does not hold (it keeps the unit serial alone). */
+const UNSAVED_WWN_FILES = [
+  'company_id',
+  'vendor_id',
+  'product_id',
+  'revision',
+  'vpd_protocol_identifier',
+  'vpd_assoc_logical_unit',
+  'vpd_assoc_target_port',
+  'vpd_assoc_scsi_target_device',
+] as const;
+
+/** The files of a TPG LUN that a config does not hold (it keeps the ALUA group alone). */
+const UNSAVED_LUN_FILES = ['alua_tg_pt_offline', 'alua_tg_pt_status', 'alua_tg_pt_write_md'] as const;
+
+/**
+ * What a read for a config (a dump, a save, an apply's plan) skips: the
+ * statistics, and the state and reports that saveconfig.json has no key
+ * for: a storage object's `pr/` (reservations; APTPL registrations are
+ * saved in the dbroot, not in the config) and `action/`, its `wwn/` files
+ * but the unit serial, the ALUA groups' `alua_support_lba_dependent`, a
+ * LUN's ALUA offline, status and write_md files. About a quarter of a
+ * storage object's files; what is left is exactly what a dump reads.
+ */
+export const CONFIG_EXCLUDES: readonly string[] = [...STATISTICS_DIRS, 'pr', 'action', ...UNSAVED_WWN_FILES, 'alua_support_lba_dependent', ...UNSAVED_LUN_FILES];
+
 /**
  * Where the kernel puts each directory or file a read may skip, as fnmatch
  * patterns of root-relative paths (`*` within one segment; `<fabric>` stands
@@ -83,6 +109,9 @@ const KERNEL_PLACES: Readonly<Record<string, readonly string[]>> = {
   wwn: ['core/*_[0-9]*/*/wwn'],
   pr: ['core/*_[0-9]*/*/pr'],
   action: ['core/*_[0-9]*/*/action'],
+  ...Object.fromEntries(UNSAVED_WWN_FILES.map((name) => [name, [`core/*_[0-9]*/*/wwn/${name}`]])),
+  alua_support_lba_dependent: ['core/*_[0-9]*/*/alua/*/alua_support_lba_dependent'],
+  ...Object.fromEntries(UNSAVED_LUN_FILES.map((name) => [name, [`<fabric>/*/tpgt_*/lun/lun_*/${name}`]])),
 };
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { STRUCTURE_EXCLUDES } from '../cfs/tree.js';
+import { CONFIG_EXCLUDES, STRUCTURE_EXCLUDES } from '../cfs/tree.js';
 import { runWrite } from '../cfs/write-run.js';
 import { recreateStorageObject } from '../model/recreation.js';
 import { FabricModule } from '../model/fabric-module.js';
@@ -50,13 +50,14 @@ const bases = new WeakMap<Plan, Basis>();
  * The snapshot and its dump (with secrets) the planner works from. Inside a
  * write run (the lock held exclusive) the whole tree is read, values
  * included, since the run's undo image needs it anyway; otherwise
- * `structureOnly` leaves the settings out. `dump: false` skips the dump
- * (`current` is then empty): a plan that removes everything needs none.
+ * `structureOnly` leaves the settings out, and a read for a diff leaves out
+ * what a config has no key for (CONFIG_EXCLUDES). `dump: false` skips the
+ * dump (`current` is then empty): a plan that removes everything needs none.
  */
 export async function readState(root: RTSRoot, structureOnly = false, dump = true): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
   const token = root.cfs.holdToken;
   const writes = root.cfs.writeCount;
-  const snap = await root.cfs.snapshot('', structureOnly && !token ? { excludeNames: STRUCTURE_EXCLUDES } : {});
+  const snap = await root.cfs.snapshot('', token ? {} : { excludeNames: structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES });
   const current = dump ? dumpSnapshot(snap, { secrets: true }) : { storage_objects: [], targets: [], fabric_modules: [] };
   return { snap, current, basis: token ? { snap, token, writes } : null };
 }

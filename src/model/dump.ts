@@ -10,7 +10,7 @@ import type { Snapshot } from '../cfs/snapshot.js';
 import { FABRICS, isFabricName } from '../cfs/fabrics.js';
 import { wwnToConfigfs } from '../cfs/wwn.js';
 import { PLUGINS } from '../cfs/plugins.js';
-import { DISCOVERY_AUTH_DIR, TPG_FILES, child, fabricPath, storageObjectPath, targetPath, tpgPath } from '../cfs/tree.js';
+import { CONFIG_EXCLUDES, DISCOVERY_AUTH_DIR, TPG_FILES, child, fabricPath, storageObjectPath, targetPath, tpgPath } from '../cfs/tree.js';
 import { listStorageObjects } from './storage-object.js';
 import { SECRET_KEYS, storageObjectRef, type FabricModuleConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig } from './saveconfig-format.js';
 import { aluaSupportedIn, byKey, fabricModuleForm, storageObjectForm, targetForm, type DumpOptions as ObjectDumpOptions } from './saved-forms.js';
@@ -58,13 +58,14 @@ export function dumpSnapshot(snap: Snapshot, options: ObjectDumpOptions = {}): S
 }
 
 /**
- * The whole configuration as saveconfig.json, from one snapshot of the tree.
+ * The whole configuration as saveconfig.json, from one snapshot of the tree
+ * (less what a config has no key for: cfs/tree.ts CONFIG_EXCLUDES).
  * @example
  * const config = await dumpConfig(new RTSRoot());
  * console.log(config.storage_objects?.length, config.targets?.length);
  */
 export async function dumpConfig(root: RTSRoot, options: DumpOptions = {}): Promise<SaveConfig> {
-  const read = (): Promise<Snapshot> => root.cfs.snapshot('');
+  const read = (): Promise<Snapshot> => root.cfs.snapshot('', { excludeNames: CONFIG_EXCLUDES });
   return dumpSnapshot(await (options.lock === false ? read() : root.cfs.shared(read)), options);
 }
 

@@ -10,7 +10,7 @@
 import type { Configfs } from '../cfs/configfs.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
 import { PLUGINS } from '../cfs/plugins.js';
-import { CORE_DIR, DISCOVERY_AUTH_DIR, child, discoveryAuthPath, fabricPath, hbaDirName, storageObjectPath } from '../cfs/tree.js';
+import { CONFIG_EXCLUDES, CORE_DIR, DISCOVERY_AUTH_DIR, child, discoveryAuthPath, fabricPath, hbaDirName, storageObjectPath } from '../cfs/tree.js';
 import { wwnFromConfigfs } from '../cfs/wwn.js';
 import { storageObjectRef, type FabricModuleConfig, type StorageObjectConfig, type TargetConfig } from './saveconfig-format.js';
 import { aluaSupportedIn, byKey, fabricModuleForm, storageObjectForm, targetForm, type DumpOptions } from './saved-forms.js';
@@ -116,7 +116,7 @@ async function* dumpEntries(cfs: Configfs, storageObjects: readonly StorageObjec
   // one walk of core/ per chunk, through the chunk's HBA directories only (in dump order, an HBA may come in two chunks)
   const readChunk = async (chunk: StorageObjectLocation[]) => {
     const hbas = [...new Set(chunk.map((s) => hbaDirName(PLUGINS[s.plugin].kernel, s.hbaIndex)))];
-    return [chunk, await cfs.snapshot(CORE_DIR, { only: hbas })] as const;
+    return [chunk, await cfs.snapshot(CORE_DIR, { only: hbas, excludeNames: CONFIG_EXCLUDES })] as const;
   };
   for await (const [chunk, snap] of readAhead(chunks, readChunk, CHUNKS_AHEAD)) {
     for (const location of chunk) {
@@ -127,7 +127,7 @@ async function* dumpEntries(cfs: Configfs, storageObjects: readonly StorageObjec
     }
   }
   // a target can be large (every LUN and mapped LUN of its TPGs): one at a time
-  for await (const [target, snap] of readAhead(targets, async (t) => [t, await cfs.snapshot(t.path)] as const, 1)) {
+  for await (const [target, snap] of readAhead(targets, async (t) => [t, await cfs.snapshot(t.path, { excludeNames: CONFIG_EXCLUDES })] as const, 1)) {
     yield { kind: 'target', entry: targetForm(snap, target.fabric, target.path, refs, options) };
   }
 }
