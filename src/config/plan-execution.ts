@@ -46,19 +46,30 @@ interface Basis {
 /** Plans made inside an exclusive hold from a full snapshot: {@link executePlan} reuses it for the undo image. */
 const bases = new WeakMap<Plan, Basis>();
 
+/** What {@link readState} reads for. */
+export interface StateRead {
+  /** Only the structure is needed, no settings (a clear, a restore). */
+  structureOnly?: boolean;
+  /** Dump the snapshot (default true); false leaves `current` empty: a plan that removes everything needs none. */
+  dump?: boolean;
+  /** The plan may remove objects (default true): made inside a write run, the read is the run's undo image, so the whole tree. */
+  removes?: boolean;
+}
+
 /**
- * The snapshot and its dump (with secrets) the planner works from. Inside a
- * write run (the lock held exclusive) the whole tree is read, values
- * included, since the run's undo image needs it anyway; otherwise
- * `structureOnly` leaves the settings out, and a read for a diff leaves out
- * what a config has no key for (CONFIG_EXCLUDES). `dump: false` skips the
- * dump (`current` is then empty): a plan that removes everything needs none.
+ * The snapshot and its dump (with secrets) the planner works from. A plan
+ * that may remove objects, made inside a write run (the lock held
+ * exclusive), reads the whole tree, values included, since the run's undo
+ * image needs it anyway. Otherwise `structureOnly` leaves the settings out,
+ * and a read for a diff leaves out what a config has no key for
+ * (CONFIG_EXCLUDES); a run that only writes values reads those values for
+ * its undo image itself.
  */
-export async function readState(root: RTSRoot, structureOnly = false, dump = true): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
-  const token = root.cfs.holdToken;
+export async function readState(root: RTSRoot, read: StateRead = {}): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
+  const token = read.removes === false ? null : root.cfs.holdToken;
   const writes = root.cfs.writeCount;
-  const snap = await root.cfs.snapshot('', token ? {} : { excludeNames: structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES });
-  const current = dump ? dumpSnapshot(snap, { secrets: true }) : { storage_objects: [], targets: [], fabric_modules: [] };
+  const snap = await root.cfs.snapshot('', token ? {} : { excludeNames: read.structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES });
+  const current = read.dump === false ? { storage_objects: [], targets: [], fabric_modules: [] } : dumpSnapshot(snap, { secrets: true });
   return { snap, current, basis: token ? { snap, token, writes } : null };
 }
 

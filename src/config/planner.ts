@@ -60,7 +60,7 @@ export interface ApplyOptions {
  */
 export async function planClear(root: RTSRoot, options: ClearOptions = {}): Promise<Plan> {
   // clearing everything is planned from the tree alone: no dump
-  const { snap, current, basis } = await readState(root, true, !isWhole(options));
+  const { snap, current, basis } = await readState(root, { structureOnly: true, dump: !isWhole(options) });
   return withBasis(clearPlanOf(snap, current, options), basis);
 }
 
@@ -84,7 +84,7 @@ export function clearPlanOf(snap: Snapshot, current: SaveConfig, options: ClearO
  * await executePlan(root, plan, { command: 'restore' });
  */
 export async function planRestore(root: RTSRoot, config: SaveConfig, options: RestoreOptions = {}): Promise<Plan> {
-  const { snap, current, basis } = await readState(root, true);
+  const { snap, current, basis } = await readState(root, { structureOnly: true });
   return withBasis(await restorePlanOf(snap, current, config, options), basis);
 }
 
@@ -159,7 +159,8 @@ export async function restorePlanOf(snap: Snapshot, current: SaveConfig, config:
  * console.log(formatPlan(plan).join('\n'));
  */
 export async function planApply(root: RTSRoot, config: SaveConfig, options: ApplyOptions = {}): Promise<Plan> {
-  const { snap, current, basis } = await readState(root);
+  // without prune an apply removes nothing: inside a write run too, only what a config holds is read
+  const { snap, current, basis } = await readState(root, { removes: options.prune === true });
   return withBasis(await applyPlanOf(snap, current, config, options), basis);
 }
 

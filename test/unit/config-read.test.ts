@@ -81,6 +81,14 @@ describe('a read for a config', () => {
     expect(read!.has(`${SO}/pr`)).toBe(false);
   });
 
+  test('inside a write run, an apply without prune reads only what a config holds; with prune, the whole tree (the undo image of its removals)', async () => {
+    const config = dumpSnapshot(await root.cfs.snapshot(''));
+    const [plain] = await snapshotsOf(() => root.cfs.exclusive(() => planApply(root, config)));
+    expect(plain!.has(`${SO}/pr`)).toBe(false);
+    const [pruning] = await snapshotsOf(() => root.cfs.exclusive(() => planApply(root, config, { prune: true })));
+    expect(pruning!.has(`${SO}/pr`)).toBe(true);
+  });
+
   test('a streamed save writes the text of the whole tree, reading no skipped file', async () => {
     const file = join(tmp, 'saveconfig.json');
     const reads = await snapshotsOf(() => saveConfigFile(root, file, { backups: 0 }));
