@@ -102,6 +102,11 @@ class Walker {
     std::size_t index;
   };
 
+  bool isValueName(const std::string& name) const {
+    return std::find(options_.valueNames.begin(), options_.valueNames.end(), name) !=
+           options_.valueNames.end();
+  }
+
   bool isExcluded(const std::string& name) const {
     return std::find(options_.excludeNames.begin(), options_.excludeNames.end(), name) !=
            options_.excludeNames.end();
@@ -168,7 +173,7 @@ class Walker {
         out_->hasLink[i] = 1;
       }
     } else if (type == EntryType::kFile) {
-      if (!options_.readValues || (st.st_mode & S_IRUSR) == 0) return;
+      if ((!options_.readValues && !isValueName(task.name)) || (st.st_mode & S_IRUSR) == 0) return;
       UniqueFd fd = openRetry(dirfd, name, O_RDONLY | O_NOFOLLOW);
       if (!fd) {
         out_->errnos[i] = -errno;

@@ -31,6 +31,9 @@ struct TreeOptions {
   bool onlyTop = false;
   std::vector<std::string> topNames;
   bool readValues = true;
+  // With readValues false, files of these basenames are still read (a
+  // listing with the few values a plan needs, e.g. a TPG's `enable`).
+  std::vector<std::string> valueNames;
 };
 
 struct TreeResult {
@@ -53,9 +56,10 @@ struct TreeResult {
 // (thread_pool.h); with fewer threads to be had, on fewer (at least the
 // calling one).
 //
-// Files are read only when readValues is set and their mode has the owner-read
-// bit: configfs write-only attributes (mode 0200) are skipped, not read, and
-// get errno 0 and an empty value.
+// Files are read only when readValues is set (or their name is one of
+// valueNames) and their mode has the owner-read bit: configfs write-only
+// attributes (mode 0200) are skipped, not read, and get errno 0 and an
+// empty value.
 bool readTree(const std::string& dir, const TreeOptions& options, TreeResult* out,
               NativeError* error);
 

@@ -123,6 +123,7 @@ Napi::Value ReadTree(const Napi::CallbackInfo& info) {
 
   if (!stringList(options, "excludeNames", &treeOptions.excludeNames) ||
       !stringList(options, "excludePaths", &treeOptions.excludePaths) ||
+      !stringList(options, "valueNames", &treeOptions.valueNames) ||
       !stringList(options, "only", &treeOptions.topNames, &treeOptions.onlyTop)) {
     return env.Undefined();
   }

@@ -103,6 +103,8 @@ export interface SnapshotOptions {
   values?: boolean;
   /** Only these names directly in the base are read, with everything below them (default: all). */
   only?: readonly string[];
+  /** With `values: false`, the files of these names are still read (at any depth). */
+  valuesOf?: readonly string[];
 }
 
 /** A failed operation of a batch. */
@@ -364,6 +366,7 @@ export class Configfs {
         ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
         ...(options.values === false ? { readValues: false } : {}),
         ...(options.only ? { only: [...options.only] } : {}),
+        ...(options.valuesOf ? { valueNames: [...options.valuesOf] } : {}),
       });
     } catch (error) {
       throw toLibraryError(`could not read ${this.abs(base)}`, error);

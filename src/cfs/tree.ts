@@ -299,6 +299,14 @@ export function tpgPath(target: string, tag: number): string {
 /** Files of a TPG directory. */
 export const TPG_FILES = { enable: 'enable', nexus: 'nexus', address: 'address', dynamicSessions: 'dynamic_sessions' } as const;
 
+/**
+ * The files whose values a plan that removes everything reads (a TPG's
+ * `enable`, to disable it before its removal; discovery authentication, to
+ * reset it): the rest of its read is a listing of names, kinds, modes and
+ * links, without opening a file.
+ */
+export const CLEAR_PLAN_VALUES: readonly string[] = [TPG_FILES.enable, ...Object.values(DISCOVERY_AUTH_FILES)];
+
 /** TPG attributes (`attrib/<name>`) the library reads by name: under `prod_mode_write_protect`, new mapped LUNs start write-protected. */
 export const TPG_ATTRIBUTES = { prodModeWriteProtect: 'prod_mode_write_protect' } as const;
 

@@ -5,7 +5,7 @@
  */
 import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
-import { CONFIG_EXCLUDES, STRUCTURE_EXCLUDES } from '../cfs/tree.js';
+import { CLEAR_PLAN_VALUES, CONFIG_EXCLUDES, STRUCTURE_EXCLUDES } from '../cfs/tree.js';
 import { runWrite } from '../cfs/write-run.js';
 import { recreateStorageObject } from '../model/recreation.js';
 import { FabricModule } from '../model/fabric-module.js';
@@ -54,6 +54,8 @@ export interface StateRead {
   dump?: boolean;
   /** The plan may remove objects (default true): made inside a write run, the read is the run's undo image, so the whole tree. */
   removes?: boolean;
+  /** It removes everything: outside a write run, a listing with the few values such a plan needs (CLEAR_PLAN_VALUES) is read. */
+  removesAll?: boolean;
 }
 
 /**
@@ -68,7 +70,14 @@ export interface StateRead {
 export async function readState(root: RTSRoot, read: StateRead = {}): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
   const token = read.removes === false ? null : root.cfs.holdToken;
   const writes = root.cfs.writeCount;
-  const snap = await root.cfs.snapshot('', token ? {} : { excludeNames: read.structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES });
+  const snap = await root.cfs.snapshot(
+    '',
+    token
+      ? {}
+      : read.removesAll
+        ? { excludeNames: STRUCTURE_EXCLUDES, values: false, valuesOf: CLEAR_PLAN_VALUES }
+        : { excludeNames: read.structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES },
+  );
   const current = read.dump === false ? { storage_objects: [], targets: [], fabric_modules: [] } : dumpSnapshot(snap, { secrets: true });
   return { snap, current, basis: token ? { snap, token, writes } : null };
 }

@@ -60,7 +60,7 @@ export interface ApplyOptions {
  */
 export async function planClear(root: RTSRoot, options: ClearOptions = {}): Promise<Plan> {
   // clearing everything is planned from the tree alone: no dump
-  const { snap, current, basis } = await readState(root, { structureOnly: true, dump: !isWhole(options) });
+  const { snap, current, basis } = await readState(root, { structureOnly: true, dump: !isWhole(options), removesAll: isWhole(options) });
   return withBasis(clearPlanOf(snap, current, options), basis);
 }
 

@@ -109,6 +109,8 @@ export interface TreeOptions {
   only?: string[];
   /** Default true. Files without the owner-read bit are never read. */
   readValues?: boolean;
+  /** With `readValues: false`, files of these basenames are still read. */
+  valueNames?: string[];
 }
 
 export interface NativeTree {

@@ -370,6 +370,15 @@ describe('readTree', () => {
     const bare = await native.readTree(top, { root, readValues: false });
     expect(bare.data.length).toBe(0);
     expect(bare.paths.length).toBe(10);
+    // a listing with the values of some names (write-only files still unread); links are read either way
+    const some = await native.readTree(top, { root, readValues: false, valueNames: ['version', 'x', 'control'] });
+    const value = (p: string) => some.data.subarray(some.offsets[some.paths.indexOf(p)], some.offsets[some.paths.indexOf(p) + 1]).toString();
+    expect(value('version')).toBe('Target Engine Core ConfigFS Infrastructure v5.0\n');
+    expect(value('iscsi/skipme/x')).toBe('x');
+    expect(value('core/rd_mcp_0/disk/udev_path')).toBe('');
+    expect(value('core/rd_mcp_0/disk/control')).toBe('');
+    expect(some.links[some.paths.indexOf('iscsi/lun_0')]).toBe('../core/rd_mcp_0/disk');
+    expect(() => native.readTree(top, { root, readValues: false, valueNames: [1 as unknown as string] })).toThrow(TypeError);
   });
 
   it('excludePaths skips a name only at the places its root-relative patterns give, from any walked directory', async () => {

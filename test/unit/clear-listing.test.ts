@@ -1,0 +1,65 @@
+/**
+ * A whole clear planned outside a write run reads a listing (names, kinds,
+ * modes, links) with the values of only the files such a plan needs
+ * (cfs/tree.ts CLEAR_PLAN_VALUES: a TPG's `enable`, discovery
+ * authentication), and plans exactly what a read of the whole tree plans.
+ * On the reference tree of kernel 6.1 (an enabled TPG), with discovery
+ * authentication set, read by the real tree reader.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RTSRoot, planClear } from '../../src/index.js';
+import type { SnapshotOptions } from '../../src/cfs/configfs.js';
+import { clearPlanOf } from '../../src/config/planner.js';
+import { buildFakeTargetRoot } from './support/fake-target-root.js';
+
+const TPG = 'iscsi/iqn.2003-01.org.linux-iscsi.ref:t1/tpgt_1';
+let tmp = '';
+let root: RTSRoot;
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'rtslib-clear-listing-'));
+  const target = join(tmp, 'target');
+  buildFakeTargetRoot(target);
+  writeFileSync(join(target, 'iscsi/discovery_auth/enforce_discovery_auth'), '1\n');
+  writeFileSync(join(target, 'iscsi/discovery_auth/userid'), 'discovery-user\n');
+  root = new RTSRoot({ configfs: target, plainDirectory: true, lockFile: join(tmp, 'lock'), stateDir: join(tmp, 'state') });
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('a whole clear', () => {
+  test('plans from a listing what the whole tree plans: the enabled TPG disabled first, discovery authentication reset', async () => {
+    const reads: SnapshotOptions[] = [];
+    const original = root.cfs.snapshot.bind(root.cfs);
+    root.cfs.snapshot = (base = '', options = {}) => {
+      reads.push(options);
+      return original(base, options);
+    };
+    let plan;
+    try {
+      plan = await planClear(root);
+    } finally {
+      root.cfs.snapshot = original;
+    }
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ values: false });
+    const listing = await original('', reads[0]);
+    expect(listing.text(`${TPG}/enable`)).toBe('1');
+    expect(listing.text('iscsi/discovery_auth/userid')).toBe('discovery-user');
+    // no other file is opened
+    expect(listing.text('core/fileio_0/file1/info')).toBe('');
+    expect(listing.text('version')).toBe('');
+
+    const whole = clearPlanOf(await original(''), { storage_objects: [], targets: [], fabric_modules: [] });
+    expect(plan.steps).toEqual(whole.steps);
+    const ops = plan.steps.flatMap((s) => s.ops).map((o) => `${o.op} ${o.path}${'value' in o ? ` ${String(o.value)}` : ''}`);
+    expect(ops).toContain(`write ${TPG}/enable 0`);
+    expect(ops).toContain('write iscsi/discovery_auth/enforce_discovery_auth 0');
+    expect(ops.indexOf(`write ${TPG}/enable 0`)).toBeLessThan(ops.indexOf(`rmdir ${TPG}`));
+  });
+});
