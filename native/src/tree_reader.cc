@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <limits>
 #include <memory>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "fs_util.h"
 #include "thread_pool.h"
@@ -31,10 +33,15 @@ constexpr std::size_t kMaxOpenDirs = 256;
 // directory's fd; values are laid out in entry order at the end.
 class Walker {
  public:
-  Walker(const TreeOptions& options, TreeResult* out) : options_(options), out_(out) {
+  Walker(const TreeOptions& options, TreeResult* out)
+      : options_(options),
+        excludeNames_(options.excludeNames.begin(), options.excludeNames.end()),
+        valueNames_(options.valueNames.begin(), options.valueNames.end()),
+        out_(out) {
     for (const std::string& pattern : options_.excludePaths) {
       const std::size_t slash = pattern.rfind('/');
-      pathNames_.push_back(slash == std::string::npos ? pattern : pattern.substr(slash + 1));
+      patternsByName_[slash == std::string::npos ? pattern : pattern.substr(slash + 1)].push_back(
+          &pattern);
     }
   }
 
@@ -102,23 +109,20 @@ class Walker {
     std::size_t index;
   };
 
-  bool isValueName(const std::string& name) const {
-    return std::find(options_.valueNames.begin(), options_.valueNames.end(), name) !=
-           options_.valueNames.end();
-  }
+  // Sets and a map, not scans of the option lists: every listed entry is
+  // looked up (some hundred patterns, 10^5 entries in a large tree).
+  bool isValueName(const std::string& name) const { return valueNames_.count(name) != 0; }
 
-  bool isExcluded(const std::string& name) const {
-    return std::find(options_.excludeNames.begin(), options_.excludeNames.end(), name) !=
-           options_.excludeNames.end();
-  }
+  bool isExcluded(const std::string& name) const { return excludeNames_.count(name) != 0; }
 
   // Whether the root-relative path of `rel` matches an excludePaths pattern
   // (only patterns ending in `name` are tried).
   bool isExcludedPath(const std::string& rel, const std::string& name) const {
-    for (std::size_t p = 0; p < pathNames_.size(); p++) {
-      if (pathNames_[p] != name) continue;
-      const std::string full = options_.base.empty() ? rel : options_.base + "/" + rel;
-      if (::fnmatch(options_.excludePaths[p].c_str(), full.c_str(), FNM_PATHNAME) == 0) return true;
+    const auto patterns = patternsByName_.find(name);
+    if (patterns == patternsByName_.end()) return false;
+    const std::string full = options_.base.empty() ? rel : options_.base + "/" + rel;
+    for (const std::string* pattern : patterns->second) {
+      if (::fnmatch(pattern->c_str(), full.c_str(), FNM_PATHNAME) == 0) return true;
     }
     return false;
   }
@@ -185,7 +189,10 @@ class Walker {
   }
 
   const TreeOptions& options_;
-  std::vector<std::string> pathNames_;  // the last segment of each excludePaths pattern
+  const std::unordered_set<std::string> excludeNames_;
+  const std::unordered_set<std::string> valueNames_;
+  // the excludePaths patterns by their last segment
+  std::unordered_map<std::string, std::vector<const std::string*>> patternsByName_;
   TreeResult* out_;
   std::vector<Task> tasks_;
   std::vector<std::string> values_;
