@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RTSRoot, planClear } from '../../src/index.js';
-import type { SnapshotOptions } from '../../src/cfs/configfs.js';
 import { clearPlanOf } from '../../src/config/planner.js';
 import { buildFakeTargetRoot } from './support/fake-target-root.js';
+import { recordSnapshots } from './support/recorded-snapshots.js';
 
 const TPG = 'iscsi/iqn.2003-01.org.linux-iscsi.ref:t1/tpgt_1';
 let tmp = '';
@@ -34,28 +34,17 @@ afterAll(() => {
 
 describe('a whole clear', () => {
   test('plans from a listing what the whole tree plans: the enabled TPG disabled first, discovery authentication reset', async () => {
-    const reads: SnapshotOptions[] = [];
-    const original = root.cfs.snapshot.bind(root.cfs);
-    root.cfs.snapshot = (base = '', options = {}) => {
-      reads.push(options);
-      return original(base, options);
-    };
-    let plan;
-    try {
-      plan = await planClear(root);
-    } finally {
-      root.cfs.snapshot = original;
-    }
+    const { result: plan, reads } = await recordSnapshots(root, () => planClear(root));
     expect(reads).toHaveLength(1);
-    expect(reads[0]).toMatchObject({ values: false });
-    const listing = await original('', reads[0]);
+    expect(reads[0]!.options).toMatchObject({ values: false });
+    const listing = reads[0]!.snap;
     expect(listing.text(`${TPG}/enable`)).toBe('1');
     expect(listing.text('iscsi/discovery_auth/userid')).toBe('discovery-user');
     // no other file is opened
     expect(listing.text('core/fileio_0/file1/info')).toBe('');
     expect(listing.text('version')).toBe('');
 
-    const whole = clearPlanOf(await original(''), { storage_objects: [], targets: [], fabric_modules: [] });
+    const whole = clearPlanOf(await root.cfs.snapshot(''), { storage_objects: [], targets: [], fabric_modules: [] });
     expect(plan.steps).toEqual(whole.steps);
     const ops = plan.steps.flatMap((s) => s.ops).map((o) => `${o.op} ${o.path}${'value' in o ? ` ${String(o.value)}` : ''}`);
     expect(ops).toContain(`write ${TPG}/enable 0`);

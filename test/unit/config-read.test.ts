@@ -15,6 +15,7 @@ import { configText } from '../../src/config/config-file.js';
 import type { Snapshot } from '../../src/cfs/snapshot.js';
 import { dumpSnapshot } from '../../src/model/dump.js';
 import { buildFakeTargetRoot } from './support/fake-target-root.js';
+import { recordSnapshots } from './support/recorded-snapshots.js';
 
 const SO = 'core/fileio_0/file1';
 const LUN = 'iscsi/iqn.2003-01.org.linux-iscsi.ref:t1/tpgt_1/lun/lun_0';
@@ -23,19 +24,7 @@ let root: RTSRoot;
 
 /** The snapshots `fn` reads through `root.cfs.snapshot`. */
 async function snapshotsOf(fn: () => Promise<unknown>): Promise<Snapshot[]> {
-  const taken: Snapshot[] = [];
-  const original = root.cfs.snapshot.bind(root.cfs);
-  root.cfs.snapshot = async (...args) => {
-    const snap = await original(...args);
-    taken.push(snap);
-    return snap;
-  };
-  try {
-    await fn();
-  } finally {
-    root.cfs.snapshot = original;
-  }
-  return taken;
+  return (await recordSnapshots(root, fn)).reads.map((r) => r.snap);
 }
 
 beforeAll(() => {
