@@ -14,6 +14,10 @@ export interface FloorResult {
   ms: number;
   files: number;
   bytes: number;
+  /** CPU time spent in the program itself (getrusage). */
+  userMs: number;
+  /** CPU time the kernel spent on its behalf: the system calls (getrusage). */
+  sysMs: number;
 }
 
 /** Runs the syscall-floor program with `args` and returns its JSON line. */
@@ -23,6 +27,17 @@ export function runFloor(args: string[]): FloorResult {
   const r = spawnSync(floor, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`cfs_floor ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim()) as FloorResult;
+}
+
+/** CPU time of this process since `from` (all its threads), in milliseconds. */
+export function cpuSince(from: NodeJS.CpuUsage): { userMs: number; sysMs: number } {
+  const d = process.cpuUsage(from);
+  return { userMs: d.user / 1000, sysMs: d.system / 1000 };
+}
+
+/** The CPU part of a floor result, for a row's details. */
+export function floorCpu(r: FloorResult): { userMs: number; sysMs: number } {
+  return { userMs: r.userMs, sysMs: r.sysMs };
 }
 
 /** Milliseconds taken by `fn`. */

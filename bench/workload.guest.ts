@@ -20,8 +20,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { RTSRoot, dumpConfig, executePlan, planApply, planClear, planRestore, planWrites, readConfigFile, saveConfigFile, validateConfig } from '../src/index.js';
-import { median, runFloor } from './stats.js';
+import {
+  RTSRoot,
+  dumpConfig,
+  executePlan,
+  planApply,
+  planClear,
+  planRestore,
+  planWrites,
+  readConfigFile,
+  saveConfigFile,
+  validateConfig,
+  type ExecuteResult,
+  type Plan,
+} from '../src/index.js';
+import { cpuSince, floorCpu, median, runFloor } from './stats.js';
 import { expectedCounts, workloadConfig, type TreeCounts } from './workload-config.js';
 
 const TARGET = '/sys/kernel/config/target';
@@ -328,20 +341,76 @@ class SizeRun {
 function runFloorPhases(r: SizeRun): void {
   const { n, a } = r;
   r.phase = 'create';
-  r.record('create', 'floor', runFloor(['create', TARGET, String(n), String(a), FILES]).ms);
+  const created = runFloor(['create', TARGET, String(n), String(a), FILES]);
+  r.record('create', 'floor', created.ms, floorCpu(created));
   checkCounts('floor create', r.want);
   r.phase = 'list';
   const read = runFloor(['read', TARGET]);
   r.size.treeFiles = read.files;
-  r.record('list', 'floor', read.ms, { files: read.files, bytes: read.bytes }, ` (tree read, ${read.files} files)`);
+  r.record('list', 'floor', read.ms, { files: read.files, bytes: read.bytes, ...floorCpu(read) }, ` (tree read, ${read.files} files)`);
   r.series('save', 'floor').samples.push(read.ms);
-  r.series('save', 'floor').details.push({ reference: 'the tree read of the list phase' });
+  r.series('save', 'floor').details.push({ reference: 'the tree read of the list phase', ...floorCpu(read) });
   r.phase = 'clear';
-  r.record('clear', 'floor', runFloor(['clear', TARGET]).ms, {}, ' (serial)');
+  const cleared = runFloor(['clear', TARGET]);
+  r.record('clear', 'floor', cleared.ms, floorCpu(cleared), ' (serial)');
   if (!isEmpty()) throw new Error(`floor clear left objects behind: ${JSON.stringify(countTree())}`);
   r.phase = 'restore';
-  r.record('restore', 'floor', runFloor(['create', TARGET, String(n), String(a), FILES]).ms, {}, ' (create again)');
+  const again = runFloor(['create', TARGET, String(n), String(a), FILES]);
+  r.record('restore', 'floor', again.ms, floorCpu(again), ' (create again)');
   checkCounts('floor restore', r.want);
+}
+
+/** What {@link writePhase} measured. */
+interface WritePhase {
+  plan: Plan;
+  result: ExecuteResult;
+  /** Whole phase, from the call (the hold taken, the plan made, executed). */
+  ms: number;
+  details: Record<string, number>;
+}
+
+/**
+ * One write phase of ours as the docs recommend it: plan and execute inside
+ * one `root.cfs.exclusive` hold, so that a plan that removes reads the tree
+ * once (its read is also the run's undo image). Times the plan, the run's
+ * undo image and journal (until its first progress call) and the
+ * operations, and the process's CPU time (user: ours; system: the kernel's
+ * work for us, in every thread).
+ */
+async function writePhase(root: RTSRoot, makePlan: () => Promise<Plan>, extra: Record<string, number> = {}): Promise<WritePhase> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let planAt = 0;
+  let firstProgressAt = 0;
+  const { plan, result } = await root.cfs.exclusive(async () => {
+    const made = await makePlan();
+    planAt = performance.now();
+    const done = await executePlan(root, made, {
+      onProgress: () => {
+        if (!firstProgressAt) firstProgressAt = performance.now();
+      },
+    });
+    return { plan: made, result: done };
+  });
+  const end = performance.now();
+  const planMs = planAt - t0;
+  const imageMs = firstProgressAt ? firstProgressAt - planAt : 0;
+  return {
+    plan,
+    result,
+    ms: end - t0,
+    details: {
+      ...extra,
+      planMs,
+      execMs: end - planAt,
+      imageMs,
+      opsMs: end - planAt - imageMs,
+      steps: plan.steps.length,
+      operations: result.operations,
+      skipped: result.skipped,
+      ...cpuSince(cpu0),
+    },
+  };
 }
 
 /** Ours: the library's planner (and the rtslib command as extra rows). */
@@ -352,34 +421,33 @@ async function runOurs(r: SizeRun): Promise<void> {
   const config = validateConfig(workloadConfig(n, a, FILES));
 
   r.phase = 'create';
-  let t0 = performance.now();
   let root = new RTSRoot();
-  const createPlan = await planApply(root, config);
-  const planMs = performance.now() - t0;
-  const created = await executePlan(root, createPlan);
-  let ms = performance.now() - t0;
+  const created = await writePhase(root, () => planApply(root, config));
   r.record(
     'create',
     'ours',
-    ms,
-    { planMs, execMs: ms - planMs, steps: createPlan.steps.length, writes: planWrites(createPlan), operations: created.operations, skipped: created.skipped },
-    ` (plan ${fmt(planMs)}, ${created.operations} operations)`,
+    created.ms,
+    { ...created.details, writes: planWrites(created.plan) },
+    ` (plan ${fmt(created.details.planMs ?? 0)}, ${created.result.operations} operations)`,
   );
   checkCounts('ours create', r.want);
 
   r.phase = 'list';
-  t0 = performance.now();
+  let t0 = performance.now();
+  let cpu0 = process.cpuUsage();
   const entries = (await new RTSRoot().cfs.snapshot('')).size;
-  r.record('list', 'ours', performance.now() - t0, { entries }, ` (snapshot, ${entries} entries)`);
+  r.record('list', 'ours', performance.now() - t0, { entries, ...cpuSince(cpu0) }, ` (snapshot, ${entries} entries)`);
   t0 = performance.now();
+  cpu0 = process.cpuUsage();
   await dumpConfig(new RTSRoot());
-  r.record('list', 'ours-dump', performance.now() - t0, {}, ' (dumpConfig)');
+  r.record('list', 'ours-dump', performance.now() - t0, cpuSince(cpu0), ' (dumpConfig)');
 
   r.phase = 'save';
   t0 = performance.now();
+  cpu0 = process.cpuUsage();
   root = new RTSRoot();
   await saveConfigFile(root, oursFile, { backups: 0 });
-  r.record('save', 'ours', performance.now() - t0, { bytes: statSync(oursFile).size });
+  r.record('save', 'ours', performance.now() - t0, { bytes: statSync(oursFile).size, ...cpuSince(cpu0) });
   const cli = !r.warmup && (CLI_MODE === 'all' || (CLI_MODE === 'first' && rep === 0));
   if (cli) {
     r.phase = 'save (rtslib command)';
@@ -410,54 +478,42 @@ async function runOurs(r: SizeRun): Promise<void> {
   }
 
   r.phase = 'clear';
-  t0 = performance.now();
   root = new RTSRoot();
-  const clearPlan = await planClear(root);
-  const clearPlanMs = performance.now() - t0;
-  const cleared = await executePlan(root, clearPlan);
-  ms = performance.now() - t0;
+  const clearRoot = root;
+  const cleared = await writePhase(root, () => planClear(clearRoot));
   r.record(
     'clear',
     'ours',
-    ms,
-    { planMs: clearPlanMs, execMs: ms - clearPlanMs, steps: clearPlan.steps.length, operations: cleared.operations },
-    ` (plan ${fmt(clearPlanMs)}, ${cleared.operations} operations)`,
+    cleared.ms,
+    cleared.details,
+    ` (plan ${fmt(cleared.details.planMs ?? 0)}, undo image ${fmt(cleared.details.imageMs ?? 0)}, ${cleared.result.operations} operations)`,
   );
   if (!isEmpty()) throw new Error(`planClear + executePlan left objects behind: ${JSON.stringify(countTree())}`);
 
   r.phase = 'restore';
   t0 = performance.now();
   root = new RTSRoot();
+  const restoreRoot = root;
   const fromFile = await readConfigFile(oursFile);
   const readMs = performance.now() - t0;
-  const restorePlan = await planRestore(root, fromFile);
-  const restorePlanMs = performance.now() - t0 - readMs;
-  const restored = await executePlan(root, restorePlan);
-  ms = performance.now() - t0;
+  const restored = await writePhase(root, () => planRestore(restoreRoot, fromFile));
   r.record(
     'restore',
     'ours',
-    ms,
-    { readMs, planMs: restorePlanMs, execMs: ms - readMs - restorePlanMs, steps: restorePlan.steps.length, operations: restored.operations, skipped: restored.skipped },
-    ` (read file ${fmt(readMs)}, plan ${fmt(restorePlanMs)}, ${restored.operations} operations, ${restored.skipped} conditional writes skipped)`,
+    readMs + restored.ms,
+    { readMs, ...restored.details },
+    ` (read file ${fmt(readMs)}, plan ${fmt(restored.details.planMs ?? 0)}, ${restored.result.operations} operations, ${restored.result.skipped} conditional writes skipped)`,
   );
   checkCounts('ours restore', r.want);
 
   r.phase = 'reapply';
   const savedConfig = await readConfigFile(oursFile);
-  t0 = performance.now();
   root = new RTSRoot();
-  const again = await planApply(root, savedConfig);
-  const againPlanMs = performance.now() - t0;
-  const reapplied = await executePlan(root, again);
+  const reapplyRoot = root;
+  const reapplied = await writePhase(root, () => planApply(reapplyRoot, savedConfig));
+  const again = reapplied.plan;
   r.size.reapplySteps.push(again.steps.length);
-  r.record(
-    'reapply',
-    'ours',
-    performance.now() - t0,
-    { planMs: againPlanMs, steps: again.steps.length, operations: reapplied.operations },
-    ` (${again.steps.length} steps planned)`,
-  );
+  r.record('reapply', 'ours', reapplied.ms, reapplied.details, ` (${again.steps.length} steps planned)`);
   if (again.steps.length)
     results.notes.push(
       `W(${n},${a}) rep ${rep + 1}: the unchanged re-apply planned ${again.steps.length} steps, e.g. ${again.steps

@@ -10,7 +10,8 @@
  *                                                 index (readdir, mkdir, symlink); each one's
  *                                                 time in ms goes to <out>, one per line
  *
- * Each prints one JSON line: {"op":..., "ms":..., "files":..., "bytes":...}.
+ * Each prints one JSON line: {"op":..., "ms":..., "files":..., "bytes":..., "userMs":..., "sysMs":...}
+ * (wall time, and the CPU time spent in the program and in the kernel on its behalf).
  * W(N, A): N fileio storage objects on sparse 1 GiB files, one iSCSI target
  * with TPG 1 holding N LUNs, A node ACLs each mapping all N LUNs.
  */
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -264,6 +266,10 @@ int main(int argc, char **argv) {
   else if (!strcmp(argv[1], "clear")) clear(argv[2]);
   else if (!strcmp(argv[1], "luns") && argc == 6) luns(argv[2], argv[3], atoi(argv[4]), argv[5]);
   else { fprintf(stderr, "cfs_floor: bad arguments\n"); return 2; }
-  printf("{\"op\":\"%s\",\"ms\":%.3f,\"files\":%ld,\"bytes\":%ld}\n", argv[1], now_ms() - t0, files_read, bytes_read);
+  double ms = now_ms() - t0;
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("{\"op\":\"%s\",\"ms\":%.3f,\"files\":%ld,\"bytes\":%ld,\"userMs\":%.3f,\"sysMs\":%.3f}\n", argv[1], ms, files_read, bytes_read,
+         ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3, ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3);
   return 0;
 }
