@@ -60,7 +60,16 @@ struct Shared {
       : stopOnError(stop), notifyOnStart(timed), undo(undoBatch) {}
 
   std::mutex mu;
+  // The coordinator waits on it: notified when the group has no active task
+  // left, and on every start and finish when deadlines are watched.
   std::condition_variable taskDone;
+  // Runners wait on it for ready tasks while others of the group still run
+  // (and may release dependents): notified when tasks become ready and when
+  // the group has no active task left.
+  std::condition_variable workReady;
+  // Tasks of the current group queued or running and not given up on: the
+  // group is done when it reaches 0.
+  std::size_t active = 0;
   // Ready tasks, a min-heap on the operation's index (pushReady/popReady):
   // the lowest ready index runs first, so an operation an `after` releases
   // runs before later operations that were ready earlier, and a chain
@@ -73,6 +82,7 @@ struct Shared {
   // Caller holds mu.
   void pushReady(std::shared_ptr<Task> t) {
     t->queued = true;
+    ++active;
     queue.push_back(std::move(t));
     std::push_heap(queue.begin(), queue.end(), later);
   }
@@ -98,7 +108,21 @@ struct Shared {
   void dropQueued() {
     stopped = true;
     for (auto& t : queue) t->queued = false;
+    active -= queue.size();
     queue.clear();
+    if (active == 0) workReady.notify_all();
+  }
+
+  // Caller holds mu. An active task has finished or been given up on (after
+  // its release): wakes whoever the change concerns.
+  void retire() {
+    --active;
+    if (active == 0) {
+      workReady.notify_all();
+      taskDone.notify_all();
+    } else if (!queue.empty()) {
+      workReady.notify_all();
+    }
   }
 
   // Caller holds mu. `t` has finished (or been given up on): the tasks that
@@ -111,12 +135,20 @@ struct Shared {
   }
 };
 
-// A pool job: runs the batch's queued tasks until the queue is empty (then
-// leaves the batch) or until the coordinator abandons it.
+// A pool job: runs the batch's ready tasks until the group has no active
+// task left (then leaves the batch) or until the coordinator abandons it.
+// While other tasks of the group run it waits for the dependents they
+// release, so the group keeps its concurrency through chains of `after`.
 void runTasks(const std::shared_ptr<Shared>& shared, const std::shared_ptr<RunnerState>& self) {
   Shared& s = *shared;
   std::unique_lock<std::mutex> lock(s.mu);
-  while (!s.queue.empty()) {
+  for (;;) {
+    if (s.queue.empty()) {
+      if (s.active == 0) break;
+      s.workReady.wait(lock);
+      if (self->abandoned) return;
+      continue;
+    }
     std::shared_ptr<Task> task = s.popReady();
     task->started = true;
     task->startedAt = Clock::now();
@@ -133,8 +165,10 @@ void runTasks(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Runne
       task->result = std::move(result);
       if (failed && s.stopOnError) s.dropQueued();
       s.release(*task);
+      s.retire();
     }
-    s.taskDone.notify_all();
+    // with deadlines the coordinator recomputes them after every finish
+    if (s.notifyOnStart) s.taskDone.notify_all();
     if (self->abandoned) return;  // no longer counted: a replacement has taken our place
   }
   --s.runners;
@@ -216,6 +250,7 @@ class Batch {
           t->result = threadFailure(t->op);
           if (shared_->stopOnError) shared_->stopped = true;
           shared_->release(*t);
+          shared_->retire();
         }
         continue;
       }
@@ -263,6 +298,7 @@ class Batch {
                                  "timed out after " + std::to_string(options_.timeoutMs) + " ms");
     if (shared_->stopOnError) shared_->dropQueued();
     shared_->release(t);
+    shared_->retire();
     if (t.runner != nullptr && !t.runner->abandoned) {
       t.runner->abandoned = true;
       --shared_->runners;
