@@ -39,7 +39,7 @@ import { randomLinkAlias } from '../cfs/names.js';
 import { storageObjectCreationOps, type CreationRecipe } from '../model/storage-object.js';
 import { STORAGE_PLUGINS } from '../model/storage-plugins.js';
 import { discoveryAuthState } from '../model/dump.js';
-import { withSavedRegistrations } from '../model/persistent-reservations.js';
+import { savedRegistrationFiles, withSavedRegistrations } from '../model/persistent-reservations.js';
 import { lunCreateOps } from '../model/lun.js';
 import { mappedLunCreateOps } from '../model/mapped-lun.js';
 import { aclSettingOps } from '../model/node-acl.js';
@@ -471,7 +471,8 @@ export async function planCreation(b: PlanBuilder, snap: Snapshot, desired: Save
   const fresh = (desired.storage_objects ?? []).filter((so) => !exists.so(soKey(so)));
   // the registrations the kernel saved (APTPL) for a restored unit serial come back with the object, as rtslib-fb does it
   const dbroot = snap.text(ROOT_FILES.dbroot)?.trim();
-  const outcomes = await Promise.allSettled(fresh.map(async (so) => withSavedRegistrations(await recipeFor(so, released), dbroot)));
+  const aptplFiles = fresh.length ? await savedRegistrationFiles(dbroot) : new Set<string>();
+  const outcomes = await Promise.allSettled(fresh.map(async (so) => withSavedRegistrations(await recipeFor(so, released), dbroot, aptplFiles)));
   const recipes = new Map<string, CreationRecipe>();
   const skippedSos = new Set<string>();
   outcomes.forEach((outcome, i) => {

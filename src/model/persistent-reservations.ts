@@ -5,7 +5,7 @@
  * are written back to its `pr/res_aptpl_metadata`, one registration a write,
  * before any LUN exports it (rtslib-fb's `_config_pr_aptpl`).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CreationRecipe } from './storage-object.js';
 
@@ -15,9 +15,29 @@ export const DEFAULT_DBROOT = '/etc/target';
 /** The dbroot `RTSRoot.open()` sets, the first that is a directory: Debian's and Ubuntu's rtslib-fb use the first, upstream's the second. */
 export const PREFERRED_DBROOTS: readonly string[] = ['/etc/rtslib-fb-target', DEFAULT_DBROOT];
 
+/** The name of the file the kernel keeps a storage object's APTPL registrations in, under `<dbroot>/pr`. */
+function aptplName(unitSerial: string): string {
+  return `aptpl_${unitSerial}`;
+}
+
 /** The file the kernel keeps a storage object's APTPL registrations in. */
 function aptplFile(dbroot: string, unitSerial: string): string {
-  return join(dbroot, 'pr', `aptpl_${unitSerial}`);
+  return join(dbroot, 'pr', aptplName(unitSerial));
+}
+
+/**
+ * The names of the files under `<dbroot>/pr` (empty when it cannot be
+ * listed): a plan that creates many storage objects lists it once and
+ * reads only the files that are there, instead of trying one per object.
+ * @internal
+ */
+export async function savedRegistrationFiles(dbroot: string | null | undefined): Promise<ReadonlySet<string>> {
+  if (!dbroot) return new Set();
+  try {
+    return new Set(await readdir(join(dbroot, 'pr')));
+  } catch {
+    return new Set();
+  }
 }
 
 /**
@@ -33,7 +53,11 @@ async function savedRegistrations(dbroot: string, unitSerial: string): Promise<s
   } catch {
     return [];
   }
-  const lines = text.split(/\s+/).filter((l) => l !== '');
+  // one key=value a line; the block markers are whole lines (`PR_REG_START: 0`), as rtslib-fb reads them
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (!lines[0]?.startsWith('PR_REG_START:')) return [];
   const registrations: string[] = [];
   let current: string[] = [];
@@ -48,11 +72,14 @@ async function savedRegistrations(dbroot: string, unitSerial: string): Promise<s
 /**
  * `recipe` with the registrations saved for its unit serial under `dbroot`
  * (none when there is no dbroot, no serial or nothing saved): what creating
- * the object writes back, by the model and by a restore alike.
+ * the object writes back, by the model and by a restore alike. `present`,
+ * the listing of `<dbroot>/pr` ({@link savedRegistrationFiles}), saves
+ * trying to read a file it does not name.
  * @internal
  */
-export async function withSavedRegistrations(recipe: CreationRecipe, dbroot: string | null | undefined): Promise<CreationRecipe> {
+export async function withSavedRegistrations(recipe: CreationRecipe, dbroot: string | null | undefined, present?: ReadonlySet<string>): Promise<CreationRecipe> {
   if (!dbroot || recipe.wwn === undefined) return recipe;
+  if (present && !present.has(aptplName(recipe.wwn))) return recipe;
   const aptplRegistrations = await savedRegistrations(dbroot, recipe.wwn);
   return aptplRegistrations.length ? { ...recipe, aptplRegistrations } : recipe;
 }
