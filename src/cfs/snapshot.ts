@@ -5,7 +5,7 @@
  */
 import type { NativeTree } from '../native/index.js';
 import { attributeText } from './values.js';
-import { resolveLink, splitPath } from './tree.js';
+import { resolveLinkUnder, rootSegments, splitPath } from './tree.js';
 
 /** Kind of a node in a snapshot. */
 export type NodeKind = 'dir' | 'file' | 'link' | 'other';
@@ -25,10 +25,15 @@ export class Snapshot {
   private readonly childNames = new Map<string, string[]>();
   /** Per directory, the tree indexes of its children, in the order of `childNames`. */
   private readonly childIndexes = new Map<string, number[]>();
+  /** The root's segments, split once for every link resolved. */
+  private readonly rootParts: readonly string[];
+  /** Links resolved so far, by entry index (planners and the undo image ask for the same links). */
+  private readonly resolved = new Map<number, string | null>();
 
   /** Wraps a native tree read of `root/base`. */
   constructor(root: string, base: string, tree: NativeTree) {
     this.root = root;
+    this.rootParts = rootSegments(root);
     this.base = base;
     this.tree = tree;
     this.takenAt = Date.now();
@@ -183,6 +188,11 @@ export class Snapshot {
     if (i === undefined) return undefined;
     const target = this.tree.links[i];
     if (target === null || target === undefined) return undefined;
-    return resolveLink(path, target, this.root);
+    let to = this.resolved.get(i);
+    if (to === undefined) {
+      to = resolveLinkUnder(path, target, this.rootParts);
+      this.resolved.set(i, to);
+    }
+    return to;
   }
 }

@@ -418,7 +418,16 @@ export function splitPath(path: string): { parent: string; name: string } {
  * Returns null when it points outside the root.
  */
 export function resolveLink(linkPath: string, target: string, root: string): string | null {
-  const rootParts = root.split('/').filter((p) => p !== '' && p !== '.');
+  return resolveLinkUnder(linkPath, target, rootSegments(root));
+}
+
+/** The segments of an absolute root (`/sys/kernel/config/target` → `['sys', 'kernel', 'config', 'target']`). */
+export function rootSegments(root: string): string[] {
+  return root.split('/').filter((p) => p !== '' && p !== '.');
+}
+
+/** {@link resolveLink} with the root already split ({@link rootSegments}), for many links under one root. */
+export function resolveLinkUnder(linkPath: string, target: string, rootParts: readonly string[]): string | null {
   const parts = target.startsWith('/') ? target.split('/') : [...rootParts, ...splitPath(linkPath).parent.split('/'), ...target.split('/')];
   const out: string[] = [];
   for (const part of parts) {
