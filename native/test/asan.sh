@@ -20,8 +20,8 @@ addon="$PWD/native/build/asan/RelWithDebInfo/rtslib.node"
 [ -f "$addon" ] || { echo "asan: no sanitized addon at $addon" >&2; exit 1; }
 export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LD_PRELOAD="$(g++ -print-file-name=libasan.so)" RTSLIB_ADDON_PATH="$addon"
-# Prove the sanitized addon is the one that loads.
-npx tsx -e "import('./src/native/index.ts').then(() => { const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8'); if (!maps.includes(process.env.RTSLIB_ADDON_PATH) || !maps.includes('libasan')) { console.error('asan: sanitized addon not loaded'); process.exit(1); } console.log('asan: loaded', process.env.RTSLIB_ADDON_PATH); })"
+# Prove the sanitized addon is the one that loads (the addon loads on first use: touch it).
+npx tsx -e "import('./src/native/index.ts').then((m) => { void m.native.readTree; const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8'); if (!maps.includes(process.env.RTSLIB_ADDON_PATH) || !maps.includes('libasan')) { console.error('asan: sanitized addon not loaded'); process.exit(1); } console.log('asan: loaded', process.env.RTSLIB_ADDON_PATH); })"
 log=$(mktemp)
 npx vitest run --config vitest.unit.config.ts test/unit/native-batch.test.ts test/unit/native-faults.test.ts \
   test/unit/native-lock.test.ts test/unit/scsi-sysfs.test.ts 2>&1 | tee "$log"
