@@ -94,12 +94,20 @@ export function planRemoval(snap: Snapshot, roots: Iterable<string>, options: Re
     const type = removed.get(path) as NodeType;
     // everything user-made inside it
     const contents: string[] = [];
-    const addInside = (p: string): void => {
-      if (add(p)) contents.push(p);
+    // directories and links only (files go with their directory): no lookup per child
+    const addInside = (dir: string): void => {
+      for (const name of snap.childDirs(dir)) {
+        const p = child(dir, name);
+        if (add(p, nodeType(p, 'dir'))) contents.push(p);
+      }
+      for (const name of snap.childLinks(dir)) {
+        const p = child(dir, name);
+        if (add(p, nodeType(p, 'link'))) contents.push(p);
+      }
     };
-    for (const name of snap.children(path)) addInside(child(path, name));
-    if (type === 'tpg') for (const group of ['lun', 'np', 'acls']) for (const name of snap.children(child(path, group))) addInside(child(path, group, name));
-    if (type === 'storageObject') for (const name of snap.children(child(path, 'alua'))) addInside(child(path, 'alua', name));
+    addInside(path);
+    if (type === 'tpg') for (const group of ['lun', 'np', 'acls']) addInside(child(path, group));
+    if (type === 'storageObject') addInside(child(path, 'alua'));
     inside.set(path, contents);
     if (type === 'lun' || type === 'storageObject') {
       // a LUN goes with the mapped LUNs that map it; a storage object with the LUNs that export it

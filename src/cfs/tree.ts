@@ -146,6 +146,9 @@ export function hbaDirName(plugin: KernelPlugin, index: number): string {
   return `${plugin}_${index}`;
 }
 
+/** An HBA directory's name (what {@link parseHbaDirName} parses), tested without taking it apart. */
+const HBA_DIR_NAME = /^(?:rd_mcp|fileio|iblock|pscsi|user)_\d+$/;
+
 /** Parses an HBA directory name; null when it is not one. */
 export function parseHbaDirName(name: string): { plugin: KernelPlugin; index: number } | null {
   const m = /^(rd_mcp|fileio|iblock|pscsi|user)_(\d+)$/.exec(name);
@@ -285,6 +288,9 @@ export function tpgDirName(tag: number): string {
   return `tpgt_${tag}`;
 }
 
+/** A TPG directory's name (`tpgt_<tag>`). */
+const TPG_DIR_NAME = /^tpgt_\d+$/;
+
 /** Parses `tpgt_<tag>`; null when it is not one. */
 export function parseTpgDirName(name: string): number | null {
   const m = /^tpgt_(\d+)$/.exec(name);
@@ -314,6 +320,9 @@ export const TPG_ATTRIBUTES = { prodModeWriteProtect: 'prod_mode_write_protect' 
 export function lunDirName(index: number): string {
   return `lun_${index}`;
 }
+
+/** A LUN (or mapped LUN) directory's name (`lun_<index>`). */
+const LUN_DIR_NAME = /^lun_\d+$/;
 
 /** Parses `lun_<n>`; null when it is not one. */
 export function parseLunDirName(name: string): number | null {
@@ -465,31 +474,43 @@ export type NodeType = 'hba' | 'storageObject' | 'aluaGroup' | 'target' | 'tpg' 
  * and for the fabric directories themselves.
  */
 export function nodeType(path: string, kind: 'dir' | 'link'): NodeType | null {
-  const parts = path.split('/');
-  if (parts[0] === CORE_DIR) {
-    if (kind !== 'dir' || parts.length < 2 || parseHbaDirName(parts[1] as string) === null) return null;
-    if (parts.length === 2) return 'hba';
-    if (parts.length === 3) return 'storageObject';
-    if (parts.length === 5 && parts[3] === 'alua' && parts[4] !== DEFAULT_ALUA_GROUP) return 'aluaGroup';
-    return null;
+  // Called for every directory and link of large trees (plans, undo images):
+  // the segments are found by position, without splitting the path.
+  const s1 = path.indexOf('/');
+  if (s1 < 0) return null;
+  const s2 = path.indexOf('/', s1 + 1);
+  if (path.startsWith(CORE_DIR) && s1 === CORE_DIR.length) {
+    if (kind !== 'dir' || !HBA_DIR_NAME.test(path.slice(s1 + 1, s2 < 0 ? undefined : s2))) return null;
+    if (s2 < 0) return 'hba';
+    const s3 = path.indexOf('/', s2 + 1);
+    if (s3 < 0) return 'storageObject';
+    const s4 = path.indexOf('/', s3 + 1);
+    if (s4 < 0 || path.indexOf('/', s4 + 1) >= 0) return null;
+    return path.slice(s3 + 1, s4) === 'alua' && path.slice(s4 + 1) !== DEFAULT_ALUA_GROUP ? 'aluaGroup' : null;
   }
-  if (parts.length === 2) return kind === 'dir' && parts[1] !== DISCOVERY_AUTH_DIR ? 'target' : null;
-  if (parts.length < 3 || parseTpgDirName(parts[2] as string) === null) return null;
-  if (parts.length === 3) return kind === 'dir' ? 'tpg' : null;
-  const [, , , group, name] = parts;
-  if (parts.length === 5 && kind === 'dir') {
-    if (group === 'lun') return parseLunDirName(name as string) === null ? null : 'lun';
+  if (s2 < 0) return kind === 'dir' && path.slice(s1 + 1) !== DISCOVERY_AUTH_DIR ? 'target' : null;
+  const s3 = path.indexOf('/', s2 + 1);
+  if (!TPG_DIR_NAME.test(path.slice(s2 + 1, s3 < 0 ? undefined : s3))) return null;
+  if (s3 < 0) return kind === 'dir' ? 'tpg' : null;
+  const s4 = path.indexOf('/', s3 + 1);
+  if (s4 < 0) return null;
+  const group = path.slice(s3 + 1, s4);
+  const s5 = path.indexOf('/', s4 + 1);
+  if (s5 < 0) {
+    if (kind !== 'dir') return null;
+    if (group === 'lun') return LUN_DIR_NAME.test(path.slice(s4 + 1)) ? 'lun' : null;
     if (group === 'np') return 'portal';
     if (group === 'acls') return 'acl';
     return null;
   }
-  if (parts.length === 6) {
-    if (group === 'lun' && kind === 'link' && parseLunDirName(name as string) !== null) return 'lunLink';
-    if (group === 'acls' && kind === 'dir' && parseLunDirName(parts[5] as string) !== null) return 'mappedLun';
+  const s6 = path.indexOf('/', s5 + 1);
+  if (s6 < 0) {
+    if (group === 'lun' && kind === 'link' && LUN_DIR_NAME.test(path.slice(s4 + 1, s5))) return 'lunLink';
+    if (group === 'acls' && kind === 'dir' && LUN_DIR_NAME.test(path.slice(s5 + 1))) return 'mappedLun';
     return null;
   }
-  if (parts.length === 7 && group === 'acls' && kind === 'link' && parseLunDirName(parts[5] as string) !== null) return 'mappedLunLink';
-  return null;
+  if (path.indexOf('/', s6 + 1) >= 0) return null;
+  return group === 'acls' && kind === 'link' && LUN_DIR_NAME.test(path.slice(s5 + 1, s6)) ? 'mappedLunLink' : null;
 }
 
 /** The nearest user-made node at or above `path` (a file's owner), or null. */

@@ -3,6 +3,7 @@
  * in which phase, including trees a killed run leaves (LUN and mapped-LUN
  * directories without their link, empty HBAs, a TPG left disabled).
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { planRemoval, sequencePhases } from '../../src/cfs/removal.js';
 import { PHASE } from '../../src/cfs/phases.js';
@@ -53,6 +54,56 @@ describe('node types', () => {
     expect(nodeType(`${ACL}/lun_0/m0`, 'link')).toBe('mappedLunLink');
     expect(nodeType(`${ACL}/attrib`, 'dir')).toBeNull();
     expect(nodeType(`${T}/fabric_statistics`, 'dir')).toBeNull();
+  });
+
+  test('the type is what the layout of the kernel tree says, for any path (property, against the layout spelled out segment by segment)', () => {
+    // the layout: core/<hba>[/<so>[/alua/<group>]], <fabric>/<wwn>[/tpgt_<n>[/lun|np|acls/...]]
+    const reference = (path: string, kind: 'dir' | 'link'): string | null => {
+      const p = path.split('/');
+      const hba = /^(?:rd_mcp|fileio|iblock|pscsi|user)_\d+$/;
+      const lun = /^lun_\d+$/;
+      if (p[0] === 'core') {
+        if (kind !== 'dir' || p.length < 2 || !hba.test(p[1]!)) return null;
+        return p.length === 2 ? 'hba' : p.length === 3 ? 'storageObject' : p.length === 5 && p[3] === 'alua' && p[4] !== 'default_tg_pt_gp' ? 'aluaGroup' : null;
+      }
+      if (p.length === 2) return kind === 'dir' && p[1] !== 'discovery_auth' ? 'target' : null;
+      if (p.length < 3 || !/^tpgt_\d+$/.test(p[2]!)) return null;
+      if (p.length === 3) return kind === 'dir' ? 'tpg' : null;
+      if (p.length === 5 && kind === 'dir') return p[3] === 'lun' ? (lun.test(p[4]!) ? 'lun' : null) : p[3] === 'np' ? 'portal' : p[3] === 'acls' ? 'acl' : null;
+      if (p.length === 6) {
+        if (p[3] === 'lun' && kind === 'link' && lun.test(p[4]!)) return 'lunLink';
+        if (p[3] === 'acls' && kind === 'dir' && lun.test(p[5]!)) return 'mappedLun';
+        return null;
+      }
+      return p.length === 7 && p[3] === 'acls' && kind === 'link' && lun.test(p[5]!) ? 'mappedLunLink' : null;
+    };
+    const segment = fc.constantFrom(
+      'core',
+      'fileio_0',
+      'user_12',
+      'fileio_',
+      'iscsi',
+      'tpgt_1',
+      'tpgt_',
+      'lun',
+      'lun_0',
+      'lun_0\n',
+      'np',
+      'acls',
+      'alua',
+      'default_tg_pt_gp',
+      'discovery_auth',
+      '',
+      'x',
+      'statistics',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(segment, fc.string()), { minLength: 1, maxLength: 9 }), fc.constantFrom('dir' as const, 'link' as const), (parts, kind) => {
+        const path = parts.join('/');
+        expect(nodeType(path, kind)).toBe(reference(path, kind));
+      }),
+      { numRuns: 20000 },
+    );
   });
 
   test('a file belongs to the nearest user-made directory above it', () => {
