@@ -47,7 +47,7 @@ const CLI_TIMEOUT_MS = 60 * 60_000;
 const PYTHON = '/usr/bin/python3';
 const FB_SCRIPT = 'bench/rtslib-fb-workload.py';
 // rtslib-fb holds at most 255 mapped LUNs per ACL: it runs at W(250, A) only; W(10000,2) is `npm run bench:scale`
-const DEFAULT_SIZES = '250x4,1000x4,250x16:floor,ours,1000x16:floor,ours';
+const DEFAULT_SIZES = '250x4,1000x4:floor,ours,250x16:floor,ours,1000x16:floor,ours';
 
 /** The implementations compared. */
 export type Impl = 'floor' | 'ours' | 'rtslib-fb';
