@@ -20,8 +20,8 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PSCSIBackstore, RTSLibInvalidArgumentError, RTSLibOperationError, RTSRoot, type ScsiDevice } from '../../src/index.js';
-import { TARGET, rawExists, rawRead, rawTree, rtslibFb } from './helpers.js';
-import { loadScsiDebugDisks } from './support/scsi-debug.js';
+import { TARGET, rawExists, rawRead, rawTree } from './helpers.js';
+import { fbObjects, loadScsiDebugDisks } from './support/scsi-debug.js';
 
 const CORE = `${TARGET}/core`;
 const root = new RTSRoot();
@@ -31,19 +31,6 @@ let hostB = -1;
 let devices: ScsiDevice[] = [];
 const dev = (host: number, lun: number): ScsiDevice => devices.find((d) => d.host === host && d.lun === lun)!;
 const core = () => rawTree(CORE);
-
-interface FbObject {
-  plugin: string;
-  name: string;
-  udev_path: string | null;
-  path: string;
-}
-const fbObjects = () =>
-  rtslibFb<FbObject[]>(`
-out = []
-for so in rtslib.RTSRoot().storage_objects:
-    out.append({'plugin': so.plugin, 'name': so.name, 'udev_path': so.udev_path, 'path': so.path})
-print(json.dumps(out))`);
 
 beforeAll(async () => {
   coreBefore = core();

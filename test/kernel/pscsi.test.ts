@@ -26,8 +26,8 @@ import {
   listScsiHosts,
   type ScsiDevice,
 } from '../../src/index.js';
-import { TARGET, liveTree, rawExists, rawRead, rawTree, referenceTree, rtslibFb, shapeUnder, unloadScsiDebug } from './helpers.js';
-import { SCSI_DEBUG, loadScsiDebugDisks, run } from './support/scsi-debug.js';
+import { TARGET, liveTree, rawExists, rawRead, rawTree, referenceTree, shapeUnder, unloadScsiDebug } from './helpers.js';
+import { SCSI_DEBUG, fbObjects, loadScsiDebugDisks, run } from './support/scsi-debug.js';
 
 const CORE = `${TARGET}/core`;
 const root = new RTSRoot();
@@ -38,19 +38,6 @@ let hostTape = -1;
 let devices: ScsiDevice[] = [];
 const dev = (host: number, lun: number): ScsiDevice => devices.find((d) => d.host === host && d.lun === lun)!;
 const core = () => rawTree(CORE);
-
-interface FbObject {
-  plugin: string;
-  name: string;
-  udev_path: string | null;
-  path: string;
-}
-const fbObjects = () =>
-  rtslibFb<FbObject[]>(`
-out = []
-for so in rtslib.RTSRoot().storage_objects:
-    out.append({'plugin': so.plugin, 'name': so.name, 'udev_path': so.udev_path, 'path': so.path})
-print(json.dumps(out))`);
 
 beforeAll(async () => {
   coreBefore = core();

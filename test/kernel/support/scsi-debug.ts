@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listScsiDevices, listScsiHosts, type ScsiDevice } from '../../../src/index.js';
-import { unloadScsiDebug } from '../helpers.js';
+import { rtslibFb, unloadScsiDebug } from '../helpers.js';
 
 /** scsi_debug's driver directory (its `add_host`, `ptype`, ...). */
 export const SCSI_DEBUG = '/sys/bus/pseudo/drivers/scsi_debug';
@@ -43,3 +43,19 @@ export async function loadScsiDebugDisks(): Promise<ScsiDebugDisks> {
     await sleep(200);
   }
 }
+
+/** A storage object as rtslib-fb lists it. */
+export interface FbObject {
+  plugin: string;
+  name: string;
+  udev_path: string | null;
+  path: string;
+}
+
+/** The storage objects rtslib-fb sees. */
+export const fbObjects = (): FbObject[] =>
+  rtslibFb<FbObject[]>(`
+out = []
+for so in rtslib.RTSRoot().storage_objects:
+    out.append({'plugin': so.plugin, 'name': so.name, 'udev_path': so.udev_path, 'path': so.path})
+print(json.dumps(out))`);
