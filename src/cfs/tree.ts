@@ -146,12 +146,12 @@ export function hbaDirName(plugin: KernelPlugin, index: number): string {
   return `${plugin}_${index}`;
 }
 
-/** An HBA directory's name (what {@link parseHbaDirName} parses), tested without taking it apart. */
-const HBA_DIR_NAME = /^(?:rd_mcp|fileio|iblock|pscsi|user)_\d+$/;
+/** An HBA directory's name: `<plugin>_<index>` (parsed by {@link parseHbaDirName}, tested by {@link nodeType}). */
+const HBA_DIR_NAME = /^(rd_mcp|fileio|iblock|pscsi|user)_(\d+)$/;
 
 /** Parses an HBA directory name; null when it is not one. */
 export function parseHbaDirName(name: string): { plugin: KernelPlugin; index: number } | null {
-  const m = /^(rd_mcp|fileio|iblock|pscsi|user)_(\d+)$/.exec(name);
+  const m = HBA_DIR_NAME.exec(name);
   return m ? { plugin: m[1] as KernelPlugin, index: Number(m[2]) } : null;
 }
 
@@ -289,11 +289,11 @@ export function tpgDirName(tag: number): string {
 }
 
 /** A TPG directory's name (`tpgt_<tag>`). */
-const TPG_DIR_NAME = /^tpgt_\d+$/;
+const TPG_DIR_NAME = /^tpgt_(\d+)$/;
 
 /** Parses `tpgt_<tag>`; null when it is not one. */
 export function parseTpgDirName(name: string): number | null {
-  const m = /^tpgt_(\d+)$/.exec(name);
+  const m = TPG_DIR_NAME.exec(name);
   return m ? Number(m[1]) : null;
 }
 
@@ -322,11 +322,11 @@ export function lunDirName(index: number): string {
 }
 
 /** A LUN (or mapped LUN) directory's name (`lun_<index>`). */
-const LUN_DIR_NAME = /^lun_\d+$/;
+const LUN_DIR_NAME = /^lun_(\d+)$/;
 
 /** Parses `lun_<n>`; null when it is not one. */
 export function parseLunDirName(name: string): number | null {
-  const m = /^lun_(\d+)$/.exec(name);
+  const m = LUN_DIR_NAME.exec(name);
   return m ? Number(m[1]) : null;
 }
 
