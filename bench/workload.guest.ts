@@ -360,6 +360,14 @@ function runFloorPhases(r: SizeRun): void {
   checkCounts('floor restore', r.want);
 }
 
+/** Wall time and CPU time (every thread) of `fn`, with its value. */
+async function timedCpu<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; cpu: { userMs: number; sysMs: number } }> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const value = await fn();
+  return { value, ms: performance.now() - t0, cpu: cpuSince(cpu0) };
+}
+
 /** What {@link writePhase} measured. */
 interface WritePhase {
   plan: Plan;
@@ -370,20 +378,21 @@ interface WritePhase {
 }
 
 /**
- * One write phase of ours as the docs recommend it: plan and execute inside
- * one `root.cfs.exclusive` hold, so that a plan that removes reads the tree
+ * One write phase of ours as the docs recommend it, on a new RTSRoot: plan
+ * and execute inside one `root.cfs.exclusive` hold, so that a plan that removes reads the tree
  * once (its read is also the run's undo image). Times the plan, the run's
  * undo image and journal (until its first progress call) and the
  * operations, and the process's CPU time (user: ours; system: the kernel's
  * work for us, in every thread).
  */
-async function writePhase(root: RTSRoot, makePlan: () => Promise<Plan>, extra: Record<string, number> = {}): Promise<WritePhase> {
+async function writePhase(makePlan: (root: RTSRoot) => Promise<Plan>): Promise<WritePhase> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const root = new RTSRoot();
   let planAt = 0;
   let firstProgressAt = 0;
   const { plan, result } = await root.cfs.exclusive(async () => {
-    const made = await makePlan();
+    const made = await makePlan(root);
     planAt = performance.now();
     const done = await executePlan(root, made, {
       onProgress: () => {
@@ -400,7 +409,6 @@ async function writePhase(root: RTSRoot, makePlan: () => Promise<Plan>, extra: R
     result,
     ms: end - t0,
     details: {
-      ...extra,
       planMs,
       execMs: end - planAt,
       imageMs,
@@ -421,8 +429,7 @@ async function runOurs(r: SizeRun): Promise<void> {
   const config = validateConfig(workloadConfig(n, a, FILES));
 
   r.phase = 'create';
-  let root = new RTSRoot();
-  const created = await writePhase(root, () => planApply(root, config));
+  const created = await writePhase((root) => planApply(root, config));
   r.record(
     'create',
     'ours',
@@ -433,21 +440,15 @@ async function runOurs(r: SizeRun): Promise<void> {
   checkCounts('ours create', r.want);
 
   r.phase = 'list';
-  let t0 = performance.now();
-  let cpu0 = process.cpuUsage();
-  const entries = (await new RTSRoot().cfs.snapshot('')).size;
-  r.record('list', 'ours', performance.now() - t0, { entries, ...cpuSince(cpu0) }, ` (snapshot, ${entries} entries)`);
-  t0 = performance.now();
-  cpu0 = process.cpuUsage();
-  await dumpConfig(new RTSRoot());
-  r.record('list', 'ours-dump', performance.now() - t0, cpuSince(cpu0), ' (dumpConfig)');
+  const listed = await timedCpu(async () => (await new RTSRoot().cfs.snapshot('')).size);
+  const entries = listed.value;
+  r.record('list', 'ours', listed.ms, { entries, ...listed.cpu }, ` (snapshot, ${entries} entries)`);
+  const dumped = await timedCpu(() => dumpConfig(new RTSRoot()));
+  r.record('list', 'ours-dump', dumped.ms, dumped.cpu, ' (dumpConfig)');
 
   r.phase = 'save';
-  t0 = performance.now();
-  cpu0 = process.cpuUsage();
-  root = new RTSRoot();
-  await saveConfigFile(root, oursFile, { backups: 0 });
-  r.record('save', 'ours', performance.now() - t0, { bytes: statSync(oursFile).size, ...cpuSince(cpu0) });
+  const saved = await timedCpu(() => saveConfigFile(new RTSRoot(), oursFile, { backups: 0 }));
+  r.record('save', 'ours', saved.ms, { bytes: statSync(oursFile).size, ...saved.cpu });
   const cli = !r.warmup && (CLI_MODE === 'all' || (CLI_MODE === 'first' && rep === 0));
   if (cli) {
     r.phase = 'save (rtslib command)';
@@ -478,9 +479,7 @@ async function runOurs(r: SizeRun): Promise<void> {
   }
 
   r.phase = 'clear';
-  root = new RTSRoot();
-  const clearRoot = root;
-  const cleared = await writePhase(root, () => planClear(clearRoot));
+  const cleared = await writePhase((root) => planClear(root));
   r.record(
     'clear',
     'ours',
@@ -491,12 +490,10 @@ async function runOurs(r: SizeRun): Promise<void> {
   if (!isEmpty()) throw new Error(`planClear + executePlan left objects behind: ${JSON.stringify(countTree())}`);
 
   r.phase = 'restore';
-  t0 = performance.now();
-  root = new RTSRoot();
-  const restoreRoot = root;
+  const t0 = performance.now();
   const fromFile = await readConfigFile(oursFile);
   const readMs = performance.now() - t0;
-  const restored = await writePhase(root, () => planRestore(restoreRoot, fromFile));
+  const restored = await writePhase((root) => planRestore(root, fromFile));
   r.record(
     'restore',
     'ours',
@@ -508,9 +505,7 @@ async function runOurs(r: SizeRun): Promise<void> {
 
   r.phase = 'reapply';
   const savedConfig = await readConfigFile(oursFile);
-  root = new RTSRoot();
-  const reapplyRoot = root;
-  const reapplied = await writePhase(root, () => planApply(reapplyRoot, savedConfig));
+  const reapplied = await writePhase((root) => planApply(root, savedConfig));
   const again = reapplied.plan;
   r.size.reapplySteps.push(again.steps.length);
   r.record('reapply', 'ours', reapplied.ms, reapplied.details, ` (${again.steps.length} steps planned)`);
