@@ -1,0 +1,173 @@
+/**
+ * Why the `rtslib` command is slower than the library at the same work
+ * (issue 15, item 6), measured in the guest (`npm run bench:cli-gap`). At
+ * W(N, A) (RTSLIB_GAP_SIZE, default 250x16) the tree is cleared and restored
+ * by each of these in turn, RTSLIB_GAP_REPS times (default 3):
+ *
+ * - `rtslib clear` and `rtslib restore <file>` (bin/rtslib.js, the bundle);
+ * - the same two write runs through the built library (dist/) in a fresh
+ *   node process (bench/cli-gap-library.mjs);
+ * - the same through the built library in this, long-running, process;
+ * - the command again under node options named in RTSLIB_GAP_NODE_VARIANTS
+ *   (`;`-separated, e.g. "--max-semi-space-size=64;--always-sparkplug").
+ *
+ * Child processes report their own start-to-exit time, CPU time and garbage
+ * collection time (bench/cli-gap-probe.mjs); the wall time is measured from
+ * here, process start included. With RTSLIB_GAP_PROFILE=1 one more restore
+ * by the command and by the fresh library process are profiled
+ * (--cpu-prof) into bench/out/cli-gap-prof/. Writes bench/out/cli-gap.json
+ * and prints a table.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
+import type * as Library from '../src/index.js';
+import { median } from './stats.js';
+import { workloadConfig } from './workload-config.js';
+
+const WORK = '/tmp/bench-cli-gap';
+const FILES = `${WORK}/files`;
+const SAVED = `${WORK}/saveconfig.json`;
+const PROBE_OUT = `${WORK}/probe.json`;
+const PROBE = './bench/cli-gap-probe.mjs';
+const PROFILE_DIR = 'bench/out/cli-gap-prof';
+const OUT = 'bench/out/cli-gap.json';
+const [N, A] = (process.env.RTSLIB_GAP_SIZE ?? '250x16').split('x').map(Number) as [number, number];
+const REPS = Number(process.env.RTSLIB_GAP_REPS ?? 3);
+const NODE_VARIANTS = (process.env.RTSLIB_GAP_NODE_VARIANTS ?? '')
+  .split(';')
+  .map((s) => s.trim())
+  .filter(Boolean);
+
+/** One timed write run (a clear or a restore) of one variant. */
+interface Sample {
+  variant: string;
+  verb: 'clear' | 'restore';
+  rep: number;
+  /** Wall time seen from here (a child's includes its process start). */
+  wallMs: number;
+  /** The child's own time from its start to its exit (absent in process). */
+  upMs?: number;
+  userMs: number;
+  sysMs: number;
+  gcMs: number;
+  gcCount: number;
+}
+
+const samples: Sample[] = [];
+
+function child(variant: string, verb: 'clear' | 'restore', rep: number, nodeArgs: string[], scriptArgs: string[]): void {
+  rmSync(PROBE_OUT, { force: true });
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [...nodeArgs, '--import', PROBE, ...scriptArgs], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', RTSLIB_PROBE_OUT: PROBE_OUT },
+  });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${variant} ${verb} exited ${r.status}: ${(r.stderr || r.stdout).trim()}`);
+  const probe = JSON.parse(readFileSync(PROBE_OUT, 'utf8')) as Omit<Sample, 'variant' | 'verb' | 'rep' | 'wallMs'>;
+  samples.push({ variant, verb, rep, wallMs, ...probe });
+  console.log(`  ${variant} ${verb}: ${(wallMs / 1000).toFixed(2)} s (${r.stdout.trim()})`);
+}
+
+let gcMs = 0;
+let gcCount = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    gcCount++;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+// the built library, as the command and the fresh process run it (not src/ through tsx)
+const DIST: string = '../dist/index.js';
+const lib = (await import(DIST)) as typeof Library;
+async function inProcess(verb: 'clear' | 'restore', rep: number): Promise<void> {
+  const gc0 = { gcMs, gcCount };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const config = verb === 'restore' ? await lib.readConfigFile(SAVED) : null;
+  const root = new lib.RTSRoot();
+  await root.cfs.exclusive(async () => {
+    const plan = config ? await lib.planRestore(root, config) : await lib.planClear(root);
+    await lib.executePlan(root, plan, { command: verb });
+  });
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the gc entries arrive asynchronously
+  samples.push({
+    variant: 'library, in this process',
+    verb,
+    rep,
+    wallMs,
+    userMs: cpu.user / 1000,
+    sysMs: cpu.system / 1000,
+    gcMs: gcMs - gc0.gcMs,
+    gcCount: gcCount - gc0.gcCount,
+  });
+  console.log(`  library in process ${verb}: ${(wallMs / 1000).toFixed(2)} s`);
+}
+
+const cli =
+  (variant: string, nodeArgs: string[] = []) =>
+  (verb: 'clear' | 'restore', rep: number) =>
+    child(variant, verb, rep, nodeArgs, ['bin/rtslib.js', ...(verb === 'clear' ? ['clear'] : ['restore', SAVED])]);
+const variants: [string, (verb: 'clear' | 'restore', rep: number) => void | Promise<void>][] = [
+  ['rtslib command', cli('rtslib command')],
+  ['library, fresh process', (verb, rep) => child('library, fresh process', verb, rep, [], ['bench/cli-gap-library.mjs', verb, ...(verb === 'restore' ? [SAVED] : [])])],
+  ['library, in this process', inProcess],
+  ...NODE_VARIANTS.map((opts): [string, (verb: 'clear' | 'restore', rep: number) => void] => [`rtslib command ${opts}`, cli(`rtslib command ${opts}`, opts.split(/\s+/))]),
+];
+
+rmSync(WORK, { recursive: true, force: true });
+mkdirSync(FILES, { recursive: true });
+writeFileSync(`${WORK}/workload.json`, JSON.stringify(workloadConfig(N, A, FILES)));
+console.log(`cli-gap: W(${N},${A}), ${REPS} repetitions, variants: ${variants.map(([v]) => v).join('; ')}`);
+const setup = spawnSync(process.execPath, ['bin/rtslib.js', 'restore', `${WORK}/workload.json`], { encoding: 'utf8' });
+if (setup.status !== 0) throw new Error(`set-up restore failed: ${setup.stderr}`);
+const saved = spawnSync(process.execPath, ['bin/rtslib.js', 'save', SAVED, '--no-backup'], { encoding: 'utf8' });
+if (saved.status !== 0) throw new Error(`set-up save failed: ${saved.stderr}`);
+
+for (let rep = 0; rep < REPS; rep++) {
+  console.log(`repetition ${rep + 1}`);
+  for (const [, run] of variants) {
+    await run('clear', rep);
+    await run('restore', rep);
+  }
+}
+if (process.env.RTSLIB_GAP_PROFILE === '1') {
+  rmSync(PROFILE_DIR, { recursive: true, force: true });
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const prof = (name: string): string[] => ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
+  console.log('profiles');
+  child('rtslib command (profiled)', 'clear', 0, prof('command-clear'), ['bin/rtslib.js', 'clear']);
+  child('rtslib command (profiled)', 'restore', 0, prof('command-restore'), ['bin/rtslib.js', 'restore', SAVED]);
+  child('library, fresh process (profiled)', 'clear', 0, prof('library-clear'), ['bench/cli-gap-library.mjs', 'clear']);
+  child('library, fresh process (profiled)', 'restore', 0, prof('library-restore'), ['bench/cli-gap-library.mjs', 'restore', SAVED]);
+}
+spawnSync(process.execPath, ['bin/rtslib.js', 'clear'], { encoding: 'utf8' });
+
+const rows: Record<string, string | number>[] = [];
+for (const [variant] of variants) {
+  for (const verb of ['clear', 'restore'] as const) {
+    const of = samples.filter((s) => s.variant === variant && s.verb === verb);
+    const m = (key: keyof Sample): number => median(of.map((s) => Number(s[key] ?? NaN)));
+    rows.push({
+      variant,
+      verb,
+      wallS: m('wallMs') / 1000,
+      upS: m('upMs') / 1000,
+      userS: m('userMs') / 1000,
+      sysS: m('sysMs') / 1000,
+      gcS: m('gcMs') / 1000,
+      gcCount: m('gcCount'),
+    });
+  }
+}
+console.table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? (Number.isNaN(v) ? '' : Number(v.toFixed(2))) : v]))));
+mkdirSync('bench/out', { recursive: true });
+writeFileSync(
+  OUT,
+  JSON.stringify({ date: new Date().toISOString(), size: { n: N, a: A }, reps: REPS, hostLoadAtStart: process.env.RTSLIB_BENCH_HOST_LOAD, samples, medians: rows }, null, 2) + '\n',
+);
+console.log(`wrote ${OUT}`);
