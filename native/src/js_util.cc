@@ -15,8 +15,14 @@ void throwRangeError(Napi::Env env, const std::string& message) {
   toJsError(env, NativeError::rangeError(message)).ThrowAsJavaScriptException();
 }
 
-void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& check) {
-  const std::string message = what + ": " + check.message;
+std::string Name::str() const {
+  std::string out(text_);
+  if (indexed_) out += "[" + std::to_string(index_) + "]" + field_;
+  return out;
+}
+
+void throwPathFault(Napi::Env env, const Name& what, const PathCheck& check) {
+  const std::string message = what.str() + ": " + check.message;
   if (isTypeFault(check.fault)) {
     throwTypeError(env, message);
   } else {
@@ -42,54 +48,53 @@ bool rootedOptions(const Napi::CallbackInfo& info, std::size_t index, const std:
   return true;
 }
 
-bool get(const Napi::Object& obj, const char* key, Napi::Value* out) {
-  *out = obj.Get(key);
+bool get(const Napi::Object& obj, const Key& key, Napi::Value* out) {
+  *out = key.read(obj);
   return !obj.Env().IsExceptionPending();
 }
 
-bool requireString(const Napi::Object& obj, const char* key, const std::string& what,
-                   std::string* out) {
+bool requireString(const Napi::Object& obj, const Key& key, const Name& what, std::string* out) {
   Napi::Value v;
   if (!get(obj, key, &v)) return false;
   if (!v.IsString()) {
-    throwTypeError(obj.Env(), what + " must be a string");
+    throwTypeError(obj.Env(), what.str() + " must be a string");
     return false;
   }
   *out = v.As<Napi::String>().Utf8Value();
   if (hasNul(*out)) {
-    throwTypeError(obj.Env(), what + " must not contain a NUL byte");
+    throwTypeError(obj.Env(), what.str() + " must not contain a NUL byte");
     return false;
   }
   return true;
 }
 
-bool optionalBool(const Napi::Object& obj, const char* key, const std::string& what, bool* out) {
+bool optionalBool(const Napi::Object& obj, const Key& key, const Name& what, bool* out) {
   Napi::Value v;
   if (!get(obj, key, &v)) return false;
   if (v.IsUndefined()) return true;
   if (!v.IsBoolean()) {
-    throwTypeError(obj.Env(), what + " must be a boolean");
+    throwTypeError(obj.Env(), what.str() + " must be a boolean");
     return false;
   }
   *out = v.As<Napi::Boolean>().Value();
   return true;
 }
 
-bool optionalInteger(const Napi::Object& obj, const char* key, const std::string& what,
-                     std::int64_t min, std::int64_t max, std::int64_t* out, bool* present) {
+bool optionalInteger(const Napi::Object& obj, const Key& key, const Name& what, std::int64_t min,
+                     std::int64_t max, std::int64_t* out, bool* present) {
   *present = false;
   Napi::Value v;
   if (!get(obj, key, &v)) return false;
   if (v.IsUndefined()) return true;
   if (!v.IsNumber()) {
-    throwTypeError(obj.Env(), what + " must be a number");
+    throwTypeError(obj.Env(), what.str() + " must be a number");
     return false;
   }
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || std::trunc(d) != d || d < static_cast<double>(min) ||
       d > static_cast<double>(max)) {
-    throwRangeError(obj.Env(), what + " must be an integer from " + std::to_string(min) + " to " +
-                                   std::to_string(max));
+    throwRangeError(obj.Env(), what.str() + " must be an integer from " + std::to_string(min) +
+                                   " to " + std::to_string(max));
     return false;
   }
   *out = static_cast<std::int64_t>(d);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "native_error.h"
 #include "path_guard.h"
@@ -16,10 +17,43 @@
 namespace rtslib {
 namespace js {
 
+// A property's key: its name, or the name already made a JavaScript string.
+// A batch reads the same few keys from thousands of objects; making each key
+// once saves a string lookup per property read.
+class Key {
+ public:
+  Key(const char* name) : name_(name) {}  // NOLINT(google-explicit-constructor)
+  Key(Napi::Env env, const char* name) : name_(name), value_(Napi::String::New(env, name)) {}
+  Napi::Value read(const Napi::Object& obj) const {
+    return value_.IsEmpty() ? obj.Get(name_) : obj.Get(value_);
+  }
+
+ private:
+  const char* name_;
+  Napi::Value value_;
+};
+
+// What a failed check's message calls the value: "options.root", or the field
+// of a list item, "ops[3].path", formatted only when a check fails.
+class Name {
+ public:
+  Name(const char* text) : text_(text) {}         // NOLINT(google-explicit-constructor)
+  Name(const std::string& text) : text_(text) {}  // NOLINT(google-explicit-constructor)
+  Name(const char* list, std::uint32_t index, const char* field)
+      : text_(list), index_(index), field_(field), indexed_(true) {}
+  std::string str() const;
+
+ private:
+  std::string_view text_;
+  std::uint32_t index_ = 0;
+  const char* field_ = "";
+  bool indexed_ = false;
+};
+
 void throwTypeError(Napi::Env env, const std::string& message);
 void throwRangeError(Napi::Env env, const std::string& message);
 // Throws the TypeError or RangeError matching a failed path check.
-void throwPathFault(Napi::Env env, const std::string& what, const PathCheck& check);
+void throwPathFault(Napi::Env env, const Name& what, const PathCheck& check);
 
 // info[index] as the options object of a call confined to a directory: it
 // must be an object ("<fn>: options must be an object") whose `root` is an
@@ -28,16 +62,15 @@ bool rootedOptions(const Napi::CallbackInfo& info, std::size_t index, const std:
                    Napi::Object* options, std::string* root);
 
 // obj[key], or false if reading it threw (getters, proxies).
-bool get(const Napi::Object& obj, const char* key, Napi::Value* out);
+bool get(const Napi::Object& obj, const Key& key, Napi::Value* out);
 
 // Required string property without NUL bytes.
-bool requireString(const Napi::Object& obj, const char* key, const std::string& what,
-                   std::string* out);
+bool requireString(const Napi::Object& obj, const Key& key, const Name& what, std::string* out);
 // Optional properties: *out is left untouched when the property is undefined.
-bool optionalBool(const Napi::Object& obj, const char* key, const std::string& what, bool* out);
+bool optionalBool(const Napi::Object& obj, const Key& key, const Name& what, bool* out);
 // An integer in [min, max]; TypeError if not a number, RangeError otherwise.
-bool optionalInteger(const Napi::Object& obj, const char* key, const std::string& what,
-                     std::int64_t min, std::int64_t max, std::int64_t* out, bool* present);
+bool optionalInteger(const Napi::Object& obj, const Key& key, const Name& what, std::int64_t min,
+                     std::int64_t max, std::int64_t* out, bool* present);
 
 // The JavaScript error for a NativeError: a TypeError or RangeError with its
 // message, or, for a system error, an Error with Node's system-error

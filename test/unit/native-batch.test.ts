@@ -89,6 +89,25 @@ describe('executeBatch input validation (synchronous, before any syscall)', () =
     expect(fs.existsSync(at('a'))).toBe(false);
   });
 
+  it('names the failing operation and its field in the message', () => {
+    const call = (ops: unknown[]) => () => (native.executeBatch as (a: unknown, b: unknown) => unknown)(ops, { root });
+    // a good operation first: the index in the message is the failing one's
+    const good = { op: 'mkdir', path: at('a') };
+    expect(call([good, 7])).toThrow(/^ops\[1\] must be an object$/);
+    expect(call([good, good, { path: at('b') }])).toThrow(/^ops\[2\]\.op must be a string$/);
+    expect(call([good, { op: 'chmod', path: at('b') }])).toThrow(/^ops\[1\]\.op: unknown operation 'chmod'$/);
+    expect(call([good, { op: 'mkdir', path: 3 }])).toThrow(/^ops\[1\]\.path must be a string$/);
+    expect(call([good, { op: 'mkdir', path: '/etc/x' }])).toThrow(/^ops\[1\]\.path: /);
+    expect(call([good, good, good, { op: 'write', path: at('f'), value: 'a\0b' }])).toThrow(/^ops\[3\]\.value must not contain a NUL byte$/);
+    expect(call([good, { op: 'write', path: at('f'), value: 'x'.repeat(4096) }])).toThrow(/^ops\[1\]\.value is 4096 bytes/);
+    expect(call([good, { op: 'symlink', path: at('l'), target: '' }])).toThrow(/^ops\[1\]\.target must not be empty$/);
+    expect(call([good, { op: 'mkdir', path: at('b'), mode: 0o10000 }])).toThrow(/^ops\[1\]\.mode must be an integer from 0 to 4095$/);
+    expect(call([good, { op: 'mkdir', path: at('b'), independent: 'yes' }])).toThrow(/^ops\[1\]\.independent must be a boolean$/);
+    expect(call([good, { op: 'mkdir', path: at('b'), after: 0 }])).toThrow(/^ops\[1\]\.after must be an array of operation indexes$/);
+    expect(call([good, { op: 'mkdir', path: at('b'), after: [0, 'x'] }])).toThrow(/^ops\[1\]\.after\[1\] must be a number$/);
+    expect(fs.existsSync(at('a'))).toBe(false);
+  });
+
   it('runs an operation of a group only after the ones its `after` names', async () => {
     // level by level in one group: each directory waits for its parent
     const ops: NativeOp[] = [];
