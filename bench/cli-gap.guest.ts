@@ -16,7 +16,7 @@
  * here, process start included. With RTSLIB_GAP_PROFILE=1 one more restore
  * by the command and by the fresh library process are profiled
  * (--cpu-prof) into bench/out/cli-gap-prof/. Writes bench/out/cli-gap.json
- * and prints a table.
+ * and the medians as a Markdown table in bench/out/cli-gap.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ const PROBE_OUT = `${WORK}/probe.json`;
 const PROBE = './bench/cli-gap-probe.mjs';
 const PROFILE_DIR = 'bench/out/cli-gap-prof';
 const OUT = 'bench/out/cli-gap.json';
+const OUT_MD = 'bench/out/cli-gap.md';
 const [N, A] = (process.env.RTSLIB_GAP_SIZE ?? '250x16').split('x').map(Number) as [number, number];
 const REPS = Number(process.env.RTSLIB_GAP_REPS ?? 3);
 const NODE_VARIANTS = (process.env.RTSLIB_GAP_NODE_VARIANTS ?? '')
@@ -170,4 +171,20 @@ writeFileSync(
   OUT,
   JSON.stringify({ date: new Date().toISOString(), size: { n: N, a: A }, reps: REPS, hostLoadAtStart: process.env.RTSLIB_BENCH_HOST_LOAD, samples, medians: rows }, null, 2) + '\n',
 );
-console.log(`wrote ${OUT}`);
+const secs = (ms: number): string => (ms / 1000).toFixed(2);
+const table = [
+  `W(${N},${A}), ${REPS} repetitions, ${new Date().toISOString().slice(0, 10)}; host load average at the start ${process.env.RTSLIB_BENCH_HOST_LOAD ?? 'unknown'}. Medians in seconds (wall: min–max).`,
+  '',
+  '| variant | write run | wall | start to exit | CPU user | CPU system | GC |',
+  '|---|---|---:|---:|---:|---:|---:|',
+  ...variants.flatMap(([variant]) =>
+    (['clear', 'restore'] as const).map((verb) => {
+      const of = samples.filter((s) => s.variant === variant && s.verb === verb);
+      const walls = of.map((s) => s.wallMs);
+      const m = (key: keyof Sample): string => (of.some((s) => s[key] === undefined) ? '—' : secs(median(of.map((s) => Number(s[key])))));
+      return `| ${variant} | ${verb} | ${secs(median(walls))} (${secs(Math.min(...walls))}–${secs(Math.max(...walls))}) | ${m('upMs')} | ${m('userMs')} | ${m('sysMs')} | ${m('gcMs')} |`;
+    }),
+  ),
+];
+writeFileSync(OUT_MD, table.join('\n') + '\n');
+console.log(`wrote ${OUT} and ${OUT_MD}`);
