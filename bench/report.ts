@@ -427,6 +427,14 @@ function markdown(): string {
   else md.push('None.');
   md.push('');
   if (results.notes.length) md.push('## Notes', '', ...results.notes.map((n) => `- ${n}`), '');
+  const probed = sizes.filter((s) => s.cpuProbeMs?.length);
+  if (probed.length)
+    md.push(
+      `Guest CPU probe (SHA-256 of 8 MiB at the start of each repetition; the emulated CPU runs as fast as the host lets it, and ours spends more of its time in user code than the floor): ${probed
+        .map((s) => `${sizeName(s)} ${(s.cpuProbeMs ?? []).map((ms) => time(ms)).join(', ')}`)
+        .join('; ')}.`,
+      '',
+    );
   const trees = sizes.filter((s) => s.treeFiles);
   if (trees.length) md.push(`Tree sizes (files the floor's tree read read): ${trees.map((s) => `${sizeName(s)} ${s.treeFiles}`).join(', ')}.`, '');
   return md.join('\n');

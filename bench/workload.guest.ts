@@ -17,6 +17,7 @@
  *   RTSLIB_BENCH_WARMUP    untimed warm-up size run by the floor and ours first (default "10x2"; "none" to skip)
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -88,6 +89,8 @@ export interface SizeResult {
   skipped: Partial<Record<Impl, string>>;
   /** Wall time of the whole size, in seconds. */
   wallS?: number;
+  /** The guest CPU's speed at the start of each repetition: {@link cpuProbe}, in milliseconds. */
+  cpuProbeMs?: number[];
 }
 
 /** A phase that failed (an error, not a stop). */
@@ -287,6 +290,21 @@ else if (statSync('dist/cli/main.js').mtimeMs < newest('src')) results.notes.pus
 for (const n of results.notes) console.log(`note: ${n}`);
 
 // ---------------------------------------------------------------- the run
+
+/** Bytes hashed by {@link cpuProbe}. */
+const PROBE_BYTES = 8 << 20;
+const probeData = Buffer.alloc(PROBE_BYTES, 0x5a);
+/**
+ * Milliseconds to SHA-256 {@link PROBE_BYTES} bytes (native code, no system
+ * call, no JIT): how fast the emulated CPU ran at that moment. The guest's
+ * speed follows the host's, which other work slows; ours spends more of its
+ * time in user code than the floor, so a slow host widens ours' ratios.
+ */
+function cpuProbe(): number {
+  const t0 = performance.now();
+  createHash('sha256').update(probeData).digest();
+  return performance.now() - t0;
+}
 
 const fmt = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const started = performance.now();
@@ -585,6 +603,9 @@ for (const spec of SIZES) {
   const sizeStart = performance.now();
   console.log(`W(${n},${a}): ${spec.impls.join(', ')}; ${size.reps} repetition${size.reps === 1 ? '' : 's'}`);
   for (r.rep = 0; r.rep < size.reps; r.rep++) {
+    const probe = cpuProbe();
+    (size.cpuProbeMs ??= []).push(probe);
+    r.log(`guest CPU probe: ${fmt(probe)} (SHA-256 of ${PROBE_BYTES >> 20} MiB)`);
     for (const impl of spec.impls) {
       if (impl === 'rtslib-fb' && fbStoppedAt && n >= fbStoppedAt.n && !(n === fbStoppedAt.n && a < fbStoppedAt.a)) {
         size.skipped['rtslib-fb'] ??= `not run: rtslib-fb was stopped at W(${fbStoppedAt.n},${fbStoppedAt.a}) (${fbStoppedAt.phase} ran past ${FB_LIMIT_S} s)`;
