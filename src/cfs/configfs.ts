@@ -291,23 +291,25 @@ export class Configfs {
     return path === '' ? this.root : `${this.root}/${path}`;
   }
 
+  /** The engine's form of an operation: absolute paths, and only the fields it reads (built field by field, once per operation of every batch). */
   private toNative(op: CfsOp): NativeOp {
-    const base = {
-      op: op.op,
-      path: this.abs(op.path),
-      ...(op.independent ? { independent: true } : {}),
-      ...(op.after?.length ? { after: [...op.after] } : {}),
-    };
+    let out: NativeOp;
     switch (op.op) {
       case 'write':
-        return { ...base, value: op.value };
+        out = { op: 'write', path: this.abs(op.path), value: op.value };
+        break;
       case 'symlink':
-        return { ...base, target: this.abs(op.target) };
+        out = { op: 'symlink', path: this.abs(op.path), target: this.abs(op.target) };
+        break;
       case 'mkdir':
-        return op.mode === undefined ? base : { ...base, mode: op.mode };
+        out = op.mode === undefined ? { op: 'mkdir', path: this.abs(op.path) } : { op: 'mkdir', path: this.abs(op.path), mode: op.mode };
+        break;
       default:
-        return base;
+        out = { op: op.op, path: this.abs(op.path) };
     }
+    if (op.independent) out.independent = true;
+    if (op.after?.length) out.after = op.after;
+    return out;
   }
 
   /**

@@ -79,7 +79,7 @@ function createdBy(ops: readonly CfsOp[]): string[] {
 
 /** Whether `path` lies inside one of `dirs`. */
 function inside(path: string, dirs: ReadonlySet<string>): boolean {
-  for (let p = splitPath(path).parent; p !== ''; p = splitPath(p).parent) if (dirs.has(p)) return true;
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (dirs.has(path.slice(0, i))) return true;
   return false;
 }
 

@@ -7,6 +7,7 @@ import type { RTSRoot } from '../model/rts-root.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { CLEAR_PLAN_VALUES, CONFIG_EXCLUDES, STRUCTURE_EXCLUDES } from '../cfs/tree.js';
 import { runWrite } from '../cfs/write-run.js';
+import type { PhasedOp } from '../cfs/phased-ops.js';
 import { recreateStorageObject } from '../model/recreation.js';
 import { FabricModule } from '../model/fabric-module.js';
 import { dumpSnapshot } from '../model/dump.js';
@@ -99,7 +100,12 @@ export function withBasis(plan: Plan, basis: Basis | null): Plan {
  * errno. Fabric modules the plan needs are loaded first (not undone).
  */
 export async function executePlan(root: RTSRoot, plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-  const ops = plan.steps.flatMap((step) => step.ops.map((o) => ({ ...o, step: `${step.action} ${step.object}` })));
+  const ops: PhasedOp[] = [];
+  for (const step of plan.steps) {
+    // one name per step, shared by its operations (they name it in an error)
+    const name = `${step.action} ${step.object}`;
+    for (const o of step.ops) ops.push({ ...o, step: name });
+  }
   return root.cfs.exclusive(async () => {
     for (const step of plan.steps) if (step.loadFabric) await new FabricModule(root, step.loadFabric).load();
     const basis = bases.get(plan);

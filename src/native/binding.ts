@@ -34,7 +34,7 @@ export interface NativeOp {
    * object) that run side by side without a barrier between their steps.
    * With `stopOnError`, an op whose `after` op failed never starts.
    */
-  after?: number[];
+  after?: readonly number[];
 }
 
 export interface BatchOptions {

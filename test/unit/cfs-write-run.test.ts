@@ -207,6 +207,39 @@ describe('write runs on a plain directory', () => {
     expect(readFileSync(join(root, 'b', 'other'), 'utf8')).toBe('0');
   });
 
+  test("an HBA index another writer took: the run moves to a free one, its later operations with it, and leaves the caller's operations as they were", async () => {
+    mkdirSync(join(root, 'core', 'fileio_0')); // taken by someone else between the plan and the run
+    writeFileSync(join(root, 'core', 'fileio_0', 'theirs'), '1');
+    const planned: PhasedOp[] = [
+      { op: 'mkdir', path: 'core/fileio_0', phase: PHASE.createStorageObject },
+      { op: 'mkdir', path: 'core/fileio_0/disk', phase: PHASE.createStorageObject },
+      { op: 'mkdir', path: T, phase: PHASE.createTarget },
+      { op: 'symlink', path: `${T}/disk`, target: 'core/fileio_0/disk', phase: PHASE.children },
+      { op: 'write', path: 'setting', value: 'new', phase: PHASE.targetSettings, whenDiffers: true, likeAs: 'core/fileio_0/absent' },
+    ];
+    const before = JSON.parse(JSON.stringify(planned)) as PhasedOp[];
+    const renamed: string[] = [];
+    const run = await runPhased(cfs, planned, {
+      mode: 'forward',
+      isNewHba: (path) => /^core\/fileio_\d+$/.test(path),
+      renameHba: async (from) => {
+        renamed.push(from);
+        return 'core/fileio_1';
+      },
+    });
+    expect(run.failures).toEqual([]);
+    expect(renamed).toEqual(['core/fileio_0']);
+    expect(run.done.map((o) => o.path).sort()).toEqual(['core/fileio_1', 'core/fileio_1/disk', T, `${T}/disk`, 'setting'].sort());
+    const link = run.done.find((o) => o.op === 'symlink');
+    expect(link?.op === 'symlink' ? link.target : null).toBe('core/fileio_1/disk');
+    expect(run.done.find((o) => o.path === 'setting')?.likeAs).toBe('core/fileio_1/absent');
+    expect(readdirSync(join(root, 'core', 'fileio_0'))).toEqual(['theirs']);
+    expect(existsSync(join(root, 'core', 'fileio_1', 'disk'))).toBe(true);
+    expect(readFileSync(join(root, 'setting'), 'utf8')).toBe('new');
+    // the operations given are the caller's: not rewritten
+    expect(planned).toEqual(before);
+  });
+
   test('removal phases run as one group: each removal waits in the engine only for what it needs, one crossing', async () => {
     // 30 LUN-like chains: a/i/x/y (y inside x inside i), removed deepest first, phases 2, 4, 8
     const planned: PhasedOp[] = [];
