@@ -1,12 +1,14 @@
 /**
  * Why the `rtslib` command is slower than the library at the same work
  * (issue 15, item 6), measured in the guest (`npm run bench:cli-gap`). At
- * W(N, A) (RTSLIB_GAP_SIZE, default 250x16) the tree is cleared and restored
- * by each of these in turn, RTSLIB_GAP_REPS times (default 3):
+ * W(N, A) (RTSLIB_GAP_SIZE, default 250x16) the tree is saved to a file,
+ * cleared and restored by each of these in turn, RTSLIB_GAP_REPS times
+ * (default 3):
  *
- * - `rtslib clear` and `rtslib restore <file>` (bin/rtslib.js, the bundle);
- * - the same two write runs through the built library (dist/) in a fresh
- *   node process (bench/cli-gap-library.mjs);
+ * - `rtslib save <file> --no-backup`, `rtslib clear` and `rtslib restore
+ *   <file>` (bin/rtslib.js, the bundle);
+ * - the same save and write runs through the built library (dist/) in a
+ *   fresh node process (bench/cli-gap-library.mjs);
  * - the same through the built library in this, long-running, process;
  * - the command again under node options named in RTSLIB_GAP_NODE_VARIANTS
  *   (`;`-separated, e.g. "--max-semi-space-size=64;--always-sparkplug").
@@ -28,6 +30,8 @@ import { workloadConfig } from './workload-config.js';
 const WORK = '/tmp/bench-cli-gap';
 const FILES = `${WORK}/files`;
 const SAVED = `${WORK}/saveconfig.json`;
+/** Where the timed saves write (the restores read SAVED). */
+const SAVED_AGAIN = `${WORK}/saved-again.json`;
 const PROBE_OUT = `${WORK}/probe.json`;
 const PROBE = './bench/cli-gap-probe.mjs';
 const PROFILE_DIR = 'bench/out/cli-gap-prof';
@@ -40,10 +44,16 @@ const NODE_VARIANTS = (process.env.RTSLIB_GAP_NODE_VARIANTS ?? '')
   .map((s) => s.trim())
   .filter(Boolean);
 
-/** One timed write run (a clear or a restore) of one variant. */
+/** What is timed: a save to a file, then a clear and a restore of it. */
+type Verb = 'save' | 'clear' | 'restore';
+const VERBS: readonly Verb[] = ['save', 'clear', 'restore'];
+/** The command's arguments for a verb. */
+const commandArgs = (verb: Verb): string[] => (verb === 'save' ? ['save', SAVED_AGAIN, '--no-backup'] : verb === 'clear' ? ['clear'] : ['restore', SAVED]);
+
+/** One timed save, clear or restore of one variant. */
 interface Sample {
   variant: string;
-  verb: 'clear' | 'restore';
+  verb: Verb;
   rep: number;
   /** Wall time seen from here (a child's includes its process start). */
   wallMs: number;
@@ -57,7 +67,7 @@ interface Sample {
 
 const samples: Sample[] = [];
 
-function child(variant: string, verb: 'clear' | 'restore', rep: number, nodeArgs: string[], scriptArgs: string[]): void {
+function child(variant: string, verb: Verb, rep: number, nodeArgs: string[], scriptArgs: string[]): void {
   rmSync(PROBE_OUT, { force: true });
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [...nodeArgs, '--import', PROBE, ...scriptArgs], {
@@ -83,16 +93,19 @@ new PerformanceObserver((list) => {
 // the built library, as the command and the fresh process run it (not src/ through tsx)
 const DIST: string = '../dist/index.js';
 const lib = (await import(DIST)) as typeof Library;
-async function inProcess(verb: 'clear' | 'restore', rep: number): Promise<void> {
+async function inProcess(verb: Verb, rep: number): Promise<void> {
   const gc0 = { gcMs, gcCount };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const config = verb === 'restore' ? await lib.readConfigFile(SAVED) : null;
   const root = new lib.RTSRoot();
-  await root.cfs.exclusive(async () => {
-    const plan = config ? await lib.planRestore(root, config) : await lib.planClear(root);
-    await lib.executePlan(root, plan, { command: verb });
-  });
+  if (verb === 'save') await lib.saveConfigFile(root, SAVED_AGAIN, { backups: 0 });
+  else {
+    const config = verb === 'restore' ? await lib.readConfigFile(SAVED) : null;
+    await root.cfs.exclusive(async () => {
+      const plan = config ? await lib.planRestore(root, config) : await lib.planClear(root);
+      await lib.executePlan(root, plan, { command: verb });
+    });
+  }
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   await new Promise((resolve) => setTimeout(resolve, 50)); // the gc entries arrive asynchronously
@@ -111,13 +124,16 @@ async function inProcess(verb: 'clear' | 'restore', rep: number): Promise<void> 
 
 const cli =
   (variant: string, nodeArgs: string[] = []) =>
-  (verb: 'clear' | 'restore', rep: number) =>
-    child(variant, verb, rep, nodeArgs, ['bin/rtslib.js', ...(verb === 'clear' ? ['clear'] : ['restore', SAVED])]);
-const variants: [string, (verb: 'clear' | 'restore', rep: number) => void | Promise<void>][] = [
+  (verb: Verb, rep: number) =>
+    child(variant, verb, rep, nodeArgs, ['bin/rtslib.js', ...commandArgs(verb)]);
+const variants: [string, (verb: Verb, rep: number) => void | Promise<void>][] = [
   ['rtslib command', cli('rtslib command')],
-  ['library, fresh process', (verb, rep) => child('library, fresh process', verb, rep, [], ['bench/cli-gap-library.mjs', verb, ...(verb === 'restore' ? [SAVED] : [])])],
+  [
+    'library, fresh process',
+    (verb, rep) => child('library, fresh process', verb, rep, [], ['bench/cli-gap-library.mjs', verb, ...(verb === 'restore' ? [SAVED] : verb === 'save' ? [SAVED_AGAIN] : [])]),
+  ],
   ['library, in this process', inProcess],
-  ...NODE_VARIANTS.map((opts): [string, (verb: 'clear' | 'restore', rep: number) => void] => [`rtslib command ${opts}`, cli(`rtslib command ${opts}`, opts.split(/\s+/))]),
+  ...NODE_VARIANTS.map((opts): [string, (verb: Verb, rep: number) => void] => [`rtslib command ${opts}`, cli(`rtslib command ${opts}`, opts.split(/\s+/))]),
 ];
 
 rmSync(WORK, { recursive: true, force: true });
@@ -131,10 +147,7 @@ if (saved.status !== 0) throw new Error(`set-up save failed: ${saved.stderr}`);
 
 for (let rep = 0; rep < REPS; rep++) {
   console.log(`repetition ${rep + 1}`);
-  for (const [, run] of variants) {
-    await run('clear', rep);
-    await run('restore', rep);
-  }
+  for (const [, run] of variants) for (const verb of VERBS) await run(verb, rep);
 }
 if (process.env.RTSLIB_GAP_PROFILE === '1') {
   rmSync(PROFILE_DIR, { recursive: true, force: true });
@@ -150,7 +163,7 @@ spawnSync(process.execPath, ['bin/rtslib.js', 'clear'], { encoding: 'utf8' });
 
 const rows: Record<string, string | number>[] = [];
 for (const [variant] of variants) {
-  for (const verb of ['clear', 'restore'] as const) {
+  for (const verb of VERBS) {
     const of = samples.filter((s) => s.variant === variant && s.verb === verb);
     const m = (key: keyof Sample): number => median(of.map((s) => Number(s[key] ?? NaN)));
     rows.push({
@@ -178,7 +191,7 @@ const table = [
   '| variant | write run | wall | start to exit | CPU user | CPU system | GC |',
   '|---|---|---:|---:|---:|---:|---:|',
   ...variants.flatMap(([variant]) =>
-    (['clear', 'restore'] as const).map((verb) => {
+    VERBS.map((verb) => {
       const of = samples.filter((s) => s.variant === variant && s.verb === verb);
       const walls = of.map((s) => s.wallMs);
       const m = (key: keyof Sample): string => (of.some((s) => s[key] === undefined) ? '—' : secs(median(of.map((s) => Number(s[key])))));
