@@ -188,7 +188,7 @@ const secs = (ms: number): string => (ms / 1000).toFixed(2);
 const table = [
   `W(${N},${A}), ${REPS} repetitions, ${new Date().toISOString().slice(0, 10)}; host load average at the start ${process.env.RTSLIB_BENCH_HOST_LOAD ?? 'unknown'}. Medians in seconds (wall: min–max).`,
   '',
-  '| variant | write run | wall | start to exit | CPU user | CPU system | GC |',
+  '| variant | call | wall | start to exit | CPU user | CPU system | GC |',
   '|---|---|---:|---:|---:|---:|---:|',
   ...variants.flatMap(([variant]) =>
     VERBS.map((verb) => {
