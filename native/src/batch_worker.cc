@@ -121,9 +121,9 @@ bool parseAfter(Napi::Env env, const Napi::Object& obj, const OpKeys& keys, std:
   Napi::Value value;
   if (!js::get(obj, keys.after, &value)) return false;
   if (value.IsUndefined()) return true;
-  const std::string what = js::Name("ops", index, ".after").str();
+  const js::Name what("ops", index, ".after");
   if (!value.IsArray()) {
-    js::throwTypeError(env, what + " must be an array of operation indexes");
+    js::throwTypeError(env, what.str() + " must be an array of operation indexes");
     return false;
   }
   const Napi::Array list = value.As<Napi::Array>();
@@ -133,12 +133,12 @@ bool parseAfter(Napi::Env env, const Napi::Object& obj, const OpKeys& keys, std:
     const Napi::Value item = list.Get(k);
     if (env.IsExceptionPending()) return false;
     if (!item.IsNumber()) {
-      js::throwTypeError(env, what + "[" + std::to_string(k) + "] must be a number");
+      js::throwTypeError(env, what.str() + "[" + std::to_string(k) + "] must be a number");
       return false;
     }
     const double d = item.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(d) || std::trunc(d) != d || d < 0 || d >= static_cast<double>(index)) {
-      js::throwRangeError(env, what + "[" + std::to_string(k) +
+      js::throwRangeError(env, what.str() + "[" + std::to_string(k) +
                                    "] must be the index of an earlier operation (0 to " +
                                    std::to_string(static_cast<std::int64_t>(index) - 1) + ")");
       return false;

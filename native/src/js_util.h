@@ -34,7 +34,8 @@ class Key {
 };
 
 // What a failed check's message calls the value: "options.root", or the field
-// of a list item, "ops[3].path", formatted only when a check fails.
+// of a list item, "ops[3].path", formatted only when a check fails. It views
+// the text it is given: make it for the call that uses it.
 class Name {
  public:
   Name(const char* text) : text_(text) {}         // NOLINT(google-explicit-constructor)

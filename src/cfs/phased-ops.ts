@@ -95,46 +95,22 @@ export interface PhasedRunResult {
 const CHUNK = 2000;
 
 /**
- * What the engine is given of an operation (all that {@link Configfs.run}
- * passes on), built field by field: copying every planned field and then
- * dropping the phase fields costs more on runs of tens of thousands.
- */
-function engineOp(op: PhasedOp, after: number[] | null): CfsOp {
-  let out: CfsOp;
-  switch (op.op) {
-    case 'write':
-      out = { op: 'write', path: op.path, value: op.value };
-      break;
-    case 'symlink':
-      out = { op: 'symlink', path: op.path, target: op.target };
-      break;
-    case 'mkdir':
-      out = op.mode === undefined ? { op: 'mkdir', path: op.path } : { op: 'mkdir', path: op.path, mode: op.mode };
-      break;
-    default:
-      out = { op: op.op, path: op.path };
-  }
-  if (op.independent) out.independent = true;
-  if (after !== null) out.after = after;
-  return out;
-}
-
-/**
- * The chunk for the engine: each operation with the indexes of the
- * operations of the chunk it waits for ({@link PhasedOp.waitsFor}); those in
+ * The chunk for the engine: each operation as planned ({@link Configfs.run}
+ * passes only the fields the engine reads), one that waits for others of the
+ * chunk ({@link PhasedOp.waitsFor}) with their indexes as `after`; those in
  * earlier chunks have finished.
  */
 function engineChunk(chunk: readonly PhasedOp[]): CfsOp[] {
   let index: Map<string, number> | null = null;
   return chunk.map((op, i) => {
-    if (op.waitsFor === undefined || op.waitsFor.length === 0) return engineOp(op, null);
+    if (op.waitsFor === undefined || op.waitsFor.length === 0) return op;
     index ??= new Map(chunk.map((o, j) => [o.path, j]));
     const after: number[] = [];
     for (const p of op.waitsFor) {
       const j = index.get(p);
       if (j !== undefined && j < i) after.push(j);
     }
-    return engineOp(op, after.length ? after : null);
+    return after.length ? { ...op, after } : op;
   });
 }
 
@@ -195,18 +171,16 @@ function refusal(op: PhasedOp, error: unknown): FailedStep {
  * as they were.
  */
 function rewritePrefix(lists: PhasedOp[][], from: string, to: string): void {
-  const move = (p: string): string => (p === from ? to : p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p);
+  const under = (p: string): boolean => p === from || p.startsWith(`${from}/`);
+  const move = (p: string): string => (under(p) ? `${to}${p.slice(from.length)}` : p);
   const moved = new Map<PhasedOp, PhasedOp>();
   const movedOp = (op: PhasedOp): PhasedOp => {
+    if (!under(op.path) && !(op.op === 'symlink' && under(op.target)) && !(op.likeAs !== undefined && under(op.likeAs))) return op;
     let copy = moved.get(op);
     if (copy) return copy;
-    const path = move(op.path);
-    const target = op.op === 'symlink' ? move(op.target) : undefined;
-    const likeAs = op.likeAs === undefined ? undefined : move(op.likeAs);
-    if (path === op.path && target === (op.op === 'symlink' ? op.target : undefined) && likeAs === op.likeAs) return op;
-    copy = { ...op, path } as PhasedOp;
-    if (copy.op === 'symlink') copy.target = target as string;
-    if (likeAs !== undefined) copy.likeAs = likeAs;
+    copy = { ...op, path: move(op.path) };
+    if (copy.op === 'symlink') copy.target = move(copy.target);
+    if (copy.likeAs !== undefined) copy.likeAs = move(copy.likeAs);
     moved.set(op, copy);
     return copy;
   };
