@@ -48,7 +48,9 @@ const NODE_VARIANTS = (process.env.RTSLIB_GAP_NODE_VARIANTS ?? '')
 type Verb = 'save' | 'clear' | 'restore';
 const VERBS: readonly Verb[] = ['save', 'clear', 'restore'];
 /** The command's arguments for a verb. */
-const commandArgs = (verb: Verb): string[] => (verb === 'save' ? ['save', SAVED_AGAIN, '--no-backup'] : verb === 'clear' ? ['clear'] : ['restore', SAVED]);
+const commandArgs = (verb: Verb): string[] => ['bin/rtslib.js', ...(verb === 'save' ? ['save', SAVED_AGAIN, '--no-backup'] : verb === 'clear' ? ['clear'] : ['restore', SAVED])];
+/** The same through the library in a fresh process. */
+const libraryArgs = (verb: Verb): string[] => ['bench/cli-gap-library.mjs', verb, ...(verb === 'save' ? [SAVED_AGAIN] : verb === 'restore' ? [SAVED] : [])];
 
 /** One timed save, clear or restore of one variant. */
 interface Sample {
@@ -125,13 +127,10 @@ async function inProcess(verb: Verb, rep: number): Promise<void> {
 const cli =
   (variant: string, nodeArgs: string[] = []) =>
   (verb: Verb, rep: number) =>
-    child(variant, verb, rep, nodeArgs, ['bin/rtslib.js', ...commandArgs(verb)]);
+    child(variant, verb, rep, nodeArgs, commandArgs(verb));
 const variants: [string, (verb: Verb, rep: number) => void | Promise<void>][] = [
   ['rtslib command', cli('rtslib command')],
-  [
-    'library, fresh process',
-    (verb, rep) => child('library, fresh process', verb, rep, [], ['bench/cli-gap-library.mjs', verb, ...(verb === 'restore' ? [SAVED] : verb === 'save' ? [SAVED_AGAIN] : [])]),
-  ],
+  ['library, fresh process', (verb, rep) => child('library, fresh process', verb, rep, [], libraryArgs(verb))],
   ['library, in this process', inProcess],
   ...NODE_VARIANTS.map((opts): [string, (verb: Verb, rep: number) => void] => [`rtslib command ${opts}`, cli(`rtslib command ${opts}`, opts.split(/\s+/))]),
 ];
@@ -154,49 +153,62 @@ if (process.env.RTSLIB_GAP_PROFILE === '1') {
   mkdirSync(PROFILE_DIR, { recursive: true });
   const prof = (name: string): string[] => ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
   console.log('profiles');
-  child('rtslib command (profiled)', 'clear', 0, prof('command-clear'), ['bin/rtslib.js', 'clear']);
-  child('rtslib command (profiled)', 'restore', 0, prof('command-restore'), ['bin/rtslib.js', 'restore', SAVED]);
-  child('library, fresh process (profiled)', 'clear', 0, prof('library-clear'), ['bench/cli-gap-library.mjs', 'clear']);
-  child('library, fresh process (profiled)', 'restore', 0, prof('library-restore'), ['bench/cli-gap-library.mjs', 'restore', SAVED]);
+  for (const [name, variant, args] of [
+    ['command', 'rtslib command (profiled)', commandArgs],
+    ['library', 'library, fresh process (profiled)', libraryArgs],
+  ] as const) {
+    for (const verb of ['clear', 'restore'] as const) child(variant, verb, 0, prof(`${name}-${verb}`), args(verb));
+  }
 }
 spawnSync(process.execPath, ['bin/rtslib.js', 'clear'], { encoding: 'utf8' });
 
-const rows: Record<string, string | number>[] = [];
-for (const [variant] of variants) {
-  for (const verb of VERBS) {
+/** Medians (and the wall time's range) of each variant's calls, in milliseconds; null where a variant has no such figure. */
+const summary = variants.flatMap(([variant]) =>
+  VERBS.map((verb) => {
     const of = samples.filter((s) => s.variant === variant && s.verb === verb);
-    const m = (key: keyof Sample): number => median(of.map((s) => Number(s[key] ?? NaN)));
-    rows.push({
+    const m = (key: 'upMs' | 'userMs' | 'sysMs' | 'gcMs' | 'gcCount'): number | null => (of.some((s) => s[key] === undefined) ? null : median(of.map((s) => s[key] as number)));
+    const walls = of.map((s) => s.wallMs);
+    return {
       variant,
       verb,
-      wallS: m('wallMs') / 1000,
-      upS: m('upMs') / 1000,
-      userS: m('userMs') / 1000,
-      sysS: m('sysMs') / 1000,
-      gcS: m('gcMs') / 1000,
+      wallMs: median(walls),
+      wallMinMs: Math.min(...walls),
+      wallMaxMs: Math.max(...walls),
+      upMs: m('upMs'),
+      userMs: m('userMs'),
+      sysMs: m('sysMs'),
+      gcMs: m('gcMs'),
       gcCount: m('gcCount'),
-    });
-  }
-}
-console.table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? (Number.isNaN(v) ? '' : Number(v.toFixed(2))) : v]))));
+    };
+  }),
+);
+const secs = (ms: number | null): string => (ms === null ? '—' : (ms / 1000).toFixed(2));
+console.table(
+  summary.map((r) => ({
+    variant: r.variant,
+    verb: r.verb,
+    wallS: secs(r.wallMs),
+    upS: secs(r.upMs),
+    userS: secs(r.userMs),
+    sysS: secs(r.sysMs),
+    gcS: secs(r.gcMs),
+    gcCount: r.gcCount,
+  })),
+);
 mkdirSync('bench/out', { recursive: true });
 writeFileSync(
   OUT,
-  JSON.stringify({ date: new Date().toISOString(), size: { n: N, a: A }, reps: REPS, hostLoadAtStart: process.env.RTSLIB_BENCH_HOST_LOAD, samples, medians: rows }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), size: { n: N, a: A }, reps: REPS, hostLoadAtStart: process.env.RTSLIB_BENCH_HOST_LOAD, samples, medians: summary }, null, 2) +
+    '\n',
 );
-const secs = (ms: number): string => (ms / 1000).toFixed(2);
 const table = [
   `W(${N},${A}), ${REPS} repetitions, ${new Date().toISOString().slice(0, 10)}; host load average at the start ${process.env.RTSLIB_BENCH_HOST_LOAD ?? 'unknown'}. Medians in seconds (wall: min–max).`,
   '',
   '| variant | call | wall | start to exit | CPU user | CPU system | GC |',
   '|---|---|---:|---:|---:|---:|---:|',
-  ...variants.flatMap(([variant]) =>
-    VERBS.map((verb) => {
-      const of = samples.filter((s) => s.variant === variant && s.verb === verb);
-      const walls = of.map((s) => s.wallMs);
-      const m = (key: keyof Sample): string => (of.some((s) => s[key] === undefined) ? '—' : secs(median(of.map((s) => Number(s[key])))));
-      return `| ${variant} | ${verb} | ${secs(median(walls))} (${secs(Math.min(...walls))}–${secs(Math.max(...walls))}) | ${m('upMs')} | ${m('userMs')} | ${m('sysMs')} | ${m('gcMs')} |`;
-    }),
+  ...summary.map(
+    (r) =>
+      `| ${r.variant} | ${r.verb} | ${secs(r.wallMs)} (${secs(r.wallMinMs)}–${secs(r.wallMaxMs)}) | ${secs(r.upMs)} | ${secs(r.userMs)} | ${secs(r.sysMs)} | ${secs(r.gcMs)} |`,
   ),
 ];
 writeFileSync(OUT_MD, table.join('\n') + '\n');

@@ -11,9 +11,10 @@
  * bench/out/concurrency.json.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { RTSRoot, executePlan, planClear, planRestore, validateConfig, type Plan } from '../src/index.js';
-import { cpuSince, median, runFloor } from './stats.js';
+import { RTSRoot, planClear, planRestore, validateConfig, type Plan } from '../src/index.js';
+import { median, runFloor } from './stats.js';
 import { workloadConfig } from './workload-config.js';
+import { writePhase } from './write-phase.js';
 
 const TARGET = '/sys/kernel/config/target';
 const WORK = '/tmp/bench-concurrency';
@@ -23,7 +24,7 @@ const [N, A] = (process.env.RTSLIB_BENCH_SIZE ?? '250x16').split('x').map(Number
 const LEVELS = (process.env.RTSLIB_BENCH_CONCURRENCIES ?? '1,2,4,8,16,32').split(',').map(Number);
 const REPS = Number(process.env.RTSLIB_BENCH_REPS ?? 3);
 
-/** One write run at one concurrency. */
+/** What one write run at one concurrency took (writePhase's details). */
 interface Run {
   ms: number;
   planMs: number;
@@ -32,26 +33,13 @@ interface Run {
   sysMs: number;
 }
 
-/** Plans and executes in one hold, every engine batch at `concurrency`. */
+/** Plans and executes in one hold (writePhase), every engine batch at `concurrency`. */
 async function writeRun(concurrency: number, makePlan: (root: RTSRoot) => Promise<Plan>): Promise<Run> {
   const root = new RTSRoot();
   const run = root.cfs.run.bind(root.cfs);
   root.cfs.run = (ops, options = {}) => run(ops, { ...options, concurrency });
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  let planAt = 0;
-  let firstProgressAt = 0;
-  await root.cfs.exclusive(async () => {
-    const plan = await makePlan(root);
-    planAt = performance.now();
-    await executePlan(root, plan, {
-      onProgress: () => {
-        firstProgressAt ||= performance.now();
-      },
-    });
-  });
-  const end = performance.now();
-  return { ms: end - t0, planMs: planAt - t0, opsMs: end - firstProgressAt, ...cpuSince(cpu0) };
+  const { ms, details } = await writePhase(makePlan, root);
+  return { ms, planMs: details.planMs ?? 0, opsMs: details.opsMs ?? 0, userMs: details.userMs ?? 0, sysMs: details.sysMs ?? 0 };
 }
 
 rmSync(WORK, { recursive: true, force: true });

@@ -21,22 +21,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  RTSRoot,
-  dumpConfig,
-  executePlan,
-  planApply,
-  planClear,
-  planRestore,
-  planWrites,
-  readConfigFile,
-  saveConfigFile,
-  validateConfig,
-  type ExecuteResult,
-  type Plan,
-} from '../src/index.js';
+import { RTSRoot, dumpConfig, planApply, planClear, planRestore, planWrites, readConfigFile, saveConfigFile, validateConfig } from '../src/index.js';
 import { cpuSince, floorCpu, median, runFloor } from './stats.js';
 import { expectedCounts, workloadConfig, type TreeCounts } from './workload-config.js';
+import { writePhase } from './write-phase.js';
 
 const TARGET = '/sys/kernel/config/target';
 const WORK = '/tmp/bench-workload';
@@ -384,59 +372,6 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number
   const cpu0 = process.cpuUsage();
   const value = await fn();
   return { value, ms: performance.now() - t0, cpu: cpuSince(cpu0) };
-}
-
-/** What {@link writePhase} measured. */
-interface WritePhase {
-  plan: Plan;
-  result: ExecuteResult;
-  /** Whole phase, from the call (the hold taken, the plan made, executed). */
-  ms: number;
-  details: Record<string, number>;
-}
-
-/**
- * One write phase of ours as the docs recommend it, on a new RTSRoot: plan
- * and execute inside one `root.cfs.exclusive` hold, so that a plan that removes reads the tree
- * once (its read is also the run's undo image). Times the plan, the run's
- * undo image and journal (until its first progress call) and the
- * operations, and the process's CPU time (user: ours; system: the kernel's
- * work for us, in every thread).
- */
-async function writePhase(makePlan: (root: RTSRoot) => Promise<Plan>): Promise<WritePhase> {
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const root = new RTSRoot();
-  let planAt = 0;
-  let firstProgressAt = 0;
-  const { plan, result } = await root.cfs.exclusive(async () => {
-    const made = await makePlan(root);
-    planAt = performance.now();
-    const done = await executePlan(root, made, {
-      onProgress: () => {
-        if (!firstProgressAt) firstProgressAt = performance.now();
-      },
-    });
-    return { plan: made, result: done };
-  });
-  const end = performance.now();
-  const planMs = planAt - t0;
-  const imageMs = firstProgressAt ? firstProgressAt - planAt : 0;
-  return {
-    plan,
-    result,
-    ms: end - t0,
-    details: {
-      planMs,
-      execMs: end - planAt,
-      imageMs,
-      opsMs: end - planAt - imageMs,
-      steps: plan.steps.length,
-      operations: result.operations,
-      skipped: result.skipped,
-      ...cpuSince(cpu0),
-    },
-  };
 }
 
 /** Ours: the library's planner (and the rtslib command as extra rows). */
