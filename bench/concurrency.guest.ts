@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { RTSRoot, planClear, planRestore, validateConfig, type Plan } from '../src/index.js';
 import { median, runFloor } from './stats.js';
 import { workloadConfig } from './workload-config.js';
-import { writePhase } from './write-phase.js';
+import { writePhase, type WritePhaseDetails } from './write-phase.js';
 
 const TARGET = '/sys/kernel/config/target';
 const WORK = '/tmp/bench-concurrency';
@@ -25,13 +25,7 @@ const LEVELS = (process.env.RTSLIB_BENCH_CONCURRENCIES ?? '1,2,4,8,16,32').split
 const REPS = Number(process.env.RTSLIB_BENCH_REPS ?? 3);
 
 /** What one write run at one concurrency took (writePhase's details). */
-interface Run {
-  ms: number;
-  planMs: number;
-  opsMs: number;
-  userMs: number;
-  sysMs: number;
-}
+type Run = Pick<WritePhaseDetails, 'planMs' | 'opsMs' | 'userMs' | 'sysMs'> & { ms: number };
 
 /** Plans and executes in one hold (writePhase), every engine batch at `concurrency`. */
 async function writeRun(concurrency: number, makePlan: (root: RTSRoot) => Promise<Plan>): Promise<Run> {
@@ -39,7 +33,7 @@ async function writeRun(concurrency: number, makePlan: (root: RTSRoot) => Promis
   const run = root.cfs.run.bind(root.cfs);
   root.cfs.run = (ops, options = {}) => run(ops, { ...options, concurrency });
   const { ms, details } = await writePhase(makePlan, root);
-  return { ms, planMs: details.planMs ?? 0, opsMs: details.opsMs ?? 0, userMs: details.userMs ?? 0, sysMs: details.sysMs ?? 0 };
+  return { ms, planMs: details.planMs, opsMs: details.opsMs, userMs: details.userMs, sysMs: details.sysMs };
 }
 
 rmSync(WORK, { recursive: true, force: true });

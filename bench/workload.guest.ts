@@ -388,7 +388,7 @@ async function runOurs(r: SizeRun): Promise<void> {
     'ours',
     created.ms,
     { ...created.details, writes: planWrites(created.plan) },
-    ` (plan ${fmt(created.details.planMs ?? 0)}, ${created.result.operations} operations)`,
+    ` (plan ${fmt(created.details.planMs)}, ${created.result.operations} operations)`,
   );
   checkCounts('ours create', r.want);
 
@@ -438,7 +438,7 @@ async function runOurs(r: SizeRun): Promise<void> {
     'ours',
     cleared.ms,
     cleared.details,
-    ` (plan ${fmt(cleared.details.planMs ?? 0)}, undo image ${fmt(cleared.details.imageMs ?? 0)}, ${cleared.result.operations} operations)`,
+    ` (plan ${fmt(cleared.details.planMs)}, undo image ${fmt(cleared.details.imageMs)}, ${cleared.result.operations} operations)`,
   );
   if (!isEmpty()) throw new Error(`planClear + executePlan left objects behind: ${JSON.stringify(countTree())}`);
 
@@ -452,7 +452,7 @@ async function runOurs(r: SizeRun): Promise<void> {
     'ours',
     readMs + restored.ms,
     { readMs, ...restored.details },
-    ` (read file ${fmt(readMs)}, plan ${fmt(restored.details.planMs ?? 0)}, ${restored.result.operations} operations, ${restored.result.skipped} conditional writes skipped)`,
+    ` (read file ${fmt(readMs)}, plan ${fmt(restored.details.planMs)}, ${restored.result.operations} operations, ${restored.result.skipped} conditional writes skipped)`,
   );
   checkCounts('ours restore', r.want);
 

@@ -5,13 +5,30 @@
 import { RTSRoot, executePlan, type ExecuteResult, type Plan } from '../src/index.js';
 import { cpuSince } from './stats.js';
 
+/** The parts of a write phase, in milliseconds (a row's details in the results). */
+export type WritePhaseDetails = {
+  /** From the call until the plan was made (the hold taken, the tree read). */
+  planMs: number;
+  /** From the plan until the run returned. */
+  execMs: number;
+  /** The run's undo image and journal: until its first progress call. */
+  imageMs: number;
+  /** The operations: the rest of the run. */
+  opsMs: number;
+  steps: number;
+  operations: number;
+  skipped: number;
+  userMs: number;
+  sysMs: number;
+};
+
 /** What {@link writePhase} measured. */
 export interface WritePhase {
   plan: Plan;
   result: ExecuteResult;
   /** Whole phase, from the call (the hold taken, the plan made, executed). */
   ms: number;
-  details: Record<string, number>;
+  details: WritePhaseDetails;
 }
 
 /**
