@@ -11,7 +11,9 @@
  *   fresh node process (bench/cli-gap-library.mjs);
  * - the same through the built library in this, long-running, process;
  * - the command again under node options named in RTSLIB_GAP_NODE_VARIANTS
- *   (`;`-separated, e.g. "--max-semi-space-size=64;--always-sparkplug").
+ *   (`;`-separated, e.g. "--max-semi-space-size=64;--always-sparkplug");
+ * - other entry files in place of bin/rtslib.js, named in RTSLIB_GAP_BINS
+ *   (`;`-separated paths: an experiment's loader, timed beside the command).
  *
  * Child processes report their own start-to-exit time, CPU time and garbage
  * collection time (bench/cli-gap-probe.mjs); the wall time is measured from
@@ -48,7 +50,10 @@ const NODE_VARIANTS = (process.env.RTSLIB_GAP_NODE_VARIANTS ?? '')
 type Verb = 'save' | 'clear' | 'restore';
 const VERBS: readonly Verb[] = ['save', 'clear', 'restore'];
 /** The command's arguments for a verb. */
-const commandArgs = (verb: Verb): string[] => ['bin/rtslib.js', ...(verb === 'save' ? ['save', SAVED_AGAIN, '--no-backup'] : verb === 'clear' ? ['clear'] : ['restore', SAVED])];
+const commandArgs = (verb: Verb, bin = 'bin/rtslib.js'): string[] => [
+  bin,
+  ...(verb === 'save' ? ['save', SAVED_AGAIN, '--no-backup'] : verb === 'clear' ? ['clear'] : ['restore', SAVED]),
+];
 /** The same through the library in a fresh process. */
 const libraryArgs = (verb: Verb): string[] => ['bench/cli-gap-library.mjs', verb, ...(verb === 'save' ? [SAVED_AGAIN] : verb === 'restore' ? [SAVED] : [])];
 
@@ -132,6 +137,10 @@ const variants: [string, (verb: Verb, rep: number) => void | Promise<void>][] = 
   ['rtslib command', cli('rtslib command')],
   ['library, fresh process', (verb, rep) => child('library, fresh process', verb, rep, [], libraryArgs(verb))],
   ['library, in this process', inProcess],
+  ...(process.env.RTSLIB_GAP_BINS ?? '')
+    .split(';')
+    .filter(Boolean)
+    .map((b): [string, (verb: Verb, rep: number) => void] => [`bin ${b}`, (verb, rep) => child(`bin ${b}`, verb, rep, [], commandArgs(verb, b))]),
   ...NODE_VARIANTS.map((opts): [string, (verb: Verb, rep: number) => void] => [`rtslib command ${opts}`, cli(`rtslib command ${opts}`, opts.split(/\s+/))]),
 ];
 

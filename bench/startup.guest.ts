@@ -4,8 +4,11 @@
  * guest's configfs, with a small tree in it), run in turn, REPS times each,
  * medians and the ratio to `node -e 0`. In the emulated guest every file a
  * start reads crosses 9p, so the number of modules loaded weighs more than
- * on the host. The compiled modules run one by one (without the bundle,
- * scripts/bundle-cli.mjs) are timed in the same run. Writes one JSON
+ * on the host. The command's rows run with its code cache (written by the
+ * warm-up run, as by any first run of a verb); the same starts without it
+ * (RTSLIB_CODE_CACHE=off: a first start after an install) and the compiled
+ * modules run one by one (without the bundle, scripts/bundle-cli.mjs) are
+ * timed in the same run. Writes one JSON
  * document to stdout and to bench/out/startup.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,9 +28,9 @@ const UNBUNDLED = [
   '--',
 ];
 
-function timedRun(args: string[], input?: string): number {
+function timedRun(args: string[], input?: string, env?: NodeJS.ProcessEnv): number {
   const start = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', ...(input === undefined ? {} : { input }), ...(env ? { env: { ...process.env, ...env } } : {}) });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -46,12 +49,17 @@ const commands: Record<string, string[]> = {
   'rtslib --help': [BIN, '--help'],
   'rtslib ls': [BIN, 'ls'],
   'rtslib save -': [BIN, 'save', '-'],
+  'rtslib --help (no code cache)': [BIN, '--help'],
+  'rtslib ls (no code cache)': [BIN, 'ls'],
   'rtslib --help (unbundled)': [...UNBUNDLED, '--help'],
   'rtslib ls (unbundled)': [...UNBUNDLED, 'ls'],
 };
+/** The rows that run without the command's code cache (bin/bundle-loader.js): a first start after an install or a build. */
+const NO_CACHE = { RTSLIB_CODE_CACHE: 'off' };
+const envOf = (name: string): NodeJS.ProcessEnv | undefined => (name.includes('(no code cache)') ? NO_CACHE : undefined);
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
-for (const args of Object.values(commands)) timedRun(args); // warm-up: page cache, 9p
-for (let i = 0; i < REPS; i++) for (const [name, args] of Object.entries(commands)) times[name]!.push(timedRun(args));
+for (const [name, args] of Object.entries(commands)) timedRun(args, undefined, envOf(name)); // warm-up: page cache, 9p, the code cache written
+for (let i = 0; i < REPS; i++) for (const [name, args] of Object.entries(commands)) times[name]!.push(timedRun(args, undefined, envOf(name)));
 timedRun([BIN, 'clear']);
 
 const node = median(times['node -e 0']!);

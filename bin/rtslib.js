@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `rtslib` command: runs the compiled CLI, bundled (dist/cli/rtslib.mjs,
-// see scripts/bundle-cli.mjs), and exits with its code. A failure to load it
+// The `rtslib` command: runs the compiled CLI, bundled (dist/cli/rtslib.cjs,
+// see scripts/bundle-cli.mjs) with a code cache (bundle-loader.js), and
+// exits with its code. A failure to load it
 // (package not built, native addon missing) is reported like any other
 // error: one line, exit code 1. This file is CommonJS (bin/package.json):
 // `--version` then answers without starting Node's ES module loader, so it
@@ -29,7 +30,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     fail(error);
   }
 } else {
-  import('../dist/cli/rtslib.mjs').then(async ({ main }) => {
-    process.exitCode = await main(args);
-  }, fail);
+  require('./bundle-loader.js')
+    .runBundle(require('node:path').join(__dirname, '..', 'dist', 'cli', 'rtslib.cjs'), args)
+    .then((code) => {
+      process.exitCode = code;
+    }, fail);
 }

@@ -29,9 +29,9 @@ function packedFiles(json: string): string[] {
   return report[0]!.files.map((f) => f.path).sort();
 }
 
-/** What may be in the tarball: the built library and command (and the command's bundle), the addon's sources and prebuilds, the docs. */
+/** What may be in the tarball: the built library and command (and the command's bundle, never a code cache written by a run), the addon's sources and prebuilds, the docs. */
 const ALLOWED =
-  /^(package\.json|README\.md|LICENSE|binding\.gyp|bin\/rtslib\.js|bin\/package\.json|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|dist\/cli\/rtslib(-[A-Z0-9]+)?\.mjs|docs\/[\w-]+\.md|man\/rtslib\.8|contrib\/systemd\/rtslib\.service|native\/src\/[\w.-]+\.(cc|h|gypi)|prebuilds\/README\.md|prebuilds\/linux-(x64|arm64)\/rtslib\.glibc\.node)$/;
+  /^(package\.json|README\.md|LICENSE|binding\.gyp|bin\/rtslib\.js|bin\/bundle-loader\.js|bin\/package\.json|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|dist\/cli\/rtslib\.cjs|docs\/[\w-]+\.md|man\/rtslib\.8|contrib\/systemd\/rtslib\.service|native\/src\/[\w.-]+\.(cc|h|gypi)|prebuilds\/README\.md|prebuilds\/linux-(x64|arm64)\/rtslib\.glibc\.node)$/;
 /** What must be in it. */
 const REQUIRED = [
   'package.json',
@@ -39,12 +39,13 @@ const REQUIRED = [
   'LICENSE',
   'binding.gyp',
   'bin/rtslib.js',
+  'bin/bundle-loader.js',
   'bin/package.json',
   'dist/index.js',
   'dist/index.d.ts',
   'dist/cli/main.js',
   'dist/cli/main.d.ts',
-  'dist/cli/rtslib.mjs',
+  'dist/cli/rtslib.cjs',
   'docs/api.md',
   'docs/rtslib-fb-compat.md',
   'man/rtslib.8',
@@ -159,7 +160,7 @@ describe('packed package', () => {
     }
     // the command and the in-process entry point
     expect(run(join(app, 'node_modules/.bin/rtslib'), ['--version'], { cwd: app }).trim()).toMatch(/^\d+\.\d+\.\d+/);
-    // the command's bundle (dist/cli/rtslib.mjs and its chunks) as installed: help, and a verb that loads the prebuild
+    // the command's bundle (dist/cli/rtslib.cjs, run with its code cache) as installed: help, and a verb that loads the prebuild
     expect(run(join(app, 'node_modules/.bin/rtslib'), ['--help'], { cwd: app })).toMatch(/^Usage: rtslib /);
     const plainRoot = join(app, 'target');
     mkdirSync(join(plainRoot, 'core'), { recursive: true });
