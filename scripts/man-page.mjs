@@ -48,7 +48,7 @@ sections.push(
   'Load the native addon from this file instead of the bundled one.',
   '.TP',
   '.B RTSLIB_CODE_CACHE',
-  "Where the command keeps its V8 code cache, one file per command, so that a start does not compile again what the last run of that command compiled (default: dist/cli/.code-cache in the package). It is used only when the directory is owned by the user running the command and writable by no one else. off or 0: no cache.",
+  'Where the command keeps its V8 code cache, one file per command, so that a start does not compile again what the last run of that command compiled (default: dist/cli/.code-cache in the package). It is used only when the directory is owned by the user running the command and writable by no one else. off or 0: no cache.',
   '.SH FILES',
   '.TP',
   '.I /var/run/targetcli.lock',
