@@ -11,6 +11,9 @@ import { resolveLinkUnder, rootSegments, splitPath } from './tree.js';
 export type NodeKind = 'dir' | 'file' | 'link' | 'other';
 
 const KINDS: readonly NodeKind[] = ['dir', 'file', 'link', 'other'];
+/** The children of an entry that is no directory. */
+const NO_NAMES: readonly string[] = [];
+const NO_INDEXES: readonly number[] = [];
 
 /** An indexed, immutable view of a configfs subtree as it was when read. */
 export class Snapshot {
@@ -154,15 +157,48 @@ export class Snapshot {
 
   /** The raw bytes of a file as the kernel returned them; undefined when absent or unread. */
   raw(path: string): Buffer | undefined {
-    const i = this.index.get(path);
-    if (i === undefined || this.tree.kinds[i] !== 1) return undefined;
-    if (this.tree.errnos[i] !== 0 || !this.isReadable(path)) return undefined;
-    return this.tree.data.subarray(this.tree.offsets[i], this.tree.offsets[i + 1]);
+    return this.rawAt(this.index.get(path));
   }
 
   /** A file's value as text (one trailing newline dropped); undefined when absent, write-only or unreadable. */
   text(path: string): string | undefined {
-    const raw = this.raw(path);
+    return this.textAt(this.index.get(path));
+  }
+
+  /** The entry index of `path` (what the `…At` methods take), or undefined when absent. */
+  entryIndex(path: string): number | undefined {
+    return this.index.get(path);
+  }
+
+  /**
+   * The children of the directory at entry index `i`: their names, sorted,
+   * and their entry indexes in the same order (both empty when `i` is no
+   * directory). With {@link kindAt}, {@link textAt} and {@link linkAt} a
+   * reader walks a subtree without building or hashing a path per node.
+   */
+  childrenAt(i: number): { names: readonly string[]; indexes: readonly number[] } {
+    // the path string the index was built with (for the root's snapshot, the tree's own string, whose hash V8 keeps): no path is built
+    const rel = this.tree.paths[i];
+    if (rel === undefined) return { names: NO_NAMES, indexes: NO_INDEXES };
+    const path = this.base === '' ? rel : `${this.base}/${rel}`;
+    return { names: this.childNames.get(path) ?? NO_NAMES, indexes: this.childIndexes.get(path) ?? NO_INDEXES };
+  }
+
+  /** The kind of the entry at index `i`. */
+  kindAt(i: number): NodeKind | undefined {
+    return KINDS[this.tree.kinds[i] as number];
+  }
+
+  /** {@link raw} of the entry at index `i`. */
+  rawAt(i: number | undefined): Buffer | undefined {
+    if (i === undefined || this.tree.kinds[i] !== 1) return undefined;
+    if (this.tree.errnos[i] !== 0 || ((this.tree.modes[i] as number) & 0o400) === 0) return undefined;
+    return this.tree.data.subarray(this.tree.offsets[i], this.tree.offsets[i + 1]);
+  }
+
+  /** {@link text} of the entry at index `i`. */
+  textAt(i: number | undefined): string | undefined {
+    const raw = this.rawAt(i);
     return raw === undefined ? undefined : attributeText(raw);
   }
 
@@ -185,12 +221,17 @@ export class Snapshot {
   /** A symlink's target resolved to a root-relative path; undefined when not a link, null when outside the root. */
   link(path: string): string | null | undefined {
     const i = this.index.get(path);
-    if (i === undefined) return undefined;
+    return i === undefined ? undefined : this.linkAt(i);
+  }
+
+  /** {@link link} of the entry at index `i`. */
+  linkAt(i: number): string | null | undefined {
     const target = this.tree.links[i];
     if (target === null || target === undefined) return undefined;
     let to = this.resolved.get(i);
     if (to === undefined) {
-      to = resolveLinkUnder(path, target, this.rootParts);
+      const rel = this.tree.paths[i] as string;
+      to = resolveLinkUnder(this.base === '' ? rel : `${this.base}/${rel}`, target, this.rootParts);
       this.resolved.set(i, to);
     }
     return to;

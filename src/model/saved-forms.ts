@@ -226,23 +226,48 @@ export function portalForm(snap: Snapshot, tpg: string, name: string): PortalCon
 
 /** The entry of mapped LUN directory `name` of the ACL at `acl`; null when it maps nothing. */
 export function mappedLunForm(snap: Snapshot, acl: string, name: string): MappedLunConfig | null {
+  const at = snap.entryIndex(child(acl, name));
+  return at === undefined ? null : mappedLunFormAt(snap, at, name);
+}
+
+/**
+ * {@link mappedLunForm} of the mapped LUN directory `name` at entry index
+ * `at`: its first link (the alias, to the TPG's LUN) and its write_protect
+ * file found among its children, with no path built or looked up (an ACL
+ * dump reads one per LUN the ACL maps, the most numerous entries of a dump).
+ */
+function mappedLunFormAt(snap: Snapshot, at: number, name: string): MappedLunConfig | null {
   const index = parseLunDirName(name);
   if (index === null) return null;
-  const dir = child(acl, name);
-  const alias = snap.childLinks(dir)[0];
-  const target = alias === undefined ? undefined : snap.link(child(dir, alias));
+  const { names, indexes } = snap.childrenAt(at);
+  let alias: string | undefined;
+  let target: string | null | undefined;
+  let writeProtect: string | undefined;
+  for (let k = 0; k < names.length; k++) {
+    const i = indexes[k] as number;
+    if (alias === undefined && snap.kindAt(i) === 'link') {
+      alias = names[k];
+      target = snap.linkAt(i);
+    } else if (names[k] === MAPPED_LUN_FILES.writeProtect) writeProtect = snap.textAt(i)?.trim();
+  }
   const tpgLun = target ? parseLunDirName(splitPath(target).name) : null;
   if (alias === undefined || tpgLun === null) return null;
-  return { alias, index, tpg_lun: tpgLun, write_protect: read(snap, child(dir, MAPPED_LUN_FILES.writeProtect)) === '1' };
+  return { alias, index, tpg_lun: tpgLun, write_protect: writeProtect === '1' };
 }
 
 /** The entry of ACL directory `dirName` of the TPG at `tpg`. */
 export function nodeAclForm(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: string, options: DumpOptions = {}): NodeAclConfig {
   const dir = child(aclsPath(tpg), dirName);
-  const mapped = snap
-    .childDirs(dir)
-    .map((name) => mappedLunForm(snap, dir, name))
-    .filter((m): m is MappedLunConfig => m !== null);
+  const at = snap.entryIndex(dir);
+  const mapped: MappedLunConfig[] = [];
+  if (at !== undefined) {
+    const { names, indexes } = snap.childrenAt(at);
+    for (let k = 0; k < names.length; k++) {
+      if (snap.kindAt(indexes[k] as number) !== 'dir') continue;
+      const form = mappedLunFormAt(snap, indexes[k] as number, names[k] as string);
+      if (form) mapped.push(form);
+    }
+  }
   const tag = read(snap, child(dir, ACL_FILES.tag));
   return {
     ...nodeGroups(snap, dir),

@@ -42,6 +42,27 @@ describe('snapshot', () => {
     expect(sample.has('iscsi')).toBe(true);
     expect(sample.has('iscsi/nothing')).toBe(false);
   });
+
+  test('the entry-index readers (what a dump walks mapped LUNs with) answer as the path readers do, for every entry, below a base', () => {
+    let links = 0;
+    for (const [path, kind] of sample.entries()) {
+      const i = sample.entryIndex(path);
+      expect(i, path).toBeTypeOf('number');
+      expect(sample.kindAt(i!)).toBe(kind);
+      expect(sample.textAt(i)).toBe(sample.text(path));
+      expect(sample.linkAt(i!)).toBe(sample.link(path));
+      if (sample.link(path) !== undefined) links++;
+      const { names, indexes } = sample.childrenAt(i!);
+      expect(names).toEqual(sample.children(path));
+      expect(indexes).toEqual(names.map((name) => sample.entryIndex(`${path}/${name}`)));
+      if (kind !== 'dir') expect(names).toEqual([]);
+    }
+    expect(links).toBe(3);
+    expect(sample.entryIndex(`${TPG}/nothing`)).toBeUndefined();
+    expect(sample.textAt(undefined)).toBeUndefined();
+    expect(sample.textAt(sample.entryIndex(`${TPG}/secret`))).toBeUndefined();
+    expect(sample.childrenAt(10_000)).toEqual({ names: [], indexes: [] });
+  });
 });
 
 describe('removal batches of the object model', () => {
