@@ -11,6 +11,8 @@ import { resolveLinkUnder, rootSegments, splitPath } from './tree.js';
 export type NodeKind = 'dir' | 'file' | 'link' | 'other';
 
 const KINDS: readonly NodeKind[] = ['dir', 'file', 'link', 'other'];
+/** The entry index of a snapshot's base directory, which the tree read does not list as an entry of its own. */
+export const BASE_ENTRY = -1;
 /** The children of an entry that is no directory. */
 const NO_NAMES: readonly string[] = [];
 const NO_INDEXES: readonly number[] = [];
@@ -165,9 +167,9 @@ export class Snapshot {
     return this.textAt(this.index.get(path));
   }
 
-  /** The entry index of `path` (what the `…At` methods take), or undefined when absent. */
+  /** The entry index of `path` (what the `…At` methods take; {@link BASE_ENTRY} for the snapshot's base directory), or undefined when absent. */
   entryIndex(path: string): number | undefined {
-    return this.index.get(path);
+    return path === this.base ? BASE_ENTRY : this.index.get(path);
   }
 
   /**
@@ -178,15 +180,15 @@ export class Snapshot {
    */
   childrenAt(i: number): { names: readonly string[]; indexes: readonly number[] } {
     // the path string the index was built with (for the root's snapshot, the tree's own string, whose hash V8 keeps): no path is built
-    const rel = this.tree.paths[i];
+    const rel = i === BASE_ENTRY ? '' : this.tree.paths[i];
     if (rel === undefined) return { names: NO_NAMES, indexes: NO_INDEXES };
-    const path = this.base === '' ? rel : `${this.base}/${rel}`;
+    const path = this.base === '' ? rel : rel === '' ? this.base : `${this.base}/${rel}`;
     return { names: this.childNames.get(path) ?? NO_NAMES, indexes: this.childIndexes.get(path) ?? NO_INDEXES };
   }
 
   /** The kind of the entry at index `i`. */
   kindAt(i: number): NodeKind | undefined {
-    return KINDS[this.tree.kinds[i] as number];
+    return i === BASE_ENTRY ? 'dir' : KINDS[this.tree.kinds[i] as number];
   }
 
   /** {@link raw} of the entry at index `i`. */

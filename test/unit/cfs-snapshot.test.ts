@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Snapshot } from '../../src/cfs/snapshot.js';
+import { BASE_ENTRY, Snapshot } from '../../src/cfs/snapshot.js';
+import { mappedLunForm } from '../../src/model/saved-forms.js';
 import { ROOT, fakeTree } from './support/fake-snapshot.js';
 import { removalBatch } from '../../src/cfs/removal.js';
 
@@ -62,6 +63,27 @@ describe('snapshot', () => {
     expect(sample.textAt(undefined)).toBeUndefined();
     expect(sample.textAt(sample.entryIndex(`${TPG}/secret`))).toBeUndefined();
     expect(sample.childrenAt(10_000)).toEqual({ names: [], indexes: [] });
+    // the base directory has an entry index too, as has() and kind() know it
+    expect(sample.entryIndex('iscsi')).toBe(BASE_ENTRY);
+    expect(sample.kindAt(BASE_ENTRY)).toBe('dir');
+    expect(sample.childrenAt(BASE_ENTRY).names).toEqual(sample.children('iscsi'));
+    expect(sample.textAt(BASE_ENTRY)).toBeUndefined();
+    expect(sample.linkAt(BASE_ENTRY)).toBeUndefined();
+  });
+
+  test("a mapped LUN's entry is the same from the whole tree's snapshot and from one of the mapped LUN directory alone (what MappedLUN.dump reads)", () => {
+    const acl = `${TPG}/acls/iqn.1994-05.com.redhat:c`;
+    const own = new Snapshot(
+      ROOT,
+      `${acl}/lun_0`,
+      tree([
+        ['m0', 'l', '../../../lun/lun_0'],
+        ['write_protect', 'f', '1\n'],
+      ]),
+    );
+    expect(mappedLunForm(own, acl, 'lun_0')).toEqual({ alias: 'm0', index: 0, tpg_lun: 0, write_protect: true });
+    expect(mappedLunForm(sample, acl, 'lun_0')).toEqual({ alias: 'm0', index: 0, tpg_lun: 0, write_protect: false });
+    expect(mappedLunForm(sample, acl, 'lun_9')).toBeNull();
   });
 });
 
