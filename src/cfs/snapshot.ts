@@ -45,8 +45,7 @@ export class Snapshot {
     this.childNames.set(base, []);
     this.childIndexes.set(base, []);
     for (let i = 0; i < tree.paths.length; i++) {
-      const rel = tree.paths[i] as string;
-      const path = base === '' ? rel : `${base}/${rel}`;
+      const path = this.pathAt(i) as string;
       this.index.set(path, i);
       const { parent, name } = splitPath(path);
       let siblings = this.childNames.get(parent);
@@ -180,10 +179,16 @@ export class Snapshot {
    */
   childrenAt(i: number): { names: readonly string[]; indexes: readonly number[] } {
     // the path string the index was built with (for the root's snapshot, the tree's own string, whose hash V8 keeps): no path is built
-    const rel = i === BASE_ENTRY ? '' : this.tree.paths[i];
-    if (rel === undefined) return { names: NO_NAMES, indexes: NO_INDEXES };
-    const path = this.base === '' ? rel : rel === '' ? this.base : `${this.base}/${rel}`;
+    const path = this.pathAt(i);
+    if (path === undefined) return { names: NO_NAMES, indexes: NO_INDEXES };
     return { names: this.childNames.get(path) ?? NO_NAMES, indexes: this.childIndexes.get(path) ?? NO_INDEXES };
+  }
+
+  /** The root-relative path of the entry at index `i` (the base's for {@link BASE_ENTRY}); undefined past the last entry. With base '' it is the tree's own string. */
+  private pathAt(i: number): string | undefined {
+    if (i === BASE_ENTRY) return this.base;
+    const rel = this.tree.paths[i];
+    return rel === undefined || this.base === '' ? rel : `${this.base}/${rel}`;
   }
 
   /** The kind of the entry at index `i`. */
@@ -232,8 +237,7 @@ export class Snapshot {
     if (target === null || target === undefined) return undefined;
     let to = this.resolved.get(i);
     if (to === undefined) {
-      const rel = this.tree.paths[i] as string;
-      to = resolveLinkUnder(this.base === '' ? rel : `${this.base}/${rel}`, target, this.rootParts);
+      to = resolveLinkUnder(this.pathAt(i) as string, target, this.rootParts);
       this.resolved.set(i, to);
     }
     return to;
