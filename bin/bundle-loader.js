@@ -2,9 +2,10 @@
 // with a V8 code cache, so that a start does not parse and compile again the
 // functions the last run of the same verb compiled (in the emulated guest,
 // a tenth of a restore's time and a sixth of a save's with the bundle's
-// move to one CommonJS file: bench/FINDINGS.md, section 4). Node 20 has no compile cache of its own for the command's
-// code (module.enableCompileCache is Node 22), so the bundle runs as a
-// vm.Script given the cache as cachedData.
+// move to one CommonJS file: bench/FINDINGS.md, section 4). Node 20 has no
+// compile cache of its own for the command's code (module.enableCompileCache
+// is Node 22), so the bundle runs as a vm.Script given the cache as
+// cachedData.
 //
 // The cache is one file per verb (`restore`, `save`, ...; `other` for none),
 // written after a run that exits 0 when there was none or V8 rejected it,
