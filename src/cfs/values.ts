@@ -34,7 +34,21 @@ export function integerValue(text: string): number | null {
  * up to the next space or colon, as rtslib-fb reads it. Undefined when absent.
  */
 export function infoField(info: string, key: string): string | undefined {
-  const folded = info.split(/\s+/).filter(Boolean).join(' ');
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?:^| )${escaped}: ([^: ]+)`).exec(folded)?.[1];
+  // a storage object's fields are read one after another from the same text: it is folded once
+  if (info !== lastInfo) {
+    lastInfo = info;
+    lastFolded = info.split(/\s+/).filter(Boolean).join(' ');
+  }
+  let pattern = fieldPatterns.get(key);
+  if (pattern === undefined) {
+    pattern = new RegExp(`(?:^| )${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ([^: ]+)`);
+    fieldPatterns.set(key, pattern);
+  }
+  return pattern.exec(lastFolded)?.[1];
 }
+
+/** {@link infoField}'s last text and its folded form. */
+let lastInfo = '';
+let lastFolded = '';
+/** {@link infoField}'s pattern per key (the library reads a handful of keys). */
+const fieldPatterns = new Map<string, RegExp>();

@@ -117,10 +117,17 @@ export function aluaSupportedIn(snap: Snapshot, plugin: PluginName, so: string):
 
 /** The entry of ALUA group `name` of the storage object at `so` (rtslib-fb's ALUATargetPortGroup.dump). */
 export function aluaGroupForm(snap: Snapshot, so: string, name: string): AluaTpgConfig {
-  const dir = aluaGroupPath(so, name);
-  const group: AluaTpgConfig = { name, tg_pt_gp_id: Number(read(snap, child(dir, ALUA_GROUP_FILES.id)) ?? 0) };
+  // the group's files by entry index: one path lookup per group, not one per setting
+  const at = snap.entryIndex(aluaGroupPath(so, name));
+  const fileIndex = new Map<string, number>();
+  if (at !== undefined) {
+    const { names, indexes } = snap.childrenAt(at);
+    names.forEach((file, k) => fileIndex.set(file, indexes[k] as number));
+  }
+  const fileText = (file: string): string | undefined => snap.textAt(fileIndex.get(file))?.trim();
+  const group: AluaTpgConfig = { name, tg_pt_gp_id: Number(fileText(ALUA_GROUP_FILES.id) ?? 0) };
   for (const setting of ALUA_SAVED_SETTINGS) {
-    const text = read(snap, child(dir, setting));
+    const text = fileText(setting);
     if (text === undefined) continue;
     const value =
       setting === 'alua_access_status'
