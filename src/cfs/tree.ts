@@ -30,9 +30,10 @@ import { isIP } from 'node:net';
 import { RTSLibInvalidArgumentError } from '../errors.js';
 import { FABRICS } from './fabrics.js';
 
-/** Joins relative path segments with `/`. */
-function join(...parts: string[]): string {
-  return parts.join('/');
+/** Joins relative path segments with `/` (two or three without an array: plans build one per operation). */
+function join(first: string, second: string, ...more: string[]): string {
+  const two = `${first}/${second}`;
+  return more.length === 0 ? two : more.length === 1 ? `${two}/${more[0]}` : `${two}/${more.join('/')}`;
 }
 
 /** Top-level files. */
@@ -186,8 +187,8 @@ export const WWN_FILES = { unitSerial: 'vpd_unit_serial', vendorId: 'vendor_id',
 export const PR_FILES = { aptplMetadata: 'res_aptpl_metadata' } as const;
 
 /** Path of a file or directory inside an object directory. */
-export function child(dir: string, ...names: string[]): string {
-  return join(dir, ...names);
+export function child(dir: string, name: string, ...more: string[]): string {
+  return join(dir, name, ...more);
 }
 
 /** `<dir>/<group>` attribute-group directory of an object. */
