@@ -71,6 +71,19 @@ export class PlanBuilder {
   private readonly nextHba = new Map<KernelPlugin, number>();
 }
 
+/** Each step's name, made once: what its operations carry as `PhasedOp.step`. */
+const stepNames = new WeakMap<PlanStep, string>();
+
+/** The name a step's operations carry (`<action> <object>`, what an error names): {@link executePlan} copies no operation that already has it. */
+export function stepName(step: PlanStep): string {
+  let name = stepNames.get(step);
+  if (name === undefined) {
+    name = `${step.action} ${step.object}`;
+    stepNames.set(step, name);
+  }
+  return name;
+}
+
 /**
  * Adds an operation to a step, in a phase. The step takes `o` over (it is
  * given its phase in place, which saves a copy per operation on plans of
@@ -79,13 +92,14 @@ export class PlanBuilder {
 export function op(step: PlanStep, phase: number, o: CfsOp, whenDiffers = false): void {
   const planned = o as PlanOp;
   planned.phase = phase;
+  planned.step = stepName(step);
   if (whenDiffers) planned.whenDiffers = true;
   step.ops.push(planned);
 }
 
 /** A setting of a new object: a conditional write (skipped at execution when the default already matches). */
 export function setNew(step: PlanStep, phase: number, path: string, name: string, value: unknown, secret = false, optional = false): void {
-  const planned: PlanOp = { op: 'write', path, value: String(value), phase, whenDiffers: true };
+  const planned: PlanOp = { op: 'write', path, value: String(value), phase, whenDiffers: true, step: stepName(step) };
   if (secret) planned.secret = true;
   if (optional) planned.optional = true;
   step.ops.push(planned);

@@ -104,7 +104,8 @@ export async function executePlan(root: RTSRoot, plan: Plan, options: ExecuteOpt
   for (const step of plan.steps) {
     // one name per step, shared by its operations (they name it in an error)
     const name = `${step.action} ${step.object}`;
-    for (const o of step.ops) ops.push({ ...o, step: name });
+    // the planner's operations carry it already (a copy each would be tens of thousands on a large plan)
+    for (const o of step.ops) ops.push(o.step === name ? o : { ...o, step: name });
   }
   return root.cfs.exclusive(async () => {
     for (const step of plan.steps) if (step.loadFabric) await new FabricModule(root, step.loadFabric).load();

@@ -30,7 +30,7 @@ import { PLUGINS } from '../cfs/plugins.js';
 import { normalizeWwn, wwnFromConfigfs } from '../cfs/wwn.js';
 import { listStorageObjects } from '../model/storage-object.js';
 import { storageObjectRef } from '../model/saveconfig-format.js';
-import type { PlanBuilder } from './plan-builder.js';
+import { stepName, type PlanBuilder } from './plan-builder.js';
 import type { PlanStep } from './plan.js';
 import type { SaveConfig } from '../model/saveconfig-format.js';
 import { soKey, storageObjectDirs, targetKey } from './plan-scope.js';
@@ -62,7 +62,11 @@ export function planRemovals(b: PlanBuilder, snap: Snapshot, roots: Iterable<str
     }
     return step;
   };
-  for (const o of ops) stepOf(o.path).ops.push(o);
+  for (const o of ops) {
+    const step = stepOf(o.path);
+    o.step = stepName(step);
+    step.ops.push(o);
+  }
   // steps in the order of their first operation
   b.steps.push(...[...steps.values()].sort((x, y) => (x.ops[0]?.phase ?? 0) - (y.ops[0]?.phase ?? 0)));
   return removed;

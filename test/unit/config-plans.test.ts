@@ -107,6 +107,14 @@ describe('restore and apply plans', () => {
     expect(formatPlan(plan).join('\n')).toContain('write_protect = true');
   });
 
+  test("every operation of a plan, removals and creations, carries its step's name (what an error names), so the run copies none", async () => {
+    const plan = await restorePlanOf(snap, current, config);
+    const ops = plan.steps.flatMap((s) => s.ops.map((o) => ({ step: o.step, want: `${s.action} ${s.object}` })));
+    expect(ops.some((o) => o.want.startsWith('remove '))).toBe(true);
+    expect(ops.some((o) => o.want.startsWith('create '))).toBe(true);
+    for (const o of ops) expect(o.step).toBe(o.want);
+  });
+
   test('apply without prune removes nothing; with prune it removes what the config lacks, link-less directories included', async () => {
     expect(opsOf(await applyPlanOf(snap, current, config)).some((o) => o.startsWith('rmdir') || o.startsWith('unlink'))).toBe(false);
     const pruned = opsOf(await applyPlanOf(snap, current, config, { prune: true }));
