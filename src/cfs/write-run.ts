@@ -67,7 +67,9 @@ export function checkOps(ops: readonly CfsOp[]): void {
     if (op.op === 'symlink') checkPath('link target', op.target, false);
     if (op.op === 'write') {
       if (op.value.includes('\0')) throw new RTSLibInvalidArgumentError('value', `of ${op.path} contains NUL`);
-      if (Buffer.byteLength(op.value) > MAX_VALUE_BYTES) throw new RTSLibInvalidArgumentError('value', `of ${op.path} is longer than ${MAX_VALUE_BYTES} bytes`);
+      // a UTF-16 unit is at most three UTF-8 bytes: only a long value is measured
+      if (op.value.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(op.value) > MAX_VALUE_BYTES)
+        throw new RTSLibInvalidArgumentError('value', `of ${op.path} is longer than ${MAX_VALUE_BYTES} bytes`);
     }
   }
 }
@@ -89,7 +91,18 @@ async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: rea
     return captureWholeImage(options.basis ?? (await cfs.snapshot('')), options.recreateStorageObject);
   }
   const createdDirs = new Set(created);
-  const written = [...new Set(ops.filter((op) => op.op === 'write' && !inside(op.path, createdDirs)).map((op) => op.path))];
+  // a new object's settings share a few directories: each is looked up once
+  const dirInside = new Map<string, boolean>();
+  const insideCreated = (path: string): boolean => {
+    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
+    let known = dirInside.get(dir);
+    if (known === undefined) {
+      known = createdDirs.has(dir) || inside(dir, createdDirs);
+      dirInside.set(dir, known);
+    }
+    return known;
+  };
+  const written = [...new Set(ops.filter((op) => op.op === 'write' && !insideCreated(op.path)).map((op) => op.path))];
   if (written.length === 0) return valuesImage([]);
   const reads = await cfs.run(
     written.map((path) => ({ op: 'read', path, independent: true })),
