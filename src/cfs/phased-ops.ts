@@ -196,16 +196,24 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
   const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [], tolerated: [] };
   let progressed = 0;
   options.onProgress?.(0, total);
+  // each phase's operations in list order, gathered once (a plan has tens of thousands in a score of phases)
+  const byPhase = new Map<number, PhasedOp[]>();
+  for (const op of ops) {
+    let list = byPhase.get(op.phase);
+    if (!list) byPhase.set(op.phase, (list = []));
+    list.push(op);
+  }
   for (const group of phaseGroups(ops)) {
     const inGroup = new Set(group);
-    let items = ops.filter((op) => inGroup.has(op.phase));
+    let items = group.length === 1 ? [...(byPhase.get(group[0] as number) ?? [])] : ops.filter((op) => inGroup.has(op.phase));
     if (group.length > 1) items = chainOrder(items);
     const conditional = items.filter((op) => op.whenDiffers && op.op === 'write');
     if (conditional.length) {
       // each file read once: the op's own, or the one that stands for it when that is read anyway
       const own = new Set(conditional.filter((op) => !op.likeAs).map((op) => op.path));
       const readPath = (op: PhasedOp): string => (op.likeAs && own.has(op.likeAs) ? op.likeAs : op.path);
-      const paths = [...new Set(conditional.map(readPath))];
+      const from = conditional.map(readPath);
+      const paths = [...new Set(from)];
       let reads: NativeResult[];
       try {
         reads = await cfs.run(
@@ -217,8 +225,11 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
       }
       const readOf = new Map(paths.map((path, i) => [path, reads[i] as NativeResult]));
       const drop = new Set<PhasedOp>();
+      // the same setting of many new objects read from one that stands for them: compared once per value
+      const heldFrom = new Map<string, Map<string, boolean>>();
       conditional.forEach((op, i) => {
-        const r = readOf.get(readPath(op)) as NativeResult;
+        const read = from[i] as string;
+        const r = readOf.get(read) as NativeResult;
         // a file that does not exist: dropped when optional, else the write stays and fails naming it
         if (!r.ok) {
           if ('errno' in r && r.errno === -2 && (op.optional || (op.tolerate && !undo))) {
@@ -227,24 +238,47 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
           }
           return;
         }
-        const shown = Buffer.isBuffer(r.value) ? r.value.toString('utf8') : String(r.value ?? '');
-        if (holdsSetting(op.path, shown, (op as Extract<PhasedOp, { op: 'write' }>).value)) drop.add(op);
+        const value = (op as Extract<PhasedOp, { op: 'write' }>).value;
+        const shownText = (): string => (Buffer.isBuffer(r.value) ? r.value.toString('utf8') : String(r.value ?? ''));
+        let held: boolean | undefined;
+        if (read === op.path) held = holdsSetting(op.path, shownText(), value);
+        else {
+          // a stand-in is the same setting (file and group) of another object: what holds for one holds for the other
+          let byValue = heldFrom.get(read);
+          if (!byValue) heldFrom.set(read, (byValue = new Map()));
+          held = byValue.get(value);
+          if (held === undefined) byValue.set(value, (held = holdsSetting(op.path, shownText(), value)));
+        }
+        if (held) drop.add(op);
       });
       result.skipped += drop.size;
       progressed += drop.size;
       items = items.filter((op) => !drop.has(op));
     }
     let start = 0;
+    /** The chunk at `start`, already sent to the engine. */
+    let sent: Promise<NativeResult[]> | null = null;
     while (start < items.length) {
       const chunk = items.slice(start, start + CHUNK);
       let results: NativeResult[];
       try {
-        results = await cfs.run(engineChunk(chunk), { stopOnError: !undo, undo });
+        results = await (sent ?? cfs.run(engineChunk(chunk), { stopOnError: !undo, undo }));
       } catch (error) {
         result.failures.push({ op: chunk[0] as PhasedOp, cause: refusal(chunk[0] as PhasedOp, error) });
         if (!undo) return result;
         start += chunk.length;
         continue;
+      } finally {
+        sent = null;
+      }
+      // The next chunk goes to the kernel before this one's results are gone through, so the kernel
+      // does not wait on this thread: when every operation succeeded (or in an undo, which goes on
+      // regardless), nothing below changes what runs next. The chunks still run one after another.
+      const following = start + chunk.length;
+      if (following < items.length && (undo || results.every((r) => r.ok))) {
+        sent = cfs.run(engineChunk(items.slice(following, following + CHUNK)), { stopOnError: !undo, undo });
+        // awaited on the next turn; a progress callback that throws before then must not leave it unhandled
+        sent.catch(() => undefined);
       }
       let stoppedAt = -1;
       // operations the engine did not reach because a tolerated failure stopped the chunk
@@ -285,7 +319,7 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
           const to = await options.renameHba(from);
           if (to !== null) {
             result.failures.pop();
-            rewritePrefix([ops, items], from, to);
+            rewritePrefix([ops, items, ...byPhase.values()], from, to);
             // what the chunk did before the failure stays done; the rest runs again with the new name
             progressed += stoppedAt;
             start += stoppedAt;

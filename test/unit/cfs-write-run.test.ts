@@ -282,6 +282,43 @@ describe('write runs on a plain directory', () => {
     expect(done.indexOf('a/3')).toBeLessThan(done.indexOf('a'));
   });
 
+  test('a phase larger than a chunk: the next chunk is sent as soon as one succeeds, before its results are gone through; never after a failure', async () => {
+    // 4500 writes in one phase: three chunks (2000, 2000, 500)
+    const files = Array.from({ length: 4500 }, (_, i) => `f${i}`);
+    for (const f of files) writeFileSync(join(root, f), '0');
+    const writes = (value: (i: number) => string): PhasedOp[] => files.map((f, i) => ({ op: 'write', path: f, value: value(i), phase: PHASE.targetSettings }));
+    const events: string[] = [];
+    const spied = Object.create(cfs) as Configfs;
+    spied.run = (batch, options) => {
+      events.push(`send ${batch.length}`);
+      return cfs.run(batch, options);
+    };
+    const run = await runPhased(
+      spied,
+      writes(() => '1'),
+      { mode: 'forward', onProgress: (done) => events.push(`progress ${done}`) },
+    );
+    expect(run.failures).toEqual([]);
+    expect(run.operations).toBe(4500);
+    expect(readFileSync(join(root, 'f4499'), 'utf8')).toBe('1');
+    // each chunk is in the engine while the one before it is counted
+    expect(events).toEqual(['progress 0', 'send 2000', 'send 2000', 'progress 2000', 'send 500', 'progress 4000', 'progress 4500', 'progress 4500']);
+
+    // a write that fails in the first chunk: nothing after it is sent
+    events.length = 0;
+    rmSync(join(root, 'f1500'));
+    mkdirSync(join(root, 'f1500')); // writing a directory fails (EISDIR)
+    const failed = await runPhased(
+      spied,
+      writes(() => '2'),
+      { mode: 'forward' },
+    );
+    expect(failed.failures.map((f) => [f.op.path, f.cause.code])).toEqual([['f1500', 'EISDIR']]);
+    expect(events).toEqual(['send 2000']);
+    expect(readFileSync(join(root, 'f1499'), 'utf8')).toBe('2');
+    expect(readFileSync(join(root, 'f2000'), 'utf8')).toBe('1');
+  });
+
   test('in a removal group, a failure stops what waits for it; the run reports it and what was done', async () => {
     mkdirSync(join(root, 'b', 'x', 'keep'), { recursive: true }); // b/x is not empty: its rmdir fails
     mkdirSync(join(root, 'c', 'x'), { recursive: true });
