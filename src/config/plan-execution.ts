@@ -12,6 +12,7 @@ import { recreateStorageObject } from '../model/recreation.js';
 import { FabricModule } from '../model/fabric-module.js';
 import { dumpSnapshot } from '../model/dump.js';
 import type { Plan } from './plan.js';
+import { stepName } from './plan-builder.js';
 import type { ConfigIssue } from './config-error.js';
 import type { SaveConfig } from '../model/saveconfig-format.js';
 
@@ -102,9 +103,8 @@ export function withBasis(plan: Plan, basis: Basis | null): Plan {
 export async function executePlan(root: RTSRoot, plan: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const ops: PhasedOp[] = [];
   for (const step of plan.steps) {
-    // one name per step, shared by its operations (they name it in an error)
-    const name = `${step.action} ${step.object}`;
-    // the planner's operations carry it already (a copy each would be tens of thousands on a large plan)
+    // one name per step, shared by its operations (they name it in an error); the planner's carry it already
+    const name = stepName(step);
     for (const o of step.ops) ops.push(o.step === name ? o : { ...o, step: name });
   }
   return root.cfs.exclusive(async () => {
