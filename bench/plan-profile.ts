@@ -52,10 +52,11 @@ const snapshot = (): Snapshot => new Snapshot(DEFAULT_TARGET_ROOT, '', tree);
 const snap = snapshot();
 const current = dumpSnapshot(snap, { secrets: true });
 await time('snapshot index', snapshot);
-await time('dumpSnapshot', () => dumpSnapshot(snapshot(), { secrets: true }));
+await time('dumpSnapshot', () => dumpSnapshot(snap, { secrets: true }));
+await time('planner dump', () => dumpSnapshot(snap, { secrets: true, withoutStorageObjectSettings: true }));
 await time('re-apply plan (dump + diff)', () => {
   const s = snapshot();
-  return applyPlanOf(s, dumpSnapshot(s, { secrets: true }), captured.config);
+  return applyPlanOf(s, dumpSnapshot(s, { secrets: true, withoutStorageObjectSettings: true }), captured.config);
 });
 await time('re-apply diff only', () => applyPlanOf(snap, current, captured.config));
 await time('restore plan (diff only)', () => restorePlanOf(snap, current, captured.config));

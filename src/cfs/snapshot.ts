@@ -209,6 +209,16 @@ export class Snapshot {
     return raw === undefined ? undefined : attributeText(raw);
   }
 
+  /**
+   * {@link text} of the entry at index `i` when it is a setting as
+   * {@link settingTexts} has them (owner-read and owner-write bits, read
+   * without error); otherwise undefined.
+   */
+  settingTextAt(i: number | undefined): string | undefined {
+    if (i === undefined || ((this.tree.modes[i] as number) & 0o600) !== 0o600) return undefined;
+    return this.textAt(i);
+  }
+
   /** The negative errno the read of a file failed with, or 0. */
   readErrno(path: string): number {
     const i = this.index.get(path);

@@ -81,15 +81,36 @@ const UNSAVED_WWN_FILES = [
 const UNSAVED_LUN_FILES = ['alua_tg_pt_offline', 'alua_tg_pt_status', 'alua_tg_pt_write_md'] as const;
 
 /**
+ * The files directly in a storage object's directory that a config does not
+ * hold (it keeps what `info` and `udev_path` show): the write-only
+ * `control`, the `enable` every saved object has, its `alias`, LU group
+ * and LBA map.
+ */
+const UNSAVED_STORAGE_OBJECT_FILES = ['control', 'enable', 'alias', 'alua_lu_gp', 'lba_map'] as const;
+
+/** An HBA directory's files, which a config does not hold (the HBA is named by its storage objects' plugin). */
+const UNSAVED_HBA_FILES = ['hba_info', 'hba_mode'] as const;
+
+/**
  * What a read for a config (a dump, a save, an apply's plan) skips: the
  * statistics, and the state and reports that saveconfig.json has no key
  * for: a storage object's `pr/` (reservations; APTPL registrations are
  * saved in the dbroot, not in the config) and `action/`, its `wwn/` files
- * but the unit serial, the ALUA groups' `alua_support_lba_dependent`, a
- * LUN's ALUA offline, status and write_md files. About a quarter of a
- * storage object's files; what is left is exactly what a dump reads.
+ * but the unit serial, its own files but `info` and `udev_path`, its HBA's
+ * files, the ALUA groups' `alua_support_lba_dependent`, a LUN's ALUA
+ * offline, status and write_md files. About a third of a storage object's
+ * files; what is left is exactly what a dump reads.
  */
-export const CONFIG_EXCLUDES: readonly string[] = [...STATISTICS_DIRS, 'pr', 'action', ...UNSAVED_WWN_FILES, 'alua_support_lba_dependent', ...UNSAVED_LUN_FILES];
+export const CONFIG_EXCLUDES: readonly string[] = [
+  ...STATISTICS_DIRS,
+  'pr',
+  'action',
+  ...UNSAVED_WWN_FILES,
+  ...UNSAVED_STORAGE_OBJECT_FILES,
+  ...UNSAVED_HBA_FILES,
+  'alua_support_lba_dependent',
+  ...UNSAVED_LUN_FILES,
+];
 
 /**
  * Where the kernel puts each directory or file a read may skip, as fnmatch
@@ -111,6 +132,8 @@ const KERNEL_PLACES: Readonly<Record<string, readonly string[]>> = {
   pr: ['core/*_[0-9]*/*/pr'],
   action: ['core/*_[0-9]*/*/action'],
   ...Object.fromEntries(UNSAVED_WWN_FILES.map((name) => [name, [`core/*_[0-9]*/*/wwn/${name}`]])),
+  ...Object.fromEntries(UNSAVED_STORAGE_OBJECT_FILES.map((name) => [name, [`core/*_[0-9]*/*/${name}`]])),
+  ...Object.fromEntries(UNSAVED_HBA_FILES.map((name) => [name, [`core/*_[0-9]*/${name}`]])),
   alua_support_lba_dependent: ['core/*_[0-9]*/*/alua/*/alua_support_lba_dependent'],
   ...Object.fromEntries(UNSAVED_LUN_FILES.map((name) => [name, [`<fabric>/*/tpgt_*/lun/lun_*/${name}`]])),
 };

@@ -61,7 +61,9 @@ export interface StateRead {
 }
 
 /**
- * The snapshot and its dump (with secrets) the planner works from. A plan
+ * The snapshot and its dump (with secrets) the planner works from; the
+ * dump leaves out storage objects' attributes and ALUA groups, which the
+ * planner compares straight from the snapshot (current-settings.ts). A plan
  * that may remove objects, made inside a write run (the lock held
  * exclusive), reads the whole tree, values included, since the run's undo
  * image needs it anyway. Otherwise `structureOnly` leaves the settings out,
@@ -80,7 +82,7 @@ export async function readState(root: RTSRoot, read: StateRead = {}): Promise<{ 
         ? { excludeNames: STRUCTURE_EXCLUDES, values: false, valuesOf: CLEAR_PLAN_VALUES }
         : { excludeNames: read.structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES },
   );
-  const current = read.dump === false ? { storage_objects: [], targets: [], fabric_modules: [] } : dumpSnapshot(snap, { secrets: true });
+  const current = read.dump === false ? { storage_objects: [], targets: [], fabric_modules: [] } : dumpSnapshot(snap, { secrets: true, withoutStorageObjectSettings: true });
   return { snap, current, basis: token ? { snap, token, writes } : null };
 }
 

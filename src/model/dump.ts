@@ -13,7 +13,7 @@ import { PLUGINS } from '../cfs/plugins.js';
 import { CONFIG_EXCLUDES, DISCOVERY_AUTH_DIR, TPG_FILES, child, fabricPath, storageObjectPath, targetPath, tpgPath } from '../cfs/tree.js';
 import { listStorageObjects } from './storage-object.js';
 import { SECRET_KEYS, storageObjectRef, type FabricModuleConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig } from './saveconfig-format.js';
-import { aluaSupportedIn, byKey, fabricModuleForm, storageObjectForm, targetForm, type DumpOptions as ObjectDumpOptions } from './saved-forms.js';
+import { aluaSupportedIn, byKey, fabricModuleForm, storageObjectForm, targetForm, type DumpOptions as ObjectDumpOptions, type PlannerDumpOptions } from './saved-forms.js';
 
 export { discoveryAuthState } from './saved-forms.js';
 
@@ -27,8 +27,12 @@ export interface DumpOptions extends ObjectDumpOptions {
   lock?: boolean;
 }
 
-/** Builds the saveconfig.json document from a snapshot of the whole target root. */
-export function dumpSnapshot(snap: Snapshot, options: ObjectDumpOptions = {}): SaveConfig {
+/**
+ * Builds the saveconfig.json document from a snapshot of the whole target
+ * root (the planner's view leaves storage objects' settings out: see
+ * {@link PlannerDumpOptions}).
+ */
+export function dumpSnapshot(snap: Snapshot, options: PlannerDumpOptions = {}): SaveConfig {
   const refs = new Map<string, { ref: string; alua: boolean }>();
   const storageObjects: StorageObjectConfig[] = [];
   for (const location of listStorageObjects(snap)) {
@@ -36,7 +40,7 @@ export function dumpSnapshot(snap: Snapshot, options: ObjectDumpOptions = {}): S
     const kernel = PLUGINS[plugin].kernel;
     const so = storageObjectPath(kernel, hbaIndex, name);
     refs.set(so, { ref: storageObjectRef(plugin, name), alua: aluaSupportedIn(snap, plugin, so) });
-    storageObjects.push(storageObjectForm(snap, location, madeWith(snap, kernel, so)));
+    storageObjects.push(storageObjectForm(snap, location, madeWith(snap, kernel, so), options));
   }
   const targets: TargetConfig[] = [];
   const fabricModules: FabricModuleConfig[] = [];

@@ -68,11 +68,22 @@ export interface DumpOptions {
   secrets?: boolean;
 }
 
+/**
+ * What the planner's view of the kernel leaves out of a storage object's
+ * entry: its `attributes` and `alua_tpgs`, which it compares with a config
+ * straight from the snapshot (config/current-settings.ts) instead of
+ * building them first. @internal
+ */
+export interface PlannerDumpOptions extends DumpOptions {
+  /** Leave out storage objects' `attributes` and `alua_tpgs` (default false). */
+  withoutStorageObjectSettings?: boolean;
+}
+
 /** How LUNs name the storage objects they export: by storage object path (`core/<hba>/<name>`), its `/backstores/…` reference and whether it has ALUA. */
 export type StorageObjectRefs = ReadonlyMap<string, { ref: string; alua: boolean }>;
 
 /** rtslib-fb reads values with `.strip()` and saves those that `int()` accepts as integers. */
-function savedValue(text: string): number | string {
+export function savedValue(text: string): number | string {
   const t = text.trim();
   if (/^[+-]?\d+$/.test(t)) {
     const n = Number(t);
@@ -140,6 +151,18 @@ export function aluaGroupForm(snap: Snapshot, so: string, name: string): AluaTpg
   return group;
 }
 
+/** A storage object's `attributes` (when it has any) and `alua_tpgs`. */
+function storageObjectSettings(snap: Snapshot, plugin: PluginName, so: string): Pick<StorageObjectConfig, 'attributes' | 'alua_tpgs'> {
+  const attributes = groupValues(snap, groupPath(so, 'attrib'), false);
+  const alua_tpgs = aluaSupportedIn(snap, plugin, so)
+    ? snap
+        .childDirs(aluaGroupsPath(so))
+        .sort()
+        .map((g) => aluaGroupForm(snap, so, g))
+    : [];
+  return { ...(attributes ? { attributes } : {}), alua_tpgs };
+}
+
 /** The unit serial without its `T10 VPD Unit Serial Number:` prefix. */
 function unitSerial(snap: Snapshot, so: string): string {
   const path = settingPath(so, 'wwn', WWN_FILES.unitSerial);
@@ -150,17 +173,10 @@ function unitSerial(snap: Snapshot, so: string): string {
  * The entry of the storage object at `location`, made as `made` says
  * (rtslib-fb's StorageObject.dump and its plugins' additions).
  */
-export function storageObjectForm(snap: Snapshot, location: StorageObjectLocation, made: MadeWith): StorageObjectConfig {
+export function storageObjectForm(snap: Snapshot, location: StorageObjectLocation, made: MadeWith, options: PlannerDumpOptions = {}): StorageObjectConfig {
   const { plugin, hbaIndex, name } = location;
   const so = storageObjectPath(PLUGINS[plugin].kernel, hbaIndex, name);
-  const attributes = groupValues(snap, groupPath(so, 'attrib'), false);
-  const alua_tpgs = aluaSupportedIn(snap, plugin, so)
-    ? snap
-        .childDirs(aluaGroupsPath(so))
-        .sort()
-        .map((g) => aluaGroupForm(snap, so, g))
-    : [];
-  const common = { name, ...(attributes ? { attributes } : {}), alua_tpgs };
+  const common = options.withoutStorageObjectSettings ? { name } : { name, ...storageObjectSettings(snap, plugin, so) };
   const writeBack = read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.writeCache)) === '1';
   switch (plugin) {
     case 'fileio':

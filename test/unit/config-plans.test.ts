@@ -122,6 +122,62 @@ describe('restore and apply plans', () => {
   });
 });
 
+describe("an existing storage object's settings, compared straight from the snapshot", () => {
+  const so = 'core/rd_mcp_0/r';
+  const existing = fakeSnapshot(
+    withParents([
+      [`${so}/info`, 'f', 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n'],
+      [`${so}/attrib/alua_support`, 'f', '1\n', 0o444],
+      [`${so}/attrib/block_size`, 'f', '512\n'],
+      [`${so}/attrib/emulate_tpu`, 'f', '0\n'],
+      [`${so}/attrib/hw_block_size`, 'f', '512\n', 0o444],
+      [`${so}/alua/default_tg_pt_gp/alua_access_state`, 'f', '0\n'],
+      [`${so}/alua/default_tg_pt_gp/nonop_delay_msecs`, 'f', '100\n'],
+      [`${so}/alua/default_tg_pt_gp/tg_pt_gp_id`, 'f', '0\n'],
+      [`${so}/wwn/vpd_unit_serial`, 'f', 'T10 VPD Unit Serial Number: 0f0e0d0c-0000-4000-8000-000000000001\n'],
+    ]),
+  );
+  // what readState gives the planner: no attributes or ALUA groups in the storage objects' entries
+  const plannerView = dumpSnapshot(existing, { secrets: true, withoutStorageObjectSettings: true });
+  const desired = (attributes: Record<string, number>, nonop = 100): SaveConfig =>
+    ({
+      storage_objects: [
+        {
+          plugin: 'ramdisk',
+          name: 'r',
+          size: 1048576,
+          wwn: '0f0e0d0c-0000-4000-8000-000000000001',
+          attributes,
+          alua_tpgs: [{ name: 'default_tg_pt_gp', tg_pt_gp_id: 0, alua_access_state: 0, nonop_delay_msecs: nonop }],
+        },
+      ],
+    }) as SaveConfig;
+
+  test('the planner view leaves the settings out, and an unchanged config plans nothing', async () => {
+    expect(plannerView.storage_objects?.[0]).not.toHaveProperty('attributes');
+    expect(plannerView.storage_objects?.[0]).not.toHaveProperty('alua_tpgs');
+    expect((await applyPlanOf(existing, plannerView, desired({ block_size: 512, emulate_tpu: 0 }))).steps).toEqual([]);
+  });
+
+  test('a changed attribute and ALUA setting are written, with the value the kernel had as the previous one', async () => {
+    const plan = await applyPlanOf(existing, plannerView, desired({ block_size: 4096, emulate_tpu: 0 }, 250));
+    const writes = plan.steps.flatMap((s) => s.ops).map((o) => [o.path, o.value, o.previous]);
+    expect(writes).toEqual([
+      [`${so}/attrib/block_size`, '4096', '512'],
+      [`${so}/alua/default_tg_pt_gp/nonop_delay_msecs`, '250', '100'],
+    ]);
+    expect(formatPlan(plan).join('\n')).toContain('attrib/block_size: 512 -> 4096');
+  });
+
+  test('an attribute the kernel lacks, or has read-only, is refused before anything is written (skipped when lenient)', async () => {
+    await expect(applyPlanOf(existing, plannerView, desired({ block_size: 512, no_such: 1 }))).rejects.toThrow(/no writable attribute no_such/);
+    await expect(applyPlanOf(existing, plannerView, desired({ hw_block_size: 4096 }))).rejects.toThrow(/no writable attribute hw_block_size/);
+    const lenient = await applyPlanOf(existing, plannerView, desired({ hw_block_size: 4096, block_size: 4096 }), { lenient: true });
+    expect(lenient.steps.flatMap((s) => s.ops).map((o) => o.path)).toEqual([`${so}/attrib/block_size`]);
+    expect(lenient.warnings?.map((w) => w.message)).toEqual([expect.stringContaining('no writable attribute hw_block_size')]);
+  });
+});
+
 describe('settings of new objects the kernel starts alike', () => {
   test("ramdisks and fileio files on one filesystem read the first one's settings; other control options, block objects and a new ALUA default group follow", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rtslib-like-'));
