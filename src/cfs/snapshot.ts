@@ -241,6 +241,11 @@ export class Snapshot {
     return i === undefined ? undefined : this.linkAt(i);
   }
 
+  /** The target of the symlink at index `i` as the kernel returned it (not resolved); undefined when it is no link. */
+  linkTargetAt(i: number): string | undefined {
+    return this.tree.links[i] ?? undefined;
+  }
+
   /** {@link link} of the entry at index `i`. */
   linkAt(i: number): string | null | undefined {
     const target = this.tree.links[i];

@@ -264,18 +264,33 @@ function mappedLunFormAt(snap: Snapshot, at: number, name: string): MappedLunCon
   if (index === null) return null;
   const { names, indexes } = snap.childrenAt(at);
   let alias: string | undefined;
-  let target: string | null | undefined;
+  let tpgLun: number | null = null;
   let writeProtect: string | undefined;
   for (let k = 0; k < names.length; k++) {
     const i = indexes[k] as number;
     if (alias === undefined && snap.kindAt(i) === 'link') {
       alias = names[k];
-      target = snap.linkAt(i);
+      tpgLun = linkedLunIndex(snap, i);
     } else if (names[k] === MAPPED_LUN_FILES.writeProtect) writeProtect = snap.textAt(i)?.trim();
   }
-  const tpgLun = target ? parseLunDirName(splitPath(target).name) : null;
   if (alias === undefined || tpgLun === null) return null;
   return { alias, index, tpg_lun: tpgLun, write_protect: writeProtect === '1' };
+}
+
+/**
+ * The index of the TPG LUN that the mapped LUN's link at entry index `i`
+ * points to: the last segment of its target as the kernel writes it
+ * (`…/lun/lun_<n>`), with the whole path resolved only where that segment
+ * is no LUN directory (a dump has one such link per LUN per ACL, its most
+ * numerous entries).
+ */
+function linkedLunIndex(snap: Snapshot, i: number): number | null {
+  const raw = snap.linkTargetAt(i);
+  if (raw === undefined) return null;
+  const direct = parseLunDirName(raw.slice(raw.lastIndexOf('/') + 1));
+  if (direct !== null) return direct;
+  const target = snap.linkAt(i);
+  return target ? parseLunDirName(splitPath(target).name) : null;
 }
 
 /** The entry of ACL directory `dirName` of the TPG at `tpg`. */

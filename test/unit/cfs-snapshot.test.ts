@@ -85,6 +85,16 @@ describe('snapshot', () => {
     expect(mappedLunForm(sample, acl, 'lun_0')).toEqual({ alias: 'm0', index: 0, tpg_lun: 0, write_protect: false });
     expect(mappedLunForm(sample, acl, 'lun_9')).toBeNull();
   });
+
+  test("a mapped LUN's TPG LUN is its link's last segment, and the resolved target's where that segment is no LUN directory", () => {
+    const acl = `${TPG}/acls/iqn.1994-05.com.redhat:c`;
+    const mapped = (target: string) => mappedLunForm(new Snapshot(ROOT, `${acl}/lun_0`, tree([['m0', 'l', target]])), acl, 'lun_0');
+    expect(mapped(`${ROOT}/${TPG}/lun/lun_3`)?.tpg_lun).toBe(3);
+    expect(mapped('../../../lun/lun_4/')?.tpg_lun).toBe(4);
+    expect(mapped('../../../lun/lun_5/.')?.tpg_lun).toBe(5);
+    expect(mapped('../../../lun/lun_6/l6/..')?.tpg_lun).toBe(6);
+    expect(mapped('../../../lun')).toBeNull();
+  });
 });
 
 describe('removal batches of the object model', () => {
