@@ -204,9 +204,12 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
     list.push(op);
   }
   for (const group of phaseGroups(ops)) {
-    const inGroup = new Set(group);
-    let items = group.length === 1 ? [...(byPhase.get(group[0] as number) ?? [])] : ops.filter((op) => inGroup.has(op.phase));
-    if (group.length > 1) items = chainOrder(items);
+    let items: PhasedOp[];
+    if (group.length === 1) items = [...(byPhase.get(group[0] as number) ?? [])];
+    else {
+      const inGroup = new Set(group);
+      items = chainOrder(ops.filter((op) => inGroup.has(op.phase)));
+    }
     const conditional = items.filter((op) => op.whenDiffers && op.op === 'write');
     if (conditional.length) {
       // each file read once: the op's own, or the one that stands for it when that is read anyway

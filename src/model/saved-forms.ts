@@ -287,7 +287,7 @@ function mappedLunFormAt(snap: Snapshot, at: number, name: string): MappedLunCon
 function linkedLunIndex(snap: Snapshot, i: number): number | null {
   const raw = snap.linkTargetAt(i);
   if (raw === undefined) return null;
-  const direct = parseLunDirName(raw.slice(raw.lastIndexOf('/') + 1));
+  const direct = parseLunDirName(splitPath(raw).name);
   if (direct !== null) return direct;
   const target = snap.linkAt(i);
   return target ? parseLunDirName(splitPath(target).name) : null;
