@@ -72,7 +72,8 @@ export interface DumpOptions {
  * What the planner's view of the kernel leaves out of a storage object's
  * entry: its `attributes` and `alua_tpgs`, which it compares with a config
  * straight from the snapshot (config/current-settings.ts) instead of
- * building them first. @internal
+ * building them first. Not reachable from the package's entry points; not
+ * marked internal because `dumpSnapshot`'s (model/dump.ts) declaration names it.
  */
 export interface PlannerDumpOptions extends DumpOptions {
   /** Leave out storage objects' `attributes` and `alua_tpgs` (default false). */
