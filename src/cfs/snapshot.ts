@@ -5,7 +5,7 @@
  */
 import type { NativeTree } from '../native/index.js';
 import { attributeText } from './values.js';
-import { resolveLinkUnder, rootSegments, splitPath } from './tree.js';
+import { resolveLinkUnder, rootSegments } from './tree.js';
 
 /** Kind of a node in a snapshot. */
 export type NodeKind = 'dir' | 'file' | 'link' | 'other';
@@ -15,7 +15,18 @@ const KINDS: readonly NodeKind[] = ['dir', 'file', 'link', 'other'];
 export const BASE_ENTRY = -1;
 /** The children of an entry that is no directory. */
 const NO_NAMES: readonly string[] = [];
-const NO_INDEXES: readonly number[] = [];
+
+/** A directory's children: their names, sorted, and their entry indexes in the same order. */
+interface Children {
+  names: string[];
+  indexes: number[];
+}
+const NO_CHILDREN: { readonly names: readonly string[]; readonly indexes: readonly number[] } = { names: NO_NAMES, indexes: [] };
+
+/** Whether the directory `dir` is the parent of `path`, whose last '/' is at `slash` (-1: none, the root's child). */
+function isParentOf(dir: string, path: string, slash: number): boolean {
+  return dir === '' ? slash < 0 : slash === dir.length && path.startsWith(dir);
+}
 
 /** An indexed, immutable view of a configfs subtree as it was when read. */
 export class Snapshot {
@@ -27,42 +38,74 @@ export class Snapshot {
   readonly takenAt: number;
   private readonly tree: NativeTree;
   private readonly index = new Map<string, number>();
-  private readonly childNames = new Map<string, string[]>();
-  /** Per directory, the tree indexes of its children, in the order of `childNames`. */
-  private readonly childIndexes = new Map<string, number[]>();
+  /** Per directory entry, by entry index, its children (names sorted, entry indexes in the same order). */
+  private readonly kids: (Children | undefined)[];
+  /** The base directory's children. */
+  private readonly baseKids: Children = { names: [], indexes: [] };
+  /** Children of parents that are no entry of the tree (a tree not in depth-first order), by path. */
+  private readonly orphanKids = new Map<string, Children>();
   /** The root's segments, split once for every link resolved. */
   private readonly rootParts: readonly string[];
   /** Links resolved so far, by entry index (planners and the undo image ask for the same links). */
   private readonly resolved = new Map<number, string | null>();
 
-  /** Wraps a native tree read of `root/base`. */
+  /**
+   * Wraps a native tree read of `root/base`. The tree lists its entries
+   * depth first, so each entry's parent is found on a stack of the open
+   * directories, by comparing a prefix: no parent path is sliced or hashed
+   * (a tree in another order is indexed too, through path lookups).
+   */
   constructor(root: string, base: string, tree: NativeTree) {
     this.root = root;
     this.rootParts = rootSegments(root);
     this.base = base;
     this.tree = tree;
     this.takenAt = Date.now();
-    this.childNames.set(base, []);
-    this.childIndexes.set(base, []);
-    for (let i = 0; i < tree.paths.length; i++) {
+    const n = tree.paths.length;
+    this.kids = new Array<Children | undefined>(n);
+    // the open directories, innermost last; the base stays at the bottom
+    const openPaths: string[] = [base];
+    const openKids: Children[] = [this.baseKids];
+    for (let i = 0; i < n; i++) {
       const path = this.pathAt(i) as string;
       this.index.set(path, i);
-      const { parent, name } = splitPath(path);
-      let siblings = this.childNames.get(parent);
-      let indexes = this.childIndexes.get(parent);
-      if (!siblings || !indexes) {
-        siblings = [];
-        indexes = [];
-        this.childNames.set(parent, siblings);
-        this.childIndexes.set(parent, indexes);
+      const slash = path.lastIndexOf('/');
+      let top = openPaths.length - 1;
+      while (top >= 0 && !isParentOf(openPaths[top] as string, path, slash)) top--;
+      let parent: Children;
+      if (top >= 0) {
+        openPaths.length = openKids.length = top + 1;
+        parent = openKids[top] as Children;
+      } else {
+        openPaths.length = openKids.length = 1;
+        parent = this.kidsForParent(slash < 0 ? '' : path.slice(0, slash));
       }
-      siblings.push(name);
-      indexes.push(i);
-      if (tree.kinds[i] === 0 && !this.childNames.has(path)) {
-        this.childNames.set(path, []);
-        this.childIndexes.set(path, []);
+      parent.names.push(path.slice(slash + 1));
+      parent.indexes.push(i);
+      if (tree.kinds[i] === 0) {
+        const own = this.kids[i] ?? (this.orphanKids.size ? this.orphanKids.get(path) : undefined) ?? { names: [], indexes: [] };
+        this.kids[i] = own;
+        openPaths.push(path);
+        openKids.push(own);
       }
     }
+  }
+
+  /** The children list of a parent found by path (a tree not in depth-first order). */
+  private kidsForParent(parent: string): Children {
+    if (parent === this.base) return this.baseKids;
+    const at = this.index.get(parent);
+    if (at !== undefined) return (this.kids[at] ??= { names: [], indexes: [] });
+    let own = this.orphanKids.get(parent);
+    if (!own) this.orphanKids.set(parent, (own = { names: [], indexes: [] }));
+    return own;
+  }
+
+  /** The children of the directory `path`; undefined when it has none listed. */
+  private kidsOf(path: string): Children | undefined {
+    if (path === this.base) return this.baseKids;
+    const at = this.index.get(path);
+    return at === undefined ? this.orphanKids.get(path) : this.kids[at];
   }
 
   /** Number of nodes in the snapshot. */
@@ -108,14 +151,14 @@ export class Snapshot {
 
   /** Names inside directory `path`, sorted; empty when absent. */
   children(path: string): readonly string[] {
-    return this.childNames.get(path) ?? [];
+    return this.kidsOf(path)?.names ?? NO_NAMES;
   }
 
   /** Names of the children of `path` of one kind (0 dir, 1 file, 2 link), without a lookup per child. */
   private childrenOfKind(path: string, kind: number): string[] {
-    const names = this.childNames.get(path);
-    const indexes = this.childIndexes.get(path);
-    if (!names || !indexes) return [];
+    const own = this.kidsOf(path);
+    if (!own) return [];
+    const { names, indexes } = own;
     const out: string[] = [];
     for (let k = 0; k < names.length; k++) if (this.tree.kinds[indexes[k] as number] === kind) out.push(names[k] as string);
     return out;
@@ -143,9 +186,9 @@ export class Snapshot {
    * pass over the directory, no lookup per file.
    */
   settingTexts(dir: string): [name: string, text: string][] {
-    const names = this.childNames.get(dir);
-    const indexes = this.childIndexes.get(dir);
-    if (!names || !indexes) return [];
+    const own = this.kidsOf(dir);
+    if (!own) return [];
+    const { names, indexes } = own;
     const { kinds, modes, errnos, data, offsets } = this.tree;
     const out: [string, string][] = [];
     for (let k = 0; k < names.length; k++) {
@@ -177,11 +220,8 @@ export class Snapshot {
    * directory). With {@link kindAt}, {@link textAt} and {@link linkAt} a
    * reader walks a subtree without building or hashing a path per node.
    */
-  childrenAt(i: number): { names: readonly string[]; indexes: readonly number[] } {
-    // the path string the index was built with (for the root's snapshot, the tree's own string, whose hash V8 keeps): no path is built
-    const path = this.pathAt(i);
-    if (path === undefined) return { names: NO_NAMES, indexes: NO_INDEXES };
-    return { names: this.childNames.get(path) ?? NO_NAMES, indexes: this.childIndexes.get(path) ?? NO_INDEXES };
+  childrenAt(i: number): { readonly names: readonly string[]; readonly indexes: readonly number[] } {
+    return (i === BASE_ENTRY ? this.baseKids : this.kids[i]) ?? NO_CHILDREN;
   }
 
   /** The root-relative path of the entry at index `i` (the base's for {@link BASE_ENTRY}); undefined past the last entry. With base '' it is the tree's own string. */

@@ -32,6 +32,30 @@ const sample = new Snapshot(
 );
 
 describe('snapshot', () => {
+  test("lists each directory's children from a depth-first tree, and from a tree in any other order", () => {
+    const entries: [string, 'd' | 'f'][] = [
+      ['a', 'd'],
+      ['a/b', 'd'],
+      ['a/b/c', 'f'],
+      ['a/bc', 'd'],
+      ['a/bc/x', 'f'],
+      ['a/d', 'f'],
+      ['ab', 'd'],
+      ['ab/e', 'f'],
+      ['f', 'f'],
+    ];
+    const orders = [entries, [...entries].reverse(), [entries[2]!, entries[8]!, entries[4]!, entries[1]!, entries[0]!, ...entries.slice(5, 8), entries[3]!]];
+    for (const order of orders) {
+      const snap = new Snapshot(ROOT, '', tree(order));
+      const listed = (path: string) => [...snap.children(path)].sort();
+      expect([listed(''), listed('a'), listed('a/b'), listed('a/bc'), listed('ab'), listed('f')]).toEqual([['a', 'ab', 'f'], ['b', 'bc', 'd'], ['c'], ['x'], ['e'], []]);
+      const at = snap.entryIndex('a/bc') as number;
+      expect(snap.childrenAt(at).names).toEqual(['x']);
+      expect(snap.childrenAt(at).indexes.map((i) => snap.kindAt(i))).toEqual(['file']);
+      expect([...snap.childrenAt(BASE_ENTRY).names].sort()).toEqual(['a', 'ab', 'f']);
+    }
+  });
+
   test('indexes kinds, children, values and links', () => {
     expect(sample.kind(TPG)).toBe('dir');
     expect(sample.childDirs(TPG)).toEqual(['acls', 'lun', 'np']);
