@@ -1,14 +1,15 @@
 /**
  * The settings of an existing object as the planner compares them with a
  * config: read by name straight from the snapshot (a storage object's
- * attributes and ALUA groups, the bulk of an unchanged re-apply, are never
- * built into a dumped entry first), or from a dumped entry's group.
+ * attributes and ALUA groups and an ACL's mapped LUNs, the bulk of an
+ * unchanged re-apply, are never built into a dumped entry first), or from a
+ * dumped entry's group.
  */
 import type { Snapshot } from '../cfs/snapshot.js';
-import { aluaGroupForm, aluaSupportedIn, savedValue } from '../model/saved-forms.js';
-import { aluaGroupPath } from '../cfs/tree.js';
+import { aluaGroupForm, aluaSupportedIn, mappedLunFormAt, savedValue } from '../model/saved-forms.js';
+import { aluaGroupPath, parseLunDirName } from '../cfs/tree.js';
 import type { PluginName } from '../cfs/plugins.js';
-import type { AluaTpgConfig, SavedAttributes, SavedParameters } from '../model/saveconfig-format.js';
+import type { AluaTpgConfig, MappedLunConfig, SavedAttributes, SavedParameters } from '../model/saveconfig-format.js';
 
 /** A group's current value of setting `name` as a dump saves it; undefined when the kernel has no such readable and writable setting. */
 export type CurrentSettings = (name: string) => string | number | undefined;
@@ -46,4 +47,28 @@ export function settingsInSnapshot(snap: Snapshot, dir: string): CurrentSettings
 export function aluaGroupInSnapshot(snap: Snapshot, plugin: PluginName, so: string, name: string): AluaTpgConfig | undefined {
   if (!aluaSupportedIn(snap, plugin, so) || snap.kind(aluaGroupPath(so, name)) !== 'dir') return undefined;
   return aluaGroupForm(snap, so, name);
+}
+
+/** An existing ACL's mapped LUNs as a dump saves them, by mapped LUN index; undefined where it has none that maps a LUN. */
+export type CurrentMappedLuns = (index: number) => MappedLunConfig | undefined;
+
+/**
+ * {@link CurrentMappedLuns} of the ACL directory `dir` in the snapshot: its
+ * children listed once, each mapped LUN's entry built only when asked for
+ * (no ACL's whole list built and sorted first, as the dump does).
+ */
+export function mappedLunsInSnapshot(snap: Snapshot, dir: string): CurrentMappedLuns {
+  const at = snap.entryIndex(dir);
+  const byIndex = new Map<number, number>();
+  if (at !== undefined) {
+    const { names, indexes } = snap.childrenAt(at);
+    for (let k = 0; k < names.length; k++) {
+      const index = parseLunDirName(names[k] as string);
+      if (index !== null && snap.kindAt(indexes[k] as number) === 'dir') byIndex.set(index, indexes[k] as number);
+    }
+  }
+  return (index) => {
+    const i = byIndex.get(index);
+    return i === undefined ? undefined : (mappedLunFormAt(snap, i, index) ?? undefined);
+  };
 }

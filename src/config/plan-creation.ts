@@ -55,7 +55,7 @@ import { initialSettingsClass } from './initial-settings.js';
 import { keyPathOf, pathOf, skipped, type Leniency } from './plan-leniency.js';
 import { kernelHasModule } from '../model/fabric-module.js';
 import { soKey, storageObjectDirs, targetDir, targetKey } from './plan-scope.js';
-import { aluaGroupInSnapshot, settingsInSnapshot, settingsOfEntry, type CurrentSettings } from './current-settings.js';
+import { aluaGroupInSnapshot, mappedLunsInSnapshot, settingsInSnapshot, settingsOfEntry, type CurrentSettings } from './current-settings.js';
 
 /**
  * What the model's plugin classes would write to create `so` (devices are
@@ -378,22 +378,25 @@ function planTarget(
       }
       if (fabric.features.includes('auth')) chapSettings(as, P.childSettings, adir, a, ca);
       if (as.ops.length) b.steps.push(as);
-      const curMapped = new Map((ca?.mapped_luns ?? []).map((m) => [m.index, m]));
+      // an existing ACL's mapped LUNs looked up in the snapshot (the planner's dump leaves them out)
+      const curMapped = ca ? mappedLunsInSnapshot(snap, adir) : undefined;
       for (const m of a.mapped_luns ?? []) {
         if (lenient && skippedLuns.has(m.tpg_lun)) {
           skipped(lenient, pathOf(lenient, m), `LUN ${m.tpg_lun} was skipped`);
           continue;
         }
-        const cm = curMapped.get(m.index);
         const mdir = mappedLunPath(adir, m.index);
+        const cm = curMapped?.(m.index);
         if (cm) {
           if (cm.tpg_lun !== m.tpg_lun)
             throw new RTSLibError(`mapped LUN ${m.index} of ${aname} maps LUN ${cm.tpg_lun}, the config says ${m.tpg_lun}: remove it first (or use restore)`, {
               code: 'ERR_RTSLIB_CONFLICT',
             });
-          const ms: PlanStep = { action: 'modify', object: `mapped LUN ${m.index} of ${aname}`, ops: [] };
-          setExisting(ms, P.childSettings, child(mdir, MAPPED_LUN_FILES.writeProtect), 'write_protect', cm.write_protect ? 1 : 0, m.write_protect ? 1 : 0);
-          if (ms.ops.length) b.steps.push(ms);
+          // a step only for a mapped LUN that changes (an unchanged re-apply compares one per LUN per ACL)
+          if (cm.write_protect !== Boolean(m.write_protect)) {
+            const ms = b.step('modify', `mapped LUN ${m.index} of ${aname}`);
+            setExisting(ms, P.childSettings, child(mdir, MAPPED_LUN_FILES.writeProtect), 'write_protect', cm.write_protect ? 1 : 0, m.write_protect ? 1 : 0);
+          }
           continue;
         }
         const ms = b.step('create', `mapped LUN ${m.index} of ${aname} -> LUN ${m.tpg_lun}`);

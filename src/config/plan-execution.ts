@@ -15,6 +15,7 @@ import type { Plan } from './plan.js';
 import { stepName } from './plan-builder.js';
 import type { ConfigIssue } from './config-error.js';
 import type { SaveConfig } from '../model/saveconfig-format.js';
+import type { PlannerDumpOptions } from '../model/saved-forms.js';
 
 /** What {@link executePlan} did. */
 export interface ExecuteResult {
@@ -61,9 +62,17 @@ export interface StateRead {
 }
 
 /**
+ * The planner's dump (with secrets): without storage objects' settings and
+ * ACLs' mapped LUNs, which the planner looks up in the snapshot
+ * (current-settings.ts). @internal
+ */
+export const PLANNER_DUMP: PlannerDumpOptions = { secrets: true, withoutStorageObjectSettings: true, withoutMappedLuns: true };
+
+/**
  * The snapshot and its dump (with secrets) the planner works from; the
- * dump leaves out storage objects' attributes and ALUA groups, which the
- * planner compares straight from the snapshot (current-settings.ts). A plan
+ * dump ({@link PLANNER_DUMP}) leaves out storage objects' attributes and
+ * ALUA groups and ACLs' mapped LUNs, which the planner compares straight
+ * from the snapshot (current-settings.ts). A plan
  * that may remove objects, made inside a write run (the lock held
  * exclusive), reads the whole tree, values included, since the run's undo
  * image needs it anyway. Otherwise `structureOnly` leaves the settings out,
@@ -82,7 +91,7 @@ export async function readState(root: RTSRoot, read: StateRead = {}): Promise<{ 
         ? { excludeNames: STRUCTURE_EXCLUDES, values: false, valuesOf: CLEAR_PLAN_VALUES }
         : { excludeNames: read.structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES },
   );
-  const current = read.dump === false ? { storage_objects: [], targets: [], fabric_modules: [] } : dumpSnapshot(snap, { secrets: true, withoutStorageObjectSettings: true });
+  const current = read.dump === false ? { storage_objects: [], targets: [], fabric_modules: [] } : dumpSnapshot(snap, PLANNER_DUMP);
   return { snap, current, basis: token ? { snap, token, writes } : null };
 }
 

@@ -69,15 +69,18 @@ export interface DumpOptions {
 }
 
 /**
- * What the planner's view of the kernel leaves out of a storage object's
- * entry: its `attributes` and `alua_tpgs`, which it compares with a config
- * straight from the snapshot (config/current-settings.ts) instead of
- * building them first. Not reachable from the package's entry points; not
- * marked internal because `dumpSnapshot`'s (model/dump.ts) declaration names it.
+ * What the planner's view of the kernel leaves out: a storage object's
+ * `attributes` and `alua_tpgs` and an ACL's `mapped_luns`, the bulk of a
+ * dump, which it compares with a config straight from the snapshot
+ * (config/current-settings.ts) instead of building them first. Not
+ * reachable from the package's entry points; not marked internal because
+ * `dumpSnapshot`'s (model/dump.ts) declaration names it.
  */
 export interface PlannerDumpOptions extends DumpOptions {
   /** Leave out storage objects' `attributes` and `alua_tpgs` (default false). */
   withoutStorageObjectSettings?: boolean;
+  /** Leave out ACLs' `mapped_luns` (default false), which the planner looks up one by one (config/current-settings.ts). */
+  withoutMappedLuns?: boolean;
 }
 
 /** How LUNs name the storage objects they export: by storage object path (`core/<hba>/<name>`), its `/backstores/…` reference and whether it has ALUA. */
@@ -251,18 +254,18 @@ export function portalForm(snap: Snapshot, tpg: string, name: string): PortalCon
 /** The entry of mapped LUN directory `name` of the ACL at `acl`; null when it maps nothing. */
 export function mappedLunForm(snap: Snapshot, acl: string, name: string): MappedLunConfig | null {
   const at = snap.entryIndex(child(acl, name));
-  return at === undefined ? null : mappedLunFormAt(snap, at, name);
+  const index = parseLunDirName(name);
+  return at === undefined || index === null ? null : mappedLunFormAt(snap, at, index);
 }
 
 /**
- * {@link mappedLunForm} of the mapped LUN directory `name` at entry index
- * `at`: its first link (the alias, to the TPG's LUN) and its write_protect
- * file found among its children, with no path built or looked up (an ACL
- * dump reads one per LUN the ACL maps, the most numerous entries of a dump).
+ * {@link mappedLunForm} of mapped LUN `index` whose directory is at entry
+ * index `at`: its first link (the alias, to the TPG's LUN) and its
+ * write_protect file found among its children, with no path built or looked
+ * up (an ACL dump reads one per LUN the ACL maps, the most numerous entries
+ * of a dump).
  */
-function mappedLunFormAt(snap: Snapshot, at: number, name: string): MappedLunConfig | null {
-  const index = parseLunDirName(name);
-  if (index === null) return null;
+export function mappedLunFormAt(snap: Snapshot, at: number, index: number): MappedLunConfig | null {
   const { names, indexes } = snap.childrenAt(at);
   let alias: string | undefined;
   let tpgLun: number | null = null;
@@ -295,15 +298,16 @@ function linkedLunIndex(snap: Snapshot, i: number): number | null {
 }
 
 /** The entry of ACL directory `dirName` of the TPG at `tpg`. */
-export function nodeAclForm(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: string, options: DumpOptions = {}): NodeAclConfig {
+export function nodeAclForm(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: string, options: PlannerDumpOptions = {}): NodeAclConfig {
   const dir = child(aclsPath(tpg), dirName);
-  const at = snap.entryIndex(dir);
+  const at = options.withoutMappedLuns ? undefined : snap.entryIndex(dir);
   const mapped: MappedLunConfig[] = [];
   if (at !== undefined) {
     const { names, indexes } = snap.childrenAt(at);
     for (let k = 0; k < names.length; k++) {
-      if (snap.kindAt(indexes[k] as number) !== 'dir') continue;
-      const form = mappedLunFormAt(snap, indexes[k] as number, names[k] as string);
+      const index = parseLunDirName(names[k] as string);
+      if (index === null || snap.kindAt(indexes[k] as number) !== 'dir') continue;
+      const form = mappedLunFormAt(snap, indexes[k] as number, index);
       if (form) mapped.push(form);
     }
   }
@@ -318,7 +322,7 @@ export function nodeAclForm(snap: Snapshot, fabric: FabricInfo, tpg: string, dir
 }
 
 /** The entry of TPG `tag` of the target at `target`. */
-export function tpgForm(snap: Snapshot, fabric: FabricInfo, target: string, tag: number, refs: StorageObjectRefs, options: DumpOptions = {}): TpgConfig {
+export function tpgForm(snap: Snapshot, fabric: FabricInfo, target: string, tag: number, refs: StorageObjectRefs, options: PlannerDumpOptions = {}): TpgConfig {
   const dir = tpgPath(target, tag);
   const enable = read(snap, child(dir, TPG_FILES.enable));
   const luns = snap
@@ -349,7 +353,7 @@ export function tpgForm(snap: Snapshot, fabric: FabricInfo, target: string, tag:
 }
 
 /** The entry of the target at `target` (its configfs directory `<fabric>/<name>`). */
-export function targetForm(snap: Snapshot, fabric: FabricInfo, target: string, refs: StorageObjectRefs, options: DumpOptions = {}): TargetConfig {
+export function targetForm(snap: Snapshot, fabric: FabricInfo, target: string, refs: StorageObjectRefs, options: PlannerDumpOptions = {}): TargetConfig {
   const tags = snap
     .childDirs(target)
     .map(parseTpgDirName)

@@ -178,6 +178,61 @@ describe("an existing storage object's settings, compared straight from the snap
   });
 });
 
+describe("an existing ACL's mapped LUNs, looked up one by one in the snapshot", () => {
+  const existing = fakeSnapshot(
+    withParents([
+      ['core/rd_mcp_0/r/enable', 'f', '1\n'],
+      [
+        'core/rd_mcp_0/r/info',
+        'f',
+        'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n',
+      ],
+      [`${G}/enable`, 'f', '1\n'],
+      [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/rd_mcp_0/r`],
+      [`${G}/lun/lun_1/l1`, 'l', `${ROOT}/core/rd_mcp_0/r`],
+      [`${ACL}/lun_0/m0`, 'l', '../../../lun/lun_0'],
+      [`${ACL}/lun_0/write_protect`, 'f', '0\n'],
+      [`${ACL}/lun_1/m1`, 'l', '../../../lun/lun_1'],
+      [`${ACL}/lun_1/write_protect`, 'f', '1\n'],
+    ]),
+  );
+  const whole = dumpSnapshot(existing, { secrets: true });
+  // what readState gives the planner: no mapped LUNs in the ACLs' entries
+  const plannerView = dumpSnapshot(existing, { secrets: true, withoutStorageObjectSettings: true, withoutMappedLuns: true });
+  const aclOf = (c: SaveConfig) => c.targets?.[0]?.tpgs?.[0]?.node_acls?.[0];
+  /** The whole dump with ACL's mapped LUNs replaced. */
+  const desired = (mapped: { index: number; tpg_lun: number; write_protect: boolean; alias: string }[]): SaveConfig => {
+    const config = structuredClone(whole);
+    aclOf(config)!.mapped_luns = mapped;
+    return config;
+  };
+  const m0 = { alias: 'm0', index: 0, tpg_lun: 0, write_protect: false };
+  const m1 = { alias: 'm1', index: 1, tpg_lun: 1, write_protect: true };
+
+  test('the planner view leaves them out, and the unchanged config plans nothing', async () => {
+    expect(aclOf(whole)?.mapped_luns).toEqual([m0, m1]);
+    expect(aclOf(plannerView)?.mapped_luns).toEqual([]);
+    expect((await applyPlanOf(existing, plannerView, whole)).steps).toEqual([]);
+  });
+
+  test("a changed write_protect is written with the kernel's previous value; a new index is created", async () => {
+    const plan = await applyPlanOf(existing, plannerView, desired([m0, { ...m1, write_protect: false }, { alias: 'm2', index: 2, tpg_lun: 0, write_protect: false }]));
+    expect(plan.steps.map((s) => s.object)).toEqual([
+      `mapped LUN 1 of ACL iqn.1994-05.com.redhat:c of TPG 1 of iscsi iqn.2003-01.org.x:t1`,
+      expect.stringContaining('mapped LUN 2 of ACL'),
+    ]);
+    expect(plan.steps[0]?.ops).toEqual([expect.objectContaining({ op: 'write', path: `${ACL}/lun_1/write_protect`, value: '0', previous: '1' })]);
+    expect(plan.steps[1]?.ops.map((o) => o.op)).toEqual(['mkdir', 'symlink']);
+  });
+
+  test('a mapped LUN that maps another TPG LUN is refused before anything is written', async () => {
+    await expect(applyPlanOf(existing, plannerView, desired([m0, { ...m1, tpg_lun: 0 }]))).rejects.toMatchObject({
+      code: 'ERR_RTSLIB_CONFLICT',
+      message: expect.stringContaining('mapped LUN 1 of ACL iqn.1994-05.com.redhat:c of TPG 1 of iscsi iqn.2003-01.org.x:t1 maps LUN 1, the config says 0'),
+    });
+  });
+});
+
 describe('settings of new objects the kernel starts alike', () => {
   test("ramdisks and fileio files on one filesystem read the first one's settings; other control options, block objects and a new ALUA default group follow", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rtslib-like-'));
