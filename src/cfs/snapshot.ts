@@ -83,7 +83,8 @@ export class Snapshot {
       parent.names.push(path.slice(slash + 1));
       parent.indexes.push(i);
       if (tree.kinds[i] === 0) {
-        const own = this.kids[i] ?? (this.orphanKids.size ? this.orphanKids.get(path) : undefined) ?? { names: [], indexes: [] };
+        // a directory's own list is new here, unless entries below it came first (a tree not depth first)
+        const own = (this.orphanKids.size ? this.orphanKids.get(path) : undefined) ?? { names: [], indexes: [] };
         this.kids[i] = own;
         openPaths.push(path);
         openKids.push(own);

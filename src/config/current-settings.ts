@@ -6,8 +6,8 @@
  * dumped entry's group.
  */
 import type { Snapshot } from '../cfs/snapshot.js';
-import { aluaGroupForm, aluaSupportedIn, mappedLunFormAt, savedValue } from '../model/saved-forms.js';
-import { aluaGroupPath, parseLunDirName } from '../cfs/tree.js';
+import { aluaGroupForm, aluaSupportedIn, forEachMappedLunDir, mappedLunFormAt, savedValue } from '../model/saved-forms.js';
+import { aluaGroupPath } from '../cfs/tree.js';
 import type { PluginName } from '../cfs/plugins.js';
 import type { AluaTpgConfig, MappedLunConfig, SavedAttributes, SavedParameters } from '../model/saveconfig-format.js';
 
@@ -60,13 +60,7 @@ export type CurrentMappedLuns = (index: number) => MappedLunConfig | undefined;
 export function mappedLunsInSnapshot(snap: Snapshot, dir: string): CurrentMappedLuns {
   const at = snap.entryIndex(dir);
   const byIndex = new Map<number, number>();
-  if (at !== undefined) {
-    const { names, indexes } = snap.childrenAt(at);
-    for (let k = 0; k < names.length; k++) {
-      const index = parseLunDirName(names[k] as string);
-      if (index !== null && snap.kindAt(indexes[k] as number) === 'dir') byIndex.set(index, indexes[k] as number);
-    }
-  }
+  if (at !== undefined) forEachMappedLunDir(snap, at, (index, i) => byIndex.set(index, i));
   return (index) => {
     const i = byIndex.get(index);
     return i === undefined ? undefined : (mappedLunFormAt(snap, i, index) ?? undefined);

@@ -297,20 +297,29 @@ function linkedLunIndex(snap: Snapshot, i: number): number | null {
   return target ? parseLunDirName(splitPath(target).name) : null;
 }
 
+/**
+ * Calls `fn` with the index and entry index of each mapped LUN directory
+ * (`lun_<n>`) of the ACL directory at entry index `acl`, in the snapshot's
+ * order: the one walk of an ACL's mapped LUNs (the dump's, the planner's).
+ */
+export function forEachMappedLunDir(snap: Snapshot, acl: number, fn: (index: number, at: number) => void): void {
+  const { names, indexes } = snap.childrenAt(acl);
+  for (let k = 0; k < names.length; k++) {
+    const index = parseLunDirName(names[k] as string);
+    if (index !== null && snap.kindAt(indexes[k] as number) === 'dir') fn(index, indexes[k] as number);
+  }
+}
+
 /** The entry of ACL directory `dirName` of the TPG at `tpg`. */
 export function nodeAclForm(snap: Snapshot, fabric: FabricInfo, tpg: string, dirName: string, options: PlannerDumpOptions = {}): NodeAclConfig {
   const dir = child(aclsPath(tpg), dirName);
   const at = options.withoutMappedLuns ? undefined : snap.entryIndex(dir);
   const mapped: MappedLunConfig[] = [];
-  if (at !== undefined) {
-    const { names, indexes } = snap.childrenAt(at);
-    for (let k = 0; k < names.length; k++) {
-      const index = parseLunDirName(names[k] as string);
-      if (index === null || snap.kindAt(indexes[k] as number) !== 'dir') continue;
-      const form = mappedLunFormAt(snap, indexes[k] as number, index);
+  if (at !== undefined)
+    forEachMappedLunDir(snap, at, (index, i) => {
+      const form = mappedLunFormAt(snap, i, index);
       if (form) mapped.push(form);
-    }
-  }
+    });
   const tag = read(snap, child(dir, ACL_FILES.tag));
   return {
     ...nodeGroups(snap, dir),

@@ -13,17 +13,24 @@ import { applyPlanOf, clearPlanOf, restorePlanOf } from '../../src/config/planne
 import { dumpSnapshot } from '../../src/model/dump.js';
 import { formatPlan, type Plan } from '../../src/config/plan.js';
 import type { SaveConfig } from '../../src/model/saveconfig-format.js';
-import { ROOT, fakeSnapshot, withParents } from './support/fake-snapshot.js';
+import { ROOT, fakeSnapshot, withParents, type FakeEntry } from './support/fake-snapshot.js';
 
 const T = 'iscsi/iqn.2003-01.org.x:t1';
 const G = `${T}/tpgt_1`;
 const ACL = `${G}/acls/iqn.1994-05.com.redhat:c`;
 
+/** A ramdisk's `info` as the kernel shows it. */
+const RAMDISK_INFO = 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n';
+/** Ramdisk `r` on HBA rd_mcp_0: its enable and info files. */
+const RAMDISK_R: FakeEntry[] = [
+  ['core/rd_mcp_0/r/enable', 'f', '1\n'],
+  ['core/rd_mcp_0/r/info', 'f', RAMDISK_INFO],
+];
+
 /** A ramdisk exported by LUN 0 and mapped by an ACL; LUN 1 and mapped LUN 5 without links; an empty HBA. */
 const snap = fakeSnapshot(
   withParents([
-    ['core/rd_mcp_0/r/enable', 'f', '1\n'],
-    ['core/rd_mcp_0/r/info', 'f', 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n'],
+    ...RAMDISK_R,
     ['core/rd_mcp_0/r/alua/default_tg_pt_gp/tg_pt_gp_id', 'f', '0\n'],
     ['core/rd_mcp_3', 'd'],
     [`${G}/enable`, 'f', '1\n'],
@@ -126,7 +133,7 @@ describe("an existing storage object's settings, compared straight from the snap
   const so = 'core/rd_mcp_0/r';
   const existing = fakeSnapshot(
     withParents([
-      [`${so}/info`, 'f', 'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n'],
+      [`${so}/info`, 'f', RAMDISK_INFO],
       [`${so}/attrib/alua_support`, 'f', '1\n', 0o444],
       [`${so}/attrib/block_size`, 'f', '512\n'],
       [`${so}/attrib/emulate_tpu`, 'f', '0\n'],
@@ -181,12 +188,7 @@ describe("an existing storage object's settings, compared straight from the snap
 describe("an existing ACL's mapped LUNs, looked up one by one in the snapshot", () => {
   const existing = fakeSnapshot(
     withParents([
-      ['core/rd_mcp_0/r/enable', 'f', '1\n'],
-      [
-        'core/rd_mcp_0/r/info',
-        'f',
-        'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n',
-      ],
+      ...RAMDISK_R,
       [`${G}/enable`, 'f', '1\n'],
       [`${G}/lun/lun_0/l0`, 'l', `${ROOT}/core/rd_mcp_0/r`],
       [`${G}/lun/lun_1/l1`, 'l', `${ROOT}/core/rd_mcp_0/r`],
@@ -272,12 +274,7 @@ describe('settings of new objects the kernel starts alike', () => {
 describe('lenient restores, scopes, and discovery authentication', () => {
   const withDiscovery = fakeSnapshot(
     withParents([
-      ['core/rd_mcp_0/r/enable', 'f', '1\n'],
-      [
-        'core/rd_mcp_0/r/info',
-        'f',
-        'Status: ACTIVATED  Max Queue Depth: 0  SectorSize: 512  HwMaxSectors: 1024\n        PAGES/PAGE_SIZE: 256*4096  SG_table_count: 1  nullio: 0\n',
-      ],
+      ...RAMDISK_R,
       ['iscsi/discovery_auth/enforce_discovery_auth', 'f', '1\n'],
       ['iscsi/discovery_auth/userid', 'f', 'disc-user\n'],
       ['iscsi/discovery_auth/password', 'f', 'disc-secret\n'],
