@@ -374,7 +374,7 @@ function markdown(): string {
   );
   if (startup.length)
     md.push(
-      `Process start of the rtslib command alone (\`rtslib --version\`), per size: ${startup.join(', ')}. In the guest every module file is read over the 9p share of the host's root, so this start (and the command rows above, at small N) mostly measures loading the CLI's modules, not its work.`,
+      `Process start of the rtslib command alone (\`rtslib --version\`), per size: ${startup.join(', ')}. In the guest the module files come from the host's root over a 9p share (cached in the guest after their first read), so this start (and the command rows above, at small N) mostly measures loading the CLI's modules, not its work.`,
       '',
     );
   const fbStart = sizes.flatMap((s) => {

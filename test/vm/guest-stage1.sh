@@ -10,10 +10,14 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
   insmod /modules/$m.ko || { echo "rtslib-vm: insmod $m failed"; echo o > /proc/sysrq-trigger; }
 done
 stage2=""
+cache=none
 for arg in $(cat /proc/cmdline); do
-  case "$arg" in rtslib.stage2=*) stage2="${arg#rtslib.stage2=}" ;; esac
+  case "$arg" in
+    rtslib.stage2=*) stage2="${arg#rtslib.stage2=}" ;;
+    rtslib.9pcache=*) cache="${arg#rtslib.9pcache=}" ;;
+  esac
 done
-if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hostroot /newroot; then
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=$cache hostroot /newroot; then
   echo "rtslib-vm: mounting the host root over 9p failed"; echo o > /proc/sysrq-trigger
 fi
 mount -t proc proc /newroot/proc
