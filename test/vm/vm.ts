@@ -91,10 +91,13 @@ export function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-/** The 9p cache mode of the guest's share: RTSLIB_VM_9P_CACHE (none, loose, fscache or mmap), loose by default. */
+/** The 9p cache modes the guest's share may be mounted with. */
+const SHARE_CACHE_MODES: readonly string[] = ['none', 'loose', 'fscache', 'mmap'];
+
+/** The 9p cache mode of the guest's share: RTSLIB_VM_9P_CACHE (one of {@link SHARE_CACHE_MODES}), loose by default. */
 function shareCache(): string {
   const mode = process.env.RTSLIB_VM_9P_CACHE ?? 'loose';
-  if (!['none', 'loose', 'fscache', 'mmap'].includes(mode)) throw new Error(`RTSLIB_VM_9P_CACHE=${JSON.stringify(mode)}: expected none, loose, fscache or mmap`);
+  if (!SHARE_CACHE_MODES.includes(mode)) throw new Error(`RTSLIB_VM_9P_CACHE=${JSON.stringify(mode)}: expected one of ${SHARE_CACHE_MODES.join(', ')}`);
   return mode;
 }
 
