@@ -1,10 +1,12 @@
 /**
  * The guest console's kernel faults (test/vm/vm.ts): a faulted kernel fails
  * the run and stops the guest, instead of the run hanging until its bound
- * (a CI run once spent 40 minutes so after a fault in the guest).
+ * (a CI run once spent 40 minutes so after a fault in the guest); and its
+ * lines, read whole.
  */
 import { describe, expect, test } from 'vitest';
-import { isKernelFault } from '../../test/vm/vm.js';
+import { PassThrough } from 'node:stream';
+import { isKernelFault, readLines } from '../../test/vm/vm.js';
 
 describe('isKernelFault', () => {
   test.each([
@@ -28,5 +30,33 @@ describe('isKernelFault', () => {
     '[   10.000000] WARNING: CPU: 0 PID: 1 at fs/configfs/dir.c:100 configfs_foo+0x1/0x2',
   ])('%s is not', (line) => {
     expect(isKernelFault(line)).toBe(false);
+  });
+});
+
+describe('readLines', () => {
+  test('a character split across chunks stays one character; lines split across chunks stay one line', () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    const flush = readLines(stream, (line) => lines.push(line));
+    const check = Buffer.from(' ✓ test passed\nnext ', 'utf8');
+    // ✓ is three bytes (e2 9c 93): cut after its first byte
+    stream.write(check.subarray(0, 2));
+    stream.write(check.subarray(2, 4));
+    stream.write(check.subarray(4));
+    stream.write('line\nunfinished');
+    flush();
+    expect(lines).toEqual([' ✓ test passed', 'next line', 'unfinished']);
+  });
+
+  test('each stream keeps its own unfinished line', () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const lines: string[] = [];
+    readLines(out, (line) => lines.push(line));
+    readLines(err, (line) => lines.push(line));
+    out.write('guest ');
+    err.write('qemu warning\n');
+    out.write('console\n');
+    expect(lines).toEqual(['qemu warning', 'guest console']);
   });
 });

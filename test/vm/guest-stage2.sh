@@ -52,8 +52,15 @@ fi
 mkfifo /run/job-output
 cat /run/job-output &
 reader=$!
+# A process that dies of a fault (SIGSEGV, SIGBUS, SIGILL...) leaves its
+# registers and code bytes in the kernel's log, printed below if the job ends so.
+echo 1 > /proc/sys/kernel/print-fatal-signals
 /bin/sh "$job/command.sh" > /run/job-output 2>&1 < /dev/null
 rc=$?
 wait $reader
+if [ "$rc" -gt 128 ]; then
+  echo "rtslib-vm: the job ended by signal $((rc - 128)); the kernel's log of fatal signals:"
+  dmesg | grep -E -A 24 'segfault at|general protection|traps:|potentially unexpected fatal signal' | tail -n 60
+fi
 trap - EXIT
 finish $rc

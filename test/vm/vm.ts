@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { findGuestKernel } from './kernel-image.js';
 import { buildInitramfs } from './initramfs.js';
@@ -91,6 +92,26 @@ export function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
+/**
+ * Calls `onLine` with each whole line read from `stream` and returns a function
+ * that passes on the unfinished last line, for when the stream has closed. The
+ * console is cleaned a whole line at a time (escape sequences can be split
+ * across chunks), and a character's UTF-8 bytes split across chunks stay one
+ * character (a CI log once showed each ✓ as three replacement characters).
+ */
+export function readLines(stream: Readable, onLine: (line: string) => void): () => void {
+  let pending = '';
+  stream.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  return () => {
+    if (pending) onLine(pending);
+    pending = '';
+  };
+}
+
 /** The 9p cache modes the guest's share may be mounted with. */
 const SHARE_CACHE_MODES: readonly string[] = ['none', 'loose', 'fscache', 'mmap'];
 
@@ -157,7 +178,6 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
     let output = '';
     let bootMs: number | null = null;
     let timedOut = false;
-    let pendingLine = '';
     let finished = false; // after the exit marker only the power-off follows
     let kernelFault: string | null = null;
     let faultTimer: NodeJS.Timeout | undefined;
@@ -176,15 +196,8 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
       if (bootMs === null && line.includes(READY_MARKER)) bootMs = Date.now() - started;
       if (options.echo && !isHarnessNoise(line) && !(bootMs === null && line === '')) options.echo.write(line + '\n');
     };
-    // Console text is cleaned a whole line at a time: escape sequences can be
-    // split across chunks.
-    const onData = (chunk: Buffer) => {
-      const lines = (pendingLine + chunk.toString('utf8')).split('\n');
-      pendingLine = lines.pop() ?? '';
-      for (const line of lines) onLine(cleanConsole(line));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    const flushStdout = readLines(child.stdout, (line) => onLine(cleanConsole(line)));
+    const flushStderr = readLines(child.stderr, (line) => onLine(cleanConsole(line)));
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -196,7 +209,8 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(faultTimer);
-      if (pendingLine) onLine(cleanConsole(pendingLine));
+      flushStdout();
+      flushStderr();
       rmSync(jobDir, { recursive: true, force: true });
       const match = EXIT_MARKER.exec(output);
       const result: VmRunResult = {
