@@ -16,6 +16,9 @@ if (!script) {
   process.exit(2);
 }
 ensureVmPackages();
+// Measurements need the guest's two vCPUs on two host threads (the harness's default is one; see
+// test/vm/vm.ts); the smoke run, which only checks that the benchmark runs, asks for one.
+process.env.RTSLIB_VM_ACCEL ??= 'tcg,thread=multi';
 const floor = buildFloor();
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const result = await runInVm({

@@ -155,7 +155,11 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
   // The qemu options stay in their flag/value pairs.
   // prettier-ignore
   const args = [
-    '-accel', process.env.RTSLIB_VM_ACCEL ?? 'tcg',
+    // One host thread for both vCPUs: with a thread each (qemu 7.2's default), node in the guest died
+    // of SIGSEGV or SIGILL at start in 4 of 14 boots of one script, every time in the same generated
+    // code of a worker thread, jumping into the middle of an instruction (the CI run that ended 139);
+    // with one thread, 0 of 6. The benchmarks choose the threaded mode (bench/run-in-vm.ts).
+    '-accel', process.env.RTSLIB_VM_ACCEL ?? 'tcg,thread=single',
     '-cpu', 'max',
     '-m', String(options.memoryMiB ?? 2048),
     '-smp', '2',
