@@ -200,8 +200,9 @@ export async function runInVm(options: VmRunOptions): Promise<VmRunResult> {
       if (bootMs === null && line.includes(READY_MARKER)) bootMs = Date.now() - started;
       if (options.echo && !isHarnessNoise(line) && !(bootMs === null && line === '')) options.echo.write(line + '\n');
     };
-    const flushStdout = readLines(child.stdout, (line) => onLine(cleanConsole(line)));
-    const flushStderr = readLines(child.stderr, (line) => onLine(cleanConsole(line)));
+    const onConsoleLine = (line: string) => onLine(cleanConsole(line));
+    const flushStdout = readLines(child.stdout, onConsoleLine);
+    const flushStderr = readLines(child.stderr, onConsoleLine);
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
