@@ -55,6 +55,10 @@ class Walker {
         continue;
       }
       if (isExcluded(entry.name)) continue;
+      if (!options_.listFiles && !options_.readValues && entry.type == EntryType::kFile &&
+          !isValueName(entry.name)) {
+        continue;
+      }
       const std::string rel = prefix.empty() ? entry.name : prefix + "/" + entry.name;
       if (isExcludedPath(rel, entry.name)) continue;
       const std::size_t i = addEntry(rel, entry.type);

@@ -34,6 +34,9 @@ struct TreeOptions {
   // With readValues false, files of these basenames are still read (a
   // listing with the few values a plan needs, e.g. a TPG's `enable`).
   std::vector<std::string> valueNames;
+  // When false (with readValues false), files other than valueNames are
+  // left out: a listing of the structure, without a stat per attribute.
+  bool listFiles = true;
 };
 
 struct TreeResult {

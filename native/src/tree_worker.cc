@@ -117,7 +117,8 @@ Napi::Value ReadTree(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (present) treeOptions.maxDepth = static_cast<int>(depth);
-  if (!js::optionalBool(options, "readValues", "options.readValues", &treeOptions.readValues)) {
+  if (!js::optionalBool(options, "readValues", "options.readValues", &treeOptions.readValues) ||
+      !js::optionalBool(options, "listFiles", "options.listFiles", &treeOptions.listFiles)) {
     return env.Undefined();
   }
 

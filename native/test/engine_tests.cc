@@ -919,6 +919,16 @@ void testTreeReader() {
   CHECK(t.data.empty());
   CHECK_EQ(t.paths.size(), expected.size());
 
+  // listFiles false: directories, links and other entries, and of the files only valueNames (read).
+  options.listFiles = false;
+  options.valueNames = {"deep"};
+  CHECK(rtslib::readTree(p("t"), options, &t, &e));
+  const std::vector<std::string> structure = {"b", "b/c", "b/c/deep", "fifo", "link"};
+  CHECK(t.paths == structure);
+  CHECK_EQ(t.data, std::string("deep\n"));
+  options.listFiles = true;
+  options.valueNames.clear();
+
   // A failure at the top fails the walk.
   CHECK(!rtslib::readTree(p("nope"), options, &t, &e));
   CHECK_EQ(e.err, ENOENT);

@@ -105,6 +105,8 @@ export interface SnapshotOptions {
   only?: readonly string[];
   /** With `values: false`, the files of these names are still read (at any depth). */
   valuesOf?: readonly string[];
+  /** With `values: false`: false leaves out every file but those of `valuesOf` (a listing of the structure; default true). */
+  files?: boolean;
 }
 
 /** A failed operation of a batch. */
@@ -369,6 +371,7 @@ export class Configfs {
         ...(options.values === false ? { readValues: false } : {}),
         ...(options.only ? { only: [...options.only] } : {}),
         ...(options.valuesOf ? { valueNames: [...options.valuesOf] } : {}),
+        ...(options.files === false ? { listFiles: false } : {}),
       });
     } catch (error) {
       throw toLibraryError(`could not read ${this.abs(base)}`, error);

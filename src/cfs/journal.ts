@@ -35,7 +35,7 @@ export interface JournalRecord {
   startedAt: string;
   /** Directories and links the run creates (root-relative), as planned. */
   created: string[];
-  /** The tree before the run, as far as the run changes it. */
+  /** The tree before the run, as far as the run changes it (or, with `image.covers`, as far as it has changed it yet). */
   image: TreeImage;
 }
 
@@ -92,7 +92,16 @@ export class Journal {
 
   /** Replaces the list of what the run creates (an HBA moved to another index). */
   async updateCreated(created: readonly string[]): Promise<void> {
-    this.record = { ...this.record, created: [...created] };
+    await this.update({ created: [...created] });
+  }
+
+  /** Replaces the image (durably): the run has read the rest of the tree it changes and may now change it. */
+  async updateImage(image: TreeImage): Promise<void> {
+    await this.update({ image });
+  }
+
+  private async update(change: Partial<Pick<JournalRecord, 'created' | 'image'>>): Promise<void> {
+    this.record = { ...this.record, ...change };
     try {
       await this.write();
     } catch (error) {

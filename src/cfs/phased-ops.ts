@@ -67,6 +67,15 @@ export interface PhasedRunOptions {
   renameHba?: (path: string) => Promise<string | null>;
   /** Whether a path is an HBA directory this run creates. */
   isNewHba?: (path: string) => boolean;
+  /**
+   * Forward runs: called for each chunk before it goes to the engine, and
+   * started for the next chunk as soon as one has gone, so that it runs
+   * while the kernel works (a write run reads the undo image of what the
+   * chunk changes here). The chunk waits for it; a rejection stops the run
+   * ({@link PhasedRunResult.stoppedBy}). Called again for a chunk whose
+   * operations changed, so it must be cheap for operations it has seen.
+   */
+  prepareChunk?: (chunk: readonly PhasedOp[]) => Promise<void>;
 }
 
 /** One failed operation. */
@@ -89,6 +98,8 @@ export interface PhasedRunResult {
   failures: PhasedFailure[];
   /** Forward: the operations marked `tolerate` that were skipped, with why (the file is absent, or the kernel refused the write). */
   tolerated: PhasedFailure[];
+  /** Forward: the rejection of {@link PhasedRunOptions.prepareChunk} that stopped the run before its chunk went to the engine. */
+  stoppedBy?: Error;
 }
 
 /** Largest number of operations sent in one crossing (bounds memory and gives progress). */
@@ -193,6 +204,7 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
   const ops = [...input];
   const undo = options.mode === 'undo';
   const total = ops.length;
+  const prepare = undo ? undefined : options.prepareChunk;
   const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [], tolerated: [] };
   let progressed = 0;
   options.onProgress?.(0, total);
@@ -261,8 +273,23 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
     let start = 0;
     /** The chunk at `start`, already sent to the engine. */
     let sent: Promise<NativeResult[]> | null = null;
+    /** The preparation of the chunk at `start`, started while the one before it ran. */
+    let preparing: Promise<void> | null = null;
     while (start < items.length) {
       const chunk = items.slice(start, start + CHUNK);
+      if (prepare) {
+        try {
+          await preparing;
+          // again for the chunk as it is now (an HBA moved, a tolerated failure): cheap for what was prepared
+          await prepare(chunk);
+        } catch (error) {
+          result.stoppedBy = error instanceof Error ? error : new Error(String(error));
+          return result;
+        }
+        const next = items.slice(start + chunk.length, start + chunk.length + CHUNK);
+        preparing = next.length ? prepare(next) : null;
+        preparing?.catch(() => undefined);
+      }
       let results: NativeResult[];
       try {
         results = await (sent ?? cfs.run(engineChunk(chunk), { stopOnError: !undo, undo }));
@@ -277,8 +304,9 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
       // The next chunk goes to the kernel before this one's results are gone through, so the kernel
       // does not wait on this thread: when every operation succeeded (or in an undo, which goes on
       // regardless), nothing below changes what runs next. The chunks still run one after another.
+      // (Not when chunks are prepared: the next waits for its preparation, which runs meanwhile.)
       const following = start + chunk.length;
-      if (following < items.length && (undo || results.every((r) => r.ok))) {
+      if (!prepare && following < items.length && (undo || results.every((r) => r.ok))) {
         sent = cfs.run(engineChunk(items.slice(following, following + CHUNK)), { stopOnError: !undo, undo });
         // awaited on the next turn; a progress callback that throws before then must not leave it unhandled
         sent.catch(() => undefined);

@@ -7,7 +7,8 @@
  *
  * A run that removes anything records the whole tree (removing one ALUA
  * group changes the LUNs that were its members; removing a target takes
- * its LUNs' settings with it); a run that only creates and changes records
+ * its LUNs' settings with it; a clear records it in two parts, see
+ * write-run.ts); a run that only creates and changes records
  * the previous value of each file it writes. Undo removes what the run
  * created (planned from the tree as it is, so half-made objects go too),
  * recreates what is missing, and writes back every setting that differs.
@@ -48,8 +49,17 @@ export interface ImageValue {
 
 /** The part of the tree a write run may change, as it was before the run. */
 export interface TreeImage {
-  /** True when `dirs` and `links` list every user-made node of the tree. */
+  /** True when `dirs` and `links` list every user-made node of the tree (of the parts in `covers`). */
   whole: boolean;
+  /**
+   * The subtrees (root-relative paths: top-level entries of the target
+   * root, `core/<hba>` directories) a `whole` image holds; absent: the
+   * whole root. A run that reads its image as it goes (see write-run.ts)
+   * changes nothing outside the parts its journal covers.
+   * Undo and recovery recreate and compare only what the image lists, so a
+   * partial image needs no other handling.
+   */
+  covers?: string[];
   /** User-made directories (when `whole`). */
   dirs: ImageDir[];
   /** LUN and mapped-LUN links (when `whole`). */
@@ -96,6 +106,17 @@ export function captureWholeImage(snap: Snapshot, recreate: StorageObjectRecreat
     if (value !== null) image.values.push({ path, value });
   }
   return image;
+}
+
+/** The image of two separate parts of the tree (it covers both). */
+export function joinedImage(first: TreeImage, second: TreeImage): TreeImage {
+  return {
+    whole: first.whole && second.whole,
+    ...(first.covers && second.covers ? { covers: [...first.covers, ...second.covers] } : {}),
+    dirs: [...first.dirs, ...second.dirs],
+    links: [...first.links, ...second.links],
+    values: [...first.values, ...second.values],
+  };
 }
 
 /** The image of a run that removes nothing: the settings it overwrites, as they were. */

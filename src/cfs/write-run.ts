@@ -5,7 +5,9 @@
  *
  * 1. refuses operations the engine would refuse, before anything is written;
  * 2. records an image of what it changes (see tree-image.ts) and, when a
- *    state directory is configured, a journal with it, fsynced;
+ *    state directory is configured, a journal with it, fsynced (a run that
+ *    removes and changes storage objects reads their part as it goes,
+ *    while the kernel works: {@link readsImageAsItGoes});
  * 3. executes phase by phase;
  * 4. on any failure (the kernel's, or the engine's refusal mid-run) puts
  *    the tree back to the image, removals and changed values included,
@@ -20,11 +22,11 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import { MAX_VALUE_BYTES } from './names.js';
 import { RTSLibOperationError, RTSLibTimeoutError, type CfsOp, type Configfs } from './configfs.js';
 import { Journal } from './journal.js';
-import { runPhased, type PhasedFailure, type PhasedOp } from './phased-ops.js';
-import { undoToImage } from './recovery.js';
+import { runPhased, type PhasedFailure, type PhasedOp, type PhasedRunResult } from './phased-ops.js';
+import { undoToImage, type UndoResult } from './recovery.js';
 import { settingFromShown } from './settings.js';
 import type { Snapshot } from './snapshot.js';
-import { captureWholeImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { captureWholeImage, joinedImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { CORE_DIR, hbaDirName, nodeType, parseHbaDirName, splitPath } from './tree.js';
 
 /** Options of {@link runWrite}. */
@@ -85,8 +87,48 @@ function inside(path: string, dirs: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** The image of what the run changes (see tree-image.ts). */
-async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: readonly string[], options: WriteRunOptions): Promise<TreeImage> {
+/** Whether an operation changes the storage objects' part of the tree (the HBAs and what is in them). */
+function inCore(op: PhasedOp): boolean {
+  return op.path === CORE_DIR || op.path.startsWith(`${CORE_DIR}/`);
+}
+
+/** The HBA directory (`core/<hba>`) an operation in `core` changes. */
+function hbaOf(path: string): string {
+  const slash = path.indexOf('/', CORE_DIR.length + 1);
+  return slash < 0 ? path : path.slice(0, slash);
+}
+
+/**
+ * Whether a run reads its image as it goes. The whole tree's values are a
+ * long read (CPU in the kernel), while a run's removals mostly wait for the
+ * kernel to drop its references. So a run that removes, without a basis,
+ * and changes storage objects reads the image of everything but `core`
+ * first and journals it; then, while each chunk of operations runs, it
+ * reads the HBAs (with their storage objects) that the next chunk changes
+ * and adds them to the journal's image before that chunk goes. Every part
+ * of the tree is in the journal's image before anything in it changes, so
+ * recovery from the journal of any moment puts the tree back.
+ */
+function readsImageAsItGoes(ops: readonly PhasedOp[], options: WriteRunOptions): boolean {
+  return !options.basis && ops.some((op) => op.op === 'rmdir' || op.op === 'unlink') && ops.some(inCore);
+}
+
+/** The image of everything outside `core`. */
+async function imageOutsideCore(cfs: Configfs, options: WriteRunOptions): Promise<TreeImage> {
+  const names = ((await cfs.list('')) ?? []).map((e) => e.name).filter((name) => name !== CORE_DIR);
+  const image = names.length ? captureWholeImage(await cfs.snapshot('', { only: names }), options.recreateStorageObject) : { ...valuesImage([]), whole: true };
+  return { ...image, covers: names };
+}
+
+/** The image of HBA directories (`core/<hba>`, present or not) with what is in them. */
+async function imageOfHbas(cfs: Configfs, hbas: readonly string[], options: WriteRunOptions): Promise<TreeImage> {
+  const names = hbas.map((path) => path.slice(CORE_DIR.length + 1));
+  return { ...captureWholeImage(await cfs.snapshot(CORE_DIR, { only: names }), options.recreateStorageObject), covers: [...hbas] };
+}
+
+/** The image of what the run changes (see tree-image.ts); as it goes, the part outside `core` (see {@link readsImageAsItGoes}). */
+async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: readonly string[], options: WriteRunOptions, asItGoes: boolean): Promise<TreeImage> {
+  if (asItGoes) return imageOutsideCore(cfs, options);
   if (ops.some((op) => op.op === 'rmdir' || op.op === 'unlink')) {
     return captureWholeImage(options.basis ?? (await cfs.snapshot('')), options.recreateStorageObject);
   }
@@ -135,12 +177,28 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
   if (ops.length === 0) return { operations: 0, skipped: 0, tolerated: [] };
   return cfs.exclusive(async () => {
     const created = createdBy(ops);
-    const image = await imageBefore(cfs, ops, created, options);
+    const asItGoes = readsImageAsItGoes(ops, options);
+    let image = await imageBefore(cfs, ops, created, options, asItGoes);
     const journal = cfs.stateDir === null ? null : await Journal.begin(cfs.stateDir, { root: cfs.root, command: options.command, created, image });
     const newHbas = new Set(created.filter((p) => nodeType(p, 'dir') === 'hba'));
+    // as it goes: the HBAs in the journal's image, and the reads of more, one after another
+    const covered = new Set<string>();
+    let reading: Promise<void> = Promise.resolve();
+    const prepareChunk = (chunk: readonly PhasedOp[]): Promise<void> => {
+      reading = reading.then(async () => {
+        const hbas = [...new Set(chunk.filter(inCore).map((op) => hbaOf(op.path)))].filter((hba) => !covered.has(hba));
+        if (hbas.length === 0) return;
+        const more = joinedImage(image, await imageOfHbas(cfs, hbas, options));
+        await journal?.updateImage(more);
+        image = more;
+        for (const hba of hbas) covered.add(hba);
+      });
+      return reading;
+    };
     const run = await runPhased(cfs, ops, {
       mode: 'forward',
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(asItGoes ? { prepareChunk } : {}),
       isNewHba: (path) => newHbas.has(path),
       renameHba: async (from) => {
         const to = await freeHba(cfs, from, newHbas);
@@ -152,6 +210,13 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
         return to;
       },
     });
+    // a read started for a chunk that never went is finished (or failed) before the journal is touched again
+    await reading.catch(() => undefined);
+    if (run.stoppedBy !== undefined) {
+      // a read of the image failed: what the run did is covered by the image as far as it was journalled
+      await undoAfter(cfs, image, run, journal);
+      throw run.stoppedBy;
+    }
     const failure = run.failures[0];
     if (!failure) {
       await journal?.complete();
@@ -160,11 +225,20 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
     // A call that timed out may still complete: undoing now would race it. The journal (which
     // lists every creation the run planned) lets recovery put the tree back once it has returned.
     if (failure.cause.code === 'ETIMEDOUT' && journal) throw new RTSLibTimeoutError(failure.op.step ?? options.command, failure.cause, journal.file);
-    // What the run made: what it did, and a creation that timed out (its effect is unknown).
-    const made = createdBy(run.done);
-    if (failure.cause.code === 'ETIMEDOUT' && (failure.op.op === 'mkdir' || failure.op.op === 'symlink')) made.push(failure.op.path);
-    const undo = await undoToImage(cfs, image, made);
-    if (undo.notUndone.length === 0) await journal?.remove();
+    const undo = await undoAfter(cfs, image, run, journal, failure);
     throw new RTSLibOperationError(failure.op.step ?? options.command, failure.cause, undo.notUndone.length ? undo.failures : [], undo.notUndone);
   });
+}
+
+/**
+ * Puts the tree back to `image` after a run stopped: removes what the run
+ * made (and a creation that timed out, whose effect is unknown), removes the
+ * journal when the tree is back as it was.
+ */
+async function undoAfter(cfs: Configfs, image: TreeImage, run: PhasedRunResult, journal: Journal | null, failure?: PhasedFailure): Promise<UndoResult> {
+  const made = createdBy(run.done);
+  if (failure?.cause.code === 'ETIMEDOUT' && (failure.op.op === 'mkdir' || failure.op.op === 'symlink')) made.push(failure.op.path);
+  const undo = await undoToImage(cfs, image, made);
+  if (undo.notUndone.length === 0) await journal?.remove();
+  return undo;
 }

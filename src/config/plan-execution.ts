@@ -57,7 +57,7 @@ export interface StateRead {
   dump?: boolean;
   /** The plan may remove objects (default true): made inside a write run, the read is the run's undo image, so the whole tree. */
   removes?: boolean;
-  /** It removes everything: outside a write run, a listing with the few values such a plan needs (CLEAR_PLAN_VALUES) is read. */
+  /** It removes everything: a listing with the few values such a plan needs (CLEAR_PLAN_VALUES) is read, inside a write run too. */
   removesAll?: boolean;
 }
 
@@ -75,20 +75,23 @@ export const PLANNER_DUMP: PlannerDumpOptions = { secrets: true, withoutStorageO
  * from the snapshot (current-settings.ts). A plan
  * that may remove objects, made inside a write run (the lock held
  * exclusive), reads the whole tree, values included, since the run's undo
- * image needs it anyway. Otherwise `structureOnly` leaves the settings out,
+ * image needs it anyway; but one that removes everything reads a listing
+ * (`removesAll`), since its run reads the image in parts while its first
+ * removals wait on the kernel (cfs/write-run.ts). Otherwise `structureOnly` leaves the settings out,
  * and a read for a diff leaves out what a config has no key for
  * (CONFIG_EXCLUDES); a run that only writes values reads those values for
  * its undo image itself.
  */
 export async function readState(root: RTSRoot, read: StateRead = {}): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
-  const token = read.removes === false ? null : root.cfs.holdToken;
+  // a plan that removes everything reads no values, inside a write run too: its run reads its undo image in parts, overlapping its removals (write-run.ts)
+  const token = read.removes === false || read.removesAll ? null : root.cfs.holdToken;
   const writes = root.cfs.writeCount;
   const snap = await root.cfs.snapshot(
     '',
-    token
-      ? {}
-      : read.removesAll
-        ? { excludeNames: STRUCTURE_EXCLUDES, values: false, valuesOf: CLEAR_PLAN_VALUES }
+    read.removesAll
+      ? { excludeNames: STRUCTURE_EXCLUDES, values: false, valuesOf: CLEAR_PLAN_VALUES, files: false }
+      : token
+        ? {}
         : { excludeNames: read.structureOnly ? STRUCTURE_EXCLUDES : CONFIG_EXCLUDES },
   );
   const current = read.dump === false ? { storage_objects: [], targets: [], fabric_modules: [] } : dumpSnapshot(snap, PLANNER_DUMP);

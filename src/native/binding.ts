@@ -111,6 +111,8 @@ export interface TreeOptions {
   readValues?: boolean;
   /** With `readValues: false`, files of these basenames are still read. */
   valueNames?: string[];
+  /** Default true. False (with `readValues: false`): files other than `valueNames` are left out. */
+  listFiles?: boolean;
 }
 
 export interface NativeTree {

@@ -1,24 +1,28 @@
 /**
- * Crashes: `kill -9` of processes running restores and applies (the
+ * Crashes: `kill -9` of processes running restores, applies and clears (the
  * `rtslib` command, and the library) at random moments (at a random
  * operation, through the fault hook's stall, and at random times); after each, the next command recovers and the tree is
  * exactly the configuration before or after, with no leftover HBA, and the
  * lock is free. Trees that killed runs of other tools leave (no journal):
  * LUN and mapped-LUN directories without links, empty HBAs, a disabled TPG
- * are cleared and restored over. A save killed between writing its
+ * are cleared and restored over. A clear reads its undo image as it goes:
+ * the journals of its moments (before the storage objects were read, at
+ * its first removal), left as a kill leaves them, put the tree back, and a
+ * read that fails stops it with nothing changed. A save killed between writing its
  * temporary file and renaming it leaves the old file, and the next save
  * removes the temporary file.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { RTSRoot, executePlan, planClear, planRestore, planApply, type Plan, type SaveConfig } from '../../src/index.js';
 import { native } from '../../src/native/index.js';
+import { Journal } from '../../src/cfs/journal.js';
 import { TARGET, configuredTree } from './helpers.js';
 import { REPO, runCli, startCli } from './support/cli-process.js';
 import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
 
-const KILLS = Number(process.env.RTSLIB_KILLS ?? 5);
+const KILLS = Number(process.env.RTSLIB_KILLS ?? 6);
 const LOCK = '/var/run/targetcli.lock';
 const N = 6;
 const root = new RTSRoot();
@@ -55,6 +59,8 @@ beforeAll(async () => {
   for (const s of [
     { name: 'restore', args: ['restore', files.c], plan: () => planRestore(root, configC()), command: 'restore' },
     { name: 'apply --prune', args: ['apply', '--prune', files.b], plan: () => planApply(root, configB(N, { loopback: false }), { prune: true }), command: 'apply' },
+    // a whole clear journals its undo image in two parts (the fabrics, then core while the targets go): a kill in either
+    { name: 'clear', args: ['clear'], plan: () => planClear(root), command: 'clear' },
   ]) {
     await restore(configA(N, { loopback: false }));
     native.setFaultInjection({ failAt: 0 });
@@ -75,22 +81,23 @@ afterAll(async () => {
 });
 
 /**
- * A process that runs one restore or apply through the library when told
+ * A process that runs one restore, apply or clear through the library when told
  * (a line on stdin): started ahead, so that its node start-up (seconds in
  * the emulated guest) overlaps the previous kill's checks. The command is
  * killed too, below; both run the same write run.
  */
 function startWriter(): { child: ChildProcess; go(args: string[], stallAt: number): Promise<void> } {
   const script = `
-    import { RTSRoot, executePlan, planApply, planRestore, readConfigFile } from ${JSON.stringify(`${REPO}dist/index.js`)};
+    import { RTSRoot, executePlan, planApply, planClear, planRestore, readConfigFile } from ${JSON.stringify(`${REPO}dist/index.js`)};
     import { native } from ${JSON.stringify(`${REPO}dist/native/index.js`)};
     import ${JSON.stringify(`${REPO}dist/config/schema.js`)}; // loaded now, not when told to go
     process.stdin.once('data', async (line) => {
       const { args, stallAt } = JSON.parse(String(line));
       native.setFaultInjection({ stallAt });
       const root = new RTSRoot();
-      const config = await readConfigFile(args.at(-1));
-      await root.cfs.exclusive(async () => executePlan(root, args[0] === 'restore' ? await planRestore(root, config) : await planApply(root, config, { prune: true }), { command: args[0] }));
+      const config = args[0] === 'clear' ? null : await readConfigFile(args.at(-1));
+      const plan = () => (config === null ? planClear(root) : args[0] === 'restore' ? planRestore(root, config) : planApply(root, config, { prune: true }));
+      await root.cfs.exclusive(async () => executePlan(root, await plan(), { command: args[0] }));
     });
   `;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -112,7 +119,7 @@ function startWriter(): { child: ChildProcess; go(args: string[], stallAt: numbe
   };
 }
 
-describe('kill -9 of restores and applies', () => {
+describe('kill -9 of restores, applies and clears', () => {
   test(
     `${KILLS} kills at random moments: the next command recovers to the old or the new configuration`,
     async () => {
@@ -161,7 +168,8 @@ describe('kill -9 of restores and applies', () => {
         if (/had finished/.test(said)) expect(isNew, what).toBe(true);
         if (how === 'rtslib save') {
           const dumped = JSON.parse(readFileSync(saved, 'utf8')) as SaveConfig;
-          expect(dumped.targets?.[0]?.tpgs?.[0]?.luns?.length, what).toBe(isOld ? N : (s.name === 'restore' ? configC() : configB(N)).targets![0]!.tpgs![0]!.luns!.length);
+          const newLuns = s.name === 'clear' ? undefined : (s.name === 'restore' ? configC() : configB(N)).targets![0]!.tpgs![0]!.luns!.length;
+          expect(dumped.targets?.[0]?.tpgs?.[0]?.luns?.length, what).toBe(isOld ? N : newLuns);
         }
         const key = /was rolled back/.test(said) ? 'rolled back' : /had finished/.test(said) ? 'had finished' : isOld ? 'nothing to do (old)' : 'nothing to do (new)';
         outcomes[key] = (outcomes[key] ?? 0) + 1;
@@ -202,6 +210,69 @@ describe('trees that killed runs of other tools leave', () => {
       const r = await runCli(['restore', files.a]);
       expect(r.code, r.stderr).toBe(0);
       expect(treeDiff(before, await fingerprint())).toEqual([]);
+    },
+    5 * 60_000,
+  );
+});
+
+describe('a clear reads its undo image as it goes', () => {
+  test(
+    'the journals of its moments recover the tree; a failed read of an HBA stops it with nothing changed',
+    async () => {
+      const wwn = 'iqn.2003-01.org.linux-iscsi.safety:t1';
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
+      type Image = { covers?: string[]; dirs: { path: string }[] };
+      const imageOf = (text: string): Image => (JSON.parse(text) as { image: Image }).image;
+      /** A root whose clear keeps the journal when it first reads HBAs and when it sends its first removal; `failRead` makes that read fail. */
+      const watched = (failRead: boolean): { root: RTSRoot; journals: string[] } => {
+        const clearing = new RTSRoot();
+        const journal = Journal.fileFor(clearing.cfs.stateDir!, clearing.cfs.root);
+        const journals: string[] = [];
+        const read = clearing.cfs.snapshot.bind(clearing.cfs);
+        clearing.cfs.snapshot = async (base, options) => {
+          if (base !== 'core') return read(base, options);
+          if (journals.length === 0) journals.push(readFileSync(journal, 'utf8'));
+          if (failRead) throw Object.assign(new Error('test: the HBA cannot be read'), { code: 'EIO' });
+          return read(base, options);
+        };
+        const run = clearing.cfs.run.bind(clearing.cfs);
+        clearing.cfs.run = async (batch, options) => {
+          if (journals.length === 1 && batch.some((op) => op.op === 'rmdir')) journals.push(readFileSync(journal, 'utf8'));
+          return run(batch, options);
+        };
+        return { root: clearing, journals };
+      };
+      const journalFile = Journal.fileFor(root.cfs.stateDir!, root.cfs.root);
+
+      // a read that fails: the clear stops before its first removal, and what it did (the TPG disabled) is undone
+      const failing = watched(true);
+      const error = await failing.root.cfs.exclusive(async () => executePlan(failing.root, await planClear(failing.root), { command: 'clear' })).catch((e: unknown) => e);
+      expect((error as Error).message).toBe('test: the HBA cannot be read');
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
+      expect(existsSync(journalFile)).toBe(false);
+
+      // a clear that succeeds: its journal before the storage objects were read, and at its first removal
+      const clearing = watched(false);
+      await clearing.root.cfs.exclusive(async () => executePlan(clearing.root, await planClear(clearing.root), { command: 'clear' }));
+      expect(configuredTree()).toEqual([]);
+      const [first, atRemoval] = clearing.journals as [string, string];
+      expect(imageOf(first).covers).not.toContain('core');
+      expect(imageOf(first).dirs.some((d) => d.path.startsWith(`iscsi/${wwn}`))).toBe(true);
+      expect(imageOf(first).dirs.filter((d) => d.path.startsWith('core/'))).toEqual([]);
+      expect(imageOf(atRemoval).covers?.filter((c) => c.startsWith('core/')).length).toBeGreaterThan(0);
+      // a kill after the last removal, before the run was marked done: the journal of the first removal puts it all back
+      writeFileSync(journalFile, atRemoval, { mode: 0o600 });
+      expect((await new RTSRoot().recover())?.outcome).toBe('rolled-back');
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
+      // a kill with the targets gone and core as it was, and the journal from before core was read
+      await run(() => planClear(root, { target: wwn }), 'clear');
+      expect(existsSync(`${TARGET}/iscsi/${wwn}`)).toBe(false);
+      writeFileSync(journalFile, first, { mode: 0o600 });
+      const report = await new RTSRoot().recover();
+      expect(report?.outcome).toBe('rolled-back');
+      expect(report?.command).toBe('clear');
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
+      expect(existsSync(journalFile)).toBe(false);
     },
     5 * 60_000,
   );

@@ -139,6 +139,128 @@ describe('write runs on a plain directory', () => {
     expect(await recoverInterruptedRun(next)).toBeNull();
   });
 
+  describe('a run that removes storage objects reads their image as it goes', () => {
+    // a clear: the target and its TPG go in earlier phases than the storage object and its HBA; another HBA stays
+    const SO = 'core/fileio_0/f';
+    const clearing: PhasedOp[] = [
+      { op: 'rmdir', path: `${T}/tpgt_1`, phase: PHASE.rmdirTpg },
+      { op: 'rmdir', path: T, phase: PHASE.rmdirTarget },
+      { op: 'rmdir', path: SO, phase: PHASE.rmdirStorageObject },
+      { op: 'rmdir', path: 'core/fileio_0', phase: PHASE.rmdirHba },
+    ];
+    const BEFORE = ['core', 'core/fileio_0', SO, 'core/rd_mcp_1', 'core/rd_mcp_1/level', 'iscsi', T, `${T}/tpgt_1`, 'iscsi/level', 'setting'].sort();
+    const journalFile = (): string => Journal.fileFor(join(dir, 'state'), root);
+    type Image = { covers?: string[]; dirs: { path: string }[]; values: { path: string }[] };
+    const journalImage = (): Image => (JSON.parse(readFileSync(journalFile(), 'utf8')) as { image: Image }).image;
+    const recreateSo = (_snap: unknown, path: string) => [{ op: 'mkdir' as const, path }];
+
+    beforeEach(() => {
+      mkdirSync(join(root, SO), { recursive: true });
+      mkdirSync(join(root, 'core/rd_mcp_1'), { recursive: true });
+      mkdirSync(join(root, T, 'tpgt_1'), { recursive: true });
+      writeFileSync(join(root, 'iscsi/level'), '1');
+      writeFileSync(join(root, 'core/rd_mcp_1/level'), '2');
+      expect(tree()).toEqual(BEFORE);
+    });
+
+    /** Records the journal's image as each removal is sent, and the reads of the tree, in order. */
+    function spy(): { spied: Configfs; events: string[]; images: Map<string, Image> } {
+      const events: string[] = [];
+      const images = new Map<string, Image>();
+      const spied = Object.create(cfs) as Configfs;
+      spied.run = async (batch, options) => {
+        const first = batch[0];
+        if (first?.op === 'rmdir') {
+          images.set(first.path, journalImage());
+          events.push(`send rmdir ${first.path}`);
+        }
+        return cfs.run(batch, options);
+      };
+      spied.snapshot = async (base, options) => {
+        const what = `${base}:${options?.only?.join(',') ?? 'all'}`;
+        events.push(`read ${what}`);
+        const snap = await cfs.snapshot(base, options);
+        events.push(`read done ${what}`);
+        return snap;
+      };
+      return { spied, events, images };
+    }
+
+    test('the journal covers everything but core before the first removal, and each HBA before its first change; HBAs left alone are not read', async () => {
+      const { spied, events, images } = spy();
+      const result = await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo });
+      expect(result.operations).toBe(4);
+      expect(tree()).toEqual(['core', 'core/rd_mcp_1', 'core/rd_mcp_1/level', 'iscsi', 'iscsi/level', 'setting']);
+      expect(events).toEqual([
+        'read :iscsi,setting',
+        'read done :iscsi,setting',
+        `send rmdir ${T}/tpgt_1`,
+        `send rmdir ${T}`,
+        'read core:fileio_0',
+        'read done core:fileio_0',
+        `send rmdir ${SO}`,
+        'send rmdir core/fileio_0',
+      ]);
+      const early = images.get(`${T}/tpgt_1`)!;
+      expect(early.covers).toEqual(['iscsi', 'setting']);
+      expect(early.dirs.map((d) => d.path).sort()).toEqual([T, `${T}/tpgt_1`]);
+      expect(early.values.map((v) => v.path).sort()).toEqual(['iscsi/level', 'setting']);
+      const late = images.get(SO)!;
+      expect(late.covers).toEqual(['iscsi', 'setting', 'core/fileio_0']);
+      expect(late.dirs.map((d) => d.path).sort()).toEqual(['core/fileio_0', SO, T, `${T}/tpgt_1`]);
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+
+    test('a journal from before core was read (a run killed then) rolls the targets back and leaves core as it is', async () => {
+      const { spied } = spy();
+      let saved = '';
+      const keep = spied.run;
+      spied.run = async (batch, options) => {
+        if (batch[0]?.op === 'rmdir' && batch[0].path === SO) saved = readFileSync(journalFile(), 'utf8');
+        return keep(batch, options);
+      };
+      // the journal as it was when the targets were gone and the storage object's image not yet in it
+      let first = '';
+      const snapshot = spied.snapshot;
+      spied.snapshot = async (base, options) => {
+        if (base === 'core') first = readFileSync(journalFile(), 'utf8');
+        return snapshot(base, options);
+      };
+      await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo });
+      expect((JSON.parse(saved) as { image: Image }).image.covers).toContain('core/fileio_0');
+      expect((JSON.parse(first) as { image: Image }).image.covers).toEqual(['iscsi', 'setting']);
+      // the tree as a kill after the targets' removal leaves it, with the journal of then
+      mkdirSync(join(root, SO), { recursive: true });
+      writeFileSync(journalFile(), first);
+      const report = await recoverInterruptedRun(cfs);
+      expect(report?.outcome).toBe('rolled-back');
+      expect(tree()).toEqual(BEFORE);
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+
+    test("a failure in core's removals puts back both parts", async () => {
+      mkdirSync(join(root, SO, 'busy')); // the storage object's rmdir fails: ENOTEMPTY
+      const error = await runWrite(cfs, clearing, { command: 'clear', recreateStorageObject: recreateSo }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RTSLibOperationError);
+      expect((error as RTSLibOperationError).code).toBe('ENOTEMPTY');
+      expect(tree()).toEqual([...BEFORE, `${SO}/busy`].sort());
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+
+    test("an HBA that cannot be read: the removals done are undone, the error is the read's, nothing in core changed", async () => {
+      const { spied } = spy();
+      const read = spied.snapshot;
+      spied.snapshot = async (base, options) => {
+        if (base === 'core') throw Object.assign(new Error('could not read core/fileio_0'), { code: 'EIO' });
+        return read(base, options);
+      };
+      const error = await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe('could not read core/fileio_0');
+      expect(tree()).toEqual(BEFORE);
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+  });
+
   test('a run that had finished (done marker) keeps what it wrote', async () => {
     const journal = await Journal.begin(join(dir, 'state'), { root, command: 'restore', created: ['core/rd_mcp_0'], image: valuesImage([]) });
     mkdirSync(join(root, 'core/rd_mcp_0'));
@@ -317,6 +439,44 @@ describe('write runs on a plain directory', () => {
     expect(events).toEqual(['send 2000']);
     expect(readFileSync(join(root, 'f1499'), 'utf8')).toBe('2');
     expect(readFileSync(join(root, 'f2000'), 'utf8')).toBe('1');
+  });
+
+  test("prepareChunk: each chunk's preparation starts as the chunk before it goes and is awaited before its own; a rejection stops the run", async () => {
+    const files = Array.from({ length: 4500 }, (_, i) => `f${i}`);
+    for (const f of files) writeFileSync(join(root, f), '0');
+    const writes: PhasedOp[] = files.map((f) => ({ op: 'write', path: f, value: '1', phase: PHASE.targetSettings }));
+    const events: string[] = [];
+    const spied = Object.create(cfs) as Configfs;
+    spied.run = async (batch, options) => {
+      events.push(`send ${batch[0]?.path}`);
+      const results = await cfs.run(batch, options);
+      events.push(`done ${batch[0]?.path}`);
+      return results;
+    };
+    const prepareChunk = async (chunk: readonly PhasedOp[]): Promise<void> => {
+      events.push(`prepare ${chunk[0]?.path}`);
+      await new Promise((r) => setTimeout(r, 5));
+      events.push(`prepared ${chunk[0]?.path}`);
+    };
+    const run = await runPhased(spied, writes, { mode: 'forward', prepareChunk });
+    expect(run.failures).toEqual([]);
+    expect(run.operations).toBe(4500);
+    // the next chunk's preparation runs while this one is in the engine; each chunk is prepared (again: cheap) before it goes
+    expect(events.slice(0, 4)).toEqual(['prepare f0', 'prepared f0', 'prepare f2000', 'send f0']);
+    for (const first of ['f2000', 'f4000']) {
+      expect(events.indexOf(`prepare ${first}`)).toBeLessThan(events.indexOf(`done ${first === 'f2000' ? 'f0' : 'f2000'}`));
+      expect(events.lastIndexOf(`prepared ${first}`)).toBeLessThan(events.indexOf(`send ${first}`));
+    }
+    // a preparation that fails: its chunk never goes, the run stops with what was done
+    const failing = await runPhased(spied, writes, {
+      mode: 'forward',
+      prepareChunk: async (chunk) => {
+        if (chunk[0]?.path === 'f2000') throw new Error('cannot read');
+      },
+    });
+    expect((failing.stoppedBy as Error).message).toBe('cannot read');
+    expect(failing.operations).toBe(2000);
+    expect(failing.failures).toEqual([]);
   });
 
   test('in a removal group, a failure stops what waits for it; the run reports it and what was done', async () => {

@@ -1,8 +1,9 @@
 /**
- * A whole clear planned outside a write run reads a listing (names, kinds,
- * modes, links) with the values of only the files such a plan needs
- * (cfs/tree.ts CLEAR_PLAN_VALUES: a TPG's `enable`, discovery
- * authentication), and plans exactly what a read of the whole tree plans.
+ * A whole clear, planned inside a write run or not, reads a listing of the
+ * structure (directories and links, no other file) with the values of
+ * only the files such a plan needs (cfs/tree.ts CLEAR_PLAN_VALUES: a TPG's
+ * `enable`, discovery authentication), and plans exactly what a read of
+ * the whole tree plans.
  * On the reference tree of kernel 6.1 (an enabled TPG), with discovery
  * authentication set, read by the real tree reader.
  */
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RTSRoot, planClear } from '../../src/index.js';
 import { clearPlanOf } from '../../src/config/planner.js';
+import { CLEAR_PLAN_VALUES } from '../../src/cfs/tree.js';
 import { buildFakeTargetRoot } from './support/fake-target-root.js';
 import { recordSnapshots } from './support/recorded-snapshots.js';
 
@@ -40,9 +42,17 @@ describe('a whole clear', () => {
     const listing = reads[0]!.snap;
     expect(listing.text(`${TPG}/enable`)).toBe('1');
     expect(listing.text('iscsi/discovery_auth/userid')).toBe('discovery-user');
-    // no other file is opened
-    expect(listing.text('core/fileio_0/file1/info')).toBe('');
-    expect(listing.text('version')).toBe('');
+    // no other file is listed
+    expect(listing.has('core/fileio_0/file1')).toBe(true);
+    expect(listing.has('core/fileio_0/file1/info')).toBe(false);
+    expect(listing.has('version')).toBe(false);
+    const files = [...listing.entries()].filter(([, kind]) => kind === 'file').map(([path]) => path.slice(path.lastIndexOf('/') + 1));
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((name) => !CLEAR_PLAN_VALUES.includes(name))).toEqual([]);
+    // inside a write run, the same listing
+    const held = await root.cfs.exclusive(() => recordSnapshots(root, () => planClear(root)));
+    expect(held.reads.map((r) => r.options)).toEqual(reads.map((r) => r.options));
+    expect(held.result.steps).toEqual(plan.steps);
 
     const whole = clearPlanOf(await root.cfs.snapshot(''), { storage_objects: [], targets: [], fabric_modules: [] });
     expect(plan.steps).toEqual(whole.steps);
