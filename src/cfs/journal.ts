@@ -10,13 +10,16 @@
  * through a temporary file, fsync, rename and an fsync of the directory, so
  * a crash leaves the old journal or the new one. A run that finished all
  * its operations first adds `<journal>.done`, so recovery can tell a run
- * that completed from one that did not.
+ * that completed from one that did not. A run that reads its image as it
+ * goes adds each further part as `<journal>.part-<n>` (written the same
+ * way): the image is the journal's with its parts in order, and a part is
+ * durable before anything it covers changes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RTSLibError, toLibraryError } from '../errors.js';
-import type { TreeImage } from './tree-image.js';
+import { addToImage, type TreeImage } from './tree-image.js';
 import { processAlive } from './processes.js';
 
 /** What a journal records. */
@@ -65,6 +68,8 @@ export class Journal {
   /** Path of the journal file. */
   readonly file: string;
   private record: JournalRecord;
+  /** Image parts written so far. */
+  private parts = 0;
 
   private constructor(file: string, record: JournalRecord) {
     this.file = file;
@@ -78,11 +83,15 @@ export class Journal {
 
   /** Writes a new journal (durably) and returns it. */
   static async begin(stateDir: string, record: Omit<JournalRecord, 'format' | 'version' | 'pid' | 'startedAt'>): Promise<Journal> {
-    const full: JournalRecord = { format: 'rtslib-journal', version: 1, pid: process.pid, startedAt: new Date().toISOString(), ...record };
+    // the image as it is now: the run adds to its own as it goes, and those parts go to part files
+    const image: TreeImage = { ...record.image, dirs: [...record.image.dirs], links: [...record.image.links], values: [...record.image.values] };
+    if (record.image.covers) image.covers = [...record.image.covers];
+    const full: JournalRecord = { format: 'rtslib-journal', version: 1, pid: process.pid, startedAt: new Date().toISOString(), ...record, image };
     const journal = new Journal(Journal.fileFor(stateDir, record.root), full);
     try {
       await mkdir(stateDir, { recursive: true, mode: 0o700 });
       await unlink(`${journal.file}.done`).catch(() => undefined);
+      for (const part of await partFiles(journal.file)) await unlink(part);
       await journal.write();
     } catch (error) {
       throw fsError(`cannot write the journal in ${stateDir}`, error);
@@ -95,12 +104,17 @@ export class Journal {
     await this.update({ created: [...created] });
   }
 
-  /** Replaces the image (durably): the run has read the rest of the tree it changes and may now change it. */
-  async updateImage(image: TreeImage): Promise<void> {
-    await this.update({ image });
+  /** Adds a part of the image (durably): the run has read more of the tree it changes and may now change it. */
+  async addImagePart(part: TreeImage): Promise<void> {
+    try {
+      await writeDurably(partFile(this.file, this.parts), JSON.stringify(part));
+      this.parts++;
+    } catch (error) {
+      throw fsError(`cannot update the journal ${this.file}`, error);
+    }
   }
 
-  private async update(change: Partial<Pick<JournalRecord, 'created' | 'image'>>): Promise<void> {
+  private async update(change: Partial<Pick<JournalRecord, 'created'>>): Promise<void> {
     this.record = { ...this.record, ...change };
     try {
       await this.write();
@@ -130,30 +144,54 @@ export class Journal {
   }
 
   private async write(): Promise<void> {
-    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(this.record));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, this.file);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    await syncDir(join(this.file, '..'));
+    await writeDurably(this.file, JSON.stringify(this.record));
   }
 }
 
-/** Removes a journal file and its done marker, durably. */
+/** The file of image part `n` of a journal. */
+function partFile(file: string, n: number): string {
+  return `${file}.part-${n}`;
+}
+
+/** Writes `text` to `file` through a temporary file, fsync, rename and an fsync of the directory. */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDir(join(file, '..'));
+}
+
+/** The image parts of a journal on disk (`<file>.part-<n>`), by number. */
+async function partFiles(file: string): Promise<string[]> {
+  const dir = join(file, '..');
+  const stem = file.slice(dir.length + 1);
+  const numbered: [number, string][] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = /^(.*)\.part-(\d+)$/.exec(name);
+    if (m && m[1] === stem) numbered.push([Number(m[2]), join(dir, name)]);
+  }
+  return numbered.sort((a, b) => a[0] - b[0]).map(([, path]) => path);
+}
+
+/** Removes a journal file, its image parts and its done marker, durably. */
 export async function removeJournal(file: string): Promise<void> {
   try {
     await unlink(file).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
+    // after the journal itself: parts without their journal are never read, and are removed by the next begin
+    for (const part of await partFiles(file)) await unlink(part).catch(() => undefined);
     await unlink(`${file}.done`).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
@@ -182,7 +220,7 @@ export async function readJournal(stateDir: string, root: string): Promise<Journ
   const file = Journal.fileFor(stateDir, root);
   const stem = file.slice(stateDir.length + 1);
   for (const name of await readdir(stateDir).catch(() => [] as string[])) {
-    const m = new RegExp(`^${stem.replace(/\./g, '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`).exec(name);
+    const m = new RegExp(`^${stem.replace(/\./g, '\\.')}(?:\\.part-\\d+)?\\.(\\d+)\\.[0-9a-f]+\\.tmp$`).exec(name);
     if (m && !processAlive(Number(m[1]))) await unlink(join(stateDir, name)).catch(() => undefined);
   }
   let text: string;
@@ -203,6 +241,20 @@ export async function readJournal(stateDir: string, root: string): Promise<Journ
   }
   if (record.format !== 'rtslib-journal' || record.version !== 1 || record.root !== root || !Array.isArray(record.created) || typeof record.image !== 'object') {
     throw new RTSLibError(`the journal ${file} is not one this version can read`, { code: 'ERR_RTSLIB_JOURNAL' });
+  }
+  for (const part of await partFiles(file)) {
+    let more: TreeImage;
+    try {
+      more = JSON.parse(await readFile(part, 'utf8')) as TreeImage;
+    } catch (error) {
+      if (error instanceof SyntaxError)
+        throw new RTSLibError(`the journal's image part ${part} is not valid JSON: remove the journal after checking the tree`, { code: 'ERR_RTSLIB_JOURNAL' });
+      throw fsError(`cannot read the journal's image part ${part}`, error);
+    }
+    if (typeof more !== 'object' || more === null || !Array.isArray(more.dirs) || !Array.isArray(more.links) || !Array.isArray(more.values)) {
+      throw new RTSLibError(`the journal's image part ${part} is not one this version can read`, { code: 'ERR_RTSLIB_JOURNAL' });
+    }
+    addToImage(record.image, more);
   }
   const done = await open(`${file}.done`, 'r').then(
     async (h) => {

@@ -108,15 +108,14 @@ export function captureWholeImage(snap: Snapshot, recreate: StorageObjectRecreat
   return image;
 }
 
-/** The image of two separate parts of the tree (it covers both). */
-export function joinedImage(first: TreeImage, second: TreeImage): TreeImage {
-  return {
-    whole: first.whole && second.whole,
-    ...(first.covers && second.covers ? { covers: [...first.covers, ...second.covers] } : {}),
-    dirs: [...first.dirs, ...second.dirs],
-    links: [...first.links, ...second.links],
-    values: [...first.values, ...second.values],
-  };
+/** Adds the image of another, separate part of the tree to `image` (in place: a run's image grows chunk by chunk). */
+export function addToImage(image: TreeImage, part: TreeImage): void {
+  image.whole &&= part.whole;
+  if (image.covers && part.covers) for (const path of part.covers) image.covers.push(path);
+  else delete image.covers;
+  for (const dir of part.dirs) image.dirs.push(dir);
+  for (const link of part.links) image.links.push(link);
+  for (const value of part.values) image.values.push(value);
 }
 
 /** The image of a run that removes nothing: the settings it overwrites, as they were. */

@@ -26,7 +26,7 @@ import { runPhased, type PhasedFailure, type PhasedOp, type PhasedRunResult } fr
 import { undoToImage, type UndoResult } from './recovery.js';
 import { settingFromShown } from './settings.js';
 import type { Snapshot } from './snapshot.js';
-import { captureWholeImage, joinedImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { addToImage, captureWholeImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { CORE_DIR, hbaDirName, nodeType, parseHbaDirName, splitPath } from './tree.js';
 
 /** Options of {@link runWrite}. */
@@ -178,7 +178,7 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
   return cfs.exclusive(async () => {
     const created = createdBy(ops);
     const asItGoes = readsImageAsItGoes(ops, options);
-    let image = await imageBefore(cfs, ops, created, options, asItGoes);
+    const image = await imageBefore(cfs, ops, created, options, asItGoes);
     const journal = cfs.stateDir === null ? null : await Journal.begin(cfs.stateDir, { root: cfs.root, command: options.command, created, image });
     const newHbas = new Set(created.filter((p) => nodeType(p, 'dir') === 'hba'));
     // as it goes: the HBAs in the journal's image, and the reads of more, one after another
@@ -188,9 +188,10 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
       reading = reading.then(async () => {
         const hbas = [...new Set(chunk.filter(inCore).map((op) => hbaOf(op.path)))].filter((hba) => !covered.has(hba));
         if (hbas.length === 0) return;
-        const more = joinedImage(image, await imageOfHbas(cfs, hbas, options));
-        await journal?.updateImage(more);
-        image = more;
+        const part = await imageOfHbas(cfs, hbas, options);
+        // only the new part is written: the journal's bytes grow with the tree, not with the tree times its chunks
+        await journal?.addImagePart(part);
+        addToImage(image, part);
         for (const hba of hbas) covered.add(hba);
       });
       return reading;

@@ -76,14 +76,14 @@ export const PLANNER_DUMP: PlannerDumpOptions = { secrets: true, withoutStorageO
  * that may remove objects, made inside a write run (the lock held
  * exclusive), reads the whole tree, values included, since the run's undo
  * image needs it anyway; but one that removes everything reads a listing
- * (`removesAll`), since its run reads the image in parts while its first
+ * (`removesAll`), since its run reads the image as it goes, while its
  * removals wait on the kernel (cfs/write-run.ts). Otherwise `structureOnly` leaves the settings out,
  * and a read for a diff leaves out what a config has no key for
  * (CONFIG_EXCLUDES); a run that only writes values reads those values for
  * its undo image itself.
  */
 export async function readState(root: RTSRoot, read: StateRead = {}): Promise<{ snap: Snapshot; current: SaveConfig; basis: Basis | null }> {
-  // a plan that removes everything reads no values, inside a write run too: its run reads its undo image in parts, overlapping its removals (write-run.ts)
+  // a plan that removes everything reads no values, inside a write run too: its run reads its undo image as it goes, overlapping its removals (write-run.ts)
   const token = read.removes === false || read.removesAll ? null : root.cfs.holdToken;
   const writes = root.cfs.writeCount;
   const snap = await root.cfs.snapshot(

@@ -14,10 +14,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { RTSRoot, executePlan, planClear, planRestore, planApply, type Plan, type SaveConfig } from '../../src/index.js';
 import { native } from '../../src/native/index.js';
-import { Journal } from '../../src/cfs/journal.js';
+import { Journal, readJournal } from '../../src/cfs/journal.js';
 import { TARGET, configuredTree } from './helpers.js';
 import { REPO, runCli, startCli } from './support/cli-process.js';
 import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
@@ -221,58 +221,78 @@ describe('a clear reads its undo image as it goes', () => {
     async () => {
       const wwn = 'iqn.2003-01.org.linux-iscsi.safety:t1';
       expect(treeDiff(before, await fingerprint())).toEqual([]);
-      type Image = { covers?: string[]; dirs: { path: string }[] };
-      const imageOf = (text: string): Image => (JSON.parse(text) as { image: Image }).image;
-      /** A root whose clear keeps the journal when it first reads HBAs and when it sends its first removal; `failRead` makes that read fail. */
-      const watched = (failRead: boolean): { root: RTSRoot; journals: string[] } => {
+      const stateDir = root.cfs.stateDir!;
+      const journalFile = Journal.fileFor(stateDir, root.cfs.root);
+      /** The journal's files (the journal and its image parts) as they are now. */
+      const journalFiles = (): Map<string, string> =>
+        new Map(
+          readdirSync(stateDir)
+            .filter((name) => `${stateDir}/${name}`.startsWith(journalFile) && !name.endsWith('.tmp'))
+            .map((name) => [name, readFileSync(`${stateDir}/${name}`, 'utf8')]),
+        );
+      const imageOf = async (files: Map<string, string>): Promise<{ covers?: string[]; dirs: { path: string }[] }> => {
+        // the image recovery would read from those files
+        const dir = mkdtempSync(`${BACKING_DIR}/journal-`);
+        for (const [name, text] of files) writeFileSync(`${dir}/${name}`, text);
+        const state = await readJournal(dir, root.cfs.root);
+        rmSync(dir, { recursive: true });
+        return state!.record.image;
+      };
+      /** A root whose clear keeps the journal's files when it first reads HBAs and when it sends its first removal; `failRead` makes that read fail. */
+      const watched = (failRead: boolean): { root: RTSRoot; moments: Map<string, string>[] } => {
         const clearing = new RTSRoot();
-        const journal = Journal.fileFor(clearing.cfs.stateDir!, clearing.cfs.root);
-        const journals: string[] = [];
+        const moments: Map<string, string>[] = [];
         const read = clearing.cfs.snapshot.bind(clearing.cfs);
         clearing.cfs.snapshot = async (base, options) => {
           if (base !== 'core') return read(base, options);
-          if (journals.length === 0) journals.push(readFileSync(journal, 'utf8'));
+          if (moments.length === 0) moments.push(journalFiles());
           if (failRead) throw Object.assign(new Error('test: the HBA cannot be read'), { code: 'EIO' });
           return read(base, options);
         };
         const run = clearing.cfs.run.bind(clearing.cfs);
         clearing.cfs.run = async (batch, options) => {
-          if (journals.length === 1 && batch.some((op) => op.op === 'rmdir')) journals.push(readFileSync(journal, 'utf8'));
+          if (moments.length === 1 && batch.some((op) => op.op === 'rmdir')) moments.push(journalFiles());
           return run(batch, options);
         };
-        return { root: clearing, journals };
+        return { root: clearing, moments };
       };
-      const journalFile = Journal.fileFor(root.cfs.stateDir!, root.cfs.root);
+      const putBack = (files: Map<string, string>): void => {
+        for (const [name, text] of files) writeFileSync(`${stateDir}/${name}`, text, { mode: 0o600 });
+      };
 
       // a read that fails: the clear stops before its first removal, and what it did (the TPG disabled) is undone
       const failing = watched(true);
       const error = await failing.root.cfs.exclusive(async () => executePlan(failing.root, await planClear(failing.root), { command: 'clear' })).catch((e: unknown) => e);
       expect((error as Error).message).toBe('test: the HBA cannot be read');
       expect(treeDiff(before, await fingerprint())).toEqual([]);
-      expect(existsSync(journalFile)).toBe(false);
+      expect(journalFiles().size).toBe(0);
 
       // a clear that succeeds: its journal before the storage objects were read, and at its first removal
       const clearing = watched(false);
       await clearing.root.cfs.exclusive(async () => executePlan(clearing.root, await planClear(clearing.root), { command: 'clear' }));
       expect(configuredTree()).toEqual([]);
-      const [first, atRemoval] = clearing.journals as [string, string];
-      expect(imageOf(first).covers).not.toContain('core');
-      expect(imageOf(first).dirs.some((d) => d.path.startsWith(`iscsi/${wwn}`))).toBe(true);
-      expect(imageOf(first).dirs.filter((d) => d.path.startsWith('core/'))).toEqual([]);
-      expect(imageOf(atRemoval).covers?.filter((c) => c.startsWith('core/')).length).toBeGreaterThan(0);
+      const [first, atRemoval] = clearing.moments as [Map<string, string>, Map<string, string>];
+      const firstImage = await imageOf(first);
+      expect(first.size).toBe(1);
+      expect(firstImage.covers).not.toContain('core');
+      expect(firstImage.dirs.some((d) => d.path.startsWith(`iscsi/${wwn}`))).toBe(true);
+      expect(firstImage.dirs.filter((d) => d.path.startsWith('core/'))).toEqual([]);
+      expect(atRemoval.size).toBeGreaterThan(1); // the journal and the HBAs' part
+      expect((await imageOf(atRemoval)).covers?.filter((c) => c.startsWith('core/')).length).toBeGreaterThan(0);
       // a kill after the last removal, before the run was marked done: the journal of the first removal puts it all back
-      writeFileSync(journalFile, atRemoval, { mode: 0o600 });
+      putBack(atRemoval);
       expect((await new RTSRoot().recover())?.outcome).toBe('rolled-back');
       expect(treeDiff(before, await fingerprint())).toEqual([]);
+      expect(journalFiles().size).toBe(0);
       // a kill with the targets gone and core as it was, and the journal from before core was read
       await run(() => planClear(root, { target: wwn }), 'clear');
       expect(existsSync(`${TARGET}/iscsi/${wwn}`)).toBe(false);
-      writeFileSync(journalFile, first, { mode: 0o600 });
+      putBack(first);
       const report = await new RTSRoot().recover();
       expect(report?.outcome).toBe('rolled-back');
       expect(report?.command).toBe('clear');
       expect(treeDiff(before, await fingerprint())).toEqual([]);
-      expect(existsSync(journalFile)).toBe(false);
+      expect(journalFiles().size).toBe(0);
     },
     5 * 60_000,
   );

@@ -10,10 +10,10 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Configfs, RTSLibOperationError, RTSLibTimeoutError } from '../../src/cfs/configfs.js';
 import { native } from '../../src/native/index.js';
-import { Journal } from '../../src/cfs/journal.js';
+import { Journal, readJournal } from '../../src/cfs/journal.js';
 import { PHASE } from '../../src/cfs/phases.js';
 import { recoverInterruptedRun } from '../../src/cfs/recovery.js';
 import { runWrite } from '../../src/cfs/write-run.js';
@@ -151,7 +151,8 @@ describe('write runs on a plain directory', () => {
     const BEFORE = ['core', 'core/fileio_0', SO, 'core/rd_mcp_1', 'core/rd_mcp_1/level', 'iscsi', T, `${T}/tpgt_1`, 'iscsi/level', 'setting'].sort();
     const journalFile = (): string => Journal.fileFor(join(dir, 'state'), root);
     type Image = { covers?: string[]; dirs: { path: string }[]; values: { path: string }[] };
-    const journalImage = (): Image => (JSON.parse(readFileSync(journalFile(), 'utf8')) as { image: Image }).image;
+    /** The journal's image as recovery reads it: the journal's with its parts. */
+    const journalImage = async (): Promise<Image> => (await readJournal(join(dir, 'state'), root))!.record.image;
     const recreateSo = (_snap: unknown, path: string) => [{ op: 'mkdir' as const, path }];
 
     beforeEach(() => {
@@ -171,7 +172,7 @@ describe('write runs on a plain directory', () => {
       spied.run = async (batch, options) => {
         const first = batch[0];
         if (first?.op === 'rmdir') {
-          images.set(first.path, journalImage());
+          images.set(first.path, await journalImage());
           events.push(`send rmdir ${first.path}`);
         }
         return cfs.run(batch, options);
@@ -188,6 +189,20 @@ describe('write runs on a plain directory', () => {
 
     test('the journal covers everything but core before the first removal, and each HBA before its first change; HBAs left alone are not read', async () => {
       const { spied, events, images } = spy();
+      const parts = new Map<string, string[]>();
+      const mains = new Map<string, string>();
+      const keep = spied.run;
+      spied.run = async (batch, options) => {
+        const first = batch[0];
+        if (first?.op === 'rmdir') {
+          parts.set(
+            first.path,
+            readdirSync(join(dir, 'state')).filter((name) => name.includes('.part-')),
+          );
+          mains.set(first.path, readFileSync(journalFile(), 'utf8'));
+        }
+        return keep(batch, options);
+      };
       const result = await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo });
       expect(result.operations).toBe(4);
       expect(tree()).toEqual(['core', 'core/rd_mcp_1', 'core/rd_mcp_1/level', 'iscsi', 'iscsi/level', 'setting']);
@@ -207,18 +222,15 @@ describe('write runs on a plain directory', () => {
       expect(early.values.map((v) => v.path).sort()).toEqual(['iscsi/level', 'setting']);
       const late = images.get(SO)!;
       expect(late.covers).toEqual(['iscsi', 'setting', 'core/fileio_0']);
+      // the HBA's part is a file of its own: the journal itself still holds the first part alone
+      expect(parts.get(SO)).toEqual([`${basename(journalFile())}.part-0`]);
+      expect((JSON.parse(mains.get(SO)!) as { image: Image }).image.covers).toEqual(['iscsi', 'setting']);
       expect(late.dirs.map((d) => d.path).sort()).toEqual(['core/fileio_0', SO, T, `${T}/tpgt_1`]);
       expect(readdirSync(join(dir, 'state'))).toEqual([]);
     });
 
     test('a journal from before core was read (a run killed then) rolls the targets back and leaves core as it is', async () => {
-      const { spied } = spy();
-      let saved = '';
-      const keep = spied.run;
-      spied.run = async (batch, options) => {
-        if (batch[0]?.op === 'rmdir' && batch[0].path === SO) saved = readFileSync(journalFile(), 'utf8');
-        return keep(batch, options);
-      };
+      const { spied, images } = spy();
       // the journal as it was when the targets were gone and the storage object's image not yet in it
       let first = '';
       const snapshot = spied.snapshot;
@@ -227,8 +239,9 @@ describe('write runs on a plain directory', () => {
         return snapshot(base, options);
       };
       await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo });
-      expect((JSON.parse(saved) as { image: Image }).image.covers).toContain('core/fileio_0');
+      expect(images.get(SO)?.covers).toContain('core/fileio_0');
       expect((JSON.parse(first) as { image: Image }).image.covers).toEqual(['iscsi', 'setting']);
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
       // the tree as a kill after the targets' removal leaves it, with the journal of then
       mkdirSync(join(root, SO), { recursive: true });
       writeFileSync(journalFile(), first);
@@ -236,6 +249,34 @@ describe('write runs on a plain directory', () => {
       expect(report?.outcome).toBe('rolled-back');
       expect(tree()).toEqual(BEFORE);
       expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+
+    test("the journal's parts: read in order with it, a part that is not JSON refused, a killed writer's temporary part removed, all removed with it", async () => {
+      const state = join(dir, 'state');
+      const journal = await Journal.begin(state, {
+        root,
+        command: 'clear',
+        created: [],
+        image: { whole: true, covers: ['iscsi'], dirs: [{ path: T, type: 'target' }], links: [], values: [] },
+      });
+      await journal.addImagePart({ whole: true, covers: ['core/fileio_0'], dirs: [{ path: 'core/fileio_0', type: 'hba' }], links: [], values: [] });
+      await journal.addImagePart({
+        whole: true,
+        covers: ['core/fileio_1'],
+        dirs: [{ path: 'core/fileio_1', type: 'hba' }],
+        links: [],
+        values: [{ path: 'core/fileio_1/x', value: '1' }],
+      });
+      writeFileSync(`${journal.file}.part-2.999999.0badc0de.tmp`, '{"whole":'); // a writer killed mid-part (pid 999999 is gone)
+      const read = (await readJournal(state, root))!.record.image;
+      expect(read.covers).toEqual(['iscsi', 'core/fileio_0', 'core/fileio_1']);
+      expect(read.dirs.map((d) => d.path)).toEqual([T, 'core/fileio_0', 'core/fileio_1']);
+      expect(read.values).toEqual([{ path: 'core/fileio_1/x', value: '1' }]);
+      expect(readdirSync(state).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+      writeFileSync(`${journal.file}.part-2`, '{"whole":');
+      await expect(readJournal(state, root)).rejects.toMatchObject({ code: 'ERR_RTSLIB_JOURNAL' });
+      await journal.remove();
+      expect(readdirSync(state)).toEqual([]);
     });
 
     test("a failure in core's removals puts back both parts", async () => {
