@@ -7,8 +7,8 @@
  *
  * A run that removes anything records the whole tree (removing one ALUA
  * group changes the LUNs that were its members; removing a target takes
- * its LUNs' settings with it; a clear records it in two parts, see
- * write-run.ts); a run that only creates and changes records
+ * its LUNs' settings with it; a clear records it part by part as it
+ * goes, see write-run.ts); a run that only creates and changes records
  * the previous value of each file it writes. Undo removes what the run
  * created (planned from the tree as it is, so half-made objects go too),
  * recreates what is missing, and writes back every setting that differs.

@@ -87,6 +87,11 @@ function inside(path: string, dirs: ReadonlySet<string>): boolean {
   return false;
 }
 
+/** Whether the run removes anything (its image is then of whole subtrees, not of the values it writes). */
+function removesAnything(ops: readonly PhasedOp[]): boolean {
+  return ops.some((op) => op.op === 'rmdir' || op.op === 'unlink');
+}
+
 /** Whether an operation changes the storage objects' part of the tree (the HBAs and what is in them). */
 function inCore(op: PhasedOp): boolean {
   return op.path === CORE_DIR || op.path.startsWith(`${CORE_DIR}/`);
@@ -110,13 +115,13 @@ function hbaOf(path: string): string {
  * recovery from the journal of any moment puts the tree back.
  */
 function readsImageAsItGoes(ops: readonly PhasedOp[], options: WriteRunOptions): boolean {
-  return !options.basis && ops.some((op) => op.op === 'rmdir' || op.op === 'unlink') && ops.some(inCore);
+  return !options.basis && removesAnything(ops) && ops.some(inCore);
 }
 
 /** The image of everything outside `core`. */
 async function imageOutsideCore(cfs: Configfs, options: WriteRunOptions): Promise<TreeImage> {
   const names = ((await cfs.list('')) ?? []).map((e) => e.name).filter((name) => name !== CORE_DIR);
-  const image = names.length ? captureWholeImage(await cfs.snapshot('', { only: names }), options.recreateStorageObject) : { ...valuesImage([]), whole: true };
+  const image = names.length ? captureWholeImage(await cfs.snapshot('', { only: names }), options.recreateStorageObject) : { whole: true, dirs: [], links: [], values: [] };
   return { ...image, covers: names };
 }
 
@@ -129,7 +134,7 @@ async function imageOfHbas(cfs: Configfs, hbas: readonly string[], options: Writ
 /** The image of what the run changes (see tree-image.ts); as it goes, the part outside `core` (see {@link readsImageAsItGoes}). */
 async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: readonly string[], options: WriteRunOptions, asItGoes: boolean): Promise<TreeImage> {
   if (asItGoes) return imageOutsideCore(cfs, options);
-  if (ops.some((op) => op.op === 'rmdir' || op.op === 'unlink')) {
+  if (removesAnything(ops)) {
     return captureWholeImage(options.basis ?? (await cfs.snapshot('')), options.recreateStorageObject);
   }
   const createdDirs = new Set(created);
