@@ -52,10 +52,11 @@ export interface TreeImage {
   /** True when `dirs` and `links` list every user-made node of the tree (of the parts in `covers`). */
   whole: boolean;
   /**
-   * The subtrees (root-relative paths: top-level entries of the target
-   * root, `core/<hba>` directories) a `whole` image holds; absent: the
-   * whole root. A run that reads its image as it goes (see write-run.ts)
-   * changes nothing outside the parts its journal covers.
+   * The parts of the tree (root-relative paths of the units of
+   * image-as-it-goes.ts: HBAs, nodes, a node's own part, top-level
+   * entries) a `whole` image holds; absent: the whole root. A run that
+   * reads its image as it goes changes nothing outside the parts its
+   * journal covers.
    * Undo and recovery recreate and compare only what the image lists, so a
    * partial image needs no other handling.
    */
@@ -187,7 +188,7 @@ export function planUndo(now: Snapshot, image: TreeImage, created: readonly stri
   const ops: PhasedOp[] = [...removal.ops];
   if (image.whole) {
     const present = userNodes(now);
-    for (const path of removal.removed) present.delete(path);
+    for (const path of removal.removed.keys()) present.delete(path);
     // An HBA whose storage objects all have to be made again is made again too: the kernel numbers the
     // objects of an HBA (`TCM FILEIO ID: n` in `info`), and only a new HBA starts from 0 again.
     for (const hba of image.dirs.filter((d) => d.type === 'hba' && present.has(d.path))) {

@@ -490,6 +490,14 @@ export function aclAuthPath(acl: string, name: string): string {
 export type NodeType = 'hba' | 'storageObject' | 'aluaGroup' | 'target' | 'tpg' | 'lun' | 'lunLink' | 'portal' | 'acl' | 'mappedLun' | 'mappedLunLink';
 
 /**
+ * The directories the kernel makes inside a node to hold its child nodes (a
+ * TPG's LUNs, portals and ACLs; a storage object's ALUA groups). Other
+ * nodes hold their child nodes directly (a target its TPGs, an ACL its
+ * mapped LUNs, an HBA its storage objects).
+ */
+export const CHILD_NODE_GROUPS: Readonly<Partial<Record<NodeType, readonly string[]>>> = { tpg: ['lun', 'np', 'acls'], storageObject: ['alua'] };
+
+/**
  * What user-made node a root-relative path is, from its shape alone: an HBA
  * (`core/<plugin>_<n>`), a storage object, an ALUA group other than the
  * default one, a target (`<fabric>/<wwn>`), a TPG, a LUN and its link, a

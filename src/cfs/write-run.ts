@@ -6,8 +6,8 @@
  * 1. refuses operations the engine would refuse, before anything is written;
  * 2. records an image of what it changes (see tree-image.ts) and, when a
  *    state directory is configured, a journal with it, fsynced (a run that
- *    removes and changes storage objects reads their part as it goes,
- *    while the kernel works: {@link readsImageAsItGoes});
+ *    removes reads it part by part as it goes, while the kernel works:
+ *    {@link readsImageAsItGoes});
  * 3. executes phase by phase;
  * 4. on any failure (the kernel's, or the engine's refusal mid-run) puts
  *    the tree back to the image, removals and changed values included,
@@ -26,7 +26,8 @@ import { runPhased, type PhasedFailure, type PhasedOp, type PhasedRunResult } fr
 import { undoToImage, type UndoResult } from './recovery.js';
 import { settingFromShown } from './settings.js';
 import type { Snapshot } from './snapshot.js';
-import { addToImage, captureWholeImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { ImageAsItGoes, imageOutsideCore, movesAluaMembers } from './image-as-it-goes.js';
+import { captureWholeImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { CORE_DIR, hbaDirName, nodeType, parseHbaDirName, splitPath } from './tree.js';
 
 /** Options of {@link runWrite}. */
@@ -92,48 +93,23 @@ function removesAnything(ops: readonly PhasedOp[]): boolean {
   return ops.some((op) => op.op === 'rmdir' || op.op === 'unlink');
 }
 
-/** Whether an operation changes the storage objects' part of the tree (the HBAs and what is in them). */
-function inCore(op: PhasedOp): boolean {
-  return op.path === CORE_DIR || op.path.startsWith(`${CORE_DIR}/`);
-}
-
-/** The HBA directory (`core/<hba>`) an operation in `core` changes. */
-function hbaOf(path: string): string {
-  const slash = path.indexOf('/', CORE_DIR.length + 1);
-  return slash < 0 ? path : path.slice(0, slash);
-}
-
 /**
- * Whether a run reads its image as it goes. The whole tree's values are a
- * long read (CPU in the kernel), while a run's removals mostly wait for the
- * kernel to drop its references. So a run that removes, without a basis,
- * and changes storage objects reads the image of everything but `core`
- * first and journals it; then, while each chunk of operations runs, it
- * reads the HBAs (with their storage objects) that the next chunk changes
- * and adds them to the journal's image before that chunk goes. Every part
- * of the tree is in the journal's image before anything in it changes, so
- * recovery from the journal of any moment puts the tree back.
+ * Whether a run reads its image as it goes (see image-as-it-goes.ts). The
+ * whole tree's values are a long read (CPU in the kernel), while a run's
+ * removals mostly wait for the kernel to drop its references. So a run that
+ * removes, without a basis, reads before each chunk the parts of the tree
+ * that chunk changes and adds them to the journal's image before the chunk
+ * goes, while the chunk before it runs. Every part of the tree is in the
+ * journal's image before anything in it changes, so recovery from the
+ * journal of any moment puts the tree back.
  */
 function readsImageAsItGoes(ops: readonly PhasedOp[], options: WriteRunOptions): boolean {
-  return !options.basis && removesAnything(ops) && ops.some(inCore);
+  return !options.basis && removesAnything(ops);
 }
 
-/** The image of everything outside `core`. */
-async function imageOutsideCore(cfs: Configfs, options: WriteRunOptions): Promise<TreeImage> {
-  const names = ((await cfs.list('')) ?? []).map((e) => e.name).filter((name) => name !== CORE_DIR);
-  const image = names.length ? captureWholeImage(await cfs.snapshot('', { only: names }), options.recreateStorageObject) : { whole: true, dirs: [], links: [], values: [] };
-  return { ...image, covers: names };
-}
-
-/** The image of HBA directories (`core/<hba>`, present or not) with what is in them. */
-async function imageOfHbas(cfs: Configfs, hbas: readonly string[], options: WriteRunOptions): Promise<TreeImage> {
-  const names = hbas.map((path) => path.slice(CORE_DIR.length + 1));
-  return { ...captureWholeImage(await cfs.snapshot(CORE_DIR, { only: names }), options.recreateStorageObject), covers: [...hbas] };
-}
-
-/** The image of what the run changes (see tree-image.ts); as it goes, the part outside `core` (see {@link readsImageAsItGoes}). */
+/** The image of what the run changes (see tree-image.ts); as it goes, the part read before the first chunk (see {@link readsImageAsItGoes}). */
 async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: readonly string[], options: WriteRunOptions, asItGoes: boolean): Promise<TreeImage> {
-  if (asItGoes) return imageOutsideCore(cfs, options);
+  if (asItGoes) return movesAluaMembers(ops) ? imageOutsideCore(cfs, options.recreateStorageObject) : { whole: true, covers: [], dirs: [], links: [], values: [] };
   if (removesAnything(ops)) {
     return captureWholeImage(options.basis ?? (await cfs.snapshot('')), options.recreateStorageObject);
   }
@@ -186,25 +162,11 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
     const image = await imageBefore(cfs, ops, created, options, asItGoes);
     const journal = cfs.stateDir === null ? null : await Journal.begin(cfs.stateDir, { root: cfs.root, command: options.command, created, image });
     const newHbas = new Set(created.filter((p) => nodeType(p, 'dir') === 'hba'));
-    // as it goes: the HBAs in the journal's image, and the reads of more, one after another
-    const covered = new Set<string>();
-    let reading: Promise<void> = Promise.resolve();
-    const prepareChunk = (chunk: readonly PhasedOp[]): Promise<void> => {
-      reading = reading.then(async () => {
-        const hbas = [...new Set(chunk.filter(inCore).map((op) => hbaOf(op.path)))].filter((hba) => !covered.has(hba));
-        if (hbas.length === 0) return;
-        const part = await imageOfHbas(cfs, hbas, options);
-        // only the new part is written: the journal's bytes grow with the tree, not with the tree times its chunks
-        await journal?.addImagePart(part);
-        addToImage(image, part);
-        for (const hba of hbas) covered.add(hba);
-      });
-      return reading;
-    };
+    const asItGoesImage = asItGoes ? new ImageAsItGoes(cfs, image, journal, options.recreateStorageObject) : null;
     const run = await runPhased(cfs, ops, {
       mode: 'forward',
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(asItGoes ? { prepareChunk } : {}),
+      ...(asItGoesImage ? { prepareChunk: (chunk: readonly PhasedOp[]) => asItGoesImage.prepare(chunk) } : {}),
       isNewHba: (path) => newHbas.has(path),
       renameHba: async (from) => {
         const to = await freeHba(cfs, from, newHbas);
@@ -217,7 +179,7 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
       },
     });
     // a read started for a chunk that never went is finished (or failed) before the journal is touched again
-    await reading.catch(() => undefined);
+    await asItGoesImage?.settle();
     if (run.stoppedBy !== undefined) {
       // a read of the image failed: what the run did is covered by the image as far as it was journalled
       await undoAfter(cfs, image, run, journal);

@@ -6,15 +6,15 @@
  * lock is free. Trees that killed runs of other tools leave (no journal):
  * LUN and mapped-LUN directories without links, empty HBAs, a disabled TPG
  * are cleared and restored over. A clear reads its undo image as it goes:
- * the journals of its moments (before the storage objects were read, at
- * its first removal), left as a kill leaves them, put the tree back, and a
- * read that fails stops it with nothing changed. A save killed between writing its
+ * the journals of its moments (after it disabled the TPG, at its first
+ * removal), left as a kill leaves them, put the tree back, and a read that
+ * fails stops it with nothing changed. A save killed between writing its
  * temporary file and renaming it leaves the old file, and the next save
  * removes the temporary file.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { RTSRoot, executePlan, planClear, planRestore, planApply, type Plan, type SaveConfig } from '../../src/index.js';
 import { native } from '../../src/native/index.js';
 import { Journal, readJournal } from '../../src/cfs/journal.js';
@@ -59,7 +59,7 @@ beforeAll(async () => {
   for (const s of [
     { name: 'restore', args: ['restore', files.c], plan: () => planRestore(root, configC()), command: 'restore' },
     { name: 'apply --prune', args: ['apply', '--prune', files.b], plan: () => planApply(root, configB(N, { loopback: false }), { prune: true }), command: 'apply' },
-    // a whole clear journals its undo image in two parts (the fabrics, then core while the targets go): a kill in either
+    // a whole clear journals its undo image part by part, each before the chunk that changes it: a kill at any of them
     { name: 'clear', args: ['clear'], plan: () => planClear(root), command: 'clear' },
   ]) {
     await restore(configA(N, { loopback: false }));
@@ -230,7 +230,7 @@ describe('a clear reads its undo image as it goes', () => {
             .filter((name) => `${stateDir}/${name}`.startsWith(journalFile) && !name.endsWith('.tmp'))
             .map((name) => [name, readFileSync(`${stateDir}/${name}`, 'utf8')]),
         );
-      const imageOf = async (files: Map<string, string>): Promise<{ covers?: string[]; dirs: { path: string }[] }> => {
+      const imageOf = async (files: Map<string, string>): Promise<{ covers?: string[]; dirs: { path: string }[]; values: { path: string }[] }> => {
         // the image recovery would read from those files
         const dir = mkdtempSync(`${BACKING_DIR}/journal-`);
         for (const [name, text] of files) writeFileSync(`${dir}/${name}`, text);
@@ -267,26 +267,30 @@ describe('a clear reads its undo image as it goes', () => {
       expect(treeDiff(before, await fingerprint())).toEqual([]);
       expect(journalFiles().size).toBe(0);
 
-      // a clear that succeeds: its journal before the storage objects were read, and at its first removal
+      // a clear that succeeds: its journal after it disabled the TPG (when it reads the first removals' parts), and at its first removal
+      const tpg = `iscsi/${wwn}/tpgt_1`;
       const clearing = watched(false);
       await clearing.root.cfs.exclusive(async () => executePlan(clearing.root, await planClear(clearing.root), { command: 'clear' }));
       expect(configuredTree()).toEqual([]);
       const [first, atRemoval] = clearing.moments as [Map<string, string>, Map<string, string>];
       const firstImage = await imageOf(first);
-      expect(first.size).toBe(1);
-      expect(firstImage.covers).not.toContain('core');
-      expect(firstImage.dirs.some((d) => d.path.startsWith(`iscsi/${wwn}`))).toBe(true);
-      expect(firstImage.dirs.filter((d) => d.path.startsWith('core/'))).toEqual([]);
-      expect(atRemoval.size).toBeGreaterThan(1); // the journal and the HBAs' part
-      expect((await imageOf(atRemoval)).covers?.filter((c) => c.startsWith('core/')).length).toBeGreaterThan(0);
+      // the journal (with nothing in it) and the TPG's own part, written before its enable was
+      expect(first.size).toBe(2);
+      expect(firstImage.covers).toEqual([tpg]);
+      expect(firstImage.dirs.map((d) => d.path)).toEqual([tpg]);
+      expect(firstImage.values.map((v) => v.path)).toContain(`${tpg}/enable`);
+      expect(firstImage.values.every((v) => v.path.startsWith(`${tpg}/`) && !/\/(lun|np|acls)\//.test(v.path.slice(tpg.length)))).toBe(true);
+      const removalImage = await imageOf(atRemoval);
+      expect(removalImage.covers?.filter((c) => c.startsWith('core/')).length).toBeGreaterThan(0);
+      expect(removalImage.dirs.some((d) => d.path.startsWith(`${tpg}/acls/`) && /\/lun_\d+$/.test(d.path))).toBe(true);
       // a kill after the last removal, before the run was marked done: the journal of the first removal puts it all back
       putBack(atRemoval);
       expect((await new RTSRoot().recover())?.outcome).toBe('rolled-back');
       expect(treeDiff(before, await fingerprint())).toEqual([]);
       expect(journalFiles().size).toBe(0);
-      // a kill with the targets gone and core as it was, and the journal from before core was read
-      await run(() => planClear(root, { target: wwn }), 'clear');
-      expect(existsSync(`${TARGET}/iscsi/${wwn}`)).toBe(false);
+      // a kill with the TPG disabled and nothing removed, and the journal of then: the TPG is enabled again
+      writeFileSync(`${TARGET}/${tpg}/enable`, '0');
+      expect(treeDiff(before, await fingerprint())).not.toEqual([]);
       putBack(first);
       const report = await new RTSRoot().recover();
       expect(report?.outcome).toBe('rolled-back');

@@ -7,10 +7,10 @@
  * timeout (held by the fault hook), and the lock.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Configfs, RTSLibOperationError, RTSLibTimeoutError } from '../../src/cfs/configfs.js';
 import { native } from '../../src/native/index.js';
 import { Journal, readJournal } from '../../src/cfs/journal.js';
@@ -149,7 +149,6 @@ describe('write runs on a plain directory', () => {
       { op: 'rmdir', path: 'core/fileio_0', phase: PHASE.rmdirHba },
     ];
     const BEFORE = ['core', 'core/fileio_0', SO, 'core/rd_mcp_1', 'core/rd_mcp_1/level', 'iscsi', T, `${T}/tpgt_1`, 'iscsi/level', 'setting'].sort();
-    const journalFile = (): string => Journal.fileFor(join(dir, 'state'), root);
     type Image = { covers?: string[]; dirs: { path: string }[]; values: { path: string }[] };
     /** The journal's image as recovery reads it: the journal's with its parts. */
     const journalImage = async (): Promise<Image> => (await readJournal(join(dir, 'state'), root))!.record.image;
@@ -187,68 +186,105 @@ describe('write runs on a plain directory', () => {
       return { spied, events, images };
     }
 
-    test('the journal covers everything but core before the first removal, and each HBA before its first change; HBAs left alone are not read', async () => {
-      const { spied, events, images } = spy();
-      const parts = new Map<string, string[]>();
-      const mains = new Map<string, string>();
+    /** A TPG whose enable the run writes, a LUN and a mapped LUN (each with its link) it removes with the storage object; an ACL's setting and a fabric file it leaves alone. */
+    const tpg = `${T}/tpgt_1`;
+    const acl = `${tpg}/acls/iqn.2003-01.org.example:i1`;
+    const lun = `${tpg}/lun/lun_0`;
+    const mapped = `${acl}/lun_0`;
+    const removing: PhasedOp[] = [
+      { op: 'write', path: `${tpg}/enable`, value: '0', phase: PHASE.disable },
+      { op: 'unlink', path: `${mapped}/link`, phase: PHASE.unlinkMappedLun },
+      { op: 'rmdir', path: mapped, phase: PHASE.rmdirMappedLun },
+      { op: 'unlink', path: `${lun}/so`, phase: PHASE.rmdirAclUnlinkLun },
+      { op: 'rmdir', path: lun, phase: PHASE.rmdirLunPortal },
+      { op: 'rmdir', path: SO, phase: PHASE.rmdirStorageObject },
+      { op: 'rmdir', path: 'core/fileio_0', phase: PHASE.rmdirHba },
+    ];
+    function makeNodes(): string[] {
+      mkdirSync(join(root, lun), { recursive: true });
+      mkdirSync(join(root, mapped), { recursive: true });
+      mkdirSync(join(root, acl, 'attrib'));
+      writeFileSync(join(root, acl, 'attrib/depth'), '5');
+      writeFileSync(join(root, tpg, 'enable'), '1');
+      symlinkSync(join(root, SO), join(root, lun, 'so'));
+      symlinkSync(join(root, lun), join(root, mapped, 'link'));
+      return tree();
+    }
+
+    test('each part of the tree is in the journal before its first change, read with the chunk that changes it; parts left alone are not read', async () => {
+      makeNodes();
+      const { spied, events } = spy();
+      const covers = new Map<string, string[]>();
       const keep = spied.run;
       spied.run = async (batch, options) => {
         const first = batch[0];
-        if (first?.op === 'rmdir') {
-          parts.set(
-            first.path,
-            readdirSync(join(dir, 'state')).filter((name) => name.includes('.part-')),
-          );
-          mains.set(first.path, readFileSync(journalFile(), 'utf8'));
+        if (first && first.op !== 'read' && first.op !== 'list') covers.set(first.path, [...((await journalImage()).covers ?? [])]);
+        if (first?.path === SO) {
+          const image = await journalImage();
+          expect(image.dirs.map((d) => d.path).sort()).toEqual(['core/fileio_0', SO, tpg, mapped, lun]);
+          expect(image.values.map((v) => v.path)).toEqual([`${tpg}/enable`]);
         }
         return keep(batch, options);
       };
-      const result = await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo });
-      expect(result.operations).toBe(4);
-      expect(tree()).toEqual(['core', 'core/rd_mcp_1', 'core/rd_mcp_1/level', 'iscsi', 'iscsi/level', 'setting']);
-      expect(events).toEqual([
-        'read :iscsi,setting',
-        'read done :iscsi,setting',
-        `send rmdir ${T}/tpgt_1`,
-        `send rmdir ${T}`,
+      await runWrite(spied, removing, { command: 'clear', recreateStorageObject: recreateSo });
+      expect(events.filter((e) => e.startsWith('read ') && !e.startsWith('read done'))).toEqual([
+        `read ${tpg}:enable`,
+        `read ${acl}:lun_0`,
+        `read ${tpg}/lun:lun_0`,
         'read core:fileio_0',
-        'read done core:fileio_0',
-        `send rmdir ${SO}`,
-        'send rmdir core/fileio_0',
       ]);
-      const early = images.get(`${T}/tpgt_1`)!;
-      expect(early.covers).toEqual(['iscsi', 'setting']);
-      expect(early.dirs.map((d) => d.path).sort()).toEqual([T, `${T}/tpgt_1`]);
-      expect(early.values.map((v) => v.path).sort()).toEqual(['iscsi/level', 'setting']);
-      const late = images.get(SO)!;
-      expect(late.covers).toEqual(['iscsi', 'setting', 'core/fileio_0']);
-      // the HBA's part is a file of its own: the journal itself still holds the first part alone
-      expect(parts.get(SO)).toEqual([`${basename(journalFile())}.part-0`]);
-      expect((JSON.parse(mains.get(SO)!) as { image: Image }).image.covers).toEqual(['iscsi', 'setting']);
-      expect(late.dirs.map((d) => d.path).sort()).toEqual(['core/fileio_0', SO, T, `${T}/tpgt_1`]);
+      expect(Object.fromEntries(covers)).toEqual({
+        [`${tpg}/enable`]: [tpg],
+        [`${mapped}/link`]: [tpg, mapped],
+        [mapped]: [tpg, mapped],
+        [`${lun}/so`]: [tpg, mapped, lun],
+        [lun]: [tpg, mapped, lun],
+        [SO]: [tpg, mapped, lun, 'core/fileio_0'],
+        ['core/fileio_0']: [tpg, mapped, lun, 'core/fileio_0'],
+      });
       expect(readdirSync(join(dir, 'state'))).toEqual([]);
     });
 
-    test('a journal from before core was read (a run killed then) rolls the targets back and leaves core as it is', async () => {
+    test('a failure after the links and directories went puts back every part: links, directories and the setting', async () => {
+      makeNodes();
+      mkdirSync(join(root, SO, 'busy')); // the storage object's rmdir fails: ENOTEMPTY
+      const before = tree();
+      const error = await runWrite(cfs, removing, { command: 'clear', recreateStorageObject: recreateSo }).catch((e: unknown) => e);
+      expect((error as RTSLibOperationError).code).toBe('ENOTEMPTY');
+      expect(tree()).toEqual(before);
+      expect(readFileSync(join(root, tpg, 'enable'), 'utf8')).toBe('1');
+      expect(readlinkSync(join(root, mapped, 'link'))).toContain(lun);
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+
+    test('a run that removes an ALUA group and keeps its storage object reads everything outside core first (the LUNs that were its members change)', async () => {
+      mkdirSync(join(root, SO, 'alua/group'), { recursive: true });
+      const { spied, events } = spy();
+      await runWrite(spied, [{ op: 'rmdir', path: `${SO}/alua/group`, phase: PHASE.rmdirAluaGroup }], { command: 'apply', recreateStorageObject: recreateSo });
+      expect(events.filter((e) => e.startsWith('read ') && !e.startsWith('read done'))).toEqual(['read :iscsi,setting', 'read core:fileio_0']);
+    });
+
+    test('the journal files from before core was read (a run killed then) roll the targets back and leave core as it is', async () => {
       const { spied, images } = spy();
-      // the journal as it was when the targets were gone and the storage object's image not yet in it
-      let first = '';
+      // the journal with its parts as they were when the targets were gone and the storage object's image not yet in them
+      const state = join(dir, 'state');
+      let files = new Map<string, string>();
       const snapshot = spied.snapshot;
       spied.snapshot = async (base, options) => {
-        if (base === 'core') first = readFileSync(journalFile(), 'utf8');
+        if (base === 'core') files = new Map(readdirSync(state).map((name) => [name, readFileSync(join(state, name), 'utf8')]));
         return snapshot(base, options);
       };
       await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo });
-      expect(images.get(SO)?.covers).toContain('core/fileio_0');
-      expect((JSON.parse(first) as { image: Image }).image.covers).toEqual(['iscsi', 'setting']);
-      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+      expect(images.get(SO)?.covers).toEqual([`${T}/tpgt_1`, T, 'core/fileio_0']);
+      expect(files.size).toBe(3); // the journal (an empty first part) and the parts of the TPG and the target
+      expect(readdirSync(state)).toEqual([]);
       // the tree as a kill after the targets' removal leaves it, with the journal of then
       mkdirSync(join(root, SO), { recursive: true });
-      writeFileSync(journalFile(), first);
+      for (const [name, text] of files) writeFileSync(join(state, name), text);
       const report = await recoverInterruptedRun(cfs);
       expect(report?.outcome).toBe('rolled-back');
       expect(tree()).toEqual(BEFORE);
-      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+      expect(readdirSync(state)).toEqual([]);
     });
 
     test("the journal's parts: read in order with it, a part that is not JSON refused, a killed writer's temporary part removed, all removed with it", async () => {
