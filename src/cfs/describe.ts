@@ -23,9 +23,8 @@ export function describeNode(path: string, type: NodeType): string {
   }
   const fabric = fabricByDir(parts[0] as string);
   const wwn = (name: string): string => (fabric ? wwnFromConfigfs(fabric, name) : name);
-  const target = `${fabric?.name ?? parts[0]} ${wwn(parts[1] as string)}`;
-  if (type === 'target') return `target ${target}`;
-  const tpg = `TPG ${parseTpgDirName(parts[2] as string)} of ${target}`;
+  if (type === 'target') return `target ${fabric?.name ?? parts[0]} ${wwn(parts[1] as string)}`;
+  const tpg = tpgDescription(parts, wwn);
   switch (type) {
     case 'tpg':
       return tpg;
@@ -38,4 +37,17 @@ export function describeNode(path: string, type: NodeType): string {
     default:
       return `mapped LUN ${parseLunDirName(parts[5] as string)} of ACL ${wwn(parts[4] as string)} in ${tpg}`;
   }
+}
+
+/** The last TPG described, by its path: a plan describes every node of a TPG one after another. */
+let lastTpg: { path: string; text: string } | null = null;
+
+/** `TPG <tag> of <fabric> <wwn>` for the TPG of the path's segments. */
+function tpgDescription(parts: readonly string[], wwn: (name: string) => string): string {
+  const path = `${parts[0]}/${parts[1]}/${parts[2]}`;
+  if (lastTpg?.path !== path) {
+    const fabric = fabricByDir(parts[0] as string);
+    lastTpg = { path, text: `TPG ${parseTpgDirName(parts[2] as string)} of ${fabric?.name ?? parts[0]} ${wwn(parts[1] as string)}` };
+  }
+  return lastTpg.text;
 }

@@ -11,7 +11,7 @@
 import type { CfsOp } from './configfs.js';
 import type { Snapshot } from './snapshot.js';
 import { PHASE } from './phases.js';
-import { TPG_FILES, child, nodeType, splitPath, type NodeType } from './tree.js';
+import { CHILD_NODE_GROUPS, TPG_FILES, child, nodeType, splitPath, type NodeType } from './tree.js';
 import type { PhasedOp } from './phased-ops.js';
 
 /** Options of {@link planRemoval}. */
@@ -28,8 +28,8 @@ export interface RemovalOptions {
 export interface RemovalPlan {
   /** The operations, each with its phase. */
   ops: PhasedOp[];
-  /** Every user-made node removed (root-relative), the given ones and what goes with them. */
-  removed: Set<string>;
+  /** Every user-made node removed (root-relative), the given ones and what goes with them, with its type. */
+  removed: Map<string, NodeType>;
 }
 
 /** Phase of the operation removing a node of each type. */
@@ -88,27 +88,28 @@ export function planRemoval(snap: Snapshot, roots: Iterable<string>, options: Re
     }
     return linksTo.get(path) ?? [];
   };
+  // directories and links only (files go with their directory): no lookup per child
+  const addInside = (dir: string, contents: string[]): void => {
+    for (const name of snap.childDirs(dir)) {
+      const p = `${dir}/${name}`;
+      if (add(p, nodeType(p, 'dir'))) contents.push(p);
+    }
+    for (const name of snap.childLinks(dir)) {
+      const p = `${dir}/${name}`;
+      if (add(p, nodeType(p, 'link'))) contents.push(p);
+    }
+  };
   for (const root of roots) add(root);
   while (pending.length) {
     const path = pending.pop() as string;
     const type = removed.get(path) as NodeType;
-    // everything user-made inside it
-    const contents: string[] = [];
-    // directories and links only (files go with their directory): no lookup per child
-    const addInside = (dir: string): void => {
-      for (const name of snap.childDirs(dir)) {
-        const p = child(dir, name);
-        if (add(p, nodeType(p, 'dir'))) contents.push(p);
-      }
-      for (const name of snap.childLinks(dir)) {
-        const p = child(dir, name);
-        if (add(p, nodeType(p, 'link'))) contents.push(p);
-      }
-    };
-    addInside(path);
-    if (type === 'tpg') for (const group of ['lun', 'np', 'acls']) addInside(child(path, group));
-    if (type === 'storageObject') addInside(child(path, 'alua'));
-    inside.set(path, contents);
+    // everything user-made inside it (a link has nothing inside)
+    if (type !== 'lunLink' && type !== 'mappedLunLink') {
+      const contents: string[] = [];
+      addInside(path, contents);
+      for (const group of CHILD_NODE_GROUPS[type] ?? []) addInside(child(path, group), contents);
+      inside.set(path, contents);
+    }
     if (type === 'lun' || type === 'storageObject') {
       // a LUN goes with the mapped LUNs that map it; a storage object with the LUNs that export it
       const dirs = linksPointingAt(path).map((link) => splitPath(link).parent);
@@ -140,33 +141,46 @@ export function planRemoval(snap: Snapshot, roots: Iterable<string>, options: Re
   // - a LUN's link and directory after the mapped LUNs that map the LUN;
   // - a storage object and its ALUA groups after the LUNs that export it.
   // A TPG's disabling is not among them: it runs in its own phase, first.
-  const referring = (dir: string): string[] => (referrers.get(dir) ?? linksPointingAt(dir).map((link) => splitPath(link).parent)).filter((p) => removed.has(p));
-  const prerequisites = (path: string, type: NodeType): string[] => {
-    const own = inside.get(path) ?? [];
+  const referring = (dir: string): string[] => {
+    const out: string[] = [];
+    for (const p of referrers.get(dir) ?? linksPointingAt(dir).map((link) => splitPath(link).parent)) if (removed.has(p)) out.push(p);
+    return out;
+  };
+  const prerequisites = (path: string, type: NodeType): readonly string[] => {
+    const own = inside.get(path) ?? NOTHING;
     if (type === 'lunLink') return referring(splitPath(path).parent);
     if (type === 'lun' || type === 'storageObject') return [...own, ...referring(path)];
     if (type === 'aluaGroup') return referring(splitPath(splitPath(path).parent).parent);
     return own;
   };
-  const ops: PhasedOp[] = [];
+  // each phase's operations by path (a sort of the paths, then a stable sort by phase, at a fraction of the cost)
+  const byPhase = new Map<number, PhasedOp[]>();
+  const emit = (op: PhasedOp): void => {
+    let list = byPhase.get(op.phase);
+    if (!list) byPhase.set(op.phase, (list = []));
+    list.push(op);
+  };
   for (const path of [...removed.keys()].sort()) {
     const type = removed.get(path) as NodeType;
     if (type === 'tpg' && snap.text(child(path, TPG_FILES.enable))?.trim() === '1') {
-      ops.push({ op: 'write', path: child(path, TPG_FILES.enable), value: '0', independent: true, phase: PHASE.disable });
+      emit({ op: 'write', path: child(path, TPG_FILES.enable), value: '0', independent: true, phase: PHASE.disable });
     }
-    const op: CfsOp = type === 'lunLink' || type === 'mappedLunLink' ? { op: 'unlink', path, independent: true } : { op: 'rmdir', path, independent: true };
-    ops.push({ ...op, phase: REMOVAL_PHASE[type], waitsFor: prerequisites(path, type) });
+    const waitsFor = prerequisites(path, type);
+    const phase = REMOVAL_PHASE[type];
+    emit(type === 'lunLink' || type === 'mappedLunLink' ? { op: 'unlink', path, independent: true, phase, waitsFor } : { op: 'rmdir', path, independent: true, phase, waitsFor });
   }
-  ops.sort((a, b) => a.phase - b.phase);
-  return { ops, removed: new Set(removed.keys()) };
+  const ops: PhasedOp[] = [];
+  for (const phase of [...byPhase.keys()].sort((a, b) => a - b)) for (const op of byPhase.get(phase) as PhasedOp[]) ops.push(op);
+  return { ops, removed };
 }
+
+/** No prerequisites (shared, never changed: the engine only reads them). */
+const NOTHING: readonly string[] = Object.freeze([]);
 
 /** Every LUN link and mapped-LUN link in the snapshot. */
 function allLinks(snap: Snapshot): string[] {
   const out: string[] = [];
-  for (const [path, kind] of snap.entries()) {
-    if (kind === 'link' && nodeType(path, 'link') !== null) out.push(path);
-  }
+  for (const path of snap.linkPaths()) if (nodeType(path, 'link') !== null) out.push(path);
   return out;
 }
 

@@ -11,6 +11,7 @@ import { resolveLinkUnder, rootSegments } from './tree.js';
 export type NodeKind = 'dir' | 'file' | 'link' | 'other';
 
 const KINDS: readonly NodeKind[] = ['dir', 'file', 'link', 'other'];
+const LINK = KINDS.indexOf('link');
 /** The entry index of a snapshot's base directory, which the tree read does not list as an entry of its own. */
 export const BASE_ENTRY = -1;
 /** The children of an entry that is no directory. */
@@ -112,6 +113,14 @@ export class Snapshot {
   /** Number of nodes in the snapshot. */
   get size(): number {
     return this.tree.paths.length;
+  }
+
+  /** The root-relative paths of every symlink below the base, depth first (one pass, no entry pairs). */
+  linkPaths(): string[] {
+    const out: string[] = [];
+    const kinds = this.tree.kinds;
+    for (let i = 0; i < kinds.length; i++) if (kinds[i] === LINK) out.push(this.pathAt(i) as string);
+    return out;
   }
 
   /** Every node below the base: its root-relative path and kind, depth first, siblings by name. */

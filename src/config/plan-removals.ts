@@ -47,19 +47,24 @@ export function planRemovals(b: PlanBuilder, snap: Snapshot, roots: Iterable<str
   const steps = new Map<string, PlanStep>();
   // an emptied HBA goes in the step of (one of) its storage objects
   const soOfHba = new Map<string, string>();
-  for (const p of removed) if (nodeType(p, 'dir') === 'storageObject') soOfHba.set(splitPath(p).parent, p);
+  for (const [p, type] of removed) if (type === 'storageObject') soOfHba.set(splitPath(p).parent, p);
+  // the operations of one node come one after another in each phase: the last step found is tried first
+  let lastKey = '';
+  let last: PlanStep | null = null;
   const stepOf = (path: string): PlanStep => {
+    const type = removed.get(path);
     let key = path;
-    const type = nodeType(path, snap.kind(path) === 'link' ? 'link' : 'dir');
     if (type === 'lunLink' || type === 'mappedLunLink') key = splitPath(path).parent;
     else if (type === 'hba') key = soOfHba.get(path) ?? path;
-    else if (type === null) key = splitPath(path).parent; // a TPG's enable file
+    else if (type === undefined) key = splitPath(path).parent; // a TPG's enable file
+    if (last && key === lastKey) return last;
     let step = steps.get(key);
     if (!step) {
-      const keyType = nodeType(key, 'dir') as NodeType;
-      step = { action: 'remove', object: describeNode(key, keyType), ops: [] };
+      step = { action: 'remove', object: describeNode(key, removed.get(key) as NodeType), ops: [] };
       steps.set(key, step);
     }
+    lastKey = key;
+    last = step;
     return step;
   };
   for (const o of ops) {
@@ -69,7 +74,7 @@ export function planRemovals(b: PlanBuilder, snap: Snapshot, roots: Iterable<str
   }
   // steps in the order of their first operation
   b.steps.push(...[...steps.values()].sort((x, y) => (x.ops[0]?.phase ?? 0) - (y.ops[0]?.phase ?? 0)));
-  return removed;
+  return new Set(removed.keys());
 }
 
 /** Every target and HBA of the snapshot: what clearing everything removes. */

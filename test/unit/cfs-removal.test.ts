@@ -117,7 +117,7 @@ describe('node types', () => {
 describe('removal planner', () => {
   test('a target goes whole, disabled first, links before their directories, in the kernel order', () => {
     const { ops, removed } = planRemoval(snap, [T]);
-    expect([...removed].sort()).toEqual(
+    expect([...removed.keys()].sort()).toEqual(
       [T, G, `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${G}/lun/lun_1`, `${G}/np/[::1]:3260`, ACL, `${ACL}/lun_0`, `${ACL}/lun_0/m0`, `${ACL}/lun_5`].sort(),
     );
     const at = (path: string): number => ops.findIndex((o) => o.path === path);
@@ -134,9 +134,9 @@ describe('removal planner', () => {
   });
 
   test('a LUN goes with the mapped LUNs that map it; a storage object with the LUNs that export it, and its emptied HBA', () => {
-    expect([...planRemoval(snap, [`${G}/lun/lun_0`]).removed].sort()).toEqual([`${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort());
+    expect([...planRemoval(snap, [`${G}/lun/lun_0`]).removed.keys()].sort()).toEqual([`${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort());
     const so = planRemoval(snap, ['core/fileio_0/f']);
-    expect([...so.removed].sort()).toEqual(
+    expect([...so.removed.keys()].sort()).toEqual(
       ['core/fileio_0', 'core/fileio_0/f', 'core/fileio_0/f/alua/ao', `${G}/lun/lun_0`, `${G}/lun/lun_0/l0`, `${ACL}/lun_0`, `${ACL}/lun_0/m0`].sort(),
     );
     const phases = Object.fromEntries(so.ops.map((o) => [o.path, o.phase]));
