@@ -165,7 +165,14 @@ function chainOrder(items: readonly PhasedOp[]): PhasedOp[] {
     }
     out.push(op);
   };
-  for (const op of [...items].sort((a, b) => b.phase - a.phase)) visit(op);
+  // from the last phase back (each phase's operations in list order), without a sort of every operation
+  const byPhase = new Map<number, PhasedOp[]>();
+  for (const op of items) {
+    let list = byPhase.get(op.phase);
+    if (!list) byPhase.set(op.phase, (list = []));
+    list.push(op);
+  }
+  for (const phase of [...byPhase.keys()].sort((a, b) => b - a)) for (const op of byPhase.get(phase) as PhasedOp[]) visit(op);
   return out;
 }
 
@@ -275,17 +282,22 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
     let sent: Promise<NativeResult[]> | null = null;
     /** The preparation of the chunk at `start`, started while the one before it ran. */
     let preparing: Promise<void> | null = null;
+    /** Whether the chunk at `start` was sent as prepared, unchanged (its preparation finished before it went). */
+    let sentPrepared = false;
     while (start < items.length) {
       const chunk = items.slice(start, start + CHUNK);
       if (prepare) {
-        try {
-          await preparing;
-          // again for the chunk as it is now (an HBA moved, a tolerated failure): cheap for what was prepared
-          await prepare(chunk);
-        } catch (error) {
-          result.stoppedBy = error instanceof Error ? error : new Error(String(error));
-          return result;
+        if (!sentPrepared) {
+          try {
+            await preparing;
+            // again for the chunk as it is now (an HBA moved, a tolerated failure): cheap for what was prepared
+            await prepare(chunk);
+          } catch (error) {
+            result.stoppedBy = error instanceof Error ? error : new Error(String(error));
+            return result;
+          }
         }
+        sentPrepared = false;
         const next = items.slice(start + chunk.length, start + chunk.length + CHUNK);
         preparing = next.length ? prepare(next) : null;
         preparing?.catch(() => undefined);
@@ -304,12 +316,24 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
       // The next chunk goes to the kernel before this one's results are gone through, so the kernel
       // does not wait on this thread: when every operation succeeded (or in an undo, which goes on
       // regardless), nothing below changes what runs next. The chunks still run one after another.
-      // (Not when chunks are prepared: the next waits for its preparation, which runs meanwhile.)
+      // A prepared chunk goes once its preparation (which ran while this chunk did) has finished;
+      // when that failed, it does not go, and the next turn stops the run.
       const following = start + chunk.length;
-      if (!prepare && following < items.length && (undo || results.every((r) => r.ok))) {
-        sent = cfs.run(engineChunk(items.slice(following, following + CHUNK)), { stopOnError: !undo, undo });
-        // awaited on the next turn; a progress callback that throws before then must not leave it unhandled
-        sent.catch(() => undefined);
+      if (following < items.length && (undo || results.every((r) => r.ok))) {
+        let ready = true;
+        if (prepare) {
+          try {
+            await preparing;
+            sentPrepared = true;
+          } catch {
+            ready = false;
+          }
+        }
+        if (ready) {
+          sent = cfs.run(engineChunk(items.slice(following, following + CHUNK)), { stopOnError: !undo, undo });
+          // awaited on the next turn; a progress callback that throws before then must not leave it unhandled
+          sent.catch(() => undefined);
+        }
       }
       let stoppedAt = -1;
       // operations the engine did not reach because a tolerated failure stopped the chunk

@@ -538,11 +538,17 @@ describe('write runs on a plain directory', () => {
     const run = await runPhased(spied, writes, { mode: 'forward', prepareChunk });
     expect(run.failures).toEqual([]);
     expect(run.operations).toBe(4500);
-    // the next chunk's preparation runs while this one is in the engine; each chunk is prepared (again: cheap) before it goes
+    // the next chunk's preparation runs while this one is in the engine; a chunk goes once it is prepared,
+    // as soon as the one before it is done (before its results are gone through), and is prepared once
     expect(events.slice(0, 4)).toEqual(['prepare f0', 'prepared f0', 'prepare f2000', 'send f0']);
-    for (const first of ['f2000', 'f4000']) {
-      expect(events.indexOf(`prepare ${first}`)).toBeLessThan(events.indexOf(`done ${first === 'f2000' ? 'f0' : 'f2000'}`));
+    for (const [first, before] of [
+      ['f2000', 'f0'],
+      ['f4000', 'f2000'],
+    ] as const) {
+      expect(events.indexOf(`prepare ${first}`)).toBeLessThan(events.indexOf(`done ${before}`));
       expect(events.lastIndexOf(`prepared ${first}`)).toBeLessThan(events.indexOf(`send ${first}`));
+      expect(events.indexOf(`send ${first}`)).toBe(events.indexOf(`done ${before}`) + 1);
+      expect(events.filter((e) => e === `prepare ${first}`)).toHaveLength(1);
     }
     // a preparation that fails: its chunk never goes, the run stops with what was done
     const failing = await runPhased(spied, writes, {
