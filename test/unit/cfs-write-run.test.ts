@@ -257,6 +257,40 @@ describe('write runs on a plain directory', () => {
       expect(readdirSync(join(dir, 'state'))).toEqual([]);
     });
 
+    test('a run that removes and creates: parts made by the run (a new ACL and its mapped LUN, whose parent is new too) are read as absent, and an undo removes them', async () => {
+      makeNodes();
+      const before = tree();
+      const acl2 = `${tpg}/acls/iqn.2003-01.org.example:i2`;
+      const mixed: PhasedOp[] = [
+        { op: 'unlink', path: `${mapped}/link`, phase: PHASE.unlinkMappedLun },
+        { op: 'rmdir', path: mapped, phase: PHASE.rmdirMappedLun },
+        { op: 'mkdir', path: acl2, phase: PHASE.children },
+        { op: 'mkdir', path: `${acl2}/lun_0`, phase: PHASE.children },
+        { op: 'symlink', path: `${acl2}/lun_0/link`, target: lun, phase: PHASE.children },
+      ];
+      const { spied, events } = spy();
+      const covers: string[][] = [];
+      const keep = spied.run;
+      spied.run = async (batch, options) => {
+        if (batch.some((o) => o.op === 'mkdir')) covers.push([...((await journalImage()).covers ?? [])]);
+        return keep(batch, options);
+      };
+      await runWrite(spied, mixed, { command: 'restore', recreateStorageObject: recreateSo });
+      expect(covers).toEqual([[mapped, acl2, `${acl2}/lun_0`]]);
+      // the new ACL's directory could not be read for its mapped LUN: an image of nothing, not a failure
+      expect(events.filter((e) => e.startsWith('read ') && !e.startsWith('read done'))).toEqual([`read ${acl}:lun_0`, `read ${acl2}:lun_0`]);
+      expect(existsSync(join(root, acl2, 'lun_0/link'))).toBe(true);
+      // the same run failing at its last operation: what it made goes, what it removed comes back
+      rmSync(join(root, acl2), { recursive: true });
+      mkdirSync(join(root, mapped));
+      symlinkSync(join(root, lun), join(root, mapped, 'link'));
+      expect(tree()).toEqual(before);
+      const failing = [...mixed, { op: 'mkdir', path: `${tpg}/missing/x`, phase: PHASE.childSettings } as PhasedOp];
+      await expect(runWrite(cfs, failing, { command: 'restore', recreateStorageObject: recreateSo })).rejects.toBeInstanceOf(RTSLibOperationError);
+      expect(tree()).toEqual(before);
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+
     test('a run that removes an ALUA group and keeps its storage object reads everything outside core first (the LUNs that were its members change)', async () => {
       mkdirSync(join(root, SO, 'alua/group'), { recursive: true });
       const { spied, events } = spy();
