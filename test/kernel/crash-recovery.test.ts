@@ -302,6 +302,43 @@ describe('a clear reads its undo image as it goes', () => {
   );
 });
 
+describe('a restore planned outside its write (no snapshot of the same hold) reads its image as it goes', () => {
+  test(
+    'failures early, midway and at its last operation put the tree back byte for byte; without one it gives the new tree',
+    async () => {
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
+      const restoreC = scenarios.find((s) => s.name === 'restore') as Scenario;
+      for (const k of [1, Math.ceil(restoreC.total / 2), restoreC.total]) {
+        // planned, then executed in a hold of its own: the plan's snapshot is no basis there
+        const plan = await planRestore(root, configC());
+        native.setFaultInjection({ failAt: k, errno: 5 }); // EIO
+        const error = await executePlan(root, plan, { command: 'restore' }).catch((e: unknown) => e);
+        native.setFaultInjection(null);
+        expect(error, `operation ${k}`).toMatchObject({ code: 'EIO', notUndone: [] });
+        expect(treeDiff(before, await fingerprint()), `operation ${k}`).toEqual([]);
+      }
+      // the run reads the parts it changes (targets, TPGs, LUNs, ACLs, mapped LUNs, HBAs), never from the root down
+      const plan = await planRestore(root, configC());
+      const wholeReads: string[] = [];
+      const read = root.cfs.snapshot.bind(root.cfs);
+      root.cfs.snapshot = async (base, options) => {
+        if (!base) wholeReads.push(JSON.stringify(options ?? {}));
+        return read(base, options);
+      };
+      try {
+        await executePlan(root, plan, { command: 'restore' });
+      } finally {
+        root.cfs.snapshot = read;
+      }
+      expect(wholeReads).toEqual([]);
+      expect(treeDiff(restoreC.after, await fingerprint())).toEqual([]);
+      await restore(configA(N, { loopback: false }));
+      expect(treeDiff(before, await fingerprint())).toEqual([]);
+    },
+    5 * 60_000,
+  );
+});
+
 describe('a save killed between writing its temporary file and renaming it', () => {
   test(
     'leaves the old file whole (mode 0600); the next save removes the temporary file',
