@@ -87,6 +87,11 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 120_000;
 /** Operations that change the tree. */
 const MUTATING: ReadonlySet<CfsOp['op']> = new Set(['mkdir', 'rmdir', 'write', 'symlink', 'unlink']);
 
+/** Whether an operation changes the tree (the others read it). */
+export function changesTree(op: Pick<CfsOp, 'op'>): boolean {
+  return MUTATING.has(op.op);
+}
+
 /** Options of {@link Configfs.apply}. */
 export interface ApplyOptions extends RunOptions {
   /** What the batch does, for error messages ("create storage object rd_mcp_0/ram1"). */
@@ -321,7 +326,7 @@ export class Configfs {
    */
   async run(ops: readonly CfsOp[], options: RunOptions = {}): Promise<NativeResult[]> {
     if (ops.length === 0) return [];
-    const mutating = ops.some((op) => MUTATING.has(op.op));
+    const mutating = ops.some(changesTree);
     if (!this.writing && mutating) return this.exclusive(() => this.run(ops, options));
     if (mutating) this.writes++;
     return native.executeBatch(

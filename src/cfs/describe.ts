@@ -24,7 +24,7 @@ export function describeNode(path: string, type: NodeType): string {
   const fabric = fabricByDir(parts[0] as string);
   const wwn = (name: string): string => (fabric ? wwnFromConfigfs(fabric, name) : name);
   if (type === 'target') return `target ${fabric?.name ?? parts[0]} ${wwn(parts[1] as string)}`;
-  const tpg = tpgDescription(parts, wwn);
+  const tpg = tpgDescription(parts, fabric?.name ?? (parts[0] as string), wwn);
   switch (type) {
     case 'tpg':
       return tpg;
@@ -43,11 +43,8 @@ export function describeNode(path: string, type: NodeType): string {
 let lastTpg: { path: string; text: string } | null = null;
 
 /** `TPG <tag> of <fabric> <wwn>` for the TPG of the path's segments. */
-function tpgDescription(parts: readonly string[], wwn: (name: string) => string): string {
+function tpgDescription(parts: readonly string[], fabricName: string, wwn: (name: string) => string): string {
   const path = `${parts[0]}/${parts[1]}/${parts[2]}`;
-  if (lastTpg?.path !== path) {
-    const fabric = fabricByDir(parts[0] as string);
-    lastTpg = { path, text: `TPG ${parseTpgDirName(parts[2] as string)} of ${fabric?.name ?? parts[0]} ${wwn(parts[1] as string)}` };
-  }
+  if (lastTpg?.path !== path) lastTpg = { path, text: `TPG ${parseTpgDirName(parts[2] as string)} of ${fabricName} ${wwn(parts[1] as string)}` };
   return lastTpg.text;
 }

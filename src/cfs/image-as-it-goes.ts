@@ -23,7 +23,7 @@
  * group. A run that removes an ALUA group and keeps its storage object
  * (whose LUNs stay) therefore reads everything outside `core` first.
  */
-import type { Configfs } from './configfs.js';
+import { changesTree, type Configfs } from './configfs.js';
 import { RTSLibError } from '../errors.js';
 import type { Journal } from './journal.js';
 import type { PhasedOp } from './phased-ops.js';
@@ -36,11 +36,6 @@ export interface ImageUnit {
   path: string;
   /** `whole`: with everything below it; `own`: without the user-made nodes in it (and the directories that hold them). */
   read: 'whole' | 'own';
-}
-
-/** Operations that change the tree (the others read it). */
-function changes(op: PhasedOp): boolean {
-  return op.op !== 'stat' && op.op !== 'list' && op.op !== 'read';
 }
 
 /** Whether a path is in `core`. */
@@ -68,15 +63,15 @@ export function imageUnitOf(op: PhasedOp): ImageUnit {
 
 /** Whether the run removes an ALUA group whose storage object it keeps (the group's member LUNs then change). */
 export function movesAluaMembers(ops: readonly PhasedOp[]): boolean {
-  const groups = ops.filter((op) => op.op === 'rmdir' && op.path.startsWith(`${CORE_DIR}/`) && nodeType(op.path, 'dir') === 'aluaGroup');
+  const groups = ops.filter((op) => op.op === 'rmdir' && inCore(op.path) && nodeType(op.path, 'dir') === 'aluaGroup');
   if (groups.length === 0) return false;
   const removed = new Set(ops.filter((op) => op.op === 'rmdir').map((op) => op.path));
   // core/<hba>/<storage object>/alua/<group>
   return groups.some((op) => !removed.has(splitPath(splitPath(op.path).parent).parent));
 }
 
-/** An image of nothing, covering `covers`. */
-function emptyImage(covers: string[] = []): TreeImage {
+/** An image of nothing (a whole one: no node), covering `covers`. */
+export function emptyImage(covers: string[] = []): TreeImage {
   return { whole: true, covers, dirs: [], links: [], values: [] };
 }
 
@@ -185,7 +180,7 @@ export class ImageAsItGoes {
     this.reading = this.reading.then(async () => {
       const units = new Map<string, ImageUnit>();
       for (const op of chunk) {
-        if (!changes(op)) continue;
+        if (!changesTree(op)) continue;
         const unit = imageUnitOf(op);
         if (!units.has(unit.path) && !this.has(unit)) units.set(unit.path, unit);
       }

@@ -125,6 +125,25 @@ function engineChunk(chunk: readonly PhasedOp[]): CfsOp[] {
   });
 }
 
+/** Each phase's operations, in list order (a plan has tens of thousands of operations in a score of phases). */
+export function opsByPhase(ops: readonly PhasedOp[]): Map<number, PhasedOp[]> {
+  const byPhase = new Map<number, PhasedOp[]>();
+  for (const op of ops) {
+    let list = byPhase.get(op.phase);
+    if (!list) byPhase.set(op.phase, (list = []));
+    list.push(op);
+  }
+  return byPhase;
+}
+
+/** The operations by phase, each phase's in list order: a stable sort by phase without comparing every operation. */
+export function inPhaseOrder(ops: readonly PhasedOp[]): PhasedOp[] {
+  const byPhase = opsByPhase(ops);
+  const out: PhasedOp[] = [];
+  for (const phase of [...byPhase.keys()].sort((a, b) => a - b)) for (const op of byPhase.get(phase) as PhasedOp[]) out.push(op);
+  return out;
+}
+
 /**
  * The phases in run order, as groups run one after another: consecutive
  * phases whose operations all say what they wait for form one group, every
@@ -144,14 +163,16 @@ function phaseGroups(ops: readonly PhasedOp[]): number[][] {
 }
 
 /**
- * The operations of a chained group in an order the engine can run them in
+ * The operations of a chained group (its `phases`' lists of `byPhase`) in an order the engine can run them in
  * (each after what it waits for), one object's chain after another: a
  * depth-first walk from the last phase's operations, so that a chunk holds
  * whole chains (a LUN's mapped LUNs, its link and directory, its storage
  * object and HBA) and its barrier costs little.
  */
-function chainOrder(items: readonly PhasedOp[]): PhasedOp[] {
-  const byPath = new Map(items.map((op) => [op.path, op]));
+function chainOrder(phases: readonly number[], byPhase: ReadonlyMap<number, readonly PhasedOp[]>): PhasedOp[] {
+  const lists = [...phases].sort((a, b) => b - a).map((phase) => byPhase.get(phase) ?? []);
+  const byPath = new Map<string, PhasedOp>();
+  for (const list of lists) for (const op of list) byPath.set(op.path, op);
   const out: PhasedOp[] = [];
   const seen = new Set<PhasedOp>();
   const visit = (op: PhasedOp): void => {
@@ -165,14 +186,8 @@ function chainOrder(items: readonly PhasedOp[]): PhasedOp[] {
     }
     out.push(op);
   };
-  // from the last phase back (each phase's operations in list order), without a sort of every operation
-  const byPhase = new Map<number, PhasedOp[]>();
-  for (const op of items) {
-    let list = byPhase.get(op.phase);
-    if (!list) byPhase.set(op.phase, (list = []));
-    list.push(op);
-  }
-  for (const phase of [...byPhase.keys()].sort((a, b) => b - a)) for (const op of byPhase.get(phase) as PhasedOp[]) visit(op);
+  // from the last phase back, each phase's operations in list order
+  for (const list of lists) for (const op of list) visit(op);
   return out;
 }
 
@@ -215,20 +230,10 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
   const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [], tolerated: [] };
   let progressed = 0;
   options.onProgress?.(0, total);
-  // each phase's operations in list order, gathered once (a plan has tens of thousands in a score of phases)
-  const byPhase = new Map<number, PhasedOp[]>();
-  for (const op of ops) {
-    let list = byPhase.get(op.phase);
-    if (!list) byPhase.set(op.phase, (list = []));
-    list.push(op);
-  }
+  // each phase's operations in list order, gathered once
+  const byPhase = opsByPhase(ops);
   for (const group of phaseGroups(ops)) {
-    let items: PhasedOp[];
-    if (group.length === 1) items = [...(byPhase.get(group[0] as number) ?? [])];
-    else {
-      const inGroup = new Set(group);
-      items = chainOrder(ops.filter((op) => inGroup.has(op.phase)));
-    }
+    let items = group.length === 1 ? [...(byPhase.get(group[0] as number) ?? [])] : chainOrder(group, byPhase);
     const conditional = items.filter((op) => op.whenDiffers && op.op === 'write');
     if (conditional.length) {
       // each file read once: the op's own, or the one that stands for it when that is read anyway

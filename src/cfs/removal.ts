@@ -12,7 +12,7 @@ import type { CfsOp } from './configfs.js';
 import type { Snapshot } from './snapshot.js';
 import { PHASE } from './phases.js';
 import { CHILD_NODE_GROUPS, TPG_FILES, child, nodeType, splitPath, type NodeType } from './tree.js';
-import type { PhasedOp } from './phased-ops.js';
+import { inPhaseOrder, type PhasedOp } from './phased-ops.js';
 
 /** Options of {@link planRemoval}. */
 export interface RemovalOptions {
@@ -153,25 +153,20 @@ export function planRemoval(snap: Snapshot, roots: Iterable<string>, options: Re
     if (type === 'aluaGroup') return referring(splitPath(splitPath(path).parent).parent);
     return own;
   };
-  // each phase's operations by path (a sort of the paths, then a stable sort by phase, at a fraction of the cost)
-  const byPhase = new Map<number, PhasedOp[]>();
-  const emit = (op: PhasedOp): void => {
-    let list = byPhase.get(op.phase);
-    if (!list) byPhase.set(op.phase, (list = []));
-    list.push(op);
-  };
+  // by path, then (inPhaseOrder) by phase
+  const byPath: PhasedOp[] = [];
   for (const path of [...removed.keys()].sort()) {
     const type = removed.get(path) as NodeType;
     if (type === 'tpg' && snap.text(child(path, TPG_FILES.enable))?.trim() === '1') {
-      emit({ op: 'write', path: child(path, TPG_FILES.enable), value: '0', independent: true, phase: PHASE.disable });
+      byPath.push({ op: 'write', path: child(path, TPG_FILES.enable), value: '0', independent: true, phase: PHASE.disable });
     }
     const waitsFor = prerequisites(path, type);
     const phase = REMOVAL_PHASE[type];
-    emit(type === 'lunLink' || type === 'mappedLunLink' ? { op: 'unlink', path, independent: true, phase, waitsFor } : { op: 'rmdir', path, independent: true, phase, waitsFor });
+    byPath.push(
+      type === 'lunLink' || type === 'mappedLunLink' ? { op: 'unlink', path, independent: true, phase, waitsFor } : { op: 'rmdir', path, independent: true, phase, waitsFor },
+    );
   }
-  const ops: PhasedOp[] = [];
-  for (const phase of [...byPhase.keys()].sort((a, b) => a - b)) for (const op of byPhase.get(phase) as PhasedOp[]) ops.push(op);
-  return { ops, removed };
+  return { ops: inPhaseOrder(byPath), removed };
 }
 
 /** No prerequisites (shared, never changed: the engine only reads them). */
@@ -200,7 +195,7 @@ export function removalBatch(snap: Snapshot, roots: Iterable<string>, options: R
 export function sequencePhases(ops: readonly PhasedOp[]): CfsOp[] {
   const out: CfsOp[] = [];
   let phase: number | null = null;
-  for (const { phase: p, whenDiffers: _w, optional: _o, step: _s, waitsFor: _f, ...op } of [...ops].sort((a, b) => a.phase - b.phase)) {
+  for (const { phase: p, whenDiffers: _w, optional: _o, step: _s, waitsFor: _f, ...op } of inPhaseOrder(ops)) {
     if (phase !== null && p !== phase) out.push({ op: 'stat', path: '' });
     phase = p;
     out.push(op as CfsOp);

@@ -26,7 +26,7 @@ import { runPhased, type PhasedFailure, type PhasedOp, type PhasedRunResult } fr
 import { undoToImage, type UndoResult } from './recovery.js';
 import { settingFromShown } from './settings.js';
 import type { Snapshot } from './snapshot.js';
-import { ImageAsItGoes, imageOutsideCore, movesAluaMembers } from './image-as-it-goes.js';
+import { ImageAsItGoes, emptyImage, imageOutsideCore, movesAluaMembers } from './image-as-it-goes.js';
 import { captureWholeImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { CORE_DIR, hbaDirName, nodeType, parseHbaDirName, splitPath } from './tree.js';
 
@@ -109,7 +109,7 @@ function readsImageAsItGoes(ops: readonly PhasedOp[], options: WriteRunOptions):
 
 /** The image of what the run changes (see tree-image.ts); as it goes, the part read before the first chunk (see {@link readsImageAsItGoes}). */
 async function imageBefore(cfs: Configfs, ops: readonly PhasedOp[], created: readonly string[], options: WriteRunOptions, asItGoes: boolean): Promise<TreeImage> {
-  if (asItGoes) return movesAluaMembers(ops) ? imageOutsideCore(cfs, options.recreateStorageObject) : { whole: true, covers: [], dirs: [], links: [], values: [] };
+  if (asItGoes) return movesAluaMembers(ops) ? imageOutsideCore(cfs, options.recreateStorageObject) : emptyImage();
   if (removesAnything(ops)) {
     return captureWholeImage(options.basis ?? (await cfs.snapshot('')), options.recreateStorageObject);
   }

@@ -48,23 +48,17 @@ export function planRemovals(b: PlanBuilder, snap: Snapshot, roots: Iterable<str
   // an emptied HBA goes in the step of (one of) its storage objects
   const soOfHba = new Map<string, string>();
   for (const [p, type] of removed) if (type === 'storageObject') soOfHba.set(splitPath(p).parent, p);
-  // the operations of one node come one after another in each phase: the last step found is tried first
-  let lastKey = '';
-  let last: PlanStep | null = null;
   const stepOf = (path: string): PlanStep => {
     const type = removed.get(path);
     let key = path;
     if (type === 'lunLink' || type === 'mappedLunLink') key = splitPath(path).parent;
     else if (type === 'hba') key = soOfHba.get(path) ?? path;
     else if (type === undefined) key = splitPath(path).parent; // a TPG's enable file
-    if (last && key === lastKey) return last;
     let step = steps.get(key);
     if (!step) {
       step = { action: 'remove', object: describeNode(key, removed.get(key) as NodeType), ops: [] };
       steps.set(key, step);
     }
-    lastKey = key;
-    last = step;
     return step;
   };
   for (const o of ops) {

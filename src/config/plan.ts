@@ -4,6 +4,7 @@
  * in the kernel's write order. Built by the planner, printed by `diff`,
  * executed by {@link executePlan}.
  */
+import { changesTree } from '../cfs/configfs.js';
 import type { FabricName } from '../cfs/fabrics.js';
 import type { PhasedOp } from '../cfs/phased-ops.js';
 import type { ConfigIssue } from './config-error.js';
@@ -44,7 +45,7 @@ export interface Plan {
 
 /** Number of write-like operations (everything but reads) a plan performs. */
 export function planWrites(plan: Plan): number {
-  return plan.steps.reduce((n, s) => n + s.ops.filter((o) => o.op !== 'read' && o.op !== 'list' && o.op !== 'stat' && o.op !== 'readlink').length, 0);
+  return plan.steps.reduce((n, s) => n + s.ops.filter(changesTree).length, 0);
 }
 
 /** Lines describing a plan for people (`+` create, `~` modify, `-` remove); secrets never shown. */
