@@ -10,7 +10,7 @@ export type { LockHolder, LockMode } from './cfs/write-lock.js';
 export { RTSLibRecoveryError } from './cfs/recovery.js';
 export type { RecoveryReport } from './cfs/recovery.js';
 export { DEFAULT_STATE_DIR } from './cfs/configfs.js';
-export type { PhasedOp } from './cfs/phased-ops.js';
+export type { AlikeSettings, PhasedOp } from './cfs/phased-ops.js';
 export { Snapshot } from './cfs/snapshot.js';
 export type { NodeKind } from './cfs/snapshot.js';
 export { DEFAULT_TARGET_ROOT } from './cfs/tree.js';

@@ -35,6 +35,15 @@ export type PhasedOp = CfsOp & {
    */
   likeAs?: string;
   /**
+   * With `whenDiffers`, on a setting of an object this run creates: the
+   * same setting of later new objects that the kernel starts with the same
+   * value and that are to hold the same value as this one (the planner
+   * gives them no operation of their own, see config/plan-creation.ts).
+   * Each is written right after this one when this one is written, and
+   * dropped with it when it is dropped.
+   */
+  alike?: AlikeSettings;
+  /**
    * Paths of operations of the same run that must finish before this one
    * (each names one operation). Consecutive phases whose operations all
    * carry it (removals, see removal.ts) run as one group: every operation
@@ -51,6 +60,29 @@ export type PhasedOp = CfsOp & {
    */
   tolerate?: string;
 };
+
+/**
+ * The objects whose settings follow one object's ({@link PhasedOp.alike}):
+ * one record is shared by all the settings of one group of that object, and
+ * grows as the planner adds objects to it.
+ */
+export interface AlikeSettings {
+  /** The directory of the object whose operations carry the record. */
+  readonly dir: string;
+  /** Each following object: its directory (its setting's path is this directory and the rest of the carrier's path), and the step its write is part of. */
+  readonly members: { readonly dir: string; readonly step: string }[];
+}
+
+/** The number of writes an operation stands for: itself and the same setting of each object that follows it ({@link PhasedOp.alike}). */
+export function writesOf(op: PhasedOp): number {
+  return op.alike === undefined ? 1 : 1 + op.alike.members.length;
+}
+
+/** The writes of the objects that follow `op` ({@link PhasedOp.alike}), in member order. */
+function alikeWrites(op: Extract<PhasedOp, { op: 'write' }>, alike: AlikeSettings): PhasedOp[] {
+  const rest = op.path.slice(alike.dir.length);
+  return alike.members.map((m) => ({ op: 'write', path: `${m.dir}${rest}`, value: op.value, phase: op.phase, step: m.step, ...(op.secret ? { secret: true } : {}) }));
+}
 
 /** Options of {@link runPhased}. */
 export interface PhasedRunOptions {
@@ -207,13 +239,27 @@ function rewritePrefix(lists: PhasedOp[][], from: string, to: string): void {
   const under = (p: string): boolean => p === from || p.startsWith(`${from}/`);
   const move = (p: string): string => (under(p) ? `${to}${p.slice(from.length)}` : p);
   const moved = new Map<PhasedOp, PhasedOp>();
+  // a record of following objects is shared by many operations: moved once, still shared
+  const movedAlike = new Map<AlikeSettings, AlikeSettings>();
+  /** The record with its directories moved (the same record when none moves). */
+  const moveAlike = (alike: AlikeSettings): AlikeSettings => {
+    let copy = movedAlike.get(alike);
+    if (!copy) {
+      copy =
+        under(alike.dir) || alike.members.some((m) => under(m.dir)) ? { dir: move(alike.dir), members: alike.members.map((m) => ({ dir: move(m.dir), step: m.step })) } : alike;
+      movedAlike.set(alike, copy);
+    }
+    return copy;
+  };
   const movedOp = (op: PhasedOp): PhasedOp => {
-    if (!under(op.path) && !(op.op === 'symlink' && under(op.target)) && !(op.likeAs !== undefined && under(op.likeAs))) return op;
+    const alikeMoves = op.alike !== undefined && moveAlike(op.alike) !== op.alike;
+    if (!under(op.path) && !(op.op === 'symlink' && under(op.target)) && !(op.likeAs !== undefined && under(op.likeAs)) && !alikeMoves) return op;
     let copy = moved.get(op);
     if (copy) return copy;
     copy = { ...op, path: move(op.path) };
     if (copy.op === 'symlink') copy.target = move(copy.target);
     if (copy.likeAs !== undefined) copy.likeAs = move(copy.likeAs);
+    if (copy.alike !== undefined) copy.alike = moveAlike(copy.alike);
     moved.set(op, copy);
     return copy;
   };
@@ -225,7 +271,8 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
   // the list is the run's own (an HBA index taken by another writer rewrites it); the operations stay the caller's
   const ops = [...input];
   const undo = options.mode === 'undo';
-  const total = ops.length;
+  let total = 0;
+  for (const op of ops) total += writesOf(op);
   const prepare = undo ? undefined : options.prepareChunk;
   const result: PhasedRunResult = { operations: 0, skipped: 0, done: [], failures: [], tolerated: [] };
   let progressed = 0;
@@ -278,9 +325,19 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
         }
         if (held) drop.add(op);
       });
-      result.skipped += drop.size;
-      progressed += drop.size;
-      items = items.filter((op) => !drop.has(op));
+      // the objects that follow a setting (PhasedOp.alike) go with it: dropped, or written right after it
+      let dropped = 0;
+      const kept: PhasedOp[] = [];
+      for (const op of items) {
+        if (drop.has(op)) dropped += writesOf(op);
+        else {
+          kept.push(op);
+          if (op.alike !== undefined && op.whenDiffers && op.op === 'write') for (const w of alikeWrites(op, op.alike)) kept.push(w);
+        }
+      }
+      result.skipped += dropped;
+      progressed += dropped;
+      items = kept;
     }
     let start = 0;
     /** The chunk at `start`, already sent to the engine. */

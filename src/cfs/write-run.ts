@@ -22,7 +22,7 @@ import { RTSLibInvalidArgumentError } from '../errors.js';
 import { MAX_VALUE_BYTES } from './names.js';
 import { RTSLibOperationError, RTSLibTimeoutError, type CfsOp, type Configfs } from './configfs.js';
 import { Journal } from './journal.js';
-import { runPhased, type PhasedFailure, type PhasedOp, type PhasedRunResult } from './phased-ops.js';
+import { runPhased, type AlikeSettings, type PhasedFailure, type PhasedOp, type PhasedRunResult } from './phased-ops.js';
 import { undoToImage, type UndoResult } from './recovery.js';
 import { settingFromShown } from './settings.js';
 import type { Snapshot } from './snapshot.js';
@@ -63,10 +63,15 @@ function checkPath(what: string, path: string, allowRoot: boolean): void {
   }
 }
 
-/** Refuses, before anything is written, operations the engine would refuse. */
-export function checkOps(ops: readonly CfsOp[]): void {
+/** Refuses, before anything is written, operations the engine would refuse (the writes of objects that follow a setting included, see PhasedOp.alike). */
+export function checkOps(ops: readonly PhasedOp[]): void {
+  const alikeSeen = new Set<AlikeSettings>();
   for (const op of ops) {
     checkPath('operation path', op.path, op.op === 'stat' || op.op === 'list' || op.op === 'read');
+    if (op.alike !== undefined && !alikeSeen.has(op.alike)) {
+      alikeSeen.add(op.alike);
+      for (const m of op.alike.members) checkPath('operation path', m.dir, false);
+    }
     if (op.op === 'symlink') checkPath('link target', op.target, false);
     if (op.op === 'write') {
       if (op.value.includes('\0')) throw new RTSLibInvalidArgumentError('value', `of ${op.path} contains NUL`);

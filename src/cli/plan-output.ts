@@ -6,7 +6,7 @@
  * step's changes show them as `(secret)`.
  */
 import type { ExecuteResult } from '../config/planner.js';
-import type { Plan } from '../config/plan.js';
+import { stepOperations, type Plan } from '../config/plan.js';
 import type { ConfigIssue } from '../config/config-error.js';
 
 /** The output options the plan commands share. */
@@ -41,10 +41,11 @@ export interface PlanJson {
 
 /** The `--json` document of a plan and, when it ran, its result. */
 export function planJson(command: string, plan: Plan, result: ExecuteResult | undefined, dryRun: boolean): PlanJson {
+  const operations = stepOperations(plan);
   return {
     command,
     dryRun,
-    steps: plan.steps.map((s) => ({ action: s.action, object: s.object, changes: s.changes ?? [], operations: s.ops.length })),
+    steps: plan.steps.map((s) => ({ action: s.action, object: s.object, changes: s.changes ?? [], operations: operations.get(s) ?? s.ops.length })),
     done: result ? { operations: result.operations, skipped: result.skipped } : null,
     warnings: result?.warnings ?? plan.warnings ?? [],
   };

@@ -3,7 +3,7 @@
  * line printed afterwards.
  */
 import type { ExecuteResult } from '../config/planner.js';
-import { planWrites, type Plan } from '../config/plan.js';
+import { planOperations, planWrites, type Plan } from '../config/plan.js';
 import type { RTSRoot } from '../model/rts-root.js';
 import { startProgress } from './progress.js';
 import { oneLine } from './error-report.js';
@@ -52,7 +52,7 @@ export async function runPlan(
       const progress = await startProgress(
         // no progress bar on a terminal when the output is a document or nothing
         output.json || output.quiet ? { ...io, isTTY: false } : io,
-        plan.steps.reduce((n, s) => n + s.ops.length, 0),
+        planOperations(plan),
         verb,
       );
       try {

@@ -17,7 +17,9 @@
  *   queue limits, so no class: each object's settings are read.
  *
  * Objects of one class share a key; the first new object of a class is read
- * for the others (`PhasedOp.likeAs`).
+ * for the others (`PhasedOp.likeAs`), and a later one that asks for the same
+ * settings as the first follows its writes instead of having its own
+ * (`PhasedOp.alike`, see plan-creation.ts).
  */
 import type { StorageObjectConfig } from '../model/saveconfig-format.js';
 import type { CreationRecipe } from '../model/storage-object.js';

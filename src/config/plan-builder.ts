@@ -4,6 +4,7 @@
  * operations (and the human-readable changes) to a step.
  */
 import type { CfsOp } from '../cfs/configfs.js';
+import type { AlikeSettings } from '../cfs/phased-ops.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import { PHASE } from '../cfs/phases.js';
 import { CORE_DIR, hbaPath, parseHbaDirName, type KernelPlugin } from '../cfs/tree.js';
@@ -15,6 +16,19 @@ export const P = PHASE;
 export const same = (a: unknown, b: unknown): boolean => String(a ?? '').trim() === String(b ?? '').trim();
 /** A value as a plan shows it (secrets never). */
 export const show = (value: unknown, secret: boolean): string => (secret ? '(secret)' : JSON.stringify(value));
+
+/** The first new storage object of a class (initial-settings.ts), and what later ones of the class may follow. */
+export interface FirstOfClass {
+  /** Its directory. */
+  readonly dir: string;
+  /**
+   * Per group of its settings (`attrib`, its default ALUA group): what the
+   * group asks for (each setting's name and value, in order), the lines a
+   * plan shows for them, and the record its conditional writes carry
+   * (`PhasedOp.alike`), which a later object asking for the same joins.
+   */
+  readonly groups: Map<string, { readonly wanted: readonly (readonly [name: string, value: unknown])[]; readonly changes: readonly string[]; readonly alike: AlikeSettings }>;
+}
 
 /** Builds the steps of one plan. */
 export class PlanBuilder {
@@ -41,18 +55,16 @@ export class PlanBuilder {
   }
 
   /** The first new storage object of each class (initial-settings.ts), by class. */
-  private readonly firstOfClass = new Map<string, string>();
+  private readonly firstOfClass = new Map<string, FirstOfClass>();
 
   /**
-   * The directory of the first new storage object of `cls` this plan
-   * creates, whose settings stand for this one's; null when `dir` is the
-   * first (it then stands for the later ones).
+   * The first new storage object of `cls` this plan creates, whose settings
+   * stand for those of the later ones; `dir` itself when it is the first.
    */
-  representative(cls: string, dir: string): string | null {
-    const first = this.firstOfClass.get(cls);
-    if (first !== undefined) return first;
-    this.firstOfClass.set(cls, dir);
-    return null;
+  firstNewOfClass(cls: string, dir: string): FirstOfClass {
+    let first = this.firstOfClass.get(cls);
+    if (!first) this.firstOfClass.set(cls, (first = { dir, groups: new Map() }));
+    return first;
   }
 
   /** Lowest free HBA index of a plugin (not used, not taken by this plan). */
@@ -104,12 +116,6 @@ export function setNew(step: PlanStep, phase: number, path: string, name: string
   if (optional) planned.optional = true;
   step.ops.push(planned);
   (step.changes ??= []).push(`${name} = ${show(value, secret)}`);
-}
-
-/** Marks the step's last operation (a {@link setNew}) as compared with `path` instead of its own file (`PhasedOp.likeAs`). */
-export function likeAsLast(step: PlanStep, path: string | null): void {
-  const last = step.ops[step.ops.length - 1];
-  if (path !== null && last?.whenDiffers) last.likeAs = path;
 }
 
 /** A setting of an existing object whose current value is known: written only when it differs. */

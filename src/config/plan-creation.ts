@@ -48,9 +48,10 @@ import { RTSLibError } from '../errors.js';
 import { AUTH_UNSET } from '../cfs/values.js';
 import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS } from '../model/saveconfig-format.js';
 import type { AluaTpgConfig, FabricModuleConfig, SaveConfig, StorageObjectConfig, TargetConfig } from '../model/saveconfig-format.js';
-import type { PlanStep } from './plan.js';
-import type { PlanBuilder } from './plan-builder.js';
-import { P, likeAsLast, op, same, setExisting, setNew, show } from './plan-builder.js';
+import type { PlanOp, PlanStep } from './plan.js';
+import type { FirstOfClass, PlanBuilder } from './plan-builder.js';
+import { P, op, same, setExisting, setNew, show, stepName } from './plan-builder.js';
+import type { AlikeSettings } from '../cfs/phased-ops.js';
 import { initialSettingsClass } from './initial-settings.js';
 import { keyPathOf, pathOf, skipped, type Leniency } from './plan-leniency.js';
 import { kernelHasModule } from '../model/fabric-module.js';
@@ -97,16 +98,66 @@ function tolerateLast(s: PlanStep, lenient: Leniency | undefined, path: () => st
 }
 
 /**
- * The settings of an ALUA group of a new storage object, or of a new group;
- * `likeDir`: the same group of a new object the kernel starts alike, read
- * instead of this one.
+ * A group of settings of a new storage object (its attributes, or its
+ * default ALUA group's): conditional writes, since the kernel's start may
+ * already hold them. `entries` are each setting's name as a plan shows it
+ * and value; `file` gives its path under `soDir`, and (lenient plans) the
+ * config key a skipped one is reported under.
+ *
+ * The later new objects of a class (initial-settings.ts) compare with the
+ * first one's files (`PhasedOp.likeAs`). A later one that asks for exactly
+ * what the first one asks for in the group gets no writes of its own: it
+ * follows the first one's (`PhasedOp.alike`), dropped or written with them
+ * (at W(1000,16) a restore's 44,000 settings of new objects were half its
+ * operations, all dropped). Lenient plans keep every write (each reports
+ * its own key).
  */
-function aluaGroupSettings(s: PlanStep, dir: string, g: AluaTpgConfig, lenient: Leniency | undefined, likeDir: string | null = null): void {
+function newObjectSettings(
+  s: PlanStep,
+  phase: number,
+  soDir: string,
+  first: FirstOfClass | null,
+  group: string,
+  entries: readonly (readonly [name: string, value: unknown])[],
+  file: (name: string) => { path: string; tolerate?: () => string },
+  lenient: Leniency | undefined,
+): void {
+  const follows = first !== null && !lenient;
+  const known = follows ? first.groups.get(group) : undefined;
+  if (known !== undefined && first?.dir !== soDir && sameSettings(known.wanted, entries)) {
+    known.alike.members.push({ dir: soDir, step: stepName(s) });
+    (s.changes ??= []).push(...known.changes);
+    return;
+  }
+  let alike: AlikeSettings | undefined;
+  const shownBefore = s.changes?.length ?? 0;
+  for (const [name, value] of entries) {
+    const { path, tolerate } = file(name);
+    setNew(s, phase, path, name, value);
+    const last = s.ops[s.ops.length - 1] as PlanOp;
+    if (first !== null && first.dir !== soDir) last.likeAs = `${first.dir}${path.slice(soDir.length)}`;
+    else if (follows) last.alike = alike ??= { dir: soDir, members: [] };
+    if (tolerate) tolerateLast(s, lenient, tolerate);
+  }
+  if (follows && first.dir === soDir) {
+    alike ??= { dir: soDir, members: [] };
+    first.groups.set(group, { wanted: entries, changes: s.changes?.slice(shownBefore) ?? [], alike });
+  }
+}
+
+/** Whether two lists of settings (name, value) ask for the same, in the same order. */
+function sameSettings(a: readonly (readonly [string, unknown])[], b: readonly (readonly [string, unknown])[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]![0] !== b[i]![0] || String(a[i]![1]) !== String(b[i]![1])) return false;
+  return true;
+}
+
+/** The settings of a new ALUA group of an existing or new storage object (not its default group: see {@link newObjectSettings}). */
+function aluaGroupSettings(s: PlanStep, dir: string, g: AluaTpgConfig, lenient: Leniency | undefined): void {
   for (const setting of ALUA_SAVED_SETTINGS) {
     const v = g[setting];
     if (v === undefined) continue;
     setNew(s, P.aluaGroupSettings, child(dir, setting), setting, v);
-    likeAsLast(s, likeDir === null ? null : child(likeDir, setting));
     tolerateLast(s, lenient, () => keyPathOf(lenient!, g, setting));
   }
 }
@@ -239,28 +290,43 @@ function planStorageObject(
   const s = b.step('create', `storage object ${so.plugin}/${so.name} (${hbaPath(kernel, index)})`);
   for (const o of planned.create) op(s, P.createStorageObject, o);
   const soDir = storageObjectPath(kernel, index, so.name);
-  // a new object the kernel starts with the same settings, whose settings are read for this one's
+  // the first new object of its class (the kernel starts them with the same settings): read for this one's, or followed
   const cls = initialSettingsClass(so, recipe);
-  const like = cls === null ? null : b.representative(cls, soDir);
+  const first = cls === null ? null : b.firstNewOfClass(cls, soDir);
   const attributes = { ...recipe.attributes, ...(so.attributes ?? {}) };
-  for (const [k, v] of Object.entries(attributes).sort(([a], [c]) => (a < c ? -1 : 1))) {
-    setNew(s, P.storageObjectSettings, settingPath(soDir, 'attrib', k), `attrib/${k}`, v);
-    likeAsLast(s, like === null ? null : settingPath(like, 'attrib', k));
-    if (so.attributes && Object.prototype.hasOwnProperty.call(so.attributes, k)) tolerateLast(s, lenient, () => keyPathOf(lenient!, so, 'attributes', k));
-  }
+  newObjectSettings(
+    s,
+    P.storageObjectSettings,
+    soDir,
+    first,
+    'attrib',
+    Object.entries(attributes)
+      .sort(([a], [c]) => (a < c ? -1 : 1))
+      .map(([k, v]) => [`attrib/${k}`, v] as const),
+    (name) => {
+      const k = name.slice('attrib/'.length);
+      const path = settingPath(soDir, 'attrib', k);
+      return so.attributes && Object.prototype.hasOwnProperty.call(so.attributes, k) ? { path, tolerate: () => keyPathOf(lenient!, so, 'attributes', k) } : { path };
+    },
+    lenient,
+  );
   // saved APTPL registrations, before any LUN exports the object
   for (const o of planned.attributes) op(s, P.storageObjectSettings, o);
   if (recipe.aptplRegistrations?.length) (s.changes ??= []).push(`APTPL registrations restored: ${recipe.aptplRegistrations.length}`);
   for (const g of so.alua_tpgs ?? []) {
-    if (g.name === DEFAULT_ALUA_GROUP)
-      aluaGroupSettings(
+    if (g.name === DEFAULT_ALUA_GROUP) {
+      const dir = aluaGroupPath(soDir, g.name);
+      newObjectSettings(
         b.step('modify', `ALUA group ${g.name} of storage object ${so.plugin}/${so.name}`),
-        aluaGroupPath(soDir, g.name),
-        g,
+        P.aluaGroupSettings,
+        soDir,
+        first,
+        'alua',
+        ALUA_SAVED_SETTINGS.flatMap((setting) => (g[setting] === undefined ? [] : [[setting, g[setting]] as const])),
+        (setting) => ({ path: child(dir, setting), tolerate: () => keyPathOf(lenient!, g, setting as (typeof ALUA_SAVED_SETTINGS)[number]) }),
         lenient,
-        like === null ? null : aluaGroupPath(like, g.name),
       );
-    else addAluaGroup(b, so, soDir, g, lenient);
+    } else addAluaGroup(b, so, soDir, g, lenient);
   }
   return soDir;
 }

@@ -6,7 +6,8 @@
  */
 import { changesTree } from '../cfs/configfs.js';
 import type { FabricName } from '../cfs/fabrics.js';
-import type { PhasedOp } from '../cfs/phased-ops.js';
+import { writesOf, type PhasedOp } from '../cfs/phased-ops.js';
+import { stepName } from './plan-builder.js';
 import type { ConfigIssue } from './config-error.js';
 
 /** What a step does to its object. */
@@ -43,9 +44,38 @@ export interface Plan {
   warnings?: ConfigIssue[];
 }
 
-/** Number of write-like operations (everything but reads) a plan performs. */
+/** Number of write-like operations (everything but reads) a plan performs, conditional writes included. */
 export function planWrites(plan: Plan): number {
-  return plan.steps.reduce((n, s) => n + s.ops.filter(changesTree).length, 0);
+  let n = 0;
+  for (const step of plan.steps) for (const o of step.ops) if (changesTree(o)) n += writesOf(o);
+  return n;
+}
+
+/** Number of operations a plan's run goes through (what its progress counts), the writes of following objects included (see {@link stepOperations}). */
+export function planOperations(plan: Plan): number {
+  let n = 0;
+  for (const step of plan.steps) for (const o of step.ops) n += writesOf(o);
+  return n;
+}
+
+/**
+ * Each step's number of operations: its own, and the writes of the
+ * settings it follows (a new storage object whose settings follow those of
+ * the first of its class, `PhasedOp.alike`, has none of its own for them).
+ */
+export function stepOperations(plan: Plan): Map<PlanStep, number> {
+  const counts = new Map(plan.steps.map((s) => [s, s.ops.length]));
+  const byName = new Map(plan.steps.map((s) => [stepName(s), s]));
+  for (const step of plan.steps)
+    for (const o of step.ops) {
+      if (o.alike === undefined) continue;
+      // each following object's step has one write per operation that carries the record
+      for (const m of o.alike.members) {
+        const member = byName.get(m.step);
+        if (member) counts.set(member, (counts.get(member) ?? 0) + 1);
+      }
+    }
+  return counts;
 }
 
 /** Lines describing a plan for people (`+` create, `~` modify, `-` remove); secrets never shown. */

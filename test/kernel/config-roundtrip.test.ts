@@ -335,10 +335,26 @@ describe('new objects the kernel starts alike (src/config/initial-settings.ts)',
     const plan = await planRestore(root, objects(wanted));
     const likeAs = plan.steps.flatMap((s) => s.ops).filter((o) => o.likeAs !== undefined);
     expect(likeAs.length, 'the later objects of each class compare with the first').toBeGreaterThan(40);
+    // f4 and r3 ask for what f1 and r1 ask for: no writes of their own, they follow the first one's
+    const writesUnder = (p: typeof plan, name: string): number => p.steps.flatMap((s) => s.ops).filter((o) => o.op === 'write' && o.path.includes(`/${name}/attrib/`)).length;
+    expect([writesUnder(plan, 'f4'), writesUnder(plan, 'r3')]).toEqual([0, 0]);
+    expect(writesUnder(plan, 'f2'), 'f2 asks for something else: its own writes').toBeGreaterThan(20);
     await executePlan(root, plan, { command: 'restore' });
     const after = attributesOf(await dumpConfig(root));
     for (const name of ['f1', 'f4', 'r1', 'r3']) expect(after[name], name).toEqual(start[name]);
     for (const [name, attrs] of Object.entries(wanted)) expect(after[name], name).toEqual(attrs);
+
+    // the first of a class asks for something else than the start, and one that follows it too: both get it (the follower's write is made when the first one's is)
+    const both = { ...(start['f1'] as Record<string, number>), emulate_tpu: flip('f1', 'emulate_tpu') };
+    const followed = await planRestore(root, objects({ f1: both, f4: both }));
+    expect(writesUnder(followed, 'f4')).toBe(0);
+    const result = await executePlan(root, followed, { command: 'restore' });
+    const again = attributesOf(await dumpConfig(root));
+    expect(again['f1'], 'f1').toEqual(both);
+    expect(again['f4'], 'f4 follows f1').toEqual(both);
+    for (const name of ['f2', 'f3']) expect(again[name], name).toEqual(start[name]);
+    // f1's and f4's emulate_tpu were written; every other setting of theirs held (skipped), f4's counted with f1's
+    expect(result.skipped).toBe(2 * (Object.keys(both).length - 1));
     await clearAll();
   }, 180_000);
 });

@@ -440,6 +440,98 @@ describe('write runs on a plain directory', () => {
     expect(readFileSync(join(root, 'b', 'other'), 'utf8')).toBe('0');
   });
 
+  test('the settings of objects that follow another (alike) are dropped with its setting, or written right after it under their own steps', async () => {
+    for (const d of ['a', 'b', 'c']) {
+      mkdirSync(join(root, d));
+      writeFileSync(join(root, d, 'same'), '1');
+      writeFileSync(join(root, d, 'other'), '0');
+    }
+    const alike = {
+      dir: 'a',
+      members: [
+        { dir: 'b', step: 'create b' },
+        { dir: 'c', step: 'create c' },
+      ],
+    };
+    const progress: [number, number][] = [];
+    const run = await runPhased(
+      cfs,
+      [
+        { op: 'write', path: 'a/same', value: '1', phase: 1, whenDiffers: true, alike, step: 'create a' },
+        { op: 'write', path: 'a/other', value: '2', phase: 1, whenDiffers: true, alike, step: 'create a' },
+        { op: 'write', path: 'setting', value: 'new', phase: 2 },
+      ],
+      { mode: 'forward', onProgress: (done, total) => progress.push([done, total]) },
+    );
+    expect(run.failures).toEqual([]);
+    // a/same held: it and b/same, c/same were dropped (three skipped); a/other differed: all three written
+    expect(run.skipped).toBe(3);
+    expect(run.operations).toBe(4);
+    expect(run.done.map((o) => [o.path, o.step])).toEqual([
+      ['a/other', 'create a'],
+      ['b/other', 'create b'],
+      ['c/other', 'create c'],
+      ['setting', undefined],
+    ]);
+    for (const d of ['a', 'b', 'c']) expect(readFileSync(join(root, d, 'other'), 'utf8'), d).toBe('2');
+    // progress counts the followers' writes
+    expect(progress[0]).toEqual([0, 7]);
+    expect(progress[progress.length - 1]).toEqual([7, 7]);
+  });
+
+  test("a follower's write that fails stops the run naming the follower's step; a follower's path outside the root is refused before anything is written", async () => {
+    mkdirSync(join(root, 'a'));
+    writeFileSync(join(root, 'a', 'x'), '0');
+    // b/x cannot be written: b is a file, not a directory
+    writeFileSync(join(root, 'b'), '');
+    const failed = await runPhased(
+      cfs,
+      [{ op: 'write', path: 'a/x', value: '1', phase: 1, whenDiffers: true, alike: { dir: 'a', members: [{ dir: 'b', step: 'create b' }] }, step: 'create a' }],
+      { mode: 'forward' },
+    );
+    expect(failed.done.map((o) => o.path)).toEqual(['a/x']);
+    expect(failed.failures.map((f) => [f.op.path, f.op.step])).toEqual([['b/x', 'create b']]);
+    await expect(
+      runWrite(
+        cfs,
+        [
+          ...ops,
+          {
+            op: 'write',
+            path: 'core/fileio_0/f/x',
+            value: '1',
+            phase: PHASE.storageObjectSettings,
+            whenDiffers: true,
+            alike: { dir: 'core/fileio_0/f', members: [{ dir: '../out', step: 'create out' }] },
+          },
+        ],
+        {
+          command: 'test',
+          recreateStorageObject: recreate,
+        },
+      ),
+    ).rejects.toBeInstanceOf(RTSLibInvalidArgumentError);
+    expect(tree()).toEqual(['a', 'a/x', 'b', ...EMPTY].sort());
+  });
+
+  test("an HBA index another writer took under an object that follows another's settings: its writes move with it", async () => {
+    mkdirSync(join(root, 'core', 'fileio_1')); // taken by someone else between the plan and the run
+    mkdirSync(join(root, 'a'));
+    writeFileSync(join(root, 'a', 'x'), '0');
+    const alike = { dir: 'a', members: [{ dir: 'core/fileio_1/b', step: 'create b' }] };
+    const planned: PhasedOp[] = [
+      { op: 'mkdir', path: 'core/fileio_1', phase: PHASE.createStorageObject },
+      { op: 'mkdir', path: 'core/fileio_1/b', phase: PHASE.createStorageObject },
+      { op: 'write', path: 'a/x', value: '1', phase: PHASE.storageObjectSettings, whenDiffers: true, alike },
+    ];
+    const before = JSON.parse(JSON.stringify(planned)) as PhasedOp[];
+    const run = await runPhased(cfs, planned, { mode: 'forward', isNewHba: (path) => /^core\/fileio_\d+$/.test(path), renameHba: async () => 'core/fileio_2' });
+    expect(run.done.map((o) => o.path)).toEqual(['core/fileio_2', 'core/fileio_2/b', 'a/x']);
+    // a plain directory has no setting files: the follower's write reaches the moved directory and finds none there
+    expect(run.failures.map((f) => [f.op.path, f.op.step, f.cause.code])).toEqual([['core/fileio_2/b/x', 'create b', 'ENOENT']]);
+    expect(planned).toEqual(before);
+  });
+
   test("an HBA index another writer took: the run moves to a free one, its later operations with it, and leaves the caller's operations as they were", async () => {
     mkdirSync(join(root, 'core', 'fileio_0')); // taken by someone else between the plan and the run
     writeFileSync(join(root, 'core', 'fileio_0', 'theirs'), '1');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlanOf, clearPlanOf, restorePlanOf } from '../../src/config/planner.js';
 import { dumpSnapshot } from '../../src/model/dump.js';
-import { formatPlan, type Plan } from '../../src/config/plan.js';
+import { formatPlan, planWrites, stepOperations, type Plan, type PlanOp } from '../../src/config/plan.js';
 import type { SaveConfig } from '../../src/model/saveconfig-format.js';
 import { ROOT, fakeSnapshot, withParents, type FakeEntry } from './support/fake-snapshot.js';
 
@@ -236,7 +236,7 @@ describe("an existing ACL's mapped LUNs, looked up one by one in the snapshot", 
 });
 
 describe('settings of new objects the kernel starts alike', () => {
-  test("ramdisks and fileio files on one filesystem read the first one's settings; other control options, block objects and a new ALUA default group follow", async () => {
+  test("ramdisks and fileio files on one filesystem read the first one's settings, and those asking for the same follow its writes; other control options, block objects and a new ALUA default group do not", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rtslib-like-'));
     try {
       const attributes = { block_size: 512, emulate_tpu: 0 };
@@ -245,6 +245,7 @@ describe('settings of new objects the kernel starts alike', () => {
         storage_objects: [
           { plugin: 'ramdisk', name: 'ra', size: 1048576, attributes, alua_tpgs: alua },
           { plugin: 'ramdisk', name: 'rb', size: 2097152, attributes, alua_tpgs: alua },
+          { plugin: 'ramdisk', name: 'rc', size: 1048576, attributes: { ...attributes, block_size: 4096 }, alua_tpgs: alua },
           { plugin: 'ramdisk', name: 'rn', size: 1048576, nullio: true, attributes },
           { plugin: 'fileio', name: 'fa', dev: join(dir, 'a.img'), size: 1048576, write_back: false, attributes },
           { plugin: 'fileio', name: 'fb', dev: join(dir, 'b.img'), size: 1048576, write_back: false, attributes },
@@ -254,17 +255,39 @@ describe('settings of new objects the kernel starts alike', () => {
       } as SaveConfig;
       const plan = await restorePlanOf(fakeSnapshot([]), { storage_objects: [], targets: [] }, config);
       const writes = plan.steps.flatMap((s) => s.ops).filter((o) => o.op === 'write' && o.whenDiffers);
-      const likeOf = (object: string, file: string): string | undefined => writes.find((o) => o.path.endsWith(`/${object}/${file}`))?.likeAs;
+      const writeOf = (object: string, file: string): PlanOp | undefined => writes.find((o) => o.path.endsWith(`/${object}/${file}`));
+      const likeOf = (object: string, file: string): string | undefined => writeOf(object, file)?.likeAs;
       const dirOf = (object: string): string => writes.find((o) => o.path.endsWith(`/${object}/attrib/block_size`))!.path.replace(/\/attrib\/block_size$/, '');
-      // the first of each class is read; the others compare with it
+      // the first of each class is read; a later one asking for something else compares with it
       expect(likeOf('ra', 'attrib/block_size')).toBeUndefined();
-      expect(likeOf('rb', 'attrib/block_size')).toBe(`${dirOf('ra')}/attrib/block_size`);
-      expect(likeOf('rb', 'alua/default_tg_pt_gp/alua_access_state')).toBe(`${dirOf('ra')}/alua/default_tg_pt_gp/alua_access_state`);
+      expect(likeOf('rc', 'attrib/block_size')).toBe(`${dirOf('ra')}/attrib/block_size`);
+      expect((writeOf('rc', 'attrib/block_size') as { value?: string } | undefined)?.value).toBe('4096');
       expect(likeOf('rn', 'attrib/block_size')).toBeUndefined(); // nullio: a class of its own
       expect(likeOf('fa', 'attrib/emulate_tpu')).toBeUndefined();
-      expect(likeOf('fb', 'attrib/emulate_tpu')).toBe(`${dirOf('fa')}/attrib/emulate_tpu`);
       expect(likeOf('fw', 'attrib/emulate_tpu')).toBeUndefined(); // write-back: another class
       expect(likeOf('b1', 'attrib/emulate_tpu')).toBeUndefined(); // a block device: its own limits
+      // one asking for what the first asks for has no writes of its own: it follows the first one's, attributes and ALUA group each
+      const hbaOf = (object: string): string => plan.steps.find((s) => s.object.startsWith(`storage object ${object} `))!.object.match(/\((.*)\)$/)![1]!;
+      const [rbDir, rcDir, fbDir] = [`${hbaOf('ramdisk/rb')}/rb`, `${hbaOf('ramdisk/rc')}/rc`, `${hbaOf('fileio/fb')}/fb`];
+      expect(writes.filter((o) => o.path.includes('/rb/') || o.path.includes('/fb/') || o.path.includes('/rc/alua/'))).toEqual([]);
+      for (const file of ['attrib/block_size', 'attrib/emulate_tpu'])
+        expect(
+          writeOf('ra', file)?.alike?.members.map((m) => m.dir),
+          file,
+        ).toEqual([rbDir]);
+      // rc asks for another block size but the same ALUA settings: it follows ra's ALUA group only
+      expect(writeOf('ra', 'alua/default_tg_pt_gp/alua_access_state')?.alike?.members.map((m) => m.dir)).toEqual([rbDir, rcDir]);
+      expect(writeOf('ra', 'attrib/block_size')?.alike?.members[0]?.step).toBe(`create storage object ramdisk/rb (${hbaOf('ramdisk/rb')})`);
+      expect(writeOf('ra', 'alua/default_tg_pt_gp/alua_access_state')?.alike?.members[0]?.step).toBe('modify ALUA group default_tg_pt_gp of storage object ramdisk/rb');
+      expect(writeOf('fa', 'attrib/emulate_tpu')?.alike?.members.map((m) => m.dir)).toEqual([fbDir]);
+      expect(writeOf('fw', 'attrib/emulate_tpu')?.alike?.members).toEqual([]);
+      // the plan still shows each one's settings, and counts their writes under its own step
+      const rbStep = plan.steps.find((s) => s.object.startsWith('storage object ramdisk/rb '))!;
+      expect(rbStep.changes).toEqual(expect.arrayContaining(['attrib/block_size = 512', 'attrib/emulate_tpu = 0']));
+      const raStep = plan.steps.find((s) => s.object.startsWith('storage object ramdisk/ra '))!;
+      expect(stepOperations(plan).get(rbStep)).toBe(stepOperations(plan).get(raStep));
+      // followers: rb's two attributes and ALUA setting, rc's ALUA setting, fb's two attributes
+      expect(planWrites(plan)).toBe(writes.length + 6 + plan.steps.flatMap((s) => s.ops).filter((o) => !o.whenDiffers).length);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
