@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { MAX_LISTED_ISSUES, RTSLibConfigError, checkConfig, parseConfig, parseConfigText, validateConfig, type SaveConfig } from '../../src/config/index.js';
+import { PRECHECKED_PARTS } from '../../src/config/schema.js';
 import { configText } from '../../src/config/config-file.js';
 
 const REFERENCE = new URL('../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
@@ -303,5 +304,61 @@ describe('files other rtslib-fb versions wrote, and leniency', () => {
     expect(err?.issues).toHaveLength(MAX_LISTED_ISSUES + 1);
     expect(err?.issues[0]?.path).toBe('storage_objects[0].size');
     expect(err?.issues[MAX_LISTED_ISSUES]).toEqual({ path: '$', message: '50 more problems not listed' });
+  });
+});
+
+describe('the parts checked plainly before zod (settings, mapped LUNs)', () => {
+  /** What a schema says of a value: accepted with the value kept as it is, or the issues (path, code, message). */
+  const verdict = (schema: { safeParse: (v: unknown) => { success: boolean; data?: unknown; error?: { issues: readonly object[] } } }, value: unknown): unknown => {
+    const r = schema.safeParse(value);
+    return r.success ? { ok: true, data: r.data } : { ok: false, issues: r.error?.issues.map((i) => JSON.stringify(i)) };
+  };
+  const hostileString = fc.oneof(
+    fc.string(),
+    fc.constantFrom('', ' ', '../x', 'a/b', 'a\nb', 'x\0', 'MaxBurstLength', 'emulate_tpu', '1abc', 'é', 'x'.repeat(5000), '__proto__', 'constructor'),
+  );
+  const hostileValue = fc.oneof(hostileString, fc.integer(), fc.double(), fc.constantFrom(Number.MAX_SAFE_INTEGER + 2, -0, 65535, 65536, -1, true, null, [], {}));
+
+  test('settings: accepted and refused exactly as zod alone would, with the same issues', () => {
+    const { exact, prechecked } = PRECHECKED_PARTS.attributes;
+    fc.assert(
+      fc.property(fc.oneof(fc.dictionary(hostileString, hostileValue), fc.array(hostileValue), hostileValue), (value) => {
+        expect(verdict(prechecked, value)).toEqual(verdict(exact, value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('mapped LUNs: accepted and refused exactly as zod alone would, with the same issues', () => {
+    const { exact, prechecked } = PRECHECKED_PARTS.mappedLuns;
+    const field = fc.oneof(fc.integer({ min: -2, max: 70000 }), hostileValue);
+    const entry = fc.oneof(
+      fc.record({ index: field, tpg_lun: field, write_protect: fc.oneof(fc.boolean(), hostileValue), alias: hostileValue }, { requiredKeys: [] }),
+      fc.record({ index: fc.nat(65535), tpg_lun: fc.nat(65535) }),
+      fc.dictionary(hostileString, hostileValue),
+      hostileValue,
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.array(entry, { maxLength: 4 }), hostileValue), (value) => {
+        expect(verdict(prechecked, value)).toEqual(verdict(exact, value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('a file with bad settings and mapped LUNs names each at its path; leniently, an unknown key of a mapped LUN is skipped with a warning', () => {
+    const issues = issuesOf((doc) => {
+      doc.storage_objects[0].attributes = { ...doc.storage_objects[0].attributes, '../x': 1, emulate_tpu: 1.5 };
+      tpg0(doc).node_acls[0].mapped_luns[0].index = 70000;
+    });
+    const t = iscsiIndex();
+    expect(issues.map((i) => i.path).sort()).toEqual(
+      ['storage_objects[0].attributes["../x"]', 'storage_objects[0].attributes.emulate_tpu', `targets[${t}].tpgs[0].node_acls[0].mapped_luns[0].index`].sort(),
+    );
+    const doc = reference();
+    (tpg0(doc).node_acls[0].mapped_luns[0] as Record<string, unknown>)['extra'] = 1;
+    const { config, warnings } = checkConfig(doc, { lenient: true });
+    expect(warnings).toEqual([{ path: `targets[${t}].tpgs[0].node_acls[0].mapped_luns[0].extra`, message: 'unknown key: skipped' }]);
+    expect(config.targets![t]!.tpgs![0]!.node_acls![0]!.mapped_luns![0]).not.toHaveProperty('extra');
   });
 });
