@@ -69,22 +69,25 @@ const settingName = z.string().superRefine(checkedBy((v) => validateSettingName(
  * large file holds tens of thousands (settings, mapped LUNs): when it
  * passes, zod's walk, about ten times slower, is skipped (a restore at
  * N = 1,000 read its file for 1.7 s in the benchmark's guest, most of it
- * there); when it fails, `exact` runs and reports its own issues, paths and
- * messages as they always were. `plainOk` must accept nothing `exact`
+ * there); when it fails, `exact` runs and gives its own value, or reports
+ * its own issues, paths and messages, as it always did. `plainOk` must accept nothing `exact`
  * refuses, and only values `exact` returns unchanged (no defaults, no
  * transforms): the value is kept as it is.
  */
 function prechecked<T extends z.ZodType>(exact: T, plainOk: (value: unknown) => boolean): T {
-  return z.unknown().superRefine((value, ctx) => {
+  return z.unknown().transform((value, ctx) => {
     let ok = false;
     try {
       ok = plainOk(value);
     } catch {
       // a validator refused a value: exact says which, and how
     }
-    if (ok) return;
+    if (ok) return value;
+    // exact's verdict and its value (zod leaves out a `__proto__` key, for one)
     const checked = exact.safeParse(value);
-    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+    if (checked.success) return checked.data;
+    for (const issue of checked.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
   }) as unknown as T;
 }
 

@@ -325,7 +325,8 @@ describe('the parts checked plainly before zod (settings, mapped LUNs)', () => {
       fc.property(fc.oneof(fc.dictionary(hostileString, hostileValue), fc.array(hostileValue), hostileValue), (value) => {
         expect(verdict(prechecked, value)).toEqual(verdict(exact, value));
       }),
-      { numRuns: 500 },
+      // JSON.parse makes `__proto__` an own key, which zod leaves out of a record: the value must be zod's too
+      { numRuns: 500, examples: [[JSON.parse('{"__proto__": 9007199254740992}')], [JSON.parse('{"__proto__": 1, "emulate_tpu": 1}')]] },
     );
   });
 
@@ -342,7 +343,7 @@ describe('the parts checked plainly before zod (settings, mapped LUNs)', () => {
       fc.property(fc.oneof(fc.array(entry, { maxLength: 4 }), hostileValue), (value) => {
         expect(verdict(prechecked, value)).toEqual(verdict(exact, value));
       }),
-      { numRuns: 500 },
+      { numRuns: 500, examples: [[JSON.parse('[{"index": 1, "tpg_lun": 1, "__proto__": 5}]')]] },
     );
   });
 
