@@ -129,20 +129,18 @@ function newObjectSettings(
     (s.changes ??= []).push(...known.changes);
     return;
   }
-  let alike: AlikeSettings | undefined;
+  // the first of its class: later ones asking for the same join the record its writes carry
+  const alike: AlikeSettings | undefined = follows && first.dir === soDir ? { dir: soDir, members: [] } : undefined;
   const shownBefore = s.changes?.length ?? 0;
   for (const [name, value] of entries) {
     const { path, tolerate } = file(name);
     setNew(s, phase, path, name, value);
     const last = s.ops[s.ops.length - 1] as PlanOp;
-    if (first !== null && first.dir !== soDir) last.likeAs = `${first.dir}${path.slice(soDir.length)}`;
-    else if (follows) last.alike = alike ??= { dir: soDir, members: [] };
+    if (alike) last.alike = alike;
+    else if (first !== null && first.dir !== soDir) last.likeAs = `${first.dir}${path.slice(soDir.length)}`;
     if (tolerate) tolerateLast(s, lenient, tolerate);
   }
-  if (follows && first.dir === soDir) {
-    alike ??= { dir: soDir, members: [] };
-    first.groups.set(group, { wanted: entries, changes: s.changes?.slice(shownBefore) ?? [], alike });
-  }
+  if (alike) first?.groups.set(group, { wanted: entries, changes: s.changes?.slice(shownBefore) ?? [], alike });
 }
 
 /** Whether two lists of settings (name, value) ask for the same, in the same order. */

@@ -46,15 +46,18 @@ export interface Plan {
 
 /** Number of write-like operations (everything but reads) a plan performs, conditional writes included. */
 export function planWrites(plan: Plan): number {
-  let n = 0;
-  for (const step of plan.steps) for (const o of step.ops) if (changesTree(o)) n += writesOf(o);
-  return n;
+  return operationsOf(plan, changesTree);
 }
 
 /** Number of operations a plan's run goes through (what its progress counts), the writes of following objects included (see {@link stepOperations}). */
 export function planOperations(plan: Plan): number {
+  return operationsOf(plan, () => true);
+}
+
+/** The operations of a plan that `counted` takes, each with the writes of the objects that follow it. */
+function operationsOf(plan: Plan, counted: (op: PlanOp) => boolean): number {
   let n = 0;
-  for (const step of plan.steps) for (const o of step.ops) n += writesOf(o);
+  for (const step of plan.steps) for (const o of step.ops) if (counted(o)) n += writesOf(o);
   return n;
 }
 
