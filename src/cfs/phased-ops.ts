@@ -138,6 +138,14 @@ export interface PhasedRunResult {
 const CHUNK = 2000;
 
 /**
+ * The first chunk of a run that prepares its chunks ({@link PhasedRunOptions.prepareChunk}):
+ * nothing overlaps the first chunk's preparation, so it is small, and each
+ * chunk after it twice the one before (up to {@link CHUNK}), so that each
+ * preparation is about as long as the chunk it overlaps.
+ */
+const FIRST_PREPARED_CHUNK = 250;
+
+/**
  * The chunk for the engine: each operation as planned ({@link Configfs.run}
  * passes only the fields the engine reads), one that waits for others of the
  * chunk ({@link PhasedOp.waitsFor}) with their indexes as `after`; those in
@@ -346,8 +354,11 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
     let preparing: Promise<void> | null = null;
     /** Whether the chunk at `start` was sent as prepared, unchanged (its preparation finished before it went). */
     let sentPrepared = false;
+    /** The size of the chunk at `start`. */
+    let size = prepare ? FIRST_PREPARED_CHUNK : CHUNK;
+    const nextSize = (): number => Math.min(CHUNK, size * 2);
     while (start < items.length) {
-      const chunk = items.slice(start, start + CHUNK);
+      const chunk = items.slice(start, start + size);
       if (prepare) {
         if (!sentPrepared) {
           try {
@@ -360,7 +371,7 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
           }
         }
         sentPrepared = false;
-        const next = items.slice(start + chunk.length, start + chunk.length + CHUNK);
+        const next = items.slice(start + chunk.length, start + chunk.length + nextSize());
         preparing = next.length ? prepare(next) : null;
         preparing?.catch(() => undefined);
       }
@@ -392,7 +403,7 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
           }
         }
         if (ready) {
-          sent = cfs.run(engineChunk(items.slice(following, following + CHUNK)), { stopOnError: !undo, undo });
+          sent = cfs.run(engineChunk(items.slice(following, following + nextSize())), { stopOnError: !undo, undo });
           // awaited on the next turn; a progress callback that throws before then must not leave it unhandled
           sent.catch(() => undefined);
         }
@@ -447,6 +458,7 @@ export async function runPhased(cfs: Configfs, input: readonly PhasedOp[], optio
       }
       progressed += chunk.length;
       start += chunk.length;
+      size = nextSize();
       options.onProgress?.(Math.min(progressed, total), total);
     }
   }

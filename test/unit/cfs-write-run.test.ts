@@ -644,47 +644,61 @@ describe('write runs on a plain directory', () => {
     expect(readFileSync(join(root, 'f2000'), 'utf8')).toBe('1');
   });
 
-  test("prepareChunk: each chunk's preparation starts as the chunk before it goes and is awaited before its own; a rejection stops the run", async () => {
+  test("prepareChunk: chunks start small and double; each one's preparation starts as the chunk before it goes and is awaited before its own; a rejection stops the run", async () => {
     const files = Array.from({ length: 4500 }, (_, i) => `f${i}`);
     for (const f of files) writeFileSync(join(root, f), '0');
     const writes: PhasedOp[] = files.map((f) => ({ op: 'write', path: f, value: '1', phase: PHASE.targetSettings }));
     const events: string[] = [];
+    const sizes: number[] = [];
     const spied = Object.create(cfs) as Configfs;
     spied.run = async (batch, options) => {
       events.push(`send ${batch[0]?.path}`);
+      sizes.push(batch.length);
       const results = await cfs.run(batch, options);
       events.push(`done ${batch[0]?.path}`);
       return results;
     };
+    const prepared: number[] = [];
     const prepareChunk = async (chunk: readonly PhasedOp[]): Promise<void> => {
       events.push(`prepare ${chunk[0]?.path}`);
+      prepared.push(chunk.length);
       await new Promise((r) => setTimeout(r, 5));
       events.push(`prepared ${chunk[0]?.path}`);
     };
     const run = await runPhased(spied, writes, { mode: 'forward', prepareChunk });
     expect(run.failures).toEqual([]);
     expect(run.operations).toBe(4500);
-    // the next chunk's preparation runs while this one is in the engine; a chunk goes once it is prepared,
-    // as soon as the one before it is done (before its results are gone through), and is prepared once
-    expect(events.slice(0, 4)).toEqual(['prepare f0', 'prepared f0', 'prepare f2000', 'send f0']);
+    // nothing overlaps the first chunk's preparation: it is small, and each chunk after it twice the one before, up to 2,000
+    expect(sizes).toEqual([250, 500, 1000, 2000, 750]);
+    expect(prepared).toEqual(sizes);
+    // the next chunk's preparation runs while this one is in the engine; a chunk goes once it is prepared
+    // and the one before it is done (before that one's results are gone through), and is prepared once
+    expect(events.slice(0, 4)).toEqual(['prepare f0', 'prepared f0', 'prepare f250', 'send f0']);
     for (const [first, before] of [
-      ['f2000', 'f0'],
-      ['f4000', 'f2000'],
+      ['f250', 'f0'],
+      ['f750', 'f250'],
+      ['f1750', 'f750'],
+      ['f3750', 'f1750'],
     ] as const) {
       expect(events.indexOf(`prepare ${first}`)).toBeLessThan(events.indexOf(`done ${before}`));
       expect(events.lastIndexOf(`prepared ${first}`)).toBeLessThan(events.indexOf(`send ${first}`));
-      expect(events.indexOf(`send ${first}`)).toBe(events.indexOf(`done ${before}`) + 1);
+      // right after the later of the two
+      expect(events.indexOf(`send ${first}`)).toBe(Math.max(events.indexOf(`done ${before}`), events.lastIndexOf(`prepared ${first}`)) + 1);
       expect(events.filter((e) => e === `prepare ${first}`)).toHaveLength(1);
     }
+    // a run without preparation sends chunks of 2,000 from the start
+    sizes.length = 0;
+    await runPhased(spied, writes, { mode: 'forward' });
+    expect(sizes).toEqual([2000, 2000, 500]);
     // a preparation that fails: its chunk never goes, the run stops with what was done
     const failing = await runPhased(spied, writes, {
       mode: 'forward',
       prepareChunk: async (chunk) => {
-        if (chunk[0]?.path === 'f2000') throw new Error('cannot read');
+        if (chunk[0]?.path === 'f750') throw new Error('cannot read');
       },
     });
     expect((failing.stoppedBy as Error).message).toBe('cannot read');
-    expect(failing.operations).toBe(2000);
+    expect(failing.operations).toBe(750);
     expect(failing.failures).toEqual([]);
   });
 
