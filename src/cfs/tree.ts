@@ -461,6 +461,8 @@ export function rootSegments(root: string): string[] {
 
 /** {@link resolveLink} with the root already split ({@link rootSegments}), for many links under one root. */
 export function resolveLinkUnder(linkPath: string, target: string, rootParts: readonly string[]): string | null {
+  const kernelForm = resolveUpAndDown(linkPath, target, rootParts);
+  if (kernelForm !== undefined) return kernelForm;
   const parts = target.startsWith('/') ? target.split('/') : [...rootParts, ...splitPath(linkPath).parent.split('/'), ...target.split('/')];
   const out: string[] = [];
   for (const part of parts) {
@@ -472,6 +474,37 @@ export function resolveLinkUnder(linkPath: string, target: string, rootParts: re
   }
   if (out.length < rootParts.length || rootParts.some((p, i) => out[i] !== p)) return null;
   return out.slice(rootParts.length).join('/');
+}
+
+/** An empty, `.` or `..` segment, or a trailing `/`. */
+const UNPLAIN_SEGMENT = /(?:^|\/)(?:\.{1,2})?(?:\/|$)/;
+
+/**
+ * {@link resolveLinkUnder} of the form the kernel's `readlink` gives (`../`
+ * repeated, then a plain path), from a plain link path, with string
+ * operations only (a tree read resolves every LUN and mapped-LUN link);
+ * undefined for any other form.
+ */
+function resolveUpAndDown(linkPath: string, target: string, rootParts: readonly string[]): string | null | undefined {
+  let ups = 0;
+  while (target.startsWith('../', ups * 3)) ups++;
+  if (ups === 0) return undefined;
+  const down = target.slice(ups * 3);
+  if (UNPLAIN_SEGMENT.test(down) || linkPath === '' || UNPLAIN_SEGMENT.test(linkPath)) return undefined;
+  // the link's directory is the root's segments, then the link path's but its last
+  let depth = 0;
+  for (let i = linkPath.indexOf('/'); i >= 0; i = linkPath.indexOf('/', i + 1)) depth++;
+  if (ups > rootParts.length + depth) return null;
+  if (ups <= depth) {
+    // still inside the root: the first (depth - ups) segments of the link path, then `down`
+    let end = -1;
+    for (let kept = 0; kept < depth - ups; kept++) end = linkPath.indexOf('/', end + 1);
+    return end < 0 ? down : `${linkPath.slice(0, end)}/${down}`;
+  }
+  // above the root: `down` must come back through the root's segments left behind
+  const back = rootParts.slice(rootParts.length - (ups - depth)).join('/');
+  if (down === back) return '';
+  return down.startsWith(`${back}/`) ? down.slice(back.length + 1) : null;
 }
 
 /** Name of a network portal's iSER switch file. */
