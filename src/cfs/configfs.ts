@@ -3,7 +3,7 @@
  * through the native engine (one crossing per batch) and takes snapshots.
  * Paths given to it are relative to the target root; it joins them.
  */
-import { native, type NativeDirEntry, type NativeOp, type NativeResult } from '../native/index.js';
+import { native, type NativeDirEntry, type NativeOp, type NativeResult, type NativeTree } from '../native/index.js';
 import { RTSLibError, RTSLibNotInCFSError, operationCause, toLibraryError, type OperationCause } from '../errors.js';
 import { DEFAULT_TARGET_ROOT, STATISTICS_DIRS, kernelPlaces } from './tree.js';
 import { Snapshot } from './snapshot.js';
@@ -364,11 +364,19 @@ export class Configfs {
 
   /** Reads the subtree at `base` (root-relative, '' for all) in one crossing. */
   async snapshot(base = '', options: SnapshotOptions = {}): Promise<Snapshot> {
-    let tree;
+    return new Snapshot(this.root, base, await this.readTree(base, options));
+  }
+
+  /**
+   * {@link snapshot}'s read without the index: the tree as the engine
+   * returns it (a run's undo image keeps its parts so until it needs them,
+   * see image-as-it-goes.ts).
+   */
+  async readTree(base = '', options: SnapshotOptions = {}): Promise<NativeTree> {
     try {
       // never the ALUA `members` lists (see UNREAD_NAMES: reading one can crash the kernel); each name only where the kernel puts it
       const skipped = kernelPlaces([...(options.excludeNames ?? STATISTICS_DIRS), 'members']);
-      tree = await native.readTree(this.abs(base), {
+      return await native.readTree(this.abs(base), {
         root: this.root,
         excludePaths: skipped.paths,
         ...(skipped.names.length ? { excludeNames: skipped.names } : {}),
@@ -381,7 +389,6 @@ export class Configfs {
     } catch (error) {
       throw toLibraryError(`could not read ${this.abs(base)}`, error);
     }
-    return new Snapshot(this.root, base, tree);
   }
 
   /**

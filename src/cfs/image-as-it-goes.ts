@@ -28,6 +28,7 @@ import { RTSLibError } from '../errors.js';
 import type { Journal } from './journal.js';
 import type { PhasedOp } from './phased-ops.js';
 import { addToImage, captureWholeImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { imageOfRawPart, type RawImagePart, type RawRead } from './raw-image.js';
 import { CHILD_NODE_GROUPS, CORE_DIR, child, nodeType, ownerNode, splitPath } from './tree.js';
 
 /** A part of the tree read for the image: a directory (or file) with everything in it, or a node's own part without the nodes in it. */
@@ -80,20 +81,20 @@ function isMissing(error: unknown): boolean {
   return error instanceof RTSLibError && error.code === 'ENOENT';
 }
 
-/** The image of the `names` in directory `parent`, each with everything below it. */
-async function wholeEntries(cfs: Configfs, parent: string, names: readonly string[], recreate: StorageObjectRecreator): Promise<TreeImage> {
+/** The read of the `names` in directory `parent`, each with everything below it; null when the directory does not exist (yet: its parent is made by the same chunk). */
+async function wholeEntries(cfs: Configfs, parent: string, names: readonly string[]): Promise<RawRead | null> {
   try {
-    return captureWholeImage(await cfs.snapshot(parent, { only: names }), recreate);
+    return { base: parent, tree: await cfs.readTree(parent, { only: names }) };
   } catch (error) {
-    if (isMissing(error)) return emptyImage();
+    if (isMissing(error)) return null;
     throw error;
   }
 }
 
-/** The image of a node's own part (or a top-level directory's): its directory and what is in it, but not the nodes in it. */
-async function ownPart(cfs: Configfs, path: string, recreate: StorageObjectRecreator): Promise<TreeImage> {
+/** The read of a node's own part (or a top-level directory's): its directory and what is in it, but not the nodes in it; null when it does not exist. */
+async function ownPart(cfs: Configfs, path: string): Promise<RawRead | null> {
   const entries = await cfs.list(path);
-  if (entries === null) return emptyImage();
+  if (entries === null) return null;
   const type = nodeType(path, 'dir');
   const groups = (type && CHILD_NODE_GROUPS[type]) || [];
   const own = entries
@@ -103,18 +104,21 @@ async function ownPart(cfs: Configfs, path: string, recreate: StorageObjectRecre
       return !((e.type === 'dir' || e.type === 'link') && nodeType(child(path, e.name), e.type));
     })
     .map((e) => e.name);
-  const image = own.length ? await wholeEntries(cfs, path, own, recreate) : emptyImage();
-  if (type) image.dirs.unshift({ path, type });
-  return image;
+  const read = own.length ? await wholeEntries(cfs, path, own) : null;
+  return { base: path, tree: read?.tree ?? null, node: path };
 }
 
-/** The image of `units` (each not read before), in one read per parent directory of whole units and two per own part, side by side. */
-export async function readUnits(cfs: Configfs, units: readonly ImageUnit[], recreate: StorageObjectRecreator): Promise<TreeImage> {
+/**
+ * The reads of `units` (each not read before), one per parent directory of
+ * whole units and two per own part, side by side: the part of the image
+ * they make, as read (see raw-image.ts).
+ */
+export async function readUnits(cfs: Configfs, units: readonly ImageUnit[]): Promise<RawImagePart> {
   const byParent = new Map<string, string[]>();
-  const reads: Promise<TreeImage>[] = [];
+  const reads: Promise<RawRead | null>[] = [];
   for (const unit of units) {
     if (unit.read === 'own') {
-      reads.push(ownPart(cfs, unit.path, recreate));
+      reads.push(ownPart(cfs, unit.path));
       continue;
     }
     const { parent, name } = splitPath(unit.path);
@@ -122,15 +126,14 @@ export async function readUnits(cfs: Configfs, units: readonly ImageUnit[], recr
     if (!names) byParent.set(parent, (names = []));
     names.push(name);
   }
-  for (const [parent, names] of byParent) reads.push(wholeEntries(cfs, parent, names, recreate));
+  for (const [parent, names] of byParent) reads.push(wholeEntries(cfs, parent, names));
   // every read finished before a failure is reported: nothing of the run is left running behind its undo
   const settled = await Promise.allSettled(reads);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const image = emptyImage();
-  for (const part of settled as PromiseFulfilledResult<TreeImage>[]) addToImage(image, { ...part.value, covers: [] });
-  image.covers = units.map((unit) => unit.path);
-  return image;
+  const out: RawRead[] = [];
+  for (const read of settled as PromiseFulfilledResult<RawRead | null>[]) if (read.value) out.push(read.value);
+  return { covers: units.map((unit) => unit.path), reads: out };
 }
 
 /**
@@ -146,26 +149,30 @@ export async function imageOutsideCore(cfs: Configfs, recreate: StorageObjectRec
 
 /**
  * Reads the units of each chunk before it goes and adds them to the run's
- * image and journal: what {@link import('./phased-ops.js').PhasedRunOptions.prepareChunk}
+ * journal: what {@link import('./phased-ops.js').PhasedRunOptions.prepareChunk}
  * does for a run that reads its image as it goes. The reads run one after
  * another (each chunk's after the one before), and a unit is read once.
+ * They are kept as read (raw-image.ts): {@link image} makes the run's image
+ * of them when it is needed, to undo the run.
  */
 export class ImageAsItGoes {
   /** Units in the image (and top-level entries read whole). */
   private readonly covered: Set<string>;
   private reading: Promise<void> = Promise.resolve();
+  /** The parts read so far, in order. */
+  private readonly parts: RawImagePart[] = [];
 
   /**
-   * @param image - the run's image, grown in place; its `covers` are taken as read already.
+   * @param first - the run's image before its first chunk; its `covers` are taken as read already.
    * @param journal - where each part is added before its chunk goes (none without a state directory).
    */
   constructor(
     private readonly cfs: Configfs,
-    private readonly image: TreeImage,
+    private readonly first: TreeImage,
     private readonly journal: Journal | null,
     private readonly recreate: StorageObjectRecreator,
   ) {
-    this.covered = new Set(image.covers ?? []);
+    this.covered = new Set(first.covers ?? []);
   }
 
   /** Whether a unit is in the image already (itself, or its top-level entry read whole). */
@@ -185,10 +192,10 @@ export class ImageAsItGoes {
         if (!units.has(unit.path) && !this.has(unit)) units.set(unit.path, unit);
       }
       if (units.size === 0) return;
-      const part = await readUnits(this.cfs, [...units.values()], this.recreate);
+      const part = await readUnits(this.cfs, [...units.values()]);
       // only the new part is written: the journal's bytes grow with the tree, not with the tree times its chunks
       await this.journal?.addImagePart(part);
-      addToImage(this.image, part);
+      this.parts.push(part);
       for (const path of units.keys()) this.covered.add(path);
     });
     return this.reading;
@@ -197,5 +204,13 @@ export class ImageAsItGoes {
   /** Waits for the reads started (a read for a chunk that never went included), ignoring their failure. */
   async settle(): Promise<void> {
     await this.reading.catch(() => undefined);
+  }
+
+  /** The run's image: the first one with every part read so far (call after {@link settle}). */
+  image(): TreeImage {
+    const image: TreeImage = { ...this.first, dirs: [...this.first.dirs], links: [...this.first.links], values: [...this.first.values] };
+    if (this.first.covers) image.covers = [...this.first.covers];
+    for (const part of this.parts) addToImage(image, imageOfRawPart(this.cfs.root, part, this.recreate));
+    return image;
   }
 }

@@ -12,14 +12,16 @@
  * its operations first adds `<journal>.done`, so recovery can tell a run
  * that completed from one that did not. A run that reads its image as it
  * goes adds each further part as `<journal>.part-<n>` (written the same
- * way): the image is the journal's with its parts in order, and a part is
- * durable before anything it covers changes.
+ * way; a part holds an image, or the tree reads it is made of, see
+ * raw-image.ts): the image is the journal's with its parts in order, and a
+ * part is durable before anything it covers changes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RTSLibError, toLibraryError } from '../errors.js';
-import { addToImage, type TreeImage } from './tree-image.js';
+import { addToImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { imageOfRawPart, parseRawPart, rawPartJson, type RawImagePart } from './raw-image.js';
 import { processAlive } from './processes.js';
 
 /** What a journal records. */
@@ -104,10 +106,10 @@ export class Journal {
     await this.update({ created: [...created] });
   }
 
-  /** Adds a part of the image (durably): the run has read more of the tree it changes and may now change it. */
-  async addImagePart(part: TreeImage): Promise<void> {
+  /** Adds a part of the image (durably), as an image or as read (raw-image.ts): the run has read more of the tree it changes and may now change it. */
+  async addImagePart(part: TreeImage | RawImagePart): Promise<void> {
     try {
-      await writeDurably(partFile(this.file, this.parts), JSON.stringify(part));
+      await writeDurably(partFile(this.file, this.parts), 'reads' in part ? rawPartJson(part) : JSON.stringify(part));
       this.parts++;
     } catch (error) {
       throw fsError(`cannot update the journal ${this.file}`, error);
@@ -214,9 +216,11 @@ export async function hasJournal(stateDir: string, root: string): Promise<boolea
 
 /**
  * Reads the journal of `root`, or null when there is none. Temporary files
- * of journal writes that were killed are removed.
+ * of journal writes that were killed are removed. Image parts kept as read
+ * (raw-image.ts) become images with `recreate`, which makes the
+ * operations that recreate a storage object.
  */
-export async function readJournal(stateDir: string, root: string): Promise<JournalState | null> {
+export async function readJournal(stateDir: string, root: string, recreate: StorageObjectRecreator): Promise<JournalState | null> {
   const file = Journal.fileFor(stateDir, root);
   const stem = file.slice(stateDir.length + 1);
   for (const name of await readdir(stateDir).catch(() => [] as string[])) {
@@ -243,18 +247,25 @@ export async function readJournal(stateDir: string, root: string): Promise<Journ
     throw new RTSLibError(`the journal ${file} is not one this version can read`, { code: 'ERR_RTSLIB_JOURNAL' });
   }
   for (const part of await partFiles(file)) {
-    let more: TreeImage;
+    let more: unknown;
     try {
-      more = JSON.parse(await readFile(part, 'utf8')) as TreeImage;
+      more = JSON.parse(await readFile(part, 'utf8'));
     } catch (error) {
       if (error instanceof SyntaxError)
         throw new RTSLibError(`the journal's image part ${part} is not valid JSON: remove the journal after checking the tree`, { code: 'ERR_RTSLIB_JOURNAL' });
       throw fsError(`cannot read the journal's image part ${part}`, error);
     }
-    if (typeof more !== 'object' || more === null || !Array.isArray(more.dirs) || !Array.isArray(more.links) || !Array.isArray(more.values)) {
-      throw new RTSLibError(`the journal's image part ${part} is not one this version can read`, { code: 'ERR_RTSLIB_JOURNAL' });
+    const unreadable = (): RTSLibError => new RTSLibError(`the journal's image part ${part} is not one this version can read`, { code: 'ERR_RTSLIB_JOURNAL' });
+    if (typeof more !== 'object' || more === null) throw unreadable();
+    if ('reads' in more) {
+      const raw = parseRawPart(more);
+      if (!raw) throw unreadable();
+      addToImage(record.image, imageOfRawPart(root, raw, recreate));
+      continue;
     }
-    addToImage(record.image, more);
+    const image = more as Partial<TreeImage>;
+    if (!Array.isArray(image.dirs) || !Array.isArray(image.links) || !Array.isArray(image.values)) throw unreadable();
+    addToImage(record.image, image as TreeImage);
   }
   const done = await open(`${file}.done`, 'r').then(
     async (h) => {

@@ -10,7 +10,7 @@ import { RTSLibError } from '../errors.js';
 import { readJournal, removeJournal, Journal } from './journal.js';
 import { processAlive } from './processes.js';
 import { runPhased } from './phased-ops.js';
-import { imageDifferences, planUndo, type TreeImage } from './tree-image.js';
+import { imageDifferences, planUndo, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { STRUCTURE_EXCLUDES } from './tree.js';
 
 /** What an undo did. */
@@ -63,17 +63,19 @@ export class RTSLibRecoveryError extends RTSLibError {
  * there) and brings the tree back to exactly the configuration before it,
  * or, when the run had finished every operation, keeps what it wrote.
  * Null when there is nothing to recover. Takes the lock exclusive.
+ * `recreate` makes the operations that recreate a storage object the run
+ * removed, from what the journal's image shows of it.
  */
-export function recoverInterruptedRun(cfs: Configfs): Promise<RecoveryReport | null> {
-  return cfs.exclusive(() => recoverUnderLock(cfs), { recover: false });
+export function recoverInterruptedRun(cfs: Configfs, recreate: StorageObjectRecreator): Promise<RecoveryReport | null> {
+  return cfs.exclusive(() => recoverUnderLock(cfs, recreate), { recover: false });
 }
 
 /** {@link recoverInterruptedRun} for a caller that holds the lock exclusive already. */
-export async function recoverUnderLock(cfs: Configfs): Promise<RecoveryReport | null> {
+export async function recoverUnderLock(cfs: Configfs, recreate: StorageObjectRecreator): Promise<RecoveryReport | null> {
   const stateDir = cfs.stateDir;
   if (stateDir === null) return null;
   {
-    const state = await readJournal(stateDir, cfs.root);
+    const state = await readJournal(stateDir, cfs.root, recreate);
     if (!state) return null;
     const { record } = state;
     const who = `${record.command} (pid ${record.pid}, started ${record.startedAt})`;

@@ -185,9 +185,11 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
     });
     // a read started for a chunk that never went is finished (or failed) before the journal is touched again
     await asItGoesImage?.settle();
+    // the image to undo to, made of the parts read as the run went only when it is needed
+    const imageToUndo = (): TreeImage => asItGoesImage?.image() ?? image;
     if (run.stoppedBy !== undefined) {
       // a read of the image failed: what the run did is covered by the image as far as it was journalled
-      await undoAfter(cfs, image, run, journal);
+      await undoAfter(cfs, imageToUndo(), run, journal);
       throw run.stoppedBy;
     }
     const failure = run.failures[0];
@@ -198,7 +200,7 @@ export async function runWrite(cfs: Configfs, ops: readonly PhasedOp[], options:
     // A call that timed out may still complete: undoing now would race it. The journal (which
     // lists every creation the run planned) lets recovery put the tree back once it has returned.
     if (failure.cause.code === 'ETIMEDOUT' && journal) throw new RTSLibTimeoutError(failure.op.step ?? options.command, failure.cause, journal.file);
-    const undo = await undoAfter(cfs, image, run, journal, failure);
+    const undo = await undoAfter(cfs, imageToUndo(), run, journal, failure);
     throw new RTSLibOperationError(failure.op.step ?? options.command, failure.cause, undo.notUndone.length ? undo.failures : [], undo.notUndone);
   });
 }

@@ -7,6 +7,7 @@ import { STORAGE_PLUGINS } from './storage-plugins.js';
 import { Configfs, type ConfigfsOptions } from '../cfs/configfs.js';
 import { hasJournal } from '../cfs/journal.js';
 import { recoverInterruptedRun, recoverUnderLock, type RecoveryReport } from '../cfs/recovery.js';
+import { recreateStorageObject } from './recreation.js';
 import type { Snapshot } from '../cfs/snapshot.js';
 import {
   CORE_DIR,
@@ -78,7 +79,7 @@ export class RTSRoot {
       ...(onNotice ? { onNotice } : {}),
       // The first write after a run that never finished puts the tree back first.
       onExclusiveHold: async (cfs) => {
-        const report = await recoverUnderLock(cfs);
+        const report = await recoverUnderLock(cfs, recreateStorageObject);
         if (report) cfs.notice(report.message);
       },
       // A save must not record a half-applied tree: recover first when a journal is there.
@@ -149,7 +150,7 @@ export class RTSRoot {
    * if (report) console.log(report.message);
    */
   recover(): Promise<RecoveryReport | null> {
-    return recoverInterruptedRun(this.cfs);
+    return recoverInterruptedRun(this.cfs, recreateStorageObject);
   }
 
   /** Absolute path of the target root. */

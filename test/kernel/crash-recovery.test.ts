@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { RTSRoot, executePlan, planClear, planRestore, planApply, type Plan, type SaveConfig } from '../../src/index.js';
 import { native } from '../../src/native/index.js';
 import { Journal, readJournal } from '../../src/cfs/journal.js';
+import { recreateStorageObject } from '../../src/model/recreation.js';
 import { TARGET, configuredTree } from './helpers.js';
 import { REPO, runCli, startCli } from './support/cli-process.js';
 import { BACKING_DIR, configA, configB, configC, fingerprint, makeBackingFiles, treeDiff, writeConfig } from './support/write-scenarios.js';
@@ -234,7 +235,7 @@ describe('a clear reads its undo image as it goes', () => {
         // the image recovery would read from those files
         const dir = mkdtempSync(`${BACKING_DIR}/journal-`);
         for (const [name, text] of files) writeFileSync(`${dir}/${name}`, text);
-        const state = await readJournal(dir, root.cfs.root);
+        const state = await readJournal(dir, root.cfs.root, recreateStorageObject);
         rmSync(dir, { recursive: true });
         return state!.record.image;
       };
@@ -242,8 +243,8 @@ describe('a clear reads its undo image as it goes', () => {
       const watched = (failRead: boolean): { root: RTSRoot; moments: Map<string, string>[] } => {
         const clearing = new RTSRoot();
         const moments: Map<string, string>[] = [];
-        const read = clearing.cfs.snapshot.bind(clearing.cfs);
-        clearing.cfs.snapshot = async (base, options) => {
+        const read = clearing.cfs.readTree.bind(clearing.cfs);
+        clearing.cfs.readTree = async (base, options) => {
           if (base !== 'core') return read(base, options);
           if (moments.length === 0) moments.push(journalFiles());
           if (failRead) throw Object.assign(new Error('test: the HBA cannot be read'), { code: 'EIO' });
@@ -320,15 +321,16 @@ describe('a restore planned outside its write (no snapshot of the same hold) rea
       // the run reads the parts it changes (targets, TPGs, LUNs, ACLs, mapped LUNs, HBAs), never from the root down
       const plan = await planRestore(root, configC());
       const wholeReads: string[] = [];
-      const read = root.cfs.snapshot.bind(root.cfs);
-      root.cfs.snapshot = async (base, options) => {
+      // every read of the tree (a snapshot's too) goes through readTree
+      const read = root.cfs.readTree.bind(root.cfs);
+      root.cfs.readTree = async (base, options) => {
         if (!base) wholeReads.push(JSON.stringify(options ?? {}));
         return read(base, options);
       };
       try {
         await executePlan(root, plan, { command: 'restore' });
       } finally {
-        root.cfs.snapshot = read;
+        root.cfs.readTree = read;
       }
       expect(wholeReads).toEqual([]);
       expect(treeDiff(restoreC.after, await fingerprint())).toEqual([]);

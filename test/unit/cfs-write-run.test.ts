@@ -132,11 +132,11 @@ describe('write runs on a plain directory', () => {
     });
     expect(existsSync(journal.file)).toBe(true);
     const next = new Configfs(root, { plainDirectory: true, lockFile: join(dir, 'lock'), stateDir: join(dir, 'state') });
-    const report = await recoverInterruptedRun(next);
+    const report = await recoverInterruptedRun(next, recreate);
     expect(report).toMatchObject({ outcome: 'rolled-back', command: 'apply', pid: process.pid });
     expect(tree()).toEqual(DONE);
     expect(existsSync(journal.file)).toBe(false);
-    expect(await recoverInterruptedRun(next)).toBeNull();
+    expect(await recoverInterruptedRun(next, recreate)).toBeNull();
   });
 
   describe('a run that removes storage objects reads their image as it goes', () => {
@@ -151,7 +151,7 @@ describe('write runs on a plain directory', () => {
     const BEFORE = ['core', 'core/fileio_0', SO, 'core/rd_mcp_1', 'core/rd_mcp_1/level', 'iscsi', T, `${T}/tpgt_1`, 'iscsi/level', 'setting'].sort();
     type Image = { covers?: string[]; dirs: { path: string }[]; values: { path: string }[] };
     /** The journal's image as recovery reads it: the journal's with its parts. */
-    const journalImage = async (): Promise<Image> => (await readJournal(join(dir, 'state'), root))!.record.image;
+    const journalImage = async (): Promise<Image> => (await readJournal(join(dir, 'state'), root, recreateSo))!.record.image;
     const recreateSo = (_snap: unknown, path: string) => [{ op: 'mkdir' as const, path }];
 
     beforeEach(() => {
@@ -176,12 +176,12 @@ describe('write runs on a plain directory', () => {
         }
         return cfs.run(batch, options);
       };
-      spied.snapshot = async (base, options) => {
+      spied.readTree = async (base, options) => {
         const what = `${base}:${options?.only?.join(',') ?? 'all'}`;
         events.push(`read ${what}`);
-        const snap = await cfs.snapshot(base, options);
+        const tree = await cfs.readTree(base, options);
         events.push(`read done ${what}`);
-        return snap;
+        return tree;
       };
       return { spied, events, images };
     }
@@ -303,10 +303,10 @@ describe('write runs on a plain directory', () => {
       // the journal with its parts as they were when the targets were gone and the storage object's image not yet in them
       const state = join(dir, 'state');
       let files = new Map<string, string>();
-      const snapshot = spied.snapshot;
-      spied.snapshot = async (base, options) => {
+      const readTree = spied.readTree;
+      spied.readTree = async (base, options) => {
         if (base === 'core') files = new Map(readdirSync(state).map((name) => [name, readFileSync(join(state, name), 'utf8')]));
-        return snapshot(base, options);
+        return readTree(base, options);
       };
       await runWrite(spied, clearing, { command: 'clear', recreateStorageObject: recreateSo });
       expect(images.get(SO)?.covers).toEqual([`${T}/tpgt_1`, T, 'core/fileio_0']);
@@ -315,7 +315,7 @@ describe('write runs on a plain directory', () => {
       // the tree as a kill after the targets' removal leaves it, with the journal of then
       mkdirSync(join(root, SO), { recursive: true });
       for (const [name, text] of files) writeFileSync(join(state, name), text);
-      const report = await recoverInterruptedRun(cfs);
+      const report = await recoverInterruptedRun(cfs, recreate);
       expect(report?.outcome).toBe('rolled-back');
       expect(tree()).toEqual(BEFORE);
       expect(readdirSync(state)).toEqual([]);
@@ -338,13 +338,13 @@ describe('write runs on a plain directory', () => {
         values: [{ path: 'core/fileio_1/x', value: '1' }],
       });
       writeFileSync(`${journal.file}.part-2.999999.0badc0de.tmp`, '{"whole":'); // a writer killed mid-part (pid 999999 is gone)
-      const read = (await readJournal(state, root))!.record.image;
+      const read = (await readJournal(state, root, recreate))!.record.image;
       expect(read.covers).toEqual(['iscsi', 'core/fileio_0', 'core/fileio_1']);
       expect(read.dirs.map((d) => d.path)).toEqual([T, 'core/fileio_0', 'core/fileio_1']);
       expect(read.values).toEqual([{ path: 'core/fileio_1/x', value: '1' }]);
       expect(readdirSync(state).filter((name) => name.endsWith('.tmp'))).toEqual([]);
       writeFileSync(`${journal.file}.part-2`, '{"whole":');
-      await expect(readJournal(state, root)).rejects.toMatchObject({ code: 'ERR_RTSLIB_JOURNAL' });
+      await expect(readJournal(state, root, recreate)).rejects.toMatchObject({ code: 'ERR_RTSLIB_JOURNAL' });
       await journal.remove();
       expect(readdirSync(state)).toEqual([]);
     });
@@ -360,8 +360,8 @@ describe('write runs on a plain directory', () => {
 
     test("an HBA that cannot be read: the removals done are undone, the error is the read's, nothing in core changed", async () => {
       const { spied } = spy();
-      const read = spied.snapshot;
-      spied.snapshot = async (base, options) => {
+      const read = spied.readTree;
+      spied.readTree = async (base, options) => {
         if (base === 'core') throw Object.assign(new Error('could not read core/fileio_0'), { code: 'EIO' });
         return read(base, options);
       };
@@ -376,7 +376,7 @@ describe('write runs on a plain directory', () => {
     const journal = await Journal.begin(join(dir, 'state'), { root, command: 'restore', created: ['core/rd_mcp_0'], image: valuesImage([]) });
     mkdirSync(join(root, 'core/rd_mcp_0'));
     writeFileSync(`${journal.file}.done`, '');
-    const report = await recoverInterruptedRun(cfs);
+    const report = await recoverInterruptedRun(cfs, recreate);
     expect(report?.outcome).toBe('completed');
     expect(tree()).toEqual(['core', 'core/rd_mcp_0', 'iscsi', 'setting']);
     expect(readdirSync(join(dir, 'state'))).toEqual([]);
@@ -409,7 +409,7 @@ describe('write runs on a plain directory', () => {
     } finally {
       native.setFaultInjection(null);
     }
-    expect((await recoverInterruptedRun(timed))?.outcome).toBe('rolled-back');
+    expect((await recoverInterruptedRun(timed, recreate))?.outcome).toBe('rolled-back');
     expect(tree()).toEqual(EMPTY);
     expect(readFileSync(join(root, 'setting'), 'utf8')).toBe('old');
     expect(readdirSync(join(dir, 'state'))).toEqual([]);
