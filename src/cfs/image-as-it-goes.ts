@@ -27,7 +27,7 @@ import { changesTree, type Configfs } from './configfs.js';
 import { RTSLibError } from '../errors.js';
 import type { Journal } from './journal.js';
 import type { PhasedOp } from './phased-ops.js';
-import { addToImage, captureWholeImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { addToImage, captureWholeImage, copyOfImage, emptyImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { imageOfRawPart, type RawImagePart, type RawRead } from './raw-image.js';
 import { CHILD_NODE_GROUPS, CORE_DIR, child, nodeType, ownerNode, splitPath } from './tree.js';
 
@@ -69,11 +69,6 @@ export function movesAluaMembers(ops: readonly PhasedOp[]): boolean {
   const removed = new Set(ops.filter((op) => op.op === 'rmdir').map((op) => op.path));
   // core/<hba>/<storage object>/alua/<group>
   return groups.some((op) => !removed.has(splitPath(splitPath(op.path).parent).parent));
-}
-
-/** An image of nothing (a whole one: no node), covering `covers`. */
-export function emptyImage(covers: string[] = []): TreeImage {
-  return { whole: true, covers, dirs: [], links: [], values: [] };
 }
 
 /** A read of a directory that does not exist (yet: its parent is made by the same chunk) is an image of nothing. */
@@ -208,8 +203,7 @@ export class ImageAsItGoes {
 
   /** The run's image: the first one with every part read so far (call after {@link settle}). */
   image(): TreeImage {
-    const image: TreeImage = { ...this.first, dirs: [...this.first.dirs], links: [...this.first.links], values: [...this.first.values] };
-    if (this.first.covers) image.covers = [...this.first.covers];
+    const image = copyOfImage(this.first);
     for (const part of this.parts) addToImage(image, imageOfRawPart(this.cfs.root, part, this.recreate));
     return image;
   }

@@ -20,7 +20,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RTSLibError, toLibraryError } from '../errors.js';
-import { addToImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { addToImage, copyOfImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { imageOfRawPart, parseRawPart, rawPartJson, type RawImagePart } from './raw-image.js';
 import { processAlive } from './processes.js';
 
@@ -86,8 +86,7 @@ export class Journal {
   /** Writes a new journal (durably) and returns it. */
   static async begin(stateDir: string, record: Omit<JournalRecord, 'format' | 'version' | 'pid' | 'startedAt'>): Promise<Journal> {
     // the image as it is now: the run adds to its own as it goes, and those parts go to part files
-    const image: TreeImage = { ...record.image, dirs: [...record.image.dirs], links: [...record.image.links], values: [...record.image.values] };
-    if (record.image.covers) image.covers = [...record.image.covers];
+    const image = copyOfImage(record.image);
     const full: JournalRecord = { format: 'rtslib-journal', version: 1, pid: process.pid, startedAt: new Date().toISOString(), ...record, image };
     const journal = new Journal(Journal.fileFor(stateDir, record.root), full);
     try {

@@ -9,7 +9,7 @@
  */
 import type { NativeTree } from '../native/index.js';
 import { Snapshot } from './snapshot.js';
-import { addToImage, captureWholeImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { addToImage, captureWholeImage, emptyImage, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { nodeType } from './tree.js';
 
 /** One tree read of a part of the image. */
@@ -32,9 +32,9 @@ export interface RawImagePart {
 
 /** The image of a read part (as captureWholeImage of each read would have made it at the time). */
 export function imageOfRawPart(root: string, part: RawImagePart, recreate: StorageObjectRecreator): TreeImage {
-  const image: TreeImage = { whole: true, covers: [], dirs: [], links: [], values: [] };
+  const image = emptyImage();
   for (const read of part.reads) {
-    const own: TreeImage = read.tree ? captureWholeImage(new Snapshot(root, read.base, read.tree), recreate) : { whole: true, dirs: [], links: [], values: [] };
+    const own = read.tree ? captureWholeImage(new Snapshot(root, read.base, read.tree), recreate) : emptyImage();
     if (read.node !== undefined) {
       const type = nodeType(read.node, 'dir');
       if (type) own.dirs.unshift({ path: read.node, type });

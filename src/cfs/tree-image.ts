@@ -109,6 +109,18 @@ export function captureWholeImage(snap: Snapshot, recreate: StorageObjectRecreat
   return image;
 }
 
+/** An image of nothing (a whole one: no node), covering `covers`. */
+export function emptyImage(covers: string[] = []): TreeImage {
+  return { whole: true, covers, dirs: [], links: [], values: [] };
+}
+
+/** A copy of `image` whose lists can grow without changing it (see {@link addToImage}). */
+export function copyOfImage(image: TreeImage): TreeImage {
+  const copy: TreeImage = { ...image, dirs: [...image.dirs], links: [...image.links], values: [...image.values] };
+  if (image.covers) copy.covers = [...image.covers];
+  return copy;
+}
+
 /** Adds the image of another, separate part of the tree to `image` (in place: a run's image grows chunk by chunk). */
 export function addToImage(image: TreeImage, part: TreeImage): void {
   image.whole &&= part.whole;

@@ -26,8 +26,8 @@ import { runPhased, type AlikeSettings, type PhasedFailure, type PhasedOp, type 
 import { undoToImage, type UndoResult } from './recovery.js';
 import { settingFromShown } from './settings.js';
 import type { Snapshot } from './snapshot.js';
-import { ImageAsItGoes, emptyImage, imageOutsideCore, movesAluaMembers } from './image-as-it-goes.js';
-import { captureWholeImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
+import { ImageAsItGoes, imageOutsideCore, movesAluaMembers } from './image-as-it-goes.js';
+import { captureWholeImage, emptyImage, valuesImage, type ImageValue, type StorageObjectRecreator, type TreeImage } from './tree-image.js';
 import { CORE_DIR, hbaDirName, nodeType, parseHbaDirName, splitPath } from './tree.js';
 
 /** Options of {@link runWrite}. */
