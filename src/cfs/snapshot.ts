@@ -3,6 +3,7 @@
  * object reads are answered from a snapshot instead of re-scanning configfs
  * per object.
  */
+import { isAscii } from 'node:buffer';
 import type { NativeTree } from '../native/index.js';
 import { attributeText } from './values.js';
 import { resolveLinkUnder, rootSegments } from './tree.js';
@@ -49,6 +50,14 @@ export class Snapshot {
   private readonly rootParts: readonly string[];
   /** Links resolved so far, by entry index (planners and the undo image ask for the same links). */
   private readonly resolved = new Map<number, string | null>();
+  /**
+   * The files' data as one string when it is all ASCII, as the kernel's
+   * values nearly always are (made on the first value asked for): a value is
+   * then a slice of it, without a buffer view and a decoding call per value
+   * (a dump or a diff asks for tens of thousands). Null when some byte is
+   * not ASCII: each value is decoded as UTF-8 on its own.
+   */
+  private dataText: string | null | undefined;
 
   /**
    * Wraps a native tree read of `root/base`. The tree lists its entries
@@ -134,10 +143,10 @@ export class Snapshot {
    * order of {@link entries}. One pass, no lookup per file.
    */
   *writableFiles(): IterableIterator<[path: string, text: string]> {
-    const { kinds, modes, errnos, data, offsets } = this.tree;
+    const { kinds, modes, errnos } = this.tree;
     for (const [path, i] of this.index) {
       if (kinds[i] !== 1 || ((modes[i] as number) & 0o600) !== 0o600 || errnos[i] !== 0) continue;
-      yield [path, attributeText(data.subarray(offsets[i], offsets[i + 1]))];
+      yield [path, this.valueText(i)];
     }
   }
 
@@ -199,12 +208,12 @@ export class Snapshot {
     const own = this.kidsOf(dir);
     if (!own) return [];
     const { names, indexes } = own;
-    const { kinds, modes, errnos, data, offsets } = this.tree;
+    const { kinds, modes, errnos } = this.tree;
     const out: [string, string][] = [];
     for (let k = 0; k < names.length; k++) {
       const i = indexes[k] as number;
       if (kinds[i] !== 1 || ((modes[i] as number) & 0o600) !== 0o600 || errnos[i] !== 0) continue;
-      out.push([names[k] as string, attributeText(data.subarray(offsets[i], offsets[i + 1]))]);
+      out.push([names[k] as string, this.valueText(i)]);
     }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
@@ -255,8 +264,20 @@ export class Snapshot {
 
   /** {@link text} of the entry at index `i`. */
   textAt(i: number | undefined): string | undefined {
-    const raw = this.rawAt(i);
-    return raw === undefined ? undefined : attributeText(raw);
+    if (i === undefined || this.tree.kinds[i] !== 1) return undefined;
+    if (this.tree.errnos[i] !== 0 || ((this.tree.modes[i] as number) & 0o400) === 0) return undefined;
+    return this.valueText(i);
+  }
+
+  /** The text of the file at entry index `i` (one trailing newline dropped), whatever its mode and errno. */
+  private valueText(i: number): string {
+    const { data, offsets } = this.tree;
+    const start = offsets[i] as number;
+    let end = offsets[i + 1] as number;
+    if (this.dataText === undefined) this.dataText = isAscii(data) ? data.toString('latin1') : null;
+    if (this.dataText === null) return attributeText(data.subarray(start, end));
+    if (end > start && this.dataText.charCodeAt(end - 1) === 0x0a) end--;
+    return this.dataText.slice(start, end);
   }
 
   /**

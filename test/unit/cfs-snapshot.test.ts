@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { BASE_ENTRY, Snapshot } from '../../src/cfs/snapshot.js';
 import { mappedLunForm } from '../../src/model/saved-forms.js';
@@ -54,6 +55,24 @@ describe('snapshot', () => {
       expect(snap.childrenAt(at).indexes.map((i) => snap.kindAt(i))).toEqual(['file']);
       expect([...snap.childrenAt(BASE_ENTRY).names].sort()).toEqual(['a', 'ab', 'f']);
     }
+  });
+
+  test("a file's text is its bytes as UTF-8 without one trailing newline, whether the whole tree's data is ASCII or not", () => {
+    // the snapshot slices one string of an all-ASCII tree and decodes each value of any other tree on its own
+    const value = fc.oneof(
+      fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+      fc.constantFrom('', '\n', '\n\n', 'x\n', 'é\n', '\u00ff'),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 8 }), (values) => {
+        const snap = new Snapshot(ROOT, '', tree(values.map((v, i) => [`f${i}`, 'f', v] as const)));
+        const texts = values.map((_, i) => snap.text(`f${i}`));
+        // each value asked for again, and through settingTexts, gives the same text
+        expect(snap.settingTexts('')).toEqual(values.map((v, i) => [`f${i}`, texts[i]]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+        expect(texts).toEqual(values.map((v) => (v.endsWith('\n') ? v.slice(0, -1) : v)));
+      }),
+    );
   });
 
   test('indexes kinds, children, values and links', () => {
