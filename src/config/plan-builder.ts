@@ -12,8 +12,43 @@ import type { PlanAction, PlanOp, PlanStep } from './plan.js';
 
 /** The kernel's order (cfs/phases.ts), for short. */
 export const P = PHASE;
-/** Whether a current and a desired setting are the same value. */
-export const same = (a: unknown, b: unknown): boolean => String(a ?? '').trim() === String(b ?? '').trim();
+/** Whether a current and a desired setting are the same value (as text, surrounding blanks aside). */
+export const same = (a: unknown, b: unknown): boolean => a === b || String(a ?? '').trim() === String(b ?? '').trim();
+
+/**
+ * A group's settings sorted by name, as plans list them. A config read from
+ * a file has them sorted already (a dump writes them so): then no sort runs,
+ * which an unchanged re-apply would otherwise pay per storage object.
+ */
+export function sortedSettings<V>(values: Record<string, V>): [name: string, value: V][] {
+  const entries = Object.entries(values);
+  for (let k = 1; k < entries.length; k++) {
+    if ((entries[k - 1] as [string, V])[0] > (entries[k] as [string, V])[0]) return entries.sort(byName);
+  }
+  return entries;
+}
+
+/**
+ * The settings of `over` with those of `base` that `over` does not name,
+ * sorted by name: what `{ ...base, ...over }` sorted would hold, without
+ * copying the (tens of) settings of `over` into a new object per storage
+ * object (a copy that costs a plan of thousands of them most of its time in
+ * a fresh or emulated process).
+ */
+export function settingsOver<V>(over: Record<string, V> | undefined, base: Record<string, V> | undefined): [name: string, value: V][] {
+  const entries = over ? sortedSettings(over) : [];
+  if (!base) return entries;
+  let added = false;
+  for (const name of Object.keys(base)) {
+    if (over && Object.prototype.hasOwnProperty.call(over, name)) continue;
+    entries.push([name, base[name] as V]);
+    added = true;
+  }
+  return added ? entries.sort(byName) : entries;
+}
+
+/** Orders [name, value] pairs by name. */
+const byName = (x: readonly [string, unknown], y: readonly [string, unknown]): number => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
 /** A value as a plan shows it (secrets never). */
 export const show = (value: unknown, secret: boolean): string => (secret ? '(secret)' : JSON.stringify(value));
 

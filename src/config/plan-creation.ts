@@ -50,7 +50,7 @@ import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS } from '../model/savecon
 import type { AluaTpgConfig, FabricModuleConfig, SaveConfig, StorageObjectConfig, TargetConfig } from '../model/saveconfig-format.js';
 import type { PlanOp, PlanStep } from './plan.js';
 import type { FirstOfClass, PlanBuilder } from './plan-builder.js';
-import { P, op, same, setExisting, setNew, show, stepName } from './plan-builder.js';
+import { P, op, same, setExisting, setNew, settingsOver, show, stepName } from './plan-builder.js';
 import type { AlikeSettings } from '../cfs/phased-ops.js';
 import { initialSettingsClass } from './initial-settings.js';
 import { keyPathOf, pathOf, skipped, type Leniency } from './plan-leniency.js';
@@ -190,7 +190,7 @@ function groupSettings(
   phase: number,
   dir: string,
   group: 'attrib' | 'param',
-  desired: Record<string, string | number> | undefined,
+  desired: readonly (readonly [name: string, value: string | number])[],
   current: CurrentSettings | undefined,
   isNew: boolean,
   entry: object,
@@ -198,7 +198,7 @@ function groupSettings(
 ): void {
   const key = group === 'attrib' ? 'attributes' : 'parameters';
   const groupDir = groupPath(dir, group);
-  for (const [k, v] of Object.entries(desired ?? {}).sort(([a], [c]) => (a < c ? -1 : 1))) {
+  for (const [k, v] of desired) {
     if (isNew) {
       setNew(s, phase, child(groupDir, k), `${group}/${k}`, v);
       tolerateLast(s, lenient, () => keyPathOf(lenient!, entry, key, k));
@@ -270,7 +270,7 @@ function planStorageObject(
     }
     const s: PlanStep = { action: 'modify', object: `storage object ${so.plugin}/${so.name}`, ops: [] };
     if ('wwn' in so && so.wwn && 'wwn' in cur) setExisting(s, P.storageObjectSettings, settingPath(where.path, 'wwn', 'vpd_unit_serial'), 'wwn', cur.wwn, so.wwn);
-    const attrs = { ...('write_back' in so && so.write_back !== undefined ? { emulate_write_cache: so.write_back ? 1 : 0 } : {}), ...so.attributes };
+    const attrs = settingsOver<string | number>(so.attributes, 'write_back' in so && so.write_back !== undefined ? { emulate_write_cache: so.write_back ? 1 : 0 } : undefined);
     // its settings compared straight from the snapshot (the planner's dump leaves them out)
     groupSettings(s, P.storageObjectSettings, where.path, 'attrib', attrs, settingsInSnapshot(snap, groupPath(where.path, 'attrib')), false, so, lenient);
     if (s.ops.length) b.steps.push(s);
@@ -291,16 +291,14 @@ function planStorageObject(
   // the first new object of its class (the kernel starts them with the same settings): read for this one's, or followed
   const cls = initialSettingsClass(so, recipe);
   const first = cls === null ? null : b.firstNewOfClass(cls, soDir);
-  const attributes = { ...recipe.attributes, ...(so.attributes ?? {}) };
+
   newObjectSettings(
     s,
     P.storageObjectSettings,
     soDir,
     first,
     'attrib',
-    Object.entries(attributes)
-      .sort(([a], [c]) => (a < c ? -1 : 1))
-      .map(([k, v]) => [`attrib/${k}`, v] as const),
+    settingsOver<string | number>(so.attributes, recipe.attributes).map(([k, v]) => [`attrib/${k}`, v] as const),
     (name) => {
       const k = name.slice('attrib/'.length);
       const path = settingPath(soDir, 'attrib', k);
@@ -350,7 +348,7 @@ function planTarget(
   if (!cur) op(b.step('create', `target ${name}`), P.createTarget, { op: 'mkdir', path: dir });
   if (t.parameters) {
     const s: PlanStep = { action: cur ? 'modify' : 'create', object: `parameters of target ${name}`, ops: [] };
-    groupSettings(s, P.targetSettings, dir, 'param', t.parameters, settingsOfEntry(cur?.parameters), !cur, t, lenient);
+    groupSettings(s, P.targetSettings, dir, 'param', settingsOver(t.parameters, undefined), settingsOfEntry(cur?.parameters), !cur, t, lenient);
     if (s.ops.length) b.steps.push(s);
   }
   const curTpgs = new Map((cur?.tpgs ?? []).map((g) => [g.tag, g]));
@@ -360,8 +358,8 @@ function planTarget(
     const tname = `TPG ${g.tag} of ${name}`;
     const s: PlanStep = { action: c ? 'modify' : 'create', object: tname, ops: [] };
     if (!c) for (const o of tpgCreateOps(tdir, fabric.features.includes('nexus') ? generateWwn(fabric.wwnTypes[0]!) : undefined)) op(s, P.createTarget, o);
-    groupSettings(s, P.targetSettings, tdir, 'attrib', g.attributes, settingsOfEntry(c?.attributes), !c, g, lenient);
-    groupSettings(s, P.targetSettings, tdir, 'param', g.parameters, settingsOfEntry(c?.parameters), !c, g, lenient);
+    groupSettings(s, P.targetSettings, tdir, 'attrib', settingsOver(g.attributes, undefined), settingsOfEntry(c?.attributes), !c, g, lenient);
+    groupSettings(s, P.targetSettings, tdir, 'param', settingsOver(g.parameters, undefined), settingsOfEntry(c?.parameters), !c, g, lenient);
     if (fabric.features.includes('auth')) chapSettings(s, P.targetSettings, tdir, g, c);
     if (s.ops.length) b.steps.push(s);
     // LUNs
@@ -428,7 +426,7 @@ function planTarget(
       const aname = `ACL ${nwwn} of ${tname}`;
       const as: PlanStep = { action: ca ? 'modify' : 'create', object: aname, ops: [] };
       if (!ca) op(as, P.children, { op: 'mkdir', path: adir });
-      groupSettings(as, P.childSettings, adir, 'attrib', a.attributes, settingsOfEntry(ca?.attributes), !ca, a, lenient);
+      groupSettings(as, P.childSettings, adir, 'attrib', settingsOver(a.attributes, undefined), settingsOfEntry(ca?.attributes), !ca, a, lenient);
       if (a.tag !== undefined) {
         if (ca) setExisting(as, P.childSettings, child(adir, ACL_FILES.tag), 'tag', ca.tag ?? '', a.tag);
         else if (a.tag) {

@@ -130,16 +130,18 @@ export function aluaSupportedIn(snap: Snapshot, plugin: PluginName, so: string):
   return supportsAlua(plugin, read(snap, settingPath(so, 'attrib', STORAGE_OBJECT_ATTRIBUTES.aluaSupport)));
 }
 
+/** The files of a directory that is not there. */
+const NO_FILES: { readonly names: readonly string[]; readonly indexes: readonly number[] } = { names: [], indexes: [] };
+
 /** The entry of ALUA group `name` of the storage object at `so` (rtslib-fb's ALUATargetPortGroup.dump). */
 export function aluaGroupForm(snap: Snapshot, so: string, name: string): AluaTpgConfig {
-  // the group's files by entry index: one path lookup per group, not one per setting
+  // the group's files found among its children by name: one path lookup per group, not one per setting
   const at = snap.entryIndex(aluaGroupPath(so, name));
-  const fileIndex = new Map<string, number>();
-  if (at !== undefined) {
-    const { names, indexes } = snap.childrenAt(at);
-    names.forEach((file, k) => fileIndex.set(file, indexes[k] as number));
-  }
-  const fileText = (file: string): string | undefined => snap.textAt(fileIndex.get(file))?.trim();
+  const { names, indexes } = at === undefined ? NO_FILES : snap.childrenAt(at);
+  const fileText = (file: string): string | undefined => {
+    const k = names.indexOf(file);
+    return k < 0 ? undefined : snap.textAt(indexes[k])?.trim();
+  };
   const group: AluaTpgConfig = { name, tg_pt_gp_id: Number(fileText(ALUA_GROUP_FILES.id) ?? 0) };
   for (const setting of ALUA_SAVED_SETTINGS) {
     const text = fileText(setting);

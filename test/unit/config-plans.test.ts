@@ -5,12 +5,14 @@
  * planned for removal; restores remove before they create, and a created
  * object takes an HBA index the removal frees.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlanOf, clearPlanOf, restorePlanOf } from '../../src/config/planner.js';
 import { dumpSnapshot } from '../../src/model/dump.js';
+import { settingsOver } from '../../src/config/plan-builder.js';
 import { formatPlan, planWrites, stepOperations, type Plan, type PlanOp } from '../../src/config/plan.js';
 import type { SaveConfig } from '../../src/model/saveconfig-format.js';
 import { ROOT, fakeSnapshot, withParents, type FakeEntry } from './support/fake-snapshot.js';
@@ -174,6 +176,27 @@ describe("an existing storage object's settings, compared straight from the snap
       [`${so}/alua/default_tg_pt_gp/nonop_delay_msecs`, '250', '100'],
     ]);
     expect(formatPlan(plan).join('\n')).toContain('attrib/block_size: 512 -> 4096');
+  });
+
+  test('attributes are compared and written in name order whatever order the config lists them in', async () => {
+    const writes = async (attributes: Record<string, number>) =>
+      (await applyPlanOf(existing, plannerView, desired(attributes))).steps.flatMap((s) => s.ops).map((o) => (o.op === 'write' ? [o.path, o.value] : [o.op]));
+    const expected = [
+      [`${so}/attrib/block_size`, '4096'],
+      [`${so}/attrib/emulate_tpu`, '1'],
+    ];
+    expect(await writes({ block_size: 4096, emulate_tpu: 1 })).toEqual(expected);
+    expect(await writes({ emulate_tpu: 1, block_size: 4096 })).toEqual(expected);
+  });
+
+  test('settingsOver holds what { ...base, ...over } holds, sorted by name', () => {
+    const group = fc.dictionary(fc.constantFrom('a', 'b', 'block_size', 'emulate_write_cache', 'z', 'x_1'), fc.integer({ min: 0, max: 9 }));
+    fc.assert(
+      fc.property(fc.option(group, { nil: undefined }), fc.option(group, { nil: undefined }), (over, base) => {
+        const spread = Object.entries({ ...base, ...over }).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+        expect(settingsOver(over, base)).toEqual(spread);
+      }),
+    );
   });
 
   test('an attribute the kernel lacks, or has read-only, is refused before anything is written (skipped when lenient)', async () => {
