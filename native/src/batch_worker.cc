@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -89,11 +90,34 @@ struct BatchJob {
   Napi::Value build(Napi::Env env) {
     Napi::Array out = Napi::Array::New(env, results.size());
     const ResultKeys keys(env);
+    // Most operations succeed without a value, or are skipped: those share
+    // one frozen result object each, made once per batch, instead of an
+    // object built per operation.
+    Napi::Object done;
+    Napi::Object skipped;
     for (std::size_t i = 0; i < results.size(); ++i) {
-      out.Set(static_cast<std::uint32_t>(i), resultToJs(env, keys, results[i]));
+      const OpResult& r = results[i];
+      Napi::Value value;
+      if (r.state == ResultState::kOk && r.valueKind == ValueKind::kNone) {
+        if (done.IsEmpty()) done = frozen(env, resultToJs(env, keys, r));
+        value = done;
+      } else if (r.state == ResultState::kSkipped) {
+        if (skipped.IsEmpty()) skipped = frozen(env, resultToJs(env, keys, r));
+        value = skipped;
+      } else {
+        value = resultToJs(env, keys, r);
+      }
+      if (env.IsExceptionPending()) break;
+      out.Set(static_cast<std::uint32_t>(i), value);
       if (env.IsExceptionPending()) break;
     }
     return out;
+  }
+
+  static Napi::Object frozen(Napi::Env env, Napi::Value value) {
+    Napi::Object obj = value.As<Napi::Object>();
+    napi_object_freeze(env, obj);
+    return obj;
   }
 };
 
@@ -211,18 +235,208 @@ bool parseOp(Napi::Env env, const Napi::Value& value, const OpKeys& keys, std::u
   return parseAfter(env, obj, keys, index, &op->after);
 }
 
+// The packed form of a batch (src/native/binding.ts, NativePackedOps): the
+// operations as a few typed arrays and joined strings, read with a handful of
+// Node-API calls for the whole batch instead of several per operation.
+struct PackedKeys {
+  explicit PackedKeys(Napi::Env env)
+      : kinds(env, "kinds"),
+        paths(env, "paths"),
+        texts(env, "texts"),
+        modes(env, "modes"),
+        afterStart(env, "afterStart"),
+        afterList(env, "afterList") {}
+  js::Key kinds, paths, texts, modes, afterStart, afterList;
+};
+
+// Bit of a packed kind that marks an independent operation.
+constexpr std::uint8_t kPackedIndependent = 0x80;
+
+// A typed array of a packed batch, its elements viewed (not copied).
+template <typename T>
+struct PackedArray {
+  bool present = false;
+  const T* data = nullptr;
+  std::size_t length = 0;
+  T operator[](std::size_t i) const { return data[i]; }
+};
+
+// obj[key] as a typed array of type `type`; an absent optional one is left
+// not present.
+template <typename T>
+bool packedArray(const Napi::Object& obj, const js::Key& key, const char* field,
+                 napi_typedarray_type type, bool required, PackedArray<T>* out) {
+  Napi::Env env = obj.Env();
+  Napi::Value value;
+  if (!js::get(obj, key, &value)) return false;
+  if (value.IsUndefined() && !required) return true;
+  napi_typedarray_type actual = napi_uint8_array;
+  std::size_t elements = 0;
+  void* first = nullptr;
+  if (!value.IsTypedArray() ||
+      napi_get_typedarray_info(env, value, &actual, &elements, &first, nullptr, nullptr) !=
+          napi_ok ||
+      actual != type) {
+    js::throwTypeError(env, std::string("ops.") + field + " must be a " +
+                                (type == napi_uint8_array   ? "Uint8Array"
+                                 : type == napi_int32_array ? "Int32Array"
+                                                            : "Uint32Array"));
+    return false;
+  }
+  // the first element, the byte offset of the view already applied
+  out->present = true;
+  out->data = static_cast<const T*>(first);
+  out->length = elements;
+  return true;
+}
+
+// Splits a NUL-joined string into exactly `count` fields (none when count is
+// 0); false when it holds another number (a field with a NUL byte of its own).
+bool splitFields(const std::string& joined, std::size_t count, std::vector<std::string_view>* out) {
+  out->clear();
+  if (count == 0) return joined.empty();
+  out->reserve(count);
+  std::size_t from = 0;
+  for (;;) {
+    const std::size_t nul = joined.find('\0', from);
+    out->emplace_back(std::string_view(joined).substr(
+        from, nul == std::string::npos ? std::string::npos : nul - from));
+    if (nul == std::string::npos) break;
+    from = nul + 1;
+  }
+  return out->size() == count;
+}
+
+// Converts and validates a packed batch, with the checks and messages of
+// parseOp ("ops[3].path ...").
+bool parsePackedOps(Napi::Env env, const Napi::Object& obj, const std::string& root,
+                    std::vector<Op>* ops) {
+  const PackedKeys keys(env);
+  PackedArray<std::uint8_t> kinds;
+  if (!packedArray(obj, keys.kinds, "kinds", napi_uint8_array, true, &kinds)) return false;
+  const std::size_t count = kinds.length;
+  if (count == 0) {
+    js::throwTypeError(env, "executeBatch: ops must not be empty");
+    return false;
+  }
+  std::string paths;
+  std::string texts;
+  if (!js::requireJoined(obj, keys.paths, "ops.paths", &paths)) return false;
+  if (!js::requireJoined(obj, keys.texts, "ops.texts", &texts)) return false;
+  PackedArray<std::int32_t> modes;
+  PackedArray<std::uint32_t> afterStart;
+  PackedArray<std::uint32_t> afterList;
+  if (!packedArray(obj, keys.modes, "modes", napi_int32_array, false, &modes) ||
+      !packedArray(obj, keys.afterStart, "afterStart", napi_uint32_array, false, &afterStart) ||
+      !packedArray(obj, keys.afterList, "afterList", napi_uint32_array, afterStart.present,
+                   &afterList)) {
+    return false;
+  }
+  if (modes.present && modes.length != count) {
+    js::throwTypeError(env, "ops.modes must have one element per operation");
+    return false;
+  }
+  if (afterStart.present && afterStart.length != count + 1) {
+    js::throwTypeError(env, "ops.afterStart must have one element per operation and one more");
+    return false;
+  }
+
+  std::vector<std::string_view> pathFields;
+  if (!splitFields(paths, count, &pathFields)) {
+    js::throwTypeError(env,
+                       "ops.paths must hold one path per operation, joined with NUL bytes (a path "
+                       "must not contain one)");
+    return false;
+  }
+  std::size_t textCount = 0;
+  std::vector<OpKind> opKinds(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint8_t code = kinds[i] & static_cast<std::uint8_t>(~kPackedIndependent);
+    if (!opKindFromCode(code, &opKinds[i])) {
+      js::throwTypeError(env, js::Name("ops", static_cast<std::uint32_t>(i), ".op").str() +
+                                  ": unknown operation code " + std::to_string(code));
+      return false;
+    }
+    if (opKinds[i] == OpKind::kWrite || opKinds[i] == OpKind::kSymlink) ++textCount;
+  }
+  std::vector<std::string_view> textFields;
+  if (!splitFields(texts, textCount, &textFields)) {
+    js::throwTypeError(env,
+                       "ops.texts must hold one value per write and one target per symlink, joined "
+                       "with NUL bytes (neither may contain one)");
+    return false;
+  }
+
+  ops->resize(count);
+  std::size_t text = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto index = static_cast<std::uint32_t>(i);
+    const auto at = [index](const char* field) { return js::Name("ops", index, field); };
+    Op& op = (*ops)[i];
+    op.kind = opKinds[i];
+    op.independent = (kinds[i] & kPackedIndependent) != 0;
+    op.displayPath.assign(pathFields[i]);
+    const PathCheck check = checkUnderRoot(root, op.displayPath, allowsRootPath(op.kind));
+    if (!check.ok()) {
+      js::throwPathFault(env, at(".path"), check);
+      return false;
+    }
+    op.path = check.normalized;
+    if (op.kind == OpKind::kWrite) {
+      op.value.assign(textFields[text++]);
+      if (op.value.size() > kMaxWriteBytes) {
+        js::throwRangeError(env, at(".value").str() + " is " + std::to_string(op.value.size()) +
+                                     " bytes; configfs accepts at most " +
+                                     std::to_string(kMaxWriteBytes) +
+                                     " (it silently truncates longer stores)");
+        return false;
+      }
+    } else if (op.kind == OpKind::kSymlink) {
+      op.target.assign(textFields[text++]);
+      if (op.target.empty()) {
+        js::throwTypeError(env, at(".target").str() + " must not be empty");
+        return false;
+      }
+    } else if (op.kind == OpKind::kMkdir && modes.present && modes[i] != -1) {
+      if (modes[i] < 0 || modes[i] > 07777) {
+        js::throwRangeError(env, at(".mode").str() + " must be an integer from 0 to 4095");
+        return false;
+      }
+      op.mode = static_cast<mode_t>(modes[i]);
+    }
+    if (!afterStart.present) continue;
+    const std::uint32_t from = afterStart[i];
+    const std::uint32_t to = afterStart[i + 1];
+    if (from > to || to > afterList.length) {
+      js::throwRangeError(
+          env, at(".after").str() + ": ops.afterStart is not ascending within ops.afterList");
+      return false;
+    }
+    op.after.reserve(to - from);
+    for (std::uint32_t k = from; k < to; ++k) {
+      if (afterList[k] >= index) {
+        js::throwRangeError(env, at(".after").str() + "[" + std::to_string(k - from) +
+                                     "] must be the index of an earlier operation (0 to " +
+                                     std::to_string(static_cast<std::int64_t>(index) - 1) + ")");
+        return false;
+      }
+      op.after.push_back(afterList[k]);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) {
-    js::throwTypeError(env, "executeBatch: ops must be an array");
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    js::throwTypeError(env, "executeBatch: ops must be an array or a packed batch");
     return env.Undefined();
   }
   Napi::Object options;
   std::string root;
   if (!js::rootedOptions(info, 1, "executeBatch", &options, &root)) return env.Undefined();
-  const Napi::Array array = info[0].As<Napi::Array>();
 
   BatchOptions batchOptions;
   if (!js::optionalBool(options, "stopOnError", "options.stopOnError", &batchOptions.stopOnError)) {
@@ -244,15 +458,20 @@ Napi::Value ExecuteBatch(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
 
+  // Everything is validated before the worker is queued: a bad operation
+  // anywhere in the batch means no syscall at all.
+  std::vector<Op> ops;
+  if (!info[0].IsArray()) {
+    if (!parsePackedOps(env, info[0].As<Napi::Object>(), root, &ops)) return env.Undefined();
+    return queuePromise(env, "rtslib.executeBatch", BatchJob{std::move(ops), batchOptions, {}});
+  }
+  const Napi::Array array = info[0].As<Napi::Array>();
   const std::uint32_t count = array.Length();
   if (count == 0) {
     js::throwTypeError(env, "executeBatch: ops must not be empty");
     return env.Undefined();
   }
-
-  // Everything is validated before the worker is queued: a bad operation
-  // anywhere in the batch means no syscall at all.
-  std::vector<Op> ops(count);
+  ops.resize(count);
   const OpKeys keys(env);
   for (std::uint32_t i = 0; i < count; ++i) {
     const Napi::Value value = array.Get(i);

@@ -28,6 +28,12 @@ bool parseOpKind(std::string_view name, OpKind* out) noexcept {
   return false;
 }
 
+bool opKindFromCode(std::uint8_t code, OpKind* out) noexcept {
+  if (code > static_cast<std::uint8_t>(OpKind::kStat)) return false;
+  *out = static_cast<OpKind>(code);
+  return true;
+}
+
 const char* opKindName(OpKind kind) noexcept {
   switch (kind) {
     case OpKind::kRead: return "read";

@@ -22,6 +22,10 @@ enum class OpKind { kRead, kWrite, kMkdir, kRmdir, kSymlink, kUnlink, kReadlink,
 
 // Parses the JavaScript name ("read", "write", ...). Returns false if unknown.
 bool parseOpKind(std::string_view name, OpKind* out) noexcept;
+// The operation of a packed batch's code: its place in OpKind (read 0, write
+// 1, mkdir 2, rmdir 3, symlink 4, unlink 5, readlink 6, list 7, stat 8).
+// Returns false past the last.
+bool opKindFromCode(std::uint8_t code, OpKind* out) noexcept;
 // The JavaScript name of an operation (the inverse of parseOpKind).
 const char* opKindName(OpKind kind) noexcept;
 // True for the operations that change the tree: mkdir, rmdir, write, symlink,

@@ -68,6 +68,17 @@ bool requireString(const Napi::Object& obj, const Key& key, const Name& what, st
   return true;
 }
 
+bool requireJoined(const Napi::Object& obj, const Key& key, const Name& what, std::string* out) {
+  Napi::Value v;
+  if (!get(obj, key, &v)) return false;
+  if (!v.IsString()) {
+    throwTypeError(obj.Env(), what.str() + " must be a string");
+    return false;
+  }
+  *out = v.As<Napi::String>().Utf8Value();  // the length is kept: NUL bytes included
+  return true;
+}
+
 bool optionalBool(const Napi::Object& obj, const Key& key, const Name& what, bool* out) {
   Napi::Value v;
   if (!get(obj, key, &v)) return false;

@@ -67,6 +67,8 @@ bool get(const Napi::Object& obj, const Key& key, Napi::Value* out);
 
 // Required string property without NUL bytes.
 bool requireString(const Napi::Object& obj, const Key& key, const Name& what, std::string* out);
+// Required string property that may hold NUL bytes (NUL-joined fields).
+bool requireJoined(const Napi::Object& obj, const Key& key, const Name& what, std::string* out);
 // Optional properties: *out is left untouched when the property is undefined.
 bool optionalBool(const Napi::Object& obj, const Key& key, const Name& what, bool* out);
 // An integer in [min, max]; TypeError if not a number, RangeError otherwise.

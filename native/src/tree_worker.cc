@@ -31,25 +31,33 @@ struct TreeJob {
 
   bool run(NativeError* error) { return readTree(dir, options, &result, error); }
 
+  // The tree packed (src/native/packed-tree.ts unpacks it): the paths as
+  // one NUL-joined string, the links as the entry indexes that have one and
+  // their texts NUL-joined (no path or link holds a NUL byte). A few
+  // Node-API calls for the whole tree instead of three per entry.
   Napi::Value build(Napi::Env env) {
     const std::size_t n = result.paths.size();
     Napi::Object tree = Napi::Object::New(env);
 
-    Napi::Array paths = Napi::Array::New(env, n);
-    Napi::Array links = Napi::Array::New(env, n);
-    for (std::size_t i = 0; i < n && !env.IsExceptionPending(); ++i) {
-      const auto idx = static_cast<std::uint32_t>(i);
-      paths.Set(idx, Napi::String::New(env, result.paths[i]));
-      if (result.hasLink[i] != 0) {
-        links.Set(idx, Napi::String::New(env, result.links[i]));
-      } else {
-        links.Set(idx, env.Null());
-      }
+    std::string paths;
+    std::size_t bytes = n;
+    for (const std::string& path : result.paths) bytes += path.size();
+    paths.reserve(bytes);
+    std::vector<std::uint32_t> linkIndexes;
+    std::string links;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0) paths.push_back('\0');
+      paths.append(result.paths[i]);
+      if (result.hasLink[i] == 0) continue;
+      if (!linkIndexes.empty()) links.push_back('\0');
+      links.append(result.links[i]);
+      linkIndexes.push_back(static_cast<std::uint32_t>(i));
     }
-    tree.Set("paths", paths);
+    tree.Set("paths", Napi::String::New(env, paths));
     tree.Set("kinds", typedArray(env, result.kinds));
     tree.Set("modes", typedArray(env, result.modes));
-    tree.Set("links", links);
+    tree.Set("linkIndexes", typedArray(env, linkIndexes));
+    tree.Set("links", Napi::String::New(env, links));
     tree.Set("data", Napi::Buffer<char>::Copy(env, result.data.data(), result.data.size()));
     tree.Set("offsets", typedArray(env, result.offsets));
     tree.Set("errnos", typedArray(env, result.errnos));

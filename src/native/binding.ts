@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errnoNumber, faultsFromEnvironment } from './faults.js';
+import { unpackTree, type NativePackedTree } from './packed-tree.js';
 import { RTSLibError } from '../errors.js';
 import type { NativeInquiry, NativeInquiryOptions, NativeScsiDevice, NativeScsiDeviceInfo, NativeScsiHost, NativeSysfsOptions } from './scsi-types.js';
 
@@ -36,6 +37,29 @@ export interface NativeOp {
    */
   after?: readonly number[];
 }
+
+/**
+ * A batch in packed form: what {@link NativeOp}s hold, as a few typed arrays
+ * and NUL-joined strings that the addon reads with a handful of Node-API
+ * calls for the whole batch instead of several per operation (src/native/packed-ops.ts
+ * makes it). Validated as the object form is, with the same messages.
+ */
+export interface NativePackedOps {
+  /** Per operation: its code (its place in {@link PACKED_OP_KINDS}), plus 0x80 when it is independent. */
+  kinds: Uint8Array;
+  /** The operations' paths, joined with NUL bytes. */
+  paths: string;
+  /** The values of the writes and the targets of the symlinks, in operation order, joined with NUL bytes. */
+  texts: string;
+  /** Per operation, a mkdir's permission bits, or -1 for the default 0o755; absent when no operation has any. */
+  modes?: Int32Array;
+  /** Operation i's `after` indexes are afterList[afterStart[i]] up to afterList[afterStart[i + 1]]; both absent when no operation has any. */
+  afterStart?: Uint32Array;
+  afterList?: Uint32Array;
+}
+
+/** The operations by their code in {@link NativePackedOps.kinds} (the addon's own order). */
+export const PACKED_OP_KINDS: readonly OpKind[] = ['read', 'write', 'mkdir', 'rmdir', 'symlink', 'unlink', 'readlink', 'list', 'stat'];
 
 export interface BatchOptions {
   /** Absolute directory every op path must lie below. */
@@ -178,7 +202,12 @@ export interface NativeFileLock {
 }
 
 export interface NativeBinding {
-  executeBatch(ops: NativeOp[], options: BatchOptions): Promise<NativeResult[]>;
+  /**
+   * Runs a batch (the operations as objects, or packed). A result without a
+   * value (most of them) may be one frozen object shared by the batch's
+   * other such results.
+   */
+  executeBatch(ops: NativeOp[] | NativePackedOps, options: BatchOptions): Promise<NativeResult[]>;
   readTree(dir: string, options: TreeOptions): Promise<NativeTree>;
 
   // SCSI discovery (types in ./scsi-types.ts). Paths must be absolute and
@@ -253,13 +282,18 @@ function platformName(): string {
  * `prebuilds/<platform>-<arch>/`). Failing, one line says for which
  * platform, what was looked for, why not, and how to build it.
  */
-function loadBinding(): NativeBinding {
+/** What the addon itself exports: {@link NativeBinding}, but for readTree, whose tree comes packed. */
+interface AddonBinding extends Omit<NativeBinding, 'readTree'> {
+  readTree(dir: string, options: TreeOptions): Promise<NativePackedTree>;
+}
+
+function loadBinding(): AddonBinding {
   const require = createRequire(import.meta.url);
   const override = process.env['RTSLIB_ADDON_PATH'];
   try {
-    if (override) return require(resolve(override)) as NativeBinding;
+    if (override) return require(resolve(override)) as AddonBinding;
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-    return nodeGypBuild(packageRoot) as NativeBinding;
+    return nodeGypBuild(packageRoot) as AddonBinding;
   } catch (cause) {
     const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!.trim();
     const lookedFor = override ? `RTSLIB_ADDON_PATH=${override}` : `build/Release/rtslib.node and prebuilds/${process.platform}-${process.arch}/ in ${packageRoot}`;
@@ -268,11 +302,11 @@ function loadBinding(): NativeBinding {
   }
 }
 
-let loaded: NativeBinding | null = null;
+let loaded: AddonBinding | null = null;
 const bound = new Map<PropertyKey, unknown>();
 
 /** The addon, loaded on first use; test-only fault injection the environment asks for (native/faults.ts) is switched on then. */
-function binding(): NativeBinding {
+function binding(): AddonBinding {
   if (loaded) return loaded;
   const addon = loadBinding();
   const faults = faultsFromEnvironment();
@@ -299,8 +333,14 @@ function binding(): NativeBinding {
 export const native: NativeBinding = new Proxy({} as NativeBinding, {
   get(_target, key) {
     if (!bound.has(key)) {
-      const value: unknown = (binding() as unknown as Record<PropertyKey, unknown>)[key];
-      bound.set(key, typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(loaded) : value);
+      const addon = binding();
+      if (key === 'readTree') {
+        // the addon's tree comes packed (packed-tree.ts); a bad argument still throws before the promise
+        bound.set(key, (dir: string, options: TreeOptions): Promise<NativeTree> => addon.readTree(dir, options).then(unpackTree));
+      } else {
+        const value: unknown = (addon as unknown as Record<PropertyKey, unknown>)[key];
+        bound.set(key, typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(addon) : value);
+      }
     }
     return bound.get(key);
   },

@@ -8,11 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { isNativeFailure, native } from '../../src/native/index.js';
 import { RTSLibError, systemCallError } from '../../src/errors.js';
 import type { NativeFailure, NativeOp, NativeResult } from '../../src/native/index.js';
+import type { NativePackedOps } from '../../src/native/binding.js';
+import { packOps } from '../../src/native/packed-ops.js';
 
 const E = os.constants.errno;
 
@@ -480,5 +483,164 @@ describe('readTree on a large tree (read pool, bounded open directories)', () =>
       expect(tree.kinds[base + 1]).toBe(0);
     }
     expect(Array.from(tree.errnos).every((e) => e === 0)).toBe(true);
+  });
+
+  it('names that are not UTF-8, and links to them, read as each one decoded on its own (the tree crosses packed)', async () => {
+    // bytes of invalid and truncated UTF-8 at the end, the start and the middle of names, next to valid ones
+    const names = [Buffer.from([0x61, 0xe2, 0x82]), Buffer.from([0xff, 0x62]), Buffer.from('é-ok'), Buffer.from([0x63, 0xc3, 0x28, 0x64]), Buffer.from([0xf0, 0x9f, 0x98])];
+    const dir = Buffer.from(root);
+    for (const name of names) {
+      fs.mkdirSync(Buffer.concat([dir, Buffer.from('/'), name]));
+      fs.symlinkSync(Buffer.concat([Buffer.from('../'), name]), Buffer.concat([dir, Buffer.from('/'), name, Buffer.from('/l')]));
+    }
+    const tree = await native.readTree(root, { root });
+    const decoded = names.map((n) => n.toString('utf8'));
+    const expected = [...names].sort(Buffer.compare).flatMap((n) => [n.toString('utf8'), `${n.toString('utf8')}/l`]);
+    expect(tree.paths).toEqual(expected);
+    expect(tree.links).toEqual(expected.map((p) => (p.endsWith('/l') ? `../${p.slice(0, -2)}` : null)));
+    expect(new Set(tree.paths)).toEqual(new Set(decoded.flatMap((d) => [d, `${d}/l`])));
+    // an empty directory is an empty tree
+    fs.mkdirSync(at('empty'));
+    expect(await native.readTree(at('empty'), { root })).toMatchObject({ paths: [], links: [] });
+  });
+});
+
+describe('executeBatch in packed form (what Configfs.run sends)', () => {
+  const abs = (p: string): string => (p.startsWith('/') ? p : `${root}/${p}`);
+  const packed = (ops: NativeOp[]): NativePackedOps => {
+    const p = packOps(ops, abs);
+    if (!p) throw new Error('not packable');
+    return p;
+  };
+  /** The same batch run in two fresh directories, as objects and packed: the results and the trees they leave. */
+  async function bothForms(ops: NativeOp[], extra: { stopOnError?: boolean } = {}) {
+    const out = [];
+    for (const form of ['objects', 'packed'] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rtslib-packed-${form}-`));
+      try {
+        fs.writeFileSync(`${dir}/f`, '');
+        const inDir = (p: string): string => (p.startsWith('/') ? p : `${dir}/${p}`);
+        const batch = form === 'objects' ? ops.map((o) => ({ ...o, path: inDir(o.path), ...(o.target ? { target: inDir(o.target) } : {}) })) : packOps(ops, inDir);
+        if (!batch) throw new Error('not packable');
+        // one thread: a group's operations in their order, so that the results do not depend on timing
+        const results = await native.executeBatch(batch, { root: dir, concurrency: 1, ...extra });
+        const tree = await native.readTree(dir, { root: dir });
+        // error paths name the directory: compared without it
+        out.push(
+          JSON.parse(
+            JSON.stringify({
+              results,
+              paths: tree.paths,
+              kinds: [...tree.kinds],
+              modes: [...tree.modes],
+              links: tree.links.map((l) => l?.replace(dir, '<dir>') ?? null),
+            }).replaceAll(dir, '<dir>'),
+          ),
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    return out;
+  }
+
+  it('runs any batch exactly as the object form does: same results, same tree', async () => {
+    const name = fc.constantFrom('a', 'b', 'a/b', 'a/c', 'b/d', 'f', 'a/f');
+    const op: fc.Arbitrary<NativeOp> = fc.oneof(
+      fc
+        .tuple(name, fc.option(fc.constantFrom(0o700, 0o755, 0o500), { nil: undefined }))
+        .map(([p, mode]): NativeOp => (mode === undefined ? { op: 'mkdir', path: p } : { op: 'mkdir', path: p, mode })),
+      fc.record({ op: fc.constant('write' as const), path: name, value: fc.string({ unit: 'grapheme', maxLength: 20 }) }),
+      fc.record({ op: fc.constant('symlink' as const), path: name, target: name }),
+      fc.record({ op: fc.constantFrom('rmdir' as const, 'unlink' as const, 'read' as const, 'readlink' as const, 'list' as const, 'stat' as const), path: name }),
+    );
+    const batch = fc
+      .array(fc.tuple(op, fc.boolean(), fc.array(fc.nat(), { maxLength: 2 })), { minLength: 1, maxLength: 12 })
+      .map((items) =>
+        items.map(
+          ([o, independent, after], i) => ({ ...o, ...(independent ? { independent } : {}), ...(i > 0 && after.length ? { after: after.map((a) => a % i) } : {}) }) as NativeOp,
+        ),
+      );
+    await fc.assert(
+      fc.asyncProperty(batch, fc.boolean(), async (ops, stopOnError) => {
+        const [objects, packedForm] = await bothForms(ops, { stopOnError });
+        expect(packedForm).toEqual(objects);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses what the object form refuses, with the same message, before any syscall', () => {
+    const good: NativeOp = { op: 'mkdir', path: 'a' };
+    const message = (batch: NativeOp[] | NativePackedOps): string => {
+      try {
+        void native.executeBatch(batch, { root });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    const bad: NativeOp[] = [
+      { op: 'mkdir', path: '/etc/x' },
+      { op: 'mkdir', path: `${root}/../escape` },
+      { op: 'write', path: 'f', value: 'x'.repeat(4096) },
+      { op: 'write', path: 'f', value: 'é'.repeat(2048) },
+      { op: 'symlink', path: 'l', target: '' },
+      { op: 'mkdir', path: 'b', mode: 0o10000 },
+    ];
+    for (const op of bad) {
+      const ops = [good, op].map((o) => ({ ...o, path: abs(o.path) }));
+      const objects = message(ops);
+      expect(objects).toMatch(/^ops\[1\]\./);
+      expect(message(packOps(ops, (p) => p) as NativePackedOps)).toBe(objects);
+    }
+    // what packOps leaves to the object form (which names the field): NUL bytes, indexes it cannot check
+    expect(packOps([good, { op: 'write', path: 'f', value: 'a\0b' }], abs)).toBeNull();
+    expect(packOps([{ op: 'mkdir', path: 'a\0b' }], abs)).toBeNull();
+    expect(packOps([good, { op: 'mkdir', path: 'b', after: [1] }], abs)).toBeNull();
+    expect(packOps([{ op: 'chmod' as 'mkdir', path: 'a' }], abs)).toBeNull();
+    expect(packOps([{ op: 'write', path: 'f', value: 1 as unknown as string }], abs)).toBeNull();
+    expect(packOps([{ op: 'mkdir', path: 3 as unknown as string }], abs)).toBeNull();
+    expect(packOps([{ op: 'symlink', path: 'l' } as NativeOp], abs)).toBeNull();
+    expect(packOps([{ op: 'mkdir', path: 'b', mode: -1 }], abs)).toBeNull();
+    // a hand-made packed batch is checked too
+    const one = packed([good, { op: 'mkdir', path: 'b', after: [0] }]);
+    expect(message({ ...one, kinds: Uint8Array.of(2, 9) })).toBe('ops[1].op: unknown operation code 9');
+    expect(message({ ...one, paths: `${abs('a')}\0${abs('b')}\0${abs('c')}` })).toMatch(/^ops\.paths must hold one path per operation/);
+    expect(message({ ...one, texts: 'x' })).toMatch(/^ops\.texts must hold one value per write/);
+    expect(message({ ...one, afterList: Uint32Array.of(1) })).toMatch(/^ops\[1\]\.after\[0\] must be the index of an earlier operation \(0 to 0\)$/);
+    expect(message({ ...one, afterStart: Uint32Array.of(0, 0) })).toMatch(/^ops\.afterStart must have one element per operation and one more$/);
+    expect(message({ ...one, kinds: [2, 2] as unknown as Uint8Array })).toBe('ops.kinds must be a Uint8Array');
+    expect(message({ ...one, kinds: new Uint8Array(0) })).toBe('executeBatch: ops must not be empty');
+    expect(fs.existsSync(at('a'))).toBe(false);
+  });
+
+  it('runs an operation of a group only after the ones its `after` names', async () => {
+    // level by level in one group of eight threads: each directory waits for its parent
+    const ops: NativeOp[] = [];
+    for (const level of [0, 1, 2]) {
+      for (let c = 0; c < 20; c++) {
+        const parts = [`c${c}`, ...['x', 'y'].slice(0, level)];
+        ops.push({ op: 'mkdir', path: parts.join('/'), independent: true, ...(level ? { after: [(level - 1) * 20 + c] } : {}) });
+      }
+    }
+    const r = await native.executeBatch(packed(ops), { root, concurrency: 8 });
+    expect(r.every((x) => x.ok)).toBe(true);
+    expect(fs.existsSync(at('c19', 'x', 'y'))).toBe(true);
+  });
+
+  it('shares one frozen result among the operations that succeed without a value', async () => {
+    const r = await native.executeBatch(
+      packed([
+        { op: 'mkdir', path: 'a' },
+        { op: 'list', path: 'a' },
+        { op: 'mkdir', path: 'b' },
+      ]),
+      { root },
+    );
+    expect(r).toEqual([{ ok: true }, { ok: true, value: [] }, { ok: true }]);
+    expect(r[0]).toBe(r[2]);
+    expect(Object.isFrozen(r[0])).toBe(true);
+    expect(Object.isFrozen(r[1])).toBe(false);
   });
 });
