@@ -13,6 +13,13 @@ import { wwnFromConfigfs } from './wwn.js';
  * describeNode('core/rd_mcp_0/ram1', 'storageObject'); // 'storage object ramdisk/ram1'
  */
 export function describeNode(path: string, type: NodeType): string {
+  if (type === 'mappedLun') {
+    // thousands per ACL in a clear: the ACL's part is made once per ACL, the path not split again
+    const slash = path.lastIndexOf('/');
+    const acl = path.slice(0, slash);
+    if (lastAcl?.path !== acl) lastAcl = { path: acl, text: aclOfMappedLuns(acl.split('/')) };
+    return `mapped LUN ${parseLunDirName(path.slice(slash + 1))} of ${lastAcl.text}`;
+  }
   const parts = path.split('/');
   if (parts[0] === CORE_DIR) {
     const hba = parseHbaDirName(parts[1] as string);
@@ -35,8 +42,18 @@ export function describeNode(path: string, type: NodeType): string {
     case 'acl':
       return `ACL ${wwn(parts[4] as string)} of ${tpg}`;
     default:
-      return `mapped LUN ${parseLunDirName(parts[5] as string)} of ACL ${wwn(parts[4] as string)} in ${tpg}`;
+      return `mapped LUN ${parseLunDirName(parts[5] as string)} of ${aclOfMappedLuns(parts.slice(0, 5))}`;
   }
+}
+
+/** The last ACL whose mapped LUNs were described, by its path. */
+let lastAcl: { path: string; text: string } | null = null;
+
+/** `ACL <wwn> in TPG <tag> of <fabric> <wwn>` for the ACL of the path's segments. */
+function aclOfMappedLuns(parts: readonly string[]): string {
+  const fabric = fabricByDir(parts[0] as string);
+  const wwn = (name: string): string => (fabric ? wwnFromConfigfs(fabric, name) : name);
+  return `ACL ${wwn(parts[4] as string)} in ${tpgDescription(parts, fabric?.name ?? (parts[0] as string), wwn)}`;
 }
 
 /** The last TPG described, by its path: a plan describes every node of a TPG one after another. */

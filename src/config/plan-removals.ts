@@ -44,30 +44,32 @@ import { soKey, storageObjectDirs, targetKey } from './plan-scope.js';
  */
 export function planRemovals(b: PlanBuilder, snap: Snapshot, roots: Iterable<string>): Set<string> {
   const { ops, removed } = planRemoval(snap, roots);
-  const steps = new Map<string, PlanStep>();
+  // each step with its name, which every operation of it carries
+  const steps = new Map<string, { step: PlanStep; name: string }>();
   // an emptied HBA goes in the step of (one of) its storage objects
   const soOfHba = new Map<string, string>();
   for (const [p, type] of removed) if (type === 'storageObject') soOfHba.set(splitPath(p).parent, p);
-  const stepOf = (path: string): PlanStep => {
+  const stepOf = (path: string): { step: PlanStep; name: string } => {
     const type = removed.get(path);
     let key = path;
     if (type === 'lunLink' || type === 'mappedLunLink') key = splitPath(path).parent;
     else if (type === 'hba') key = soOfHba.get(path) ?? path;
     else if (type === undefined) key = splitPath(path).parent; // a TPG's enable file
-    let step = steps.get(key);
-    if (!step) {
-      step = { action: 'remove', object: describeNode(key, removed.get(key) as NodeType), ops: [] };
-      steps.set(key, step);
+    let named = steps.get(key);
+    if (!named) {
+      const step: PlanStep = { action: 'remove', object: describeNode(key, removed.get(key) as NodeType), ops: [] };
+      named = { step, name: stepName(step) };
+      steps.set(key, named);
     }
-    return step;
+    return named;
   };
   for (const o of ops) {
-    const step = stepOf(o.path);
-    o.step = stepName(step);
+    const { step, name } = stepOf(o.path);
+    o.step = name;
     step.ops.push(o);
   }
   // steps in the order of their first operation
-  b.steps.push(...[...steps.values()].sort((x, y) => (x.ops[0]?.phase ?? 0) - (y.ops[0]?.phase ?? 0)));
+  b.steps.push(...[...steps.values()].map((named) => named.step).sort((x, y) => (x.ops[0]?.phase ?? 0) - (y.ops[0]?.phase ?? 0)));
   return new Set(removed.keys());
 }
 

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { planRemoval, sequencePhases } from '../../src/cfs/removal.js';
+import { describeNode } from '../../src/cfs/describe.js';
 import { PHASE } from '../../src/cfs/phases.js';
 import { nodeType, ownerNode } from '../../src/cfs/tree.js';
 import { ROOT, fakeSnapshot, withParents } from './support/fake-snapshot.js';
@@ -181,5 +182,30 @@ describe('removal planner', () => {
       { op: 'stat', path: '' },
       { op: 'rmdir', path: `${ACL}/lun_0`, independent: true },
     ]);
+  });
+});
+
+describe('what plans call the nodes they remove', () => {
+  test('every kind of node, and mapped LUNs of ACLs and TPGs taken in any order', () => {
+    expect(describeNode('core/fileio_0/f', 'storageObject')).toBe('storage object fileio/f');
+    expect(describeNode('core/fileio_0', 'hba')).toBe('HBA core/fileio_0');
+    expect(describeNode('core/fileio_0/f/alua/g1', 'aluaGroup')).toBe('ALUA group g1 of storage object fileio/f');
+    expect(describeNode(T, 'target')).toBe('target iscsi iqn.2003-01.org.x:t1');
+    expect(describeNode(G, 'tpg')).toBe('TPG 1 of iscsi iqn.2003-01.org.x:t1');
+    expect(describeNode(`${G}/lun/lun_3`, 'lun')).toBe('LUN 3 of TPG 1 of iscsi iqn.2003-01.org.x:t1');
+    expect(describeNode(ACL, 'acl')).toBe('ACL iqn.1994-05.com.redhat:c of TPG 1 of iscsi iqn.2003-01.org.x:t1');
+    expect(describeNode('loopback/naa.5001405a0b0c0d0e/tpgt_1/acls/naa.5001405f0f0f0f0f/lun_0', 'mappedLun')).toBe(
+      'mapped LUN 0 of ACL naa.5001405f0f0f0f0f in TPG 1 of loopback naa.5001405a0b0c0d0e',
+    );
+    // the ACL's part is remembered from one mapped LUN to the next: never another ACL's or TPG's
+    const mapped = fc.tuple(fc.constantFrom('t1', 't2'), fc.constantFrom(1, 2), fc.constantFrom('c', 'd'), fc.nat({ max: 300 }));
+    fc.assert(
+      fc.property(fc.array(mapped, { maxLength: 20 }), (items) => {
+        for (const [t, tag, acl, lun] of items) {
+          const path = `iscsi/iqn.2003-01.org.x:${t}/tpgt_${tag}/acls/iqn.1994-05.com.redhat:${acl}/lun_${lun}`;
+          expect(describeNode(path, 'mappedLun')).toBe(`mapped LUN ${lun} of ACL iqn.1994-05.com.redhat:${acl} in TPG ${tag} of iscsi iqn.2003-01.org.x:${t}`);
+        }
+      }),
+    );
   });
 });
