@@ -74,7 +74,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtslib-addon-'));
 fs.writeFileSync(dir + '/f', '');
 addon.executeBatch([{ op: 'mkdir', path: dir + '/a' }, { op: 'write', path: dir + '/f', value: 'x' }, { op: 'read', path: dir + '/f' }], { root: dir, stopOnError: true }).then(async (results) => {
   const tree = await addon.readTree(dir, { root: dir });
-  console.log(JSON.stringify({ arch: process.arch, ok: results.map((r) => r.ok), read: String(results[2].value), paths: tree.paths }));
+  // the addon's own tree comes packed (src/native/packed-tree.ts): its paths NUL-joined
+  console.log(JSON.stringify({ arch: process.arch, ok: results.map((r) => r.ok), read: String(results[2].value), paths: tree.paths.split('\\0') }));
   fs.rmSync(dir, { recursive: true, force: true });
 });`;
 
