@@ -111,8 +111,8 @@ describe('executeBatch input validation (synchronous, before any syscall)', () =
     expect(fs.existsSync(at('a'))).toBe(false);
   });
 
-  it('runs an operation of a group only after the ones its `after` names', async () => {
-    // level by level in one group: each directory waits for its parent
+  it.each(['objects', 'packed'])('runs an operation of a group only after the ones its `after` names (%s)', async (form) => {
+    // level by level in one group of eight threads: each directory waits for its parent
     const ops: NativeOp[] = [];
     for (const level of [0, 1, 2]) {
       for (let c = 0; c < 20; c++) {
@@ -120,7 +120,7 @@ describe('executeBatch input validation (synchronous, before any syscall)', () =
         ops.push({ op: 'mkdir', path: at(...parts), independent: true, ...(level ? { after: [(level - 1) * 20 + c] } : {}) });
       }
     }
-    const r = await run(ops, { concurrency: 8 });
+    const r = await native.executeBatch(form === 'packed' ? (packOps(ops, (p) => p) as NativePackedOps) : ops, { root, concurrency: 8 });
     expect(r.every((x) => x.ok)).toBe(true);
     expect(fs.existsSync(at('c19', 'x', 'y'))).toBe(true);
   });
@@ -613,20 +613,6 @@ describe('executeBatch in packed form (what Configfs.run sends)', () => {
     expect(message({ ...one, kinds: [2, 2] as unknown as Uint8Array })).toBe('ops.kinds must be a Uint8Array');
     expect(message({ ...one, kinds: new Uint8Array(0) })).toBe('executeBatch: ops must not be empty');
     expect(fs.existsSync(at('a'))).toBe(false);
-  });
-
-  it('runs an operation of a group only after the ones its `after` names', async () => {
-    // level by level in one group of eight threads: each directory waits for its parent
-    const ops: NativeOp[] = [];
-    for (const level of [0, 1, 2]) {
-      for (let c = 0; c < 20; c++) {
-        const parts = [`c${c}`, ...['x', 'y'].slice(0, level)];
-        ops.push({ op: 'mkdir', path: parts.join('/'), independent: true, ...(level ? { after: [(level - 1) * 20 + c] } : {}) });
-      }
-    }
-    const r = await native.executeBatch(packed(ops), { root, concurrency: 8 });
-    expect(r.every((x) => x.ok)).toBe(true);
-    expect(fs.existsSync(at('c19', 'x', 'y'))).toBe(true);
   });
 
   it('shares one frozen result among the operations that succeed without a value', async () => {
