@@ -359,7 +359,11 @@ function markdown(): string {
     '',
   );
   md.push(
-    'Times of ours (library API) and rtslib-fb are measured inside their process (rtslib-fb: after `import rtslib_fb`, its `RTSRoot()` set-up included); the rtslib command rows are wall times of `node bin/rtslib.js …`, process start included (`rtslib --version` alone is shown under *startup*).',
+    `Times of ours (library API) and rtslib-fb are measured inside their process (rtslib-fb: after \`import rtslib_fb\`, its \`RTSRoot()\` set-up included); the rtslib command rows are wall times of \`node bin/rtslib.js …\`, process start included (\`rtslib --version\` alone is shown under *startup*)${
+      results.settings.cliWarmup
+        ? ", each verb run once untimed in the warm-up first (its first run after a build writes the code cache that its later runs start from, as a user's first run does)"
+        : ', the first of each verb after the build without the code cache it then writes'
+    }.`,
     '',
   );
 
