@@ -257,16 +257,18 @@ export class Snapshot {
 
   /** {@link raw} of the entry at index `i`. */
   rawAt(i: number | undefined): Buffer | undefined {
-    if (i === undefined || this.tree.kinds[i] !== 1) return undefined;
-    if (this.tree.errnos[i] !== 0 || ((this.tree.modes[i] as number) & 0o400) === 0) return undefined;
-    return this.tree.data.subarray(this.tree.offsets[i], this.tree.offsets[i + 1]);
+    return this.isReadFile(i) ? this.tree.data.subarray(this.tree.offsets[i], this.tree.offsets[i + 1]) : undefined;
   }
 
   /** {@link text} of the entry at index `i`. */
   textAt(i: number | undefined): string | undefined {
-    if (i === undefined || this.tree.kinds[i] !== 1) return undefined;
-    if (this.tree.errnos[i] !== 0 || ((this.tree.modes[i] as number) & 0o400) === 0) return undefined;
-    return this.valueText(i);
+    return this.isReadFile(i) ? this.valueText(i) : undefined;
+  }
+
+  /** Whether the entry at index `i` is a file with its owner-read bit, read without error (what {@link raw} and {@link text} answer for). */
+  private isReadFile(i: number | undefined): i is number {
+    if (i === undefined || this.tree.kinds[i] !== 1) return false;
+    return this.tree.errnos[i] === 0 && ((this.tree.modes[i] as number) & 0o400) !== 0;
   }
 
   /** The text of the file at entry index `i` (one trailing newline dropped), whatever its mode and errno. */

@@ -16,11 +16,12 @@ export const P = PHASE;
 export const same = (a: unknown, b: unknown): boolean => a === b || String(a ?? '').trim() === String(b ?? '').trim();
 
 /**
- * A group's settings sorted by name, as plans list them. A config read from
+ * A group's settings sorted by name, as plans list them (none when the group is absent). A config read from
  * a file has them sorted already (a dump writes them so): then no sort runs,
  * which an unchanged re-apply would otherwise pay per storage object.
  */
-export function sortedSettings<V>(values: Record<string, V>): [name: string, value: V][] {
+export function sortedSettings<V>(values: Record<string, V> | undefined): [name: string, value: V][] {
+  if (!values) return [];
   const entries = Object.entries(values);
   for (let k = 1; k < entries.length; k++) {
     if ((entries[k - 1] as [string, V])[0] > (entries[k] as [string, V])[0]) return entries.sort(byName);
@@ -36,7 +37,7 @@ export function sortedSettings<V>(values: Record<string, V>): [name: string, val
  * a fresh or emulated process).
  */
 export function settingsOver<V>(over: Record<string, V> | undefined, base: Record<string, V> | undefined): [name: string, value: V][] {
-  const entries = over ? sortedSettings(over) : [];
+  const entries = sortedSettings(over);
   if (!base) return entries;
   let added = false;
   for (const name of Object.keys(base)) {

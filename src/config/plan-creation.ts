@@ -50,7 +50,7 @@ import { ALUA_SAVED_SETTINGS, CHAP_KEYS, DISCOVERY_KEYS } from '../model/savecon
 import type { AluaTpgConfig, FabricModuleConfig, SaveConfig, StorageObjectConfig, TargetConfig } from '../model/saveconfig-format.js';
 import type { PlanOp, PlanStep } from './plan.js';
 import type { FirstOfClass, PlanBuilder } from './plan-builder.js';
-import { P, op, same, setExisting, setNew, settingsOver, show, stepName } from './plan-builder.js';
+import { P, op, same, setExisting, setNew, settingsOver, show, sortedSettings, stepName } from './plan-builder.js';
 import type { AlikeSettings } from '../cfs/phased-ops.js';
 import { initialSettingsClass } from './initial-settings.js';
 import { keyPathOf, pathOf, skipped, type Leniency } from './plan-leniency.js';
@@ -291,7 +291,6 @@ function planStorageObject(
   // the first new object of its class (the kernel starts them with the same settings): read for this one's, or followed
   const cls = initialSettingsClass(so, recipe);
   const first = cls === null ? null : b.firstNewOfClass(cls, soDir);
-
   newObjectSettings(
     s,
     P.storageObjectSettings,
@@ -348,7 +347,7 @@ function planTarget(
   if (!cur) op(b.step('create', `target ${name}`), P.createTarget, { op: 'mkdir', path: dir });
   if (t.parameters) {
     const s: PlanStep = { action: cur ? 'modify' : 'create', object: `parameters of target ${name}`, ops: [] };
-    groupSettings(s, P.targetSettings, dir, 'param', settingsOver(t.parameters, undefined), settingsOfEntry(cur?.parameters), !cur, t, lenient);
+    groupSettings(s, P.targetSettings, dir, 'param', sortedSettings(t.parameters), settingsOfEntry(cur?.parameters), !cur, t, lenient);
     if (s.ops.length) b.steps.push(s);
   }
   const curTpgs = new Map((cur?.tpgs ?? []).map((g) => [g.tag, g]));
@@ -358,8 +357,8 @@ function planTarget(
     const tname = `TPG ${g.tag} of ${name}`;
     const s: PlanStep = { action: c ? 'modify' : 'create', object: tname, ops: [] };
     if (!c) for (const o of tpgCreateOps(tdir, fabric.features.includes('nexus') ? generateWwn(fabric.wwnTypes[0]!) : undefined)) op(s, P.createTarget, o);
-    groupSettings(s, P.targetSettings, tdir, 'attrib', settingsOver(g.attributes, undefined), settingsOfEntry(c?.attributes), !c, g, lenient);
-    groupSettings(s, P.targetSettings, tdir, 'param', settingsOver(g.parameters, undefined), settingsOfEntry(c?.parameters), !c, g, lenient);
+    groupSettings(s, P.targetSettings, tdir, 'attrib', sortedSettings(g.attributes), settingsOfEntry(c?.attributes), !c, g, lenient);
+    groupSettings(s, P.targetSettings, tdir, 'param', sortedSettings(g.parameters), settingsOfEntry(c?.parameters), !c, g, lenient);
     if (fabric.features.includes('auth')) chapSettings(s, P.targetSettings, tdir, g, c);
     if (s.ops.length) b.steps.push(s);
     // LUNs
@@ -426,7 +425,7 @@ function planTarget(
       const aname = `ACL ${nwwn} of ${tname}`;
       const as: PlanStep = { action: ca ? 'modify' : 'create', object: aname, ops: [] };
       if (!ca) op(as, P.children, { op: 'mkdir', path: adir });
-      groupSettings(as, P.childSettings, adir, 'attrib', settingsOver(a.attributes, undefined), settingsOfEntry(ca?.attributes), !ca, a, lenient);
+      groupSettings(as, P.childSettings, adir, 'attrib', sortedSettings(a.attributes), settingsOfEntry(ca?.attributes), !ca, a, lenient);
       if (a.tag !== undefined) {
         if (ca) setExisting(as, P.childSettings, child(adir, ACL_FILES.tag), 'tag', ca.tag ?? '', a.tag);
         else if (a.tag) {

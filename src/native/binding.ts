@@ -276,17 +276,17 @@ function platformName(): string {
   return `${process.platform}-${process.arch} (${header?.glibcVersionRuntime ? 'glibc' : 'musl'}, Node.js ${process.versions.node}, Node-API ${process.versions.napi})`;
 }
 
+/** What the addon itself exports: {@link NativeBinding}, but for readTree, whose tree comes packed. */
+interface AddonBinding extends Omit<NativeBinding, 'readTree'> {
+  readTree(dir: string, options: TreeOptions): Promise<NativePackedTree>;
+}
+
 /**
  * Loads the addon: `RTSLIB_ADDON_PATH` when set, else node-gyp-build's
  * search of the package (a local `build/Release` first, then the bundled
  * `prebuilds/<platform>-<arch>/`). Failing, one line says for which
  * platform, what was looked for, why not, and how to build it.
  */
-/** What the addon itself exports: {@link NativeBinding}, but for readTree, whose tree comes packed. */
-interface AddonBinding extends Omit<NativeBinding, 'readTree'> {
-  readTree(dir: string, options: TreeOptions): Promise<NativePackedTree>;
-}
-
 function loadBinding(): AddonBinding {
   const require = createRequire(import.meta.url);
   const override = process.env['RTSLIB_ADDON_PATH'];
