@@ -138,6 +138,50 @@ struct OpKeys {
   js::Key op, path, value, target, mode, independent, after;
 };
 
+// Largest permission bits a mkdir takes.
+constexpr std::int64_t kMaxMode = 07777;
+
+// The checks both forms of a batch make of an operation's fields, with the
+// same messages ("ops[3].path ..."). Each throws (pending exception) and
+// returns false when it refuses the field.
+
+// ops[index].path (op->displayPath) must lie below root; op->path is set to
+// it normalised.
+bool checkPath(Napi::Env env, const std::string& root, std::uint32_t index, Op* op) {
+  const PathCheck check = checkUnderRoot(root, op->displayPath, allowsRootPath(op->kind));
+  if (!check.ok()) {
+    js::throwPathFault(env, js::Name("ops", index, ".path"), check);
+    return false;
+  }
+  op->path = check.normalized;
+  return true;
+}
+
+// A write's value must fit one store.
+bool checkValue(Napi::Env env, std::uint32_t index, const Op& op) {
+  if (op.value.size() <= kMaxWriteBytes) return true;
+  js::throwRangeError(
+      env, js::Name("ops", index, ".value").str() + " is " + std::to_string(op.value.size()) +
+               " bytes; configfs accepts at most " + std::to_string(kMaxWriteBytes) +
+               " (it silently truncates longer stores)");
+  return false;
+}
+
+// A symlink's target must not be empty.
+bool checkTarget(Napi::Env env, std::uint32_t index, const Op& op) {
+  if (!op.target.empty()) return true;
+  js::throwTypeError(env, js::Name("ops", index, ".target").str() + " must not be empty");
+  return false;
+}
+
+// Throws the RangeError for ops[index].after[k], which names no earlier
+// operation.
+void throwNotEarlier(Napi::Env env, std::uint32_t index, std::uint32_t k) {
+  js::throwRangeError(env, js::Name("ops", index, ".after").str() + "[" + std::to_string(k) +
+                               "] must be the index of an earlier operation (0 to " +
+                               std::to_string(static_cast<std::int64_t>(index) - 1) + ")");
+}
+
 // ops[index].after: optional array of indexes of earlier operations that must
 // finish first (batch_engine.h). Each must be an integer from 0 to index - 1.
 bool parseAfter(Napi::Env env, const Napi::Object& obj, const OpKeys& keys, std::uint32_t index,
@@ -162,9 +206,7 @@ bool parseAfter(Napi::Env env, const Napi::Object& obj, const OpKeys& keys, std:
     }
     const double d = item.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(d) || std::trunc(d) != d || d < 0 || d >= static_cast<double>(index)) {
-      js::throwRangeError(env, what.str() + "[" + std::to_string(k) +
-                                   "] must be the index of an earlier operation (0 to " +
-                                   std::to_string(static_cast<std::int64_t>(index) - 1) + ")");
+      throwNotEarlier(env, index, k);
       return false;
     }
     out->push_back(static_cast<std::uint32_t>(d));
@@ -192,35 +234,21 @@ bool parseOp(Napi::Env env, const Napi::Value& value, const OpKeys& keys, std::u
   }
 
   if (!js::requireString(obj, keys.path, at(".path"), &op->displayPath)) return false;
-  const PathCheck check = checkUnderRoot(root, op->displayPath, allowsRootPath(op->kind));
-  if (!check.ok()) {
-    js::throwPathFault(env, at(".path"), check);
-    return false;
-  }
-  op->path = check.normalized;
+  if (!checkPath(env, root, index, op)) return false;
 
   switch (op->kind) {
     case OpKind::kWrite:
       if (!js::requireString(obj, keys.value, at(".value"), &op->value)) return false;
-      if (op->value.size() > kMaxWriteBytes) {
-        js::throwRangeError(env, at(".value").str() + " is " + std::to_string(op->value.size()) +
-                                     " bytes; configfs accepts at most " +
-                                     std::to_string(kMaxWriteBytes) +
-                                     " (it silently truncates longer stores)");
-        return false;
-      }
+      if (!checkValue(env, index, *op)) return false;
       break;
     case OpKind::kSymlink:
       if (!js::requireString(obj, keys.target, at(".target"), &op->target)) return false;
-      if (op->target.empty()) {
-        js::throwTypeError(env, at(".target").str() + " must not be empty");
-        return false;
-      }
+      if (!checkTarget(env, index, *op)) return false;
       break;
     case OpKind::kMkdir: {
       std::int64_t mode = 0;
       bool present = false;
-      if (!js::optionalInteger(obj, keys.mode, at(".mode"), 0, 07777, &mode, &present)) {
+      if (!js::optionalInteger(obj, keys.mode, at(".mode"), 0, kMaxMode, &mode, &present)) {
         return false;
       }
       op->mode = present ? static_cast<mode_t>(mode) : 0755;
@@ -376,30 +404,16 @@ bool parsePackedOps(Napi::Env env, const Napi::Object& obj, const std::string& r
     op.kind = opKinds[i];
     op.independent = (kinds[i] & kPackedIndependent) != 0;
     op.displayPath.assign(pathFields[i]);
-    const PathCheck check = checkUnderRoot(root, op.displayPath, allowsRootPath(op.kind));
-    if (!check.ok()) {
-      js::throwPathFault(env, at(".path"), check);
-      return false;
-    }
-    op.path = check.normalized;
+    if (!checkPath(env, root, index, &op)) return false;
     if (op.kind == OpKind::kWrite) {
       op.value.assign(textFields[text++]);
-      if (op.value.size() > kMaxWriteBytes) {
-        js::throwRangeError(env, at(".value").str() + " is " + std::to_string(op.value.size()) +
-                                     " bytes; configfs accepts at most " +
-                                     std::to_string(kMaxWriteBytes) +
-                                     " (it silently truncates longer stores)");
-        return false;
-      }
+      if (!checkValue(env, index, op)) return false;
     } else if (op.kind == OpKind::kSymlink) {
       op.target.assign(textFields[text++]);
-      if (op.target.empty()) {
-        js::throwTypeError(env, at(".target").str() + " must not be empty");
-        return false;
-      }
+      if (!checkTarget(env, index, op)) return false;
     } else if (op.kind == OpKind::kMkdir && modes.present && modes[i] != -1) {
-      if (modes[i] < 0 || modes[i] > 07777) {
-        js::throwRangeError(env, at(".mode").str() + " must be an integer from 0 to 4095");
+      if (modes[i] < 0 || modes[i] > kMaxMode) {
+        js::throwIntegerRange(env, at(".mode"), 0, kMaxMode);
         return false;
       }
       op.mode = static_cast<mode_t>(modes[i]);
@@ -415,9 +429,7 @@ bool parsePackedOps(Napi::Env env, const Napi::Object& obj, const std::string& r
     op.after.reserve(to - from);
     for (std::uint32_t k = from; k < to; ++k) {
       if (afterList[k] >= index) {
-        js::throwRangeError(env, at(".after").str() + "[" + std::to_string(k - from) +
-                                     "] must be the index of an earlier operation (0 to " +
-                                     std::to_string(static_cast<std::int64_t>(index) - 1) + ")");
+        throwNotEarlier(env, index, k - from);
         return false;
       }
       op.after.push_back(afterList[k]);

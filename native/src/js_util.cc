@@ -15,6 +15,11 @@ void throwRangeError(Napi::Env env, const std::string& message) {
   toJsError(env, NativeError::rangeError(message)).ThrowAsJavaScriptException();
 }
 
+void throwIntegerRange(Napi::Env env, const Name& what, std::int64_t min, std::int64_t max) {
+  throwRangeError(env, what.str() + " must be an integer from " + std::to_string(min) + " to " +
+                           std::to_string(max));
+}
+
 std::string Name::str() const {
   std::string out(text_);
   if (indexed_) out += "[" + std::to_string(index_) + "]" + field_;
@@ -54,13 +59,7 @@ bool get(const Napi::Object& obj, const Key& key, Napi::Value* out) {
 }
 
 bool requireString(const Napi::Object& obj, const Key& key, const Name& what, std::string* out) {
-  Napi::Value v;
-  if (!get(obj, key, &v)) return false;
-  if (!v.IsString()) {
-    throwTypeError(obj.Env(), what.str() + " must be a string");
-    return false;
-  }
-  *out = v.As<Napi::String>().Utf8Value();
+  if (!requireJoined(obj, key, what, out)) return false;
   if (hasNul(*out)) {
     throwTypeError(obj.Env(), what.str() + " must not contain a NUL byte");
     return false;
@@ -104,8 +103,7 @@ bool optionalInteger(const Napi::Object& obj, const Key& key, const Name& what, 
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || std::trunc(d) != d || d < static_cast<double>(min) ||
       d > static_cast<double>(max)) {
-    throwRangeError(obj.Env(), what.str() + " must be an integer from " + std::to_string(min) +
-                                   " to " + std::to_string(max));
+    throwIntegerRange(obj.Env(), what, min, max);
     return false;
   }
   *out = static_cast<std::int64_t>(d);

@@ -53,6 +53,8 @@ class Name {
 
 void throwTypeError(Napi::Env env, const std::string& message);
 void throwRangeError(Napi::Env env, const std::string& message);
+// The RangeError "<what> must be an integer from <min> to <max>".
+void throwIntegerRange(Napi::Env env, const Name& what, std::int64_t min, std::int64_t max);
 // Throws the TypeError or RangeError matching a failed path check.
 void throwPathFault(Napi::Env env, const Name& what, const PathCheck& check);
 
