@@ -37,8 +37,10 @@ export function validateName(argument: string, name: unknown): string {
   if (name.includes('..') || name === '.') throw new RTSLibInvalidArgumentError(argument, `must not be '.' or contain '..': ${JSON.stringify(name)}`);
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(name)) throw new RTSLibInvalidArgumentError(argument, `must not contain NUL or control characters: ${JSON.stringify(name)}`);
-  const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > MAX_NAME_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are allowed`);
+  if (name.length > MAX_NAME_BYTES / 3) {
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes > MAX_NAME_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are allowed`);
+  }
   return name;
 }
 
@@ -62,13 +64,19 @@ export function validateValue(argument: string, value: unknown, secret = false):
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else if (typeof value === 'boolean') text = value ? '1' : '0';
   else throw new RTSLibInvalidArgumentError(argument, `expected a string, number or boolean, got ${typeof value}`);
-  const shown = secret ? '(secret)' : JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text);
-  if (text.includes('\0')) throw new RTSLibInvalidArgumentError(argument, `must not contain NUL: ${shown}`);
   // A newline would end the value early and start another (`8192\nMaxBurstLength=512`): no control characters at all.
   // eslint-disable-next-line no-control-regex
-  if (/[\x01-\x1f\x7f]/.test(text)) throw new RTSLibInvalidArgumentError(argument, `must not contain a newline or other control character: ${shown}`);
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_VALUE_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes; configfs stores at most ${MAX_VALUE_BYTES}`);
+  if (/[\x00-\x1f\x7f]/.test(text)) {
+    // the message's copy of the value is made only here: this check runs for every value a plan writes
+    const shown = secret ? '(secret)' : JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text);
+    if (text.includes('\0')) throw new RTSLibInvalidArgumentError(argument, `must not contain NUL: ${shown}`);
+    throw new RTSLibInvalidArgumentError(argument, `must not contain a newline or other control character: ${shown}`);
+  }
+  // a UTF-16 unit is at most 3 bytes of UTF-8: a short value needs no count
+  if (text.length > MAX_VALUE_BYTES / 3) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_VALUE_BYTES) throw new RTSLibInvalidArgumentError(argument, `is ${bytes} bytes; configfs stores at most ${MAX_VALUE_BYTES}`);
+  }
   return text;
 }
 

@@ -27,255 +27,262 @@ import {
   type TpgConfig,
 } from '../model/saveconfig-format.js';
 import { withLegacyForms } from './legacy-forms.js';
+import {
+  isPlainlyValidAttributes,
+  isPlainlyValidConfig,
+  isPlainlyValidFabricModules,
+  isPlainlyValidMappedLuns,
+  isPlainlyValidStorageObject,
+  isPlainlyValidTarget,
+} from './plain-check.js';
 import { QUEUE_DEPTH_RANGE } from '../model/node-acl.js';
 
 export { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
 export { ALUA_SAVED_SETTINGS, storageObjectRef, parseStorageObjectRef } from '../model/saveconfig-format.js';
 
-const int = z.number().int();
-const flag = z.boolean();
-/** A configfs directory name (no `/`, `..`, NUL, not blank, at most 255 bytes). */
-const cfsName = z.string().superRefine((value, ctx) => {
-  try {
-    validateName('name', value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid name: /, '') });
-  }
-});
-/** Runs one of the cfs validators as a zod refinement (its message becomes the issue's). */
-function checkedBy(check: (value: string) => unknown) {
-  return (value: string, ctx: z.RefinementCtx): void => {
-    try {
-      check(value);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid [^:]*: /, '') });
-    }
-  };
-}
-/** A value written to one configfs file: no NUL, newline or other control character. */
-const cfsValue = z
-  .string()
-  .max(MAX_VALUE_BYTES)
-  .superRefine(checkedBy((v) => validateValue('value', v)));
-/** A value that goes into a storage object's control string: also no `,` or `=`. */
-const controlValue = z
-  .string()
-  .max(MAX_VALUE_BYTES)
-  .superRefine(checkedBy((v) => validateControlValue('value', v)));
-/** The name of an attribute or parameter: letters, digits and `_` (never a path). */
-const settingName = z.string().superRefine(checkedBy((v) => validateSettingName('name', v)));
 /**
- * `exact`, checked first by `plainOk`, plain code for the parts of which a
- * large file holds tens of thousands (settings, mapped LUNs): when it
- * passes, zod's walk, about ten times slower, is skipped (a restore at
- * N = 1,000 read its file for 1.7 s in the benchmark's guest, most of it
- * there); when it fails, `exact` runs and gives its own value, or reports
- * its own issues, paths and messages, as it always did. `plainOk` must accept nothing `exact`
- * refuses, and only values `exact` returns unchanged (no defaults, no
- * transforms): the value is kept as it is.
+ * Builds the zod schemas of the format (once, on first use: see
+ * {@link schemas}). Every check of a value that is not plainly valid goes
+ * through them.
  */
-function prechecked<T extends z.ZodType>(exact: T, plainOk: (value: unknown) => boolean): T {
-  return z.unknown().transform((value, ctx) => {
-    let ok = false;
+function buildSchemas() {
+  const int = z.number().int();
+  const flag = z.boolean();
+  /** A configfs directory name (no `/`, `..`, NUL, not blank, at most 255 bytes). */
+  const cfsName = z.string().superRefine((value, ctx) => {
     try {
-      ok = plainOk(value);
-    } catch {
-      // a validator refused a value: exact says which, and how
+      validateName('name', value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid name: /, '') });
     }
-    if (ok) return value;
-    // exact's verdict and its value (zod leaves out a `__proto__` key, for one)
-    const checked = exact.safeParse(value);
-    if (checked.success) return checked.data;
-    for (const issue of checked.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
-    return z.NEVER;
-  }) as unknown as T;
-}
-
-/** A JSON object (what zod's record and object accept, and no more). */
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
-
-/** An integer zod's `int()` accepts (a safe integer) within `[min, max]`. */
-const isIntIn = (value: unknown, min: number, max: number): boolean => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
-
-/** Attribute values: rtslib-fb saves those that parse as integers as integers. */
-const exactAttributes = z.record(settingName, z.union([int, cfsValue]));
-const attributes = prechecked(exactAttributes, (value) => {
-  if (!isPlainObject(value)) return false;
-  for (const key of Object.keys(value)) {
-    validateSettingName('name', key);
-    const v = value[key];
-    if (typeof v === 'string') {
-      if (v.length > MAX_VALUE_BYTES) return false;
-      validateValue('value', v);
-    } else if (!Number.isSafeInteger(v)) return false;
+  });
+  /** Runs one of the cfs validators as a zod refinement (its message becomes the issue's). */
+  function checkedBy(check: (value: string) => unknown) {
+    return (value: string, ctx: z.RefinementCtx): void => {
+      try {
+        check(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid [^:]*: /, '') });
+      }
+    };
   }
-  return true;
-});
-const parameters = z.record(settingName, cfsValue);
-const size = int.positive();
-/** A fileio size: 0 for a block device (the kernel reports no size there, and rtslib-fb saves 0). */
-const fileioSize = int.min(0);
-const chapValue = z
-  .string()
-  .max(255)
-  .superRefine(checkedBy((v) => validateValue('value', v, true)));
-
-const aluaTpg = z.strictObject({
-  name: cfsName,
-  tg_pt_gp_id: int.min(0).max(65535),
-  ...(Object.fromEntries(ALUA_SAVED_SETTINGS.map((s) => [s, int.optional()])) as Record<(typeof ALUA_SAVED_SETTINGS)[number], z.ZodOptional<z.ZodNumber>>),
-});
-
-const common = {
-  name: cfsName,
-  attributes: attributes.optional(),
-  alua_tpgs: z.array(aluaTpg).optional(),
-};
-
-const blockSO = z.strictObject({
-  ...common,
-  plugin: z.literal('block'),
-  dev: controlValue,
-  wwn: cfsValue.optional(),
-  write_back: flag.optional(),
-  readonly: flag.optional(),
-  exclusive: flag.optional(),
-});
-const fileioSO = z.strictObject({
-  ...common,
-  plugin: z.literal('fileio'),
-  dev: controlValue,
-  wwn: cfsValue.optional(),
-  write_back: flag.optional(),
-  buffered_mode: flag.optional(),
-  size: fileioSize.optional(),
-  aio: flag.optional(),
-});
-const ramdiskSO = z.strictObject({ ...common, plugin: z.literal('ramdisk'), wwn: cfsValue.optional(), size, nullio: flag.optional() });
-const pscsiSO = z.strictObject({ ...common, plugin: z.literal('pscsi'), dev: cfsValue });
-const userSO = z.strictObject({
-  ...common,
-  plugin: z.literal('user'),
-  wwn: cfsValue.optional(),
-  size,
-  config: controlValue,
-  hw_max_sectors: int.positive().optional(),
-  // rtslib-fb writes an empty string when there is no extra control
-  control: z
+  /** A value written to one configfs file: no NUL, newline or other control character. */
+  const cfsValue = z
     .string()
     .max(MAX_VALUE_BYTES)
-    .superRefine(
-      checkedBy((v) => {
-        if (v !== '') validateUserControl(v);
-      }),
-    )
-    .optional(),
-});
-
-const storageObject = z.discriminatedUnion('plugin', [blockSO, fileioSO, ramdiskSO, pscsiSO, userSO]);
-
-const chap = {
-  chap_userid: chapValue.optional(),
-  chap_password: chapValue.optional(),
-  chap_mutual_userid: chapValue.optional(),
-  chap_mutual_password: chapValue.optional(),
-};
-
-const lun = z.strictObject({
-  index: int.min(0).max(65535),
-  storage_object: z.string().regex(/^\/backstores\/(block|fileio|pscsi|ramdisk|user)\/[^/]+$/, 'must be /backstores/<plugin>/<name>'),
-  alias: cfsName.optional(),
-  alua_tg_pt_gp_name: cfsName.nullable().optional(),
-});
-
-const portal = z.strictObject({
-  ip_address: z
+    .superRefine(checkedBy((v) => validateValue('value', v)));
+  /** A value that goes into a storage object's control string: also no `,` or `=`. */
+  const controlValue = z
     .string()
-    .min(1)
-    .superRefine(checkedBy((v) => normalizePortalAddress(v))),
-  port: int.min(1).max(65535),
-  iser: flag.optional(),
-  offload: flag.optional(),
-});
-
-const mappedLun = z.strictObject({
-  index: int.min(0).max(65535),
-  tpg_lun: int.min(0).max(65535),
-  write_protect: flag.optional(),
-  alias: cfsName.optional(),
-});
-/** The keys of a mapped LUN entry. */
-const MAPPED_LUN_KEYS = new Set(Object.keys(mappedLun.shape));
-/** An ACL's mapped LUNs: an array of {@link mappedLun}, checked plainly first (an ACL of a large target has thousands). */
-const exactMappedLuns = z.array(mappedLun);
-const mappedLuns = prechecked(exactMappedLuns, (value) => {
-  if (!Array.isArray(value)) return false;
-  for (const m of value) {
-    if (!isPlainObject(m) || !isIntIn(m.index, 0, 65535) || !isIntIn(m.tpg_lun, 0, 65535)) return false;
-    for (const key of Object.keys(m)) if (!MAPPED_LUN_KEYS.has(key)) return false;
-    if (m.write_protect !== undefined && typeof m.write_protect !== 'boolean') return false;
-    if (m.alias !== undefined) validateName('name', m.alias);
+    .max(MAX_VALUE_BYTES)
+    .superRefine(checkedBy((v) => validateControlValue('value', v)));
+  /** The name of an attribute or parameter: letters, digits and `_` (never a path). */
+  const settingName = z.string().superRefine(checkedBy((v) => validateSettingName('name', v)));
+  /**
+   * `exact`, checked first by `plainOk` (plain-check.ts), for the parts of
+   * which a large file holds tens of thousands (settings, mapped LUNs), when
+   * zod walks a document that failed the plain check of the whole: where the
+   * part passes, zod's walk of it, about ten times slower, is skipped; where it
+   * fails, `exact` runs and gives its own value, or reports its own issues,
+   * paths and messages. `plainOk` accepts only values `exact` returns
+   * unchanged: the value is kept as it is.
+   */
+  function prechecked<T extends z.ZodType>(exact: T, plainOk: (value: unknown) => boolean): T {
+    return z.unknown().transform((value, ctx) => {
+      if (plainOk(value)) return value;
+      // exact's verdict and its value (zod leaves out a `__proto__` key, for one)
+      const checked = exact.safeParse(value);
+      if (checked.success) return checked.data;
+      for (const issue of checked.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+      return z.NEVER;
+    }) as unknown as T;
   }
-  return true;
-});
 
-const nodeAcl = z.strictObject({
-  node_wwn: z
+  /** Attribute values: rtslib-fb saves those that parse as integers as integers. */
+  const exactAttributes = z.record(settingName, z.union([int, cfsValue]));
+  const attributes = prechecked(exactAttributes, isPlainlyValidAttributes);
+  const parameters = z.record(settingName, cfsValue);
+  const size = int.positive();
+  /** A fileio size: 0 for a block device (the kernel reports no size there, and rtslib-fb saves 0). */
+  const fileioSize = int.min(0);
+  const chapValue = z
     .string()
-    .min(1)
-    .superRefine(checkedBy((v) => validateValue('value', v))),
-  attributes: attributes.optional(),
-  mapped_luns: mappedLuns.optional(),
-  tag: z
-    .string()
-    .max(63)
-    .superRefine(checkedBy((v) => validateValue('value', v)))
-    .optional(),
-  /** The iSCSI command window (`cmdsn_depth`) under the name rtslib-fb 2.1.fb1–fb13 saved it; later versions still restore it. */
-  tcq_depth: int.min(QUEUE_DEPTH_RANGE.min).max(QUEUE_DEPTH_RANGE.max).optional(),
-  ...chap,
-});
+    .max(255)
+    .superRefine(checkedBy((v) => validateValue('value', v, true)));
 
-const tpg = z.strictObject({
-  tag: int.min(1).max(65535),
-  enable: z.union([flag, z.literal(0), z.literal(1)]).optional(),
-  attributes: attributes.optional(),
-  parameters: parameters.optional(),
-  luns: z.array(lun).optional(),
-  portals: z.array(portal).optional(),
-  node_acls: z.array(nodeAcl).optional(),
-  ...chap,
-});
+  const aluaTpg = z.strictObject({
+    name: cfsName,
+    tg_pt_gp_id: int.min(0).max(65535),
+    ...(Object.fromEntries(ALUA_SAVED_SETTINGS.map((s) => [s, int.optional()])) as Record<(typeof ALUA_SAVED_SETTINGS)[number], z.ZodOptional<z.ZodNumber>>),
+  });
 
-const target = z.strictObject({
-  wwn: z
-    .string()
-    .min(1)
-    .superRefine(checkedBy((v) => validateValue('value', v))),
-  fabric: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
-  parameters: parameters.optional(),
-  tpgs: z.array(tpg).optional(),
-});
+  const common = {
+    name: cfsName,
+    attributes: attributes.optional(),
+    alua_tpgs: z.array(aluaTpg).optional(),
+  };
 
-const fabricModule = z.strictObject({
-  name: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
-  discovery_enable_auth: flag.optional(),
-  discovery_userid: chapValue.optional(),
-  discovery_password: chapValue.optional(),
-  discovery_mutual_userid: chapValue.optional(),
-  discovery_mutual_password: chapValue.optional(),
-});
+  const blockSO = z.strictObject({
+    ...common,
+    plugin: z.literal('block'),
+    dev: controlValue,
+    wwn: cfsValue.optional(),
+    write_back: flag.optional(),
+    readonly: flag.optional(),
+    exclusive: flag.optional(),
+  });
+  const fileioSO = z.strictObject({
+    ...common,
+    plugin: z.literal('fileio'),
+    dev: controlValue,
+    wwn: cfsValue.optional(),
+    write_back: flag.optional(),
+    buffered_mode: flag.optional(),
+    size: fileioSize.optional(),
+    aio: flag.optional(),
+  });
+  const ramdiskSO = z.strictObject({ ...common, plugin: z.literal('ramdisk'), wwn: cfsValue.optional(), size, nullio: flag.optional() });
+  const pscsiSO = z.strictObject({ ...common, plugin: z.literal('pscsi'), dev: cfsValue });
+  const userSO = z.strictObject({
+    ...common,
+    plugin: z.literal('user'),
+    wwn: cfsValue.optional(),
+    size,
+    config: controlValue,
+    hw_max_sectors: int.positive().optional(),
+    // rtslib-fb writes an empty string when there is no extra control
+    control: z
+      .string()
+      .max(MAX_VALUE_BYTES)
+      .superRefine(
+        checkedBy((v) => {
+          if (v !== '') validateUserControl(v);
+        }),
+      )
+      .optional(),
+  });
 
-/** The parts checked plainly first, each with its zod schema: they must accept and report alike (tests). @internal */
-export const PRECHECKED_PARTS = { attributes: { exact: exactAttributes, prechecked: attributes }, mappedLuns: { exact: exactMappedLuns, prechecked: mappedLuns } };
+  const storageObject = z.discriminatedUnion('plugin', [blockSO, fileioSO, ramdiskSO, pscsiSO, userSO]);
 
-/** The zod schema of a whole saveconfig.json document (structure and types only). */
-export const saveConfigSchema = z.strictObject({
-  storage_objects: z.array(storageObject).optional(),
-  targets: z.array(target).optional(),
-  fabric_modules: z.array(fabricModule).optional(),
-});
+  const chap = {
+    chap_userid: chapValue.optional(),
+    chap_password: chapValue.optional(),
+    chap_mutual_userid: chapValue.optional(),
+    chap_mutual_password: chapValue.optional(),
+  };
+
+  const lun = z.strictObject({
+    index: int.min(0).max(65535),
+    storage_object: z.string().regex(/^\/backstores\/(block|fileio|pscsi|ramdisk|user)\/[^/]+$/, 'must be /backstores/<plugin>/<name>'),
+    alias: cfsName.optional(),
+    alua_tg_pt_gp_name: cfsName.nullable().optional(),
+  });
+
+  const portal = z.strictObject({
+    ip_address: z
+      .string()
+      .min(1)
+      .superRefine(checkedBy((v) => normalizePortalAddress(v))),
+    port: int.min(1).max(65535),
+    iser: flag.optional(),
+    offload: flag.optional(),
+  });
+
+  const mappedLun = z.strictObject({
+    index: int.min(0).max(65535),
+    tpg_lun: int.min(0).max(65535),
+    write_protect: flag.optional(),
+    alias: cfsName.optional(),
+  });
+  /** An ACL's mapped LUNs: an array of {@link mappedLun}, checked plainly first (an ACL of a large target has thousands). */
+  const exactMappedLuns = z.array(mappedLun);
+  const mappedLuns = prechecked(exactMappedLuns, isPlainlyValidMappedLuns);
+
+  const nodeAcl = z.strictObject({
+    node_wwn: z
+      .string()
+      .min(1)
+      .superRefine(checkedBy((v) => validateValue('value', v))),
+    attributes: attributes.optional(),
+    mapped_luns: mappedLuns.optional(),
+    tag: z
+      .string()
+      .max(63)
+      .superRefine(checkedBy((v) => validateValue('value', v)))
+      .optional(),
+    /** The iSCSI command window (`cmdsn_depth`) under the name rtslib-fb 2.1.fb1–fb13 saved it; later versions still restore it. */
+    tcq_depth: int.min(QUEUE_DEPTH_RANGE.min).max(QUEUE_DEPTH_RANGE.max).optional(),
+    ...chap,
+  });
+
+  const tpg = z.strictObject({
+    tag: int.min(1).max(65535),
+    enable: z.union([flag, z.literal(0), z.literal(1)]).optional(),
+    attributes: attributes.optional(),
+    parameters: parameters.optional(),
+    luns: z.array(lun).optional(),
+    portals: z.array(portal).optional(),
+    node_acls: z.array(nodeAcl).optional(),
+    ...chap,
+  });
+
+  const target = z.strictObject({
+    wwn: z
+      .string()
+      .min(1)
+      .superRefine(checkedBy((v) => validateValue('value', v))),
+    fabric: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
+    parameters: parameters.optional(),
+    tpgs: z.array(tpg).optional(),
+  });
+
+  const fabricModule = z.strictObject({
+    name: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
+    discovery_enable_auth: flag.optional(),
+    discovery_userid: chapValue.optional(),
+    discovery_password: chapValue.optional(),
+    discovery_mutual_userid: chapValue.optional(),
+    discovery_mutual_password: chapValue.optional(),
+  });
+
+  const fabricModules = z.array(fabricModule);
+
+  const document = z.strictObject({
+    storage_objects: z.array(storageObject).optional(),
+    targets: z.array(target).optional(),
+    fabric_modules: fabricModules.optional(),
+  });
+  return {
+    document,
+    storageObject,
+    aluaTpg,
+    target,
+    tpg,
+    lun,
+    portal,
+    nodeAcl,
+    mappedLun,
+    fabricModule,
+    fabricModules,
+    /** The parts checked plainly first, each with its zod schema: they must accept and report alike (tests). */
+    prechecked: { attributes: { exact: exactAttributes, prechecked: attributes }, mappedLuns: { exact: exactMappedLuns, prechecked: mappedLuns } },
+  };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
+/** The zod schemas, built on first use. */
+const schemas = (): Schemas => (built ??= buildSchemas());
+
+/**
+ * The zod schema of a whole saveconfig.json document (structure and types
+ * only). It is built on first use: a document that passes the plain check
+ * (see {@link checkConfig}) needs no zod schema at all.
+ */
+export const saveConfigSchema: z.ZodLazy<Schemas['document']> = z.lazy(() => schemas().document);
+
+/** The parts checked plainly first, each with its zod schema. @internal */
+export const precheckedParts = (): Schemas['prechecked'] => schemas().prechecked;
 
 /**
  * The types of the entries are the model's (model/saveconfig-format.ts: what
@@ -283,43 +290,43 @@ export const saveConfigSchema = z.strictObject({
  * fails to compile when the two disagree in either direction.
  */
 const agrees = <A, B>(_toModel: (a: A) => B, _toSchema: (b: B) => A): void => undefined;
-agrees<z.infer<typeof saveConfigSchema>, SaveConfig>(
+agrees<z.infer<Schemas['document']>, SaveConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof storageObject>, StorageObjectConfig>(
+agrees<z.infer<Schemas['storageObject']>, StorageObjectConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof aluaTpg>, AluaTpgConfig>(
+agrees<z.infer<Schemas['aluaTpg']>, AluaTpgConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof target>, TargetConfig>(
+agrees<z.infer<Schemas['target']>, TargetConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof tpg>, TpgConfig>(
+agrees<z.infer<Schemas['tpg']>, TpgConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof lun>, LunConfig>(
+agrees<z.infer<Schemas['lun']>, LunConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof portal>, PortalConfig>(
+agrees<z.infer<Schemas['portal']>, PortalConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof nodeAcl>, NodeAclConfig>(
+agrees<z.infer<Schemas['nodeAcl']>, NodeAclConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof mappedLun>, MappedLunConfig>(
+agrees<z.infer<Schemas['mappedLun']>, MappedLunConfig>(
   (x) => x,
   (x) => x,
 );
-agrees<z.infer<typeof fabricModule>, FabricModuleConfig>(
+agrees<z.infer<Schemas['fabricModule']>, FabricModuleConfig>(
   (x) => x,
   (x) => x,
 );
@@ -509,30 +516,60 @@ export class ConfigEntryChecker {
 
   /** Checks the fabric modules' list. */
   fabricModules(modules: unknown): FabricModuleConfig[] {
-    return this.checked(z.array(fabricModule), modules, ['fabric_modules'], (m, issues) => this.check.fabricModules(m, issues));
+    return this.checked(
+      () => schemas().fabricModules,
+      isPlainlyValidFabricModules,
+      modules,
+      ['fabric_modules'],
+      (m, issues) => this.check.fabricModules(m, issues),
+    );
   }
 
   /** Checks the next storage object entry. */
   storageObject(entry: unknown): StorageObjectConfig {
     const i = this.storageObjects++;
-    return this.checked(storageObject, entry, ['storage_objects', i], (so, issues) => this.check.storageObject(so, i, issues));
+    return this.checked(
+      () => schemas().storageObject,
+      isPlainlyValidStorageObject,
+      entry,
+      ['storage_objects', i],
+      (so, issues) => this.check.storageObject(so, i, issues),
+    );
   }
 
   /** Checks the next target entry (after every storage object). */
   target(entry: unknown): TargetConfig {
     const i = this.targets++;
-    return this.checked(target, entry, ['targets', i], (t, issues) => this.check.target(t, i, issues));
+    return this.checked(
+      () => schemas().target,
+      isPlainlyValidTarget,
+      entry,
+      ['targets', i],
+      (t, issues) => this.check.target(t, i, issues),
+    );
   }
 
-  private checked<S extends z.ZodTypeAny>(schema: S, entry: unknown, at: readonly PropertyKey[], cross: (value: z.infer<S>, issues: ConfigIssue[]) => void): z.infer<S> {
-    const parsed = schema.safeParse(entry);
-    if (!parsed.success) {
-      throw new RTSLibConfigError(capped(parsed.error.issues.map((i) => ({ path: jsonPath([...at, ...i.path]), message: i.message }))), this.source);
+  /** The entry checked plainly, else by zod (plain-check.ts), then across entries. */
+  private checked<S extends z.ZodTypeAny>(
+    schema: () => S,
+    plainOk: (value: unknown) => boolean,
+    entry: unknown,
+    at: readonly PropertyKey[],
+    cross: (value: z.infer<S>, issues: ConfigIssue[]) => void,
+  ): z.infer<S> {
+    let value: z.infer<S>;
+    if (plainOk(entry)) value = entry as z.infer<S>;
+    else {
+      const parsed = schema().safeParse(entry);
+      if (!parsed.success) {
+        throw new RTSLibConfigError(capped(parsed.error.issues.map((i) => ({ path: jsonPath([...at, ...i.path]), message: i.message }))), this.source);
+      }
+      value = parsed.data as z.infer<S>;
     }
     const issues: ConfigIssue[] = [];
-    cross(parsed.data as z.infer<S>, issues);
+    cross(value, issues);
     if (issues.length) throw new RTSLibConfigError(capped(issues), this.source);
-    return parsed.data as z.infer<S>;
+    return value;
   }
 }
 
@@ -583,15 +620,24 @@ const TOP_LEVEL_KEYS = ['storage_objects', 'targets', 'fabric_modules'];
  * Checks a parsed saveconfig.json document: structure, types, names, WWNs,
  * references and duplicates. Returns it typed, with the warnings of a
  * lenient check, or throws {@link RTSLibConfigError} listing every problem
- * (up to {@link MAX_LISTED_ISSUES}) with its JSON path.
+ * (up to {@link MAX_LISTED_ISSUES}) with its JSON path. A document that
+ * needs no change (no legacy forms, nothing a lenient check leaves out) is
+ * returned as it is, not copied: a caller that changes it afterwards
+ * changes the config too.
  * @example
  * const { config, warnings } = checkConfig(JSON.parse(text), { lenient: true });
  * for (const w of warnings) console.warn(`${w.path}: ${w.message}`);
  */
 export function checkConfig(document: unknown, options: CheckConfigOptions = {}): CheckedConfig {
-  const warnings: ConfigIssue[] = [];
   document = withLegacyForms(document);
-  let parsed = saveConfigSchema.safeParse(document);
+  // the fast path: a document zod would accept unchanged is not walked by zod (plain-check.ts)
+  if (isPlainlyValidConfig(document)) {
+    const issues = crossCheck(document);
+    if (issues.length) throw new RTSLibConfigError(capped(issues), options.source);
+    return { config: document, warnings: [] };
+  }
+  const warnings: ConfigIssue[] = [];
+  let parsed = schemas().document.safeParse(document);
   if (!parsed.success && options.lenient) {
     const unknown = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
     const known = objectAt(document, []);
@@ -605,7 +651,7 @@ export function checkConfig(document: unknown, options: CheckConfigOptions = {})
           warnings.push({ path: jsonPath([...issue.path, key]), message: 'unknown key: skipped' });
         }
       }
-      parsed = saveConfigSchema.safeParse(copy);
+      parsed = schemas().document.safeParse(copy);
     }
   }
   if (!parsed.success) {

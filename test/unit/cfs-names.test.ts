@@ -50,6 +50,18 @@ describe('values', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  test('the byte limits count UTF-8 bytes, whatever the length in characters', () => {
+    // 3-byte characters: 1,365 are 4,095 bytes, one more is over; a 4-byte one (two UTF-16 units) likewise
+    expect(validateValue('v', '€'.repeat(1365))).toHaveLength(1365);
+    expect(() => validateValue('v', '€'.repeat(1366))).toThrow(/4098 bytes/);
+    expect(() => validateValue('v', '😀'.repeat(1023) + 'xxxx')).toThrow(/4096 bytes/);
+    expect(validateName('name', '€'.repeat(85))).toHaveLength(85);
+    expect(() => validateName('name', '€'.repeat(86))).toThrow(/258 bytes/);
+    // a value with both a NUL and a newline is reported for the NUL; a secret's never shown
+    expect(() => validateValue('v', 'a\nb\0')).toThrow(/NUL: "a\\nb\\u0000"/);
+    expect(() => validateValue('v', 'hunter2\n', true)).toThrow(/control character: \(secret\)$/);
+  });
+
   test('integers are range-checked', () => {
     expect(validateInteger('lun', 0, 0, 65535)).toBe(0);
     expect(() => validateInteger('lun', 65536, 0, 65535)).toThrow(/outside 0-65535/);

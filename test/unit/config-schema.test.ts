@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { MAX_LISTED_ISSUES, RTSLibConfigError, checkConfig, parseConfig, parseConfigText, validateConfig, type SaveConfig } from '../../src/config/index.js';
-import { PRECHECKED_PARTS } from '../../src/config/schema.js';
+import { precheckedParts } from '../../src/config/schema.js';
 import { configText } from '../../src/config/config-file.js';
 
 const REFERENCE = new URL('../fixtures/reference/rtslib-fb-2.1.75-saveconfig.json', import.meta.url);
@@ -320,7 +320,7 @@ describe('the parts checked plainly before zod (settings, mapped LUNs)', () => {
   const hostileValue = fc.oneof(hostileString, fc.integer(), fc.double(), fc.constantFrom(Number.MAX_SAFE_INTEGER + 2, -0, 65535, 65536, -1, true, null, [], {}));
 
   test('settings: accepted and refused exactly as zod alone would, with the same issues', () => {
-    const { exact, prechecked } = PRECHECKED_PARTS.attributes;
+    const { exact, prechecked } = precheckedParts().attributes;
     fc.assert(
       fc.property(fc.oneof(fc.dictionary(hostileString, hostileValue), fc.array(hostileValue), hostileValue), (value) => {
         expect(verdict(prechecked, value)).toEqual(verdict(exact, value));
@@ -331,7 +331,7 @@ describe('the parts checked plainly before zod (settings, mapped LUNs)', () => {
   });
 
   test('mapped LUNs: accepted and refused exactly as zod alone would, with the same issues', () => {
-    const { exact, prechecked } = PRECHECKED_PARTS.mappedLuns;
+    const { exact, prechecked } = precheckedParts().mappedLuns;
     const field = fc.oneof(fc.integer({ min: -2, max: 70000 }), hostileValue);
     const entry = fc.oneof(
       fc.record({ index: field, tpg_lun: field, write_protect: fc.oneof(fc.boolean(), hostileValue), alias: hostileValue }, { requiredKeys: [] }),
