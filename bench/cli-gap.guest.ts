@@ -17,8 +17,8 @@
  *
  * Child processes report their own start-to-exit time, CPU time and garbage
  * collection time (bench/cli-gap-probe.mjs); the wall time is measured from
- * here, process start included. With RTSLIB_GAP_PROFILE=1 one more restore
- * by the command and by the fresh library process are profiled
+ * here, process start included. With RTSLIB_GAP_PROFILE=1 one more save,
+ * clear and restore by the command and by the fresh library process are profiled
  * (--cpu-prof) into bench/out/cli-gap-prof/. Writes bench/out/cli-gap.json
  * and the medians as a Markdown table in bench/out/cli-gap.md.
  */
@@ -166,7 +166,7 @@ if (process.env.RTSLIB_GAP_PROFILE === '1') {
     ['command', 'rtslib command (profiled)', commandArgs],
     ['library', 'library, fresh process (profiled)', libraryArgs],
   ] as const) {
-    for (const verb of ['clear', 'restore'] as const) child(variant, verb, 0, prof(`${name}-${verb}`), args(verb));
+    for (const verb of VERBS) child(variant, verb, 0, prof(`${name}-${verb}`), args(verb));
   }
 }
 spawnSync(process.execPath, ['bin/rtslib.js', 'clear'], { encoding: 'utf8' });

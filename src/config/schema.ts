@@ -5,7 +5,7 @@
  * duplicate references are errors naming their JSON path. rtslib-fb silently
  * drops what it does not know; we refuse it before anything is written.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FABRICS, isFabricName, type FabricName } from '../cfs/fabrics.js';
 import { MAX_VALUE_BYTES, validateControlValue, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { normalizeTargetWwn, normalizeWwn } from '../cfs/wwn.js';
