@@ -495,6 +495,15 @@ function crossCheck(config: SaveConfig): ConfigIssue[] {
   return issues;
 }
 
+/** The parts a streamed save checks one by one. */
+type EntryKind = 'fabricModules' | 'storageObject' | 'target';
+/** Each part's plain check (plain-check.ts). */
+const PLAINLY_VALID_ENTRY: Readonly<Record<EntryKind, (value: unknown) => boolean>> = {
+  fabricModules: isPlainlyValidFabricModules,
+  storageObject: isPlainlyValidStorageObject,
+  target: isPlainlyValidTarget,
+};
+
 /**
  * Checks a config entry by entry, as a streamed save dumps it, with the
  * rules of {@link validateConfig} (strict: unknown keys are errors): the
@@ -516,55 +525,36 @@ export class ConfigEntryChecker {
 
   /** Checks the fabric modules' list. */
   fabricModules(modules: unknown): FabricModuleConfig[] {
-    return this.checked(
-      () => schemas().fabricModules,
-      isPlainlyValidFabricModules,
-      modules,
-      ['fabric_modules'],
-      (m, issues) => this.check.fabricModules(m, issues),
-    );
+    return this.checked('fabricModules', modules, ['fabric_modules'], (m, issues) => this.check.fabricModules(m, issues));
   }
 
   /** Checks the next storage object entry. */
   storageObject(entry: unknown): StorageObjectConfig {
     const i = this.storageObjects++;
-    return this.checked(
-      () => schemas().storageObject,
-      isPlainlyValidStorageObject,
-      entry,
-      ['storage_objects', i],
-      (so, issues) => this.check.storageObject(so, i, issues),
-    );
+    return this.checked('storageObject', entry, ['storage_objects', i], (so, issues) => this.check.storageObject(so, i, issues));
   }
 
   /** Checks the next target entry (after every storage object). */
   target(entry: unknown): TargetConfig {
     const i = this.targets++;
-    return this.checked(
-      () => schemas().target,
-      isPlainlyValidTarget,
-      entry,
-      ['targets', i],
-      (t, issues) => this.check.target(t, i, issues),
-    );
+    return this.checked('target', entry, ['targets', i], (t, issues) => this.check.target(t, i, issues));
   }
 
   /** The entry checked plainly, else by zod (plain-check.ts), then across entries. */
-  private checked<S extends z.ZodTypeAny>(
-    schema: () => S,
-    plainOk: (value: unknown) => boolean,
+  private checked<K extends EntryKind>(
+    kind: K,
     entry: unknown,
     at: readonly PropertyKey[],
-    cross: (value: z.infer<S>, issues: ConfigIssue[]) => void,
-  ): z.infer<S> {
-    let value: z.infer<S>;
-    if (plainOk(entry)) value = entry as z.infer<S>;
+    cross: (value: z.infer<Schemas[K]>, issues: ConfigIssue[]) => void,
+  ): z.infer<Schemas[K]> {
+    let value: z.infer<Schemas[K]>;
+    if (PLAINLY_VALID_ENTRY[kind](entry)) value = entry as z.infer<Schemas[K]>;
     else {
-      const parsed = schema().safeParse(entry);
+      const parsed = schemas()[kind].safeParse(entry);
       if (!parsed.success) {
         throw new RTSLibConfigError(capped(parsed.error.issues.map((i) => ({ path: jsonPath([...at, ...i.path]), message: i.message }))), this.source);
       }
-      value = parsed.data as z.infer<S>;
+      value = parsed.data as z.infer<Schemas[K]>;
     }
     const issues: ConfigIssue[] = [];
     cross(value, issues);
