@@ -1,6 +1,7 @@
 /**
  * The saveconfig.json format as rtslib-fb 2.1.75 writes it
- * (`/etc/target/saveconfig.json`), validated strictly with zod: unknown or
+ * (`/etc/target/saveconfig.json`), validated strictly (by plain code,
+ * plain-check.ts, and by zod where that refuses a document): unknown or
  * misspelled keys, wrong types, invalid names and WWNs, and dangling or
  * duplicate references are errors naming their JSON path. rtslib-fb silently
  * drops what it does not know; we refuse it before anything is written.
