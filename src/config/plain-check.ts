@@ -18,13 +18,22 @@ import { MAX_VALUE_BYTES, validateControlValue, validateName, validateSettingNam
 import { normalizePortalAddress } from '../cfs/tree.js';
 import { validateUserControl } from '../cfs/plugins.js';
 import { QUEUE_DEPTH_RANGE } from '../model/node-acl.js';
-import { ALUA_SAVED_SETTINGS, type FabricModuleConfig, type SaveConfig, type StorageObjectConfig, type TargetConfig } from '../model/saveconfig-format.js';
+import {
+  ALUA_SAVED_SETTINGS,
+  CHAP_KEYS,
+  DISCOVERY_KEYS,
+  STORAGE_OBJECT_REF_PATTERN,
+  type FabricModuleConfig,
+  type SaveConfig,
+  type StorageObjectConfig,
+  type TargetConfig,
+} from '../model/saveconfig-format.js';
 
 /** An object as JSON.parse makes them (the prototype zod's output has too). */
 type JsonObject = Record<string, unknown>;
 
 /** Whether a value is an object of the kind JSON.parse makes: not null, not an array, Object's prototype. */
-export const isJsonObject = (value: unknown): value is JsonObject =>
+const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && !Array.isArray(value);
 
 /** A safe integer (what zod's `int()` accepts) within `[min, max]`. */
@@ -127,11 +136,10 @@ function storageObjectOk(so: unknown): boolean {
   }
 }
 
-const CHAP_KEYS = ['chap_userid', 'chap_password', 'chap_mutual_userid', 'chap_mutual_password'] as const;
-const chapOk = (o: JsonObject): boolean => CHAP_KEYS.every((k) => optional(o[k], chapValue));
+const CHAP_NAMES = CHAP_KEYS.map(([key]) => key);
+const chapOk = (o: JsonObject): boolean => CHAP_NAMES.every((k) => optional(o[k], chapValue));
 /** A string of at least one character that is a configfs value (a WWN, a node WWN). */
 const wwnValue = (value: unknown): boolean => isString(value) && value.length >= 1 && (validateValue('value', value), true);
-const STORAGE_OBJECT_PATH = /^\/backstores\/(block|fileio|pscsi|ramdisk|user)\/[^/]+$/;
 
 const LUN_KEYS: ReadonlySet<string> = new Set(['index', 'storage_object', 'alias', 'alua_tg_pt_gp_name']);
 const lunOk = (l: unknown): boolean =>
@@ -139,7 +147,7 @@ const lunOk = (l: unknown): boolean =>
   onlyKeys(l, LUN_KEYS) &&
   u16(l.index) &&
   isString(l.storage_object) &&
-  STORAGE_OBJECT_PATH.test(l.storage_object) &&
+  STORAGE_OBJECT_REF_PATTERN.test(l.storage_object) &&
   optional(l.alias, cfsName) &&
   optional(l.alua_tg_pt_gp_name, (v) => v === null || cfsName(v));
 
@@ -154,7 +162,7 @@ const portalOk = (p: unknown): boolean =>
   optional(p.iser, flag) &&
   optional(p.offload, flag);
 
-const NODE_ACL_KEYS: ReadonlySet<string> = new Set(['node_wwn', 'attributes', 'mapped_luns', 'tag', 'tcq_depth', ...CHAP_KEYS]);
+const NODE_ACL_KEYS: ReadonlySet<string> = new Set(['node_wwn', 'attributes', 'mapped_luns', 'tag', 'tcq_depth', ...CHAP_NAMES]);
 const nodeAclOk = (a: unknown): boolean =>
   isJsonObject(a) &&
   onlyKeys(a, NODE_ACL_KEYS) &&
@@ -165,7 +173,7 @@ const nodeAclOk = (a: unknown): boolean =>
   optional(a.tcq_depth, (v) => isIntIn(v, QUEUE_DEPTH_RANGE.min, QUEUE_DEPTH_RANGE.max)) &&
   chapOk(a);
 
-const TPG_KEYS: ReadonlySet<string> = new Set(['tag', 'enable', 'attributes', 'parameters', 'luns', 'portals', 'node_acls', ...CHAP_KEYS]);
+const TPG_KEYS: ReadonlySet<string> = new Set(['tag', 'enable', 'attributes', 'parameters', 'luns', 'portals', 'node_acls', ...CHAP_NAMES]);
 const tpgOk = (g: unknown): boolean =>
   isJsonObject(g) &&
   onlyKeys(g, TPG_KEYS) &&
@@ -183,10 +191,10 @@ const TARGET_KEYS: ReadonlySet<string> = new Set(['wwn', 'fabric', 'parameters',
 const targetOk = (t: unknown): boolean =>
   isJsonObject(t) && onlyKeys(t, TARGET_KEYS) && wwnValue(t.wwn) && isFabric(t.fabric) && optional(t.parameters, parametersOk) && optional(t.tpgs, (v) => arrayOf(v, tpgOk));
 
-const DISCOVERY_KEYS = ['discovery_userid', 'discovery_password', 'discovery_mutual_userid', 'discovery_mutual_password'] as const;
-const FABRIC_MODULE_KEYS: ReadonlySet<string> = new Set(['name', 'discovery_enable_auth', ...DISCOVERY_KEYS]);
+const DISCOVERY_NAMES = DISCOVERY_KEYS.map(([key]) => key);
+const FABRIC_MODULE_KEYS: ReadonlySet<string> = new Set(['name', 'discovery_enable_auth', ...DISCOVERY_NAMES]);
 const fabricModuleOk = (f: unknown): boolean =>
-  isJsonObject(f) && onlyKeys(f, FABRIC_MODULE_KEYS) && isFabric(f.name) && optional(f.discovery_enable_auth, flag) && DISCOVERY_KEYS.every((k) => optional(f[k], chapValue));
+  isJsonObject(f) && onlyKeys(f, FABRIC_MODULE_KEYS) && isFabric(f.name) && optional(f.discovery_enable_auth, flag) && DISCOVERY_NAMES.every((k) => optional(f[k], chapValue));
 
 const CONFIG_KEYS: ReadonlySet<string> = new Set(['storage_objects', 'targets', 'fabric_modules']);
 const configOk = (d: unknown): boolean =>
@@ -197,7 +205,7 @@ const configOk = (d: unknown): boolean =>
   optional(d.fabric_modules, (v) => arrayOf(v, fabricModuleOk));
 
 /** `check`'s answer, false where one of the validators it calls throws. */
-const never = <T>(check: (value: unknown) => boolean) =>
+const withoutThrowing = <T>(check: (value: unknown) => boolean) =>
   ((value: unknown): boolean => {
     try {
       return check(value);
@@ -207,14 +215,14 @@ const never = <T>(check: (value: unknown) => boolean) =>
   }) as (value: unknown) => value is T;
 
 /** Whether zod's `saveConfigSchema` accepts a (legacy-form-free) document and returns it unchanged. */
-export const isPlainlyValidConfig = never<SaveConfig>(configOk);
+export const isPlainlyValidConfig = withoutThrowing<SaveConfig>(configOk);
 /** The same for one `storage_objects` entry. */
-export const isPlainlyValidStorageObject = never<StorageObjectConfig>(storageObjectOk);
+export const isPlainlyValidStorageObject = withoutThrowing<StorageObjectConfig>(storageObjectOk);
 /** The same for one `targets` entry. */
-export const isPlainlyValidTarget = never<TargetConfig>(targetOk);
+export const isPlainlyValidTarget = withoutThrowing<TargetConfig>(targetOk);
 /** The same for a `fabric_modules` list. */
-export const isPlainlyValidFabricModules = never<FabricModuleConfig[]>((v) => arrayOf(v, fabricModuleOk));
+export const isPlainlyValidFabricModules = withoutThrowing<FabricModuleConfig[]>((v) => arrayOf(v, fabricModuleOk));
 /** The same for an entry's `attributes`. */
-export const isPlainlyValidAttributes = never<Record<string, string | number>>(attributesOk);
+export const isPlainlyValidAttributes = withoutThrowing<Record<string, string | number>>(attributesOk);
 /** The same for an ACL's `mapped_luns`. */
-export const isPlainlyValidMappedLuns = never<unknown[]>(mappedLunsOk);
+export const isPlainlyValidMappedLuns = withoutThrowing<unknown[]>(mappedLunsOk);

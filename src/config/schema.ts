@@ -15,6 +15,7 @@ import { validateUserControl } from '../cfs/plugins.js';
 import { RTSLibConfigError, jsonPath, type ConfigIssue } from './config-error.js';
 import {
   ALUA_SAVED_SETTINGS,
+  STORAGE_OBJECT_REF_PATTERN,
   storageObjectRef,
   type AluaTpgConfig,
   type FabricModuleConfig,
@@ -174,7 +175,7 @@ function buildSchemas() {
 
   const lun = z.strictObject({
     index: int.min(0).max(65535),
-    storage_object: z.string().regex(/^\/backstores\/(block|fileio|pscsi|ramdisk|user)\/[^/]+$/, 'must be /backstores/<plugin>/<name>'),
+    storage_object: z.string().regex(STORAGE_OBJECT_REF_PATTERN, 'must be /backstores/<plugin>/<name>'),
     alias: cfsName.optional(),
     alua_tg_pt_gp_name: cfsName.nullable().optional(),
   });
@@ -621,13 +622,16 @@ const TOP_LEVEL_KEYS = ['storage_objects', 'targets', 'fabric_modules'];
  */
 export function checkConfig(document: unknown, options: CheckConfigOptions = {}): CheckedConfig {
   document = withLegacyForms(document);
-  // the fast path: a document zod would accept unchanged is not walked by zod (plain-check.ts)
-  if (isPlainlyValidConfig(document)) {
-    const issues = crossCheck(document);
-    if (issues.length) throw new RTSLibConfigError(capped(issues), options.source);
-    return { config: document, warnings: [] };
-  }
   const warnings: ConfigIssue[] = [];
+  // a document zod would accept unchanged is not walked by zod (plain-check.ts)
+  const config = isPlainlyValidConfig(document) ? document : checkedByZod(document, options, warnings);
+  const issues = crossCheck(config);
+  if (issues.length) throw new RTSLibConfigError(capped(issues), options.source);
+  return { config, warnings };
+}
+
+/** {@link checkConfig}'s structure check by zod, for a document the plain check refused: the config (what a lenient check leaves out added to `warnings`), or the error listing zod's issues. */
+function checkedByZod(document: unknown, options: CheckConfigOptions, warnings: ConfigIssue[]): SaveConfig {
   let parsed = schemas().document.safeParse(document);
   if (!parsed.success && options.lenient) {
     const unknown = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
@@ -648,9 +652,7 @@ export function checkConfig(document: unknown, options: CheckConfigOptions = {})
   if (!parsed.success) {
     throw new RTSLibConfigError(capped(parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }))), options.source);
   }
-  const issues = crossCheck(parsed.data);
-  if (issues.length) throw new RTSLibConfigError(capped(issues), options.source);
-  return { config: parsed.data, warnings };
+  return parsed.data;
 }
 
 /**

@@ -202,6 +202,9 @@ export function storageObjectRef(plugin: PluginName, name: string): string {
   return `/backstores/${plugin}/${name}`;
 }
 
+/** What a LUN's `storage_object` must look like: `/backstores/<plugin>/<name>` of one of the five plugins. */
+export const STORAGE_OBJECT_REF_PATTERN = /^\/backstores\/(block|fileio|pscsi|ramdisk|user)\/[^/]+$/;
+
 /** Splits `/backstores/<plugin>/<name>`. */
 export function parseStorageObjectRef(ref: string): { plugin: PluginName; name: string } | null {
   const m = /^\/backstores\/([^/]+)\/([^/]+)$/.exec(ref);
