@@ -1,11 +1,14 @@
 /**
  * The dump in pieces, for a save that streams it to its file: one listing
- * of the tree's structure (names, kinds and modes, no values), then each
+ * of the tree's structure (names, kinds and modes, no values), then the
  * storage objects read 64 at a time (one walk of `core/` through their HBA
  * directories) and each target's subtree on its own, each turned into its
- * entries and let go. Memory holds a few chunks of objects and the target
- * being dumped, never the whole tree and its dump at once. The entries and
- * their order are those of {@link dumpSnapshot}.
+ * entries and let go. The reads run ahead of the dump, storage objects and
+ * targets in one queue, so the first target is read while the last objects
+ * are dumped. Memory holds the read being dumped and at most
+ * {@link READS_AHEAD} more (chunks of objects or targets), never the whole
+ * tree and its dump at once. The entries and their order are those of
+ * {@link dumpSnapshot}.
  */
 import type { Configfs } from '../cfs/configfs.js';
 import { FABRICS, type FabricInfo } from '../cfs/fabrics.js';
@@ -20,8 +23,8 @@ import { madeWith } from './storage-plugins.js';
 /** How many storage objects are read in one crossing (their HBA directories, in one walk of `core/`). */
 export const DUMP_READ_CHUNK = 64;
 
-/** How many chunks are read ahead of the one being dumped. */
-const CHUNKS_AHEAD = 2;
+/** How many reads (chunks of storage objects, or targets) run ahead of the one being dumped. */
+const READS_AHEAD = 2;
 
 /** One entry of a streamed dump. */
 export type DumpEntry = { kind: 'storageObject'; entry: StorageObjectConfig } | { kind: 'target'; entry: TargetConfig };
@@ -109,25 +112,32 @@ export async function openStreamedDump(cfs: Configfs, options: DumpOptions = {})
   };
 }
 
+/** One read of the dump's queue: a chunk of storage objects, or a target. */
+type DumpRead = { kind: 'storageObjects'; chunk: readonly StorageObjectLocation[] } | { kind: 'target'; target: TargetLocation };
+
 async function* dumpEntries(cfs: Configfs, storageObjects: readonly StorageObjectLocation[], targets: readonly TargetLocation[], options: DumpOptions): AsyncGenerator<DumpEntry> {
   const refs = new Map<string, { ref: string; alua: boolean }>();
-  const chunks: StorageObjectLocation[][] = [];
-  for (let i = 0; i < storageObjects.length; i += DUMP_READ_CHUNK) chunks.push(storageObjects.slice(i, i + DUMP_READ_CHUNK));
-  // one walk of core/ per chunk, through the chunk's HBA directories only (in dump order, an HBA may come in two chunks)
-  const readChunk = async (chunk: StorageObjectLocation[]) => {
-    const hbas = [...new Set(chunk.map((s) => hbaDirName(PLUGINS[s.plugin].kernel, s.hbaIndex)))];
-    return [chunk, await cfs.snapshot(CORE_DIR, { only: hbas, excludeNames: CONFIG_EXCLUDES })] as const;
+  const reads: DumpRead[] = [];
+  for (let i = 0; i < storageObjects.length; i += DUMP_READ_CHUNK) reads.push({ kind: 'storageObjects', chunk: storageObjects.slice(i, i + DUMP_READ_CHUNK) });
+  for (const target of targets) reads.push({ kind: 'target', target });
+  const read = async (r: DumpRead) => {
+    if (r.kind === 'target') return { ...r, snap: await cfs.snapshot(r.target.path, { excludeNames: CONFIG_EXCLUDES }) };
+    // one walk of core/ per chunk, through the chunk's HBA directories only (in dump order, an HBA may come in two chunks)
+    const hbas = [...new Set(r.chunk.map((s) => hbaDirName(PLUGINS[s.plugin].kernel, s.hbaIndex)))];
+    return { ...r, snap: await cfs.snapshot(CORE_DIR, { only: hbas, excludeNames: CONFIG_EXCLUDES }) };
   };
-  for await (const [chunk, snap] of readAhead(chunks, readChunk, CHUNKS_AHEAD)) {
-    for (const location of chunk) {
+  // every storage object's read comes before every target's, so refs is whole when the first target is dumped
+  for await (const r of readAhead(reads, read, READS_AHEAD)) {
+    const { snap } = r;
+    if (r.kind === 'target') {
+      yield { kind: 'target', entry: targetForm(snap, r.target.fabric, r.target.path, refs, options) };
+      continue;
+    }
+    for (const location of r.chunk) {
       const { plugin, name } = location;
       const so = storageObjectPath(PLUGINS[plugin].kernel, location.hbaIndex, name);
       refs.set(so, { ref: storageObjectRef(plugin, name), alua: aluaSupportedIn(snap, plugin, so) });
       yield { kind: 'storageObject', entry: storageObjectForm(snap, location, madeWith(snap, PLUGINS[plugin].kernel, so)) };
     }
-  }
-  // a target can be large (every LUN and mapped LUN of its TPGs): one at a time
-  for await (const [target, snap] of readAhead(targets, async (t) => [t, await cfs.snapshot(t.path, { excludeNames: CONFIG_EXCLUDES })] as const, 1)) {
-    yield { kind: 'target', entry: targetForm(snap, target.fabric, target.path, refs, options) };
   }
 }

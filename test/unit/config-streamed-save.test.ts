@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RTSRoot } from '../../src/model/rts-root.js';
 import { dumpConfig } from '../../src/model/dump.js';
-import { DUMP_READ_CHUNK, type DumpEntry } from '../../src/model/streamed-dump.js';
+import { DUMP_READ_CHUNK, openStreamedDump, type DumpEntry } from '../../src/model/streamed-dump.js';
 import { configText, configTextPieces } from '../../src/config/config-file.js';
 import { saveConfigFile } from '../../src/config/partial-save.js';
 import { parseConfig, RTSLibConfigError } from '../../src/config/schema.js';
@@ -96,6 +96,33 @@ describe('the streamed whole save', () => {
     const chunks = reads.filter((r) => r.base === 'core' && r.options.only);
     expect(chunks).toHaveLength(4);
     expect(chunks.filter((r) => r.options.only?.includes('rd_mcp_2'))).toHaveLength(2);
+  });
+
+  test('the first target is read while the last storage objects are dumped, not after', async () => {
+    const { root, reads } = rootOn(withRamdisks(2 * DUMP_READ_CHUNK));
+    // how many entries had been taken when each read started
+    let taken = 0;
+    const startedAt: Array<{ base: string; taken: number }> = [];
+    const snapshot = root.cfs.snapshot.bind(root.cfs);
+    root.cfs.snapshot = (base = '', options = {}) => {
+      startedAt.push({ base, taken });
+      return snapshot(base, options);
+    };
+    const kinds: DumpEntry['kind'][] = [];
+    await root.cfs.shared(async () => {
+      const dump = await openStreamedDump(root.cfs);
+      for await (const e of dump.entries()) {
+        kinds.push(e.kind);
+        taken++;
+      }
+    });
+    const objects = kinds.filter((k) => k === 'storageObject').length;
+    expect(objects).toBe(6 + 2 * DUMP_READ_CHUNK);
+    expect(kinds.indexOf('target')).toBe(objects);
+    const firstTarget = startedAt.find((r) => r.base.startsWith('iscsi/iqn.'));
+    // started while the third (last) chunk of objects was still being dumped
+    expect(firstTarget?.taken).toBeLessThan(objects);
+    expect(reads.filter((r) => r.base === 'core' && r.options.only)).toHaveLength(3);
   });
 
   test('empty lists: storage objects without targets, targets without storage objects, nothing at all', async () => {
