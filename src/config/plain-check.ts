@@ -16,7 +16,7 @@
 import { isFabricName } from '../cfs/fabrics.js';
 import { MAX_VALUE_BYTES, validateControlValue, validateName, validateSettingName, validateValue } from '../cfs/names.js';
 import { normalizePortalAddress } from '../cfs/tree.js';
-import { validateUserControl } from '../cfs/plugins.js';
+import { validateUserControl, type PluginName } from '../cfs/plugins.js';
 import { QUEUE_DEPTH_RANGE } from '../model/node-acl.js';
 import {
   ALUA_SAVED_SETTINGS,
@@ -102,7 +102,7 @@ function aluaTpgOk(g: unknown): boolean {
 
 const COMMON_SO_KEYS = ['name', 'plugin', 'attributes', 'alua_tpgs'];
 /** Each plugin's keys (schema.ts: blockSO, fileioSO, ...). */
-const STORAGE_OBJECT_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+const STORAGE_OBJECT_KEYS: Readonly<Record<PluginName, ReadonlySet<string>>> = {
   block: new Set([...COMMON_SO_KEYS, 'dev', 'wwn', 'write_back', 'readonly', 'exclusive']),
   fileio: new Set([...COMMON_SO_KEYS, 'dev', 'wwn', 'write_back', 'buffered_mode', 'size', 'aio']),
   ramdisk: new Set([...COMMON_SO_KEYS, 'wwn', 'size', 'nullio']),
@@ -114,7 +114,7 @@ const STORAGE_OBJECT_FLAGS = ['write_back', 'readonly', 'exclusive', 'buffered_m
 
 function storageObjectOk(so: unknown): boolean {
   if (!isJsonObject(so) || !isString(so.plugin) || !Object.prototype.hasOwnProperty.call(STORAGE_OBJECT_KEYS, so.plugin)) return false;
-  if (!onlyKeys(so, STORAGE_OBJECT_KEYS[so.plugin]!) || !cfsName(so.name) || !optional(so.attributes, attributesOk) || !optional(so.wwn, cfsValue)) return false;
+  if (!onlyKeys(so, STORAGE_OBJECT_KEYS[so.plugin as PluginName]) || !cfsName(so.name) || !optional(so.attributes, attributesOk) || !optional(so.wwn, cfsValue)) return false;
   if (!optional(so.alua_tpgs, (v) => arrayOf(v, aluaTpgOk))) return false;
   for (const f of STORAGE_OBJECT_FLAGS) if (!optional(so[f], flag)) return false;
   switch (so.plugin) {

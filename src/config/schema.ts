@@ -228,18 +228,21 @@ function buildSchemas() {
     ...chap,
   });
 
+  /** A fabric's name, as a target's `fabric` and a fabric module's `name`. */
+  const fabricName = z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` });
+
   const target = z.strictObject({
     wwn: z
       .string()
       .min(1)
       .superRefine(checkedBy((v) => validateValue('value', v))),
-    fabric: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
+    fabric: fabricName,
     parameters: parameters.optional(),
     tpgs: z.array(tpg).optional(),
   });
 
   const fabricModule = z.strictObject({
-    name: z.string().refine(isFabricName, { message: `must be one of ${Object.keys(FABRICS).join(', ')}` }),
+    name: fabricName,
     discovery_enable_auth: flag.optional(),
     discovery_userid: chapValue.optional(),
     discovery_password: chapValue.optional(),

@@ -202,14 +202,13 @@ export function storageObjectRef(plugin: PluginName, name: string): string {
   return `/backstores/${plugin}/${name}`;
 }
 
-/** What a LUN's `storage_object` must look like: `/backstores/<plugin>/<name>` of one of the five plugins. */
-export const STORAGE_OBJECT_REF_PATTERN = /^\/backstores\/(block|fileio|pscsi|ramdisk|user)\/[^/]+$/;
+/** What a LUN's `storage_object` must look like: `/backstores/<plugin>/<name>` of one of {@link PLUGINS} (the plugin and the name captured). */
+export const STORAGE_OBJECT_REF_PATTERN = new RegExp(`^/backstores/(${Object.keys(PLUGINS).join('|')})/([^/]+)$`);
 
 /** Splits `/backstores/<plugin>/<name>`. */
 export function parseStorageObjectRef(ref: string): { plugin: PluginName; name: string } | null {
-  const m = /^\/backstores\/([^/]+)\/([^/]+)$/.exec(ref);
-  if (!m || !Object.prototype.hasOwnProperty.call(PLUGINS, m[1]!)) return null;
-  return { plugin: m[1] as PluginName, name: m[2]! };
+  const m = STORAGE_OBJECT_REF_PATTERN.exec(ref);
+  return m ? { plugin: m[1] as PluginName, name: m[2]! } : null;
 }
 
 /** The CHAP keys of TPGs and ACLs: saveconfig key, file in the node's `auth/` group, whether it is a password. */
