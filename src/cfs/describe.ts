@@ -13,6 +13,10 @@ import { wwnFromConfigfs } from './wwn.js';
  * describeNode('core/rd_mcp_0/ram1', 'storageObject'); // 'storage object ramdisk/ram1'
  */
 export function describeNode(path: string, type: NodeType): string {
+  if (type === 'lunLink' || type === 'mappedLunLink') {
+    // a link is named by the LUN or mapped LUN directory that holds it
+    return `link of ${describeNode(path.slice(0, path.lastIndexOf('/')), type === 'lunLink' ? 'lun' : 'mappedLun')}`;
+  }
   if (type === 'mappedLun') {
     // thousands per ACL in a clear: the ACL's part is made once per ACL, the path not split again
     const slash = path.lastIndexOf('/');
@@ -42,7 +46,8 @@ export function describeNode(path: string, type: NodeType): string {
     case 'acl':
       return `ACL ${wwn(parts[4] as string)} of ${tpg}`;
     default:
-      return `mapped LUN ${parseLunDirName(parts[5] as string)} of ${aclOfMappedLuns(parts.slice(0, 5))}`;
+      // a type the path's shape does not have (a storage object's type on a fabric's path): named as it was given
+      return `${type} ${path}`;
   }
 }
 

@@ -197,6 +197,11 @@ describe('what plans call the nodes they remove', () => {
     expect(describeNode('loopback/naa.5001405a0b0c0d0e/tpgt_1/acls/naa.5001405f0f0f0f0f/lun_0', 'mappedLun')).toBe(
       'mapped LUN 0 of ACL naa.5001405f0f0f0f0f in TPG 1 of loopback naa.5001405a0b0c0d0e',
     );
+    // a link by the directory that holds it (it was "mapped LUN null of ACL lun_3 in ..." for a LUN's link)
+    expect(describeNode(`${G}/lun/lun_3/a1b2c3d4e5`, 'lunLink')).toBe('link of LUN 3 of TPG 1 of iscsi iqn.2003-01.org.x:t1');
+    expect(describeNode(`${ACL}/lun_7/m7`, 'mappedLunLink')).toBe('link of mapped LUN 7 of ACL iqn.1994-05.com.redhat:c in TPG 1 of iscsi iqn.2003-01.org.x:t1');
+    // a type the path cannot have is named as given, not misread
+    expect(describeNode(`${G}/np/10.0.0.1:3260`, 'storageObject')).toBe(`storageObject ${G}/np/10.0.0.1:3260`);
     // the ACL's part is remembered from one mapped LUN to the next: never another ACL's or TPG's
     const mapped = fc.tuple(fc.constantFrom('t1', 't2'), fc.constantFrom(1, 2), fc.constantFrom('c', 'd'), fc.nat({ max: 300 }));
     fc.assert(
