@@ -3,8 +3,8 @@
  * zod: the fast path of {@link checkConfig} and of a streamed save's
  * entries. A check here answers true only for a value the zod schema accepts
  * and returns unchanged (deep-equal, same prototypes); for anything else,
- * including what zod would accept after changing it (a `__proto__` key it
- * leaves out, an object with another prototype), it answers false and
+ * including what zod would accept after changing it (an object with
+ * another prototype) and a `__proto__` key, it answers false and
  * zod decides, with its issues, paths and messages. It never throws.
  *
  * Why: in a fresh `rtslib` process on the benchmark's emulated CPU, zod's

@@ -61,12 +61,18 @@ function buildSchemas() {
   /** Runs one of the cfs validators as a zod refinement (its message becomes the issue's). */
   function checkedBy(check: (value: string) => unknown) {
     return (value: string, ctx: z.RefinementCtx): void => {
-      try {
-        check(value);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid [^:]*: /, '') });
-      }
+      const problem = problemOf(check, value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     };
+  }
+  /** What a cfs validator says of a value (its message without the argument's name), or undefined when it accepts it. */
+  function problemOf(check: (value: string) => unknown, value: string): string | undefined {
+    try {
+      check(value);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message.replace(/^invalid [^:]*: /, '');
+    }
   }
   /** A value written to one configfs file: no NUL, newline or other control character. */
   const cfsValue = z
@@ -92,7 +98,7 @@ function buildSchemas() {
   function prechecked<T extends z.ZodType>(exact: T, plainOk: (value: unknown) => boolean): T {
     return z.unknown().transform((value, ctx) => {
       if (plainOk(value)) return value;
-      // exact's verdict and its value (zod leaves out a `__proto__` key, for one)
+      // exact's verdict, and its value where zod made one (an object with another prototype, for one)
       const checked = exact.safeParse(value);
       if (checked.success) return checked.data;
       for (const issue of checked.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
@@ -100,10 +106,26 @@ function buildSchemas() {
     }) as unknown as T;
   }
 
+  /**
+   * Settings by name. A `__proto__` key (JSON.parse makes it an own key) is
+   * refused by name as any other key that is not a setting name is: zod's
+   * record would leave it out without a word.
+   */
+  function settings<V extends z.ZodType>(value: V) {
+    return z.preprocess(
+      (input, ctx) => {
+        if (input !== null && typeof input === 'object' && Object.hasOwn(input, '__proto__')) {
+          ctx.addIssue({ code: 'custom', message: problemOf((v) => validateSettingName('name', v), '__proto__') ?? 'not a setting name', path: ['__proto__'] });
+        }
+        return input;
+      },
+      z.record(settingName, value),
+    );
+  }
   /** Attribute values: rtslib-fb saves those that parse as integers as integers. */
-  const exactAttributes = z.record(settingName, z.union([int, cfsValue]));
+  const exactAttributes = settings(z.union([int, cfsValue]));
   const attributes = prechecked(exactAttributes, isPlainlyValidAttributes);
-  const parameters = z.record(settingName, cfsValue);
+  const parameters = settings(cfsValue);
   const size = int.positive();
   /** A fileio size: 0 for a block device (the kernel reports no size there, and rtslib-fb saves 0). */
   const fileioSize = int.min(0);

@@ -55,6 +55,26 @@ describe('saveconfig.json schema', () => {
     ).toBe('$');
   });
 
+  test('a `__proto__` key among settings is refused at its path, strictly and leniently, never left out', () => {
+    // JSON.parse makes `__proto__` an own key; zod's record left it out, and the file was restored without a word
+    const withProto = (text: string): string => text.replace('"attributes": {', '"attributes": { "__proto__": { "block_size": 1 },');
+    const text = withProto(readFileSync(REFERENCE, 'utf8'));
+    expect(text).toContain('"__proto__"');
+    for (const options of [{}, { lenient: true }]) {
+      let err: unknown;
+      try {
+        parseConfigText(text, options);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(RTSLibConfigError);
+      expect((err as RTSLibConfigError).issues).toEqual([{ path: 'storage_objects[0].attributes.__proto__', message: expect.stringMatching(/starting with a letter/) }]);
+    }
+    const tpgParameters = JSON.parse(readFileSync(REFERENCE, 'utf8'));
+    tpg0(tpgParameters).parameters = JSON.parse('{"__proto__": "x", "MaxBurstLength": "262144"}');
+    expect(() => validateConfig(tpgParameters)).toThrow(/targets\[\d+\]\.tpgs\[0\]\.parameters\.__proto__/);
+  });
+
   test('wrong types name the field', () => {
     const t = iscsiIndex();
     expect(
